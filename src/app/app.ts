@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { Config, SourceConfig } from '../config/schema.js';
+import { describeError } from '../core/errors.js';
+import { intakeItems } from '../outbox/intake.js';
+import { Outbox, type PublishSummary } from '../outbox/outbox.js';
+import { createPublisher } from '../platforms/create-publisher.js';
+import type { Publisher } from '../platforms/publisher.js';
+import type { Store } from '../store/store.js';
+import { pollSource } from './poll-source.js';
+
+export interface SourceReport {
+  sourceId: string;
+  ok: boolean;
+  error?: string;
+  notModified?: boolean;
+  items?: number;
+  queued?: number;
+  problems?: number;
+}
+
+export interface ChannelReport extends Partial<PublishSummary> {
+  channelId: string;
+  ok: boolean;
+  error?: string;
+}
+
+export interface CycleReport {
+  sources: SourceReport[];
+  channels: ChannelReport[];
+}
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  log: Logger;
+  /** Where dry-run threads are printed. */
+  out: Writable;
+  now?: () => number;
+}
+
+/**
+ * The flow of DESIGN.md wired together: sources → dedup → outbox → publishers. Every source and
+ * channel is handled on its own, so one broken feed or account never stops the others.
+ */
+export class App {
+  readonly outbox: Outbox;
+  readonly publishers = new Map<string, Publisher>();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: AppDeps) {
+    this.now = deps.now ?? Date.now;
+    this.outbox = new Outbox(deps.store, {
+      owner: `threadcast-${process.pid}-${randomUUID().slice(0, 8)}`,
+      retry: deps.config.retry,
+      log: deps.log,
+      now: this.now,
+    });
+    for (const channel of deps.config.channels) {
+      const { publisher, dryRunReason } = createPublisher(channel, { globalDryRun: deps.config.dryRun, out: deps.out });
+      this.publishers.set(channel.id, publisher);
+      if (dryRunReason) deps.log.warn({ channel: channel.id }, `DRY-RUN: channel ${channel.id} will not post anything (${dryRunReason})`);
+    }
+  }
+
+  /** Settles deliveries a previous process left mid-publish, before anything new is sent. */
+  async start(): Promise<void> {
+    for (const publisher of this.publishers.values()) {
+      try {
+        await this.outbox.reconcileInFlight(publisher);
+      } catch (err) {
+        this.deps.log.error({ channel: publisher.channelId, err: describeError(err) }, 'reconciliation failed');
+      }
+    }
+  }
+
+  async cycle(): Promise<CycleReport> {
+    const sources = [];
+    for (const source of this.deps.config.sources) sources.push(await this.pollOne(source));
+    return { sources, channels: await this.publishAll() };
+  }
+
+  async pollOne(source: SourceConfig): Promise<SourceReport> {
+    const log = this.deps.log.child({ source: source.id });
+    try {
+      const polled = await pollSource(source, this.deps.store, log);
+      let queued = 0;
+      for (const channelId of this.channelsOf(source)) {
+        const result = await intakeItems(this.deps.store, this.outbox, source.id, channelId, polled.items, source.backlog, this.now);
+        queued += result.queued;
+        if (result.firstSight && result.skippedBacklog > 0) {
+          log.info({ channel: channelId, skipped: result.skippedBacklog }, `first sight: ${result.skippedBacklog} older items left out by backlog ${source.backlog}`);
+        }
+      }
+      log.info({ items: polled.items.length, queued, notModified: polled.notModified, problems: polled.problems.length }, 'polled');
+      return { sourceId: source.id, ok: true, notModified: polled.notModified, items: polled.items.length, queued, problems: polled.problems.length };
+    } catch (err) {
+      log.error({ err: describeError(err) }, 'poll failed');
+      return { sourceId: source.id, ok: false, error: describeError(err) };
+    }
+  }
+
+  async publishAll(): Promise<ChannelReport[]> {
+    const reports: ChannelReport[] = [];
+    for (const publisher of this.publishers.values()) {
+      try {
+        reports.push({ channelId: publisher.channelId, ok: true, ...(await this.outbox.publishDue(publisher)) });
+      } catch (err) {
+        this.deps.log.error({ channel: publisher.channelId, err: describeError(err) }, 'publishing failed');
+        reports.push({ channelId: publisher.channelId, ok: false, error: describeError(err) });
+      }
+    }
+    return reports;
+  }
+
+  async close(): Promise<void> {
+    for (const publisher of this.publishers.values()) await publisher.close?.();
+  }
+
+  private channelsOf(source: SourceConfig): string[] {
+    return source.channels ?? this.deps.config.channels.map((c) => c.id);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Bluesky rules: a record's text is limited both in graphemes (what readers see) and in UTF-8 bytes
+ * (what the PDS stores); scripts with 3- and 4-byte characters can hit the byte limit first. Long links
+ * are shown short with a facet carrying the full URI.
+ */
+import type { Item } from '../core/item.js';
+import type { Template } from '../config/template-schema.js';
+import { facetsFor } from './facets.js';
+import { shortLinkDisplay, shortenTokenLinks } from './link-display.js';
+import { composeParts, type PlatformRules } from './pipeline.js';
+import { graphemeCount, utf8Length } from './segment.js';
+import type { BlueskyPart } from './types.js';
+
+export const BLUESKY_MAX_GRAPHEMES = 300;
+export const BLUESKY_MAX_BYTES = 3000;
+
+export function fitsBluesky(text: string): boolean {
+  // The byte check is cheap and bounds the grapheme walk on absurd input.
+  return utf8Length(text) <= BLUESKY_MAX_BYTES && graphemeCount(text) <= BLUESKY_MAX_GRAPHEMES;
+}
+
+const blueskyRules: PlatformRules = {
+  name: 'bluesky',
+  fits: fitsBluesky,
+  linkDisplay: (uri) => shortLinkDisplay(uri),
+  adaptToken: (token) => shortenTokenLinks(token),
+};
+
+export function composeForBluesky(item: Item, template: Template): BlueskyPart[] {
+  return composeParts(item, template, blueskyRules).map(({ text, links }) => ({
+    text,
+    facets: facetsFor(text, links),
+    graphemes: graphemeCount(text),
+    bytes: utf8Length(text),
+  }));
+}

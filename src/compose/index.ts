@@ -1,0 +1,8 @@
+/**
+ * Compose: Item + Template → the thread as each platform will show it. Pure and deterministic: the
+ * preview, the editor page and the publisher all call these, so what an editor sees is what is posted.
+ */
+export type { Platform, XPart, BlueskyFacetFeature, BlueskyFacet, BlueskyPart, XPrices } from './types.js';
+export { defaultXPrices } from './types.js';
+export { composeForX, estimateXCostUsd, fitsX } from './x.js';
+export { composeForBluesky, fitsBluesky } from './bluesky.js';

@@ -1,0 +1,48 @@
+/**
+ * The one path from Item to parts that every platform shares. A platform contributes only its fits
+ * rule and how links are displayed; everything else (layout, packing, numbering, truncation, hashtags)
+ * is identical, so X and Bluesky threads differ only where the platforms do.
+ */
+import type { Item } from '../core/item.js';
+import type { Template } from '../config/template-schema.js';
+import { hashtagsFor } from './hashtags.js';
+import { singleLine } from './normalize.js';
+import { pack } from './packer.js';
+import type { LinkDisplay, RenderedPart } from './render.js';
+import { resolveLocale } from './segment.js';
+import { tokenize, type Token } from './tokens.js';
+
+export interface PlatformRules {
+  name: string;
+  fits: (text: string) => boolean;
+  /** How the item link is shown at the end of a part. */
+  linkDisplay: (uri: string) => string;
+  /** How a summary token that contains links is shown. */
+  adaptToken: (token: Token) => Token;
+}
+
+export function composeParts(item: Item, template: Template, rules: PlatformRules): RenderedPart[] {
+  const locale = resolveLocale(item.language);
+  const tokens = tokenize(item, template, locale).map(rules.adaptToken);
+  const url = item.url === undefined ? '' : singleLine(item.url);
+  const link: LinkDisplay | undefined =
+    url && template.link !== 'none' ? { display: rules.linkDisplay(url), uri: url } : undefined;
+
+  const parts = pack(tokens, {
+    fits: rules.fits,
+    maxParts: template.maxParts,
+    numbering: template.numbering,
+    linkMode: template.link,
+    link,
+    hashtags: hashtagsFor(item.tags, template.hashtags),
+  });
+
+  // A part that breaks the platform limit would be refused at publish time, long after the editor saw
+  // the preview; failing here makes it a bug we see, not a post that silently never goes out.
+  parts.forEach((p, i) => {
+    if (p.text.length === 0 || p.text !== p.text.trim() || !rules.fits(p.text)) {
+      throw new Error(`compose(${rules.name}): part ${i + 1} of item ${item.id} breaks the platform rules`);
+    }
+  });
+  return parts;
+}

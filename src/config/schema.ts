@@ -1,0 +1,122 @@
+import cron from 'node-cron';
+import { z } from 'zod';
+import { TemplateSchema } from './template-schema.js';
+
+/**
+ * The one source of truth for configuration. Types come from here (`Config`, `ChannelConfig`…);
+ * the README's config reference is checked against it by a test. Every object is strict so a typo
+ * is an error with a line number, never a silently ignored key.
+ */
+
+const Id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, 'use letters, digits, "-" and "_" (at most 63), starting with a letter or digit');
+
+/** Credentials come from the environment; an unset variable leaves the field out, which means dry-run. */
+const Secret = z.string().min(1);
+
+const CronExpression = z
+  .string()
+  .refine((expr) => cron.validate(expr), 'not a valid cron expression; use 5 or 6 fields, e.g. "*/5 * * * *"');
+
+export const SourceSchema = z
+  .object({
+    id: Id.describe('Stable name of the source; part of every item key, so do not rename it.'),
+    feed: z.string().min(1).describe('An http(s) URL or a local file path (relative to the working directory) of an RSS, Atom, RDF or JSON feed.'),
+    backlog: z
+      .union([z.enum(['none', 'all']), z.number().int().min(0)])
+      .default(1)
+      .describe('On the first sight of this source by a channel: queue none, all, or the newest N of the items already in the feed.'),
+    pollEvery: CronExpression.default('*/5 * * * *').describe('When `threadcast run` polls this feed (cron, in the server timezone).'),
+    channels: z.array(Id).optional().describe('Channel ids that publish this source; all channels when left out.'),
+    language: z.string().optional().describe("BCP 47 language for items that do not say their own (overrides the feed's)."),
+    timeoutMs: z.number().int().min(100).max(120_000).default(15_000).describe('Whole-request timeout for fetching the feed.'),
+    maxBytes: z.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024).describe('Largest feed body accepted.'),
+    maxRedirects: z.number().int().min(0).max(20).default(5).describe('Redirects followed at most.'),
+  })
+  .strict();
+
+const ChannelBase = {
+  id: Id.describe('Stable name of the channel; part of every delivery key.'),
+  template: TemplateSchema.default(TemplateSchema.parse({})).describe('How items become threads on this channel.'),
+  dryRun: z.boolean().default(false).describe('Compose and record, but never send. Also on when credentials are missing.'),
+};
+
+export const BlueskyChannelSchema = z
+  .object({
+    ...ChannelBase,
+    platform: z.literal('bluesky').describe('Which network the channel posts to.'),
+    langs: z.array(z.string()).max(3).optional().describe('Languages to tag posts with when the item has none (`langs`, at most 3).'),
+    service: z.string().url().default('https://bsky.social').describe('The PDS (or entryway) to log in to.'),
+    identifier: Secret.optional().describe('Handle or DID of the account.'),
+    password: Secret.optional().describe('An app password (Settings → App passwords), never the account password.'),
+  })
+  .strict();
+
+export const XChannelSchema = z
+  .object({
+    ...ChannelBase,
+    platform: z.literal('x').describe('Which network the channel posts to.'),
+    apiBase: z.string().url().default('https://api.x.com').describe('Base URL of the X API; change it for API gateways and test servers.'),
+    appKey: Secret.optional().describe('OAuth 1.0a consumer key (API key).'),
+    appSecret: Secret.optional().describe('OAuth 1.0a consumer secret (API key secret).'),
+    accessToken: Secret.optional().describe('OAuth 1.0a access token of the posting account.'),
+    accessSecret: Secret.optional().describe('OAuth 1.0a access token secret of the posting account.'),
+  })
+  .strict();
+
+export const ChannelSchema = z.discriminatedUnion('platform', [BlueskyChannelSchema, XChannelSchema]);
+
+export const ConfigSchema = z
+  .object({
+    store: z
+      .string()
+      .regex(/^sqlite:.+$/, 'use "sqlite:PATH" (e.g. sqlite:data/threadcast.sqlite) or "sqlite::memory:"')
+      .default('sqlite:data/threadcast.sqlite')
+      .describe('Where state lives: deliveries, seen items, feed caches.'),
+    dryRun: z.boolean().default(false).describe('Dry-run every channel: compose and record, never send.'),
+    log: z
+      .object({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info').describe('Lowest level logged.'),
+        format: z.enum(['auto', 'json', 'pretty']).default('auto').describe('json for machines; pretty for people; auto picks pretty on a terminal.'),
+      })
+      .strict()
+      .default({ level: 'info', format: 'auto' })
+      .describe('Logging (pino, to stderr).'),
+    publishEvery: CronExpression.default('* * * * *').describe('How often `threadcast run` looks for due deliveries (cron).'),
+    retry: z
+      .object({
+        maxAttempts: z.number().int().min(1).max(100).default(8).describe('Attempts before a delivery is dead.'),
+        baseDelayMs: z.number().int().min(100).default(60_000).describe('First retry delay; doubles each attempt, with jitter.'),
+        maxDelayMs: z.number().int().min(1000).default(3_600_000).describe('Longest retry delay.'),
+      })
+      .strict()
+      .default({ maxAttempts: 8, baseDelayMs: 60_000, maxDelayMs: 3_600_000 })
+      .describe('Retries of retryable failures.'),
+    sources: z.array(SourceSchema).default([]).describe('Feeds to announce.'),
+    channels: z.array(ChannelSchema).default([]).describe('Accounts to publish to.'),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.sources.forEach((s, i) => {
+      if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'id'], message: `duplicate source id "${s.id}"` });
+      seen.set(s.id, i);
+    });
+    const channelIds = new Set<string>();
+    config.channels.forEach((c, i) => {
+      if (channelIds.has(c.id)) ctx.addIssue({ code: 'custom', path: ['channels', i, 'id'], message: `duplicate channel id "${c.id}"` });
+      channelIds.add(c.id);
+    });
+    config.sources.forEach((s, i) =>
+      s.channels?.forEach((id, j) => {
+        if (!channelIds.has(id)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'channels', j], message: `no channel has the id "${id}"` });
+      }),
+    );
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type SourceConfig = z.infer<typeof SourceSchema>;
+export type ChannelConfig = z.infer<typeof ChannelSchema>;
+export type BlueskyChannelConfig = z.infer<typeof BlueskyChannelSchema>;
+export type XChannelConfig = z.infer<typeof XChannelSchema>;

@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ItemSchema } from './item.js';
+
+/** DESIGN.md's state machine. `scheduled` is set by the scheduler when a slot is chosen. */
+export const DeliveryStateSchema = z.enum(['queued', 'scheduled', 'publishing', 'published', 'failed', 'dead', 'held', 'uncertain']);
+export type DeliveryState = z.infer<typeof DeliveryStateSchema>;
+
+/** The states from which the outbox may (re)try a publish once `notBefore` has passed. */
+export const DUE_STATES: readonly DeliveryState[] = ['queued', 'scheduled', 'failed'];
+
+/** One post as the platform answered it (or, in dry-run, as we recorded it). */
+export const PostRefSchema = z.object({
+  id: z.string(),
+  url: z.string().optional(),
+  cid: z.string().optional(),
+});
+export type PostRef = z.infer<typeof PostRefSchema>;
+
+/** A composed thread: platform-specific parts the outbox stores and hands back without looking inside. */
+export const ComposedThreadSchema = z.object({
+  platform: z.string(),
+  parts: z.array(z.object({ text: z.string() }).passthrough()),
+});
+export type ComposedThread = z.infer<typeof ComposedThreadSchema>;
+
+export const HistoryEntrySchema = z.object({
+  at: z.string(),
+  event: z.string(),
+  detail: z.string().optional(),
+});
+
+export const DeliverySchema = z.object({
+  id: z.string(),
+  channelId: z.string(),
+  sourceId: z.string(),
+  itemId: z.string(),
+  item: ItemSchema,
+  state: DeliveryStateSchema,
+  /** Higher goes first (editor announcements before feed items). */
+  priority: z.number().int().default(0),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** Earliest time it may be sent (a retry's backoff, an editor's publish-at); absent means now. */
+  notBefore: z.string().optional(),
+  attempts: z.number().int().default(0),
+  /** Why it waits, failed, is uncertain or dead, in words for an operator. */
+  reason: z.string().optional(),
+  /** The thread as composed when publishing was decided: written before any platform request. */
+  thread: ComposedThreadSchema.optional(),
+  /** Posts that landed, in thread order; a resumed thread continues after the last one. */
+  posts: z.array(PostRefSchema).default([]),
+  dryRun: z.boolean().default(false),
+  history: z.array(HistoryEntrySchema).default([]),
+});
+export type Delivery = z.infer<typeof DeliverySchema>;
+
+/** Deterministic: the same item on the same channel always maps to the same delivery. */
+export function deliveryId(channelId: string, sourceId: string, itemId: string): string {
+  const digest = createHash('sha256').update(`${sourceId}\u0000${itemId}`).digest('hex').slice(0, 16);
+  return `${channelId}:${digest}`;
+}

@@ -1,0 +1,33 @@
+/**
+ * The three kinds of failure the outbox tells apart (DESIGN.md, "Errors").
+ * `where` names the place a person should look: a file and line, a feed, an item, a channel.
+ */
+export type ErrorKind = 'retryable' | 'permanent' | 'ambiguous';
+
+export class ThreadcastError extends Error {
+  readonly kind: ErrorKind;
+  readonly where: string | undefined;
+  /** For retryable errors: the earliest time a retry makes sense (epoch ms), when the platform said. */
+  readonly retryAt: number | undefined;
+
+  constructor(kind: ErrorKind, message: string, opts: { where?: string; retryAt?: number; cause?: unknown } = {}) {
+    super(opts.where ? `${opts.where}: ${message}` : message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'ThreadcastError';
+    this.kind = kind;
+    this.where = opts.where;
+    this.retryAt = opts.retryAt;
+  }
+}
+
+export const retryable = (message: string, opts?: { where?: string; retryAt?: number; cause?: unknown }) =>
+  new ThreadcastError('retryable', message, opts);
+export const permanent = (message: string, opts?: { where?: string; cause?: unknown }) =>
+  new ThreadcastError('permanent', message, opts);
+export const ambiguous = (message: string, opts?: { where?: string; cause?: unknown }) =>
+  new ThreadcastError('ambiguous', message, opts);
+
+/** A readable one-line message for any thrown value. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

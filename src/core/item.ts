@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/**
+ * One thing to announce, normalised from any source (feed item or editor announcement).
+ * Everything downstream (compose, outbox, publishers) sees only this shape.
+ */
+export const ItemImageSchema = z.object({
+  url: z.string(),
+  alt: z.string().default(''),
+  mimeType: z.string().optional(),
+});
+
+export const ItemSchema = z.object({
+  /** Stable id within its source: GUID, else canonical URL, else a content hash. */
+  id: z.string().min(1),
+  sourceId: z.string().min(1),
+  /** Canonical URL: absolute, tracking parameters removed. */
+  url: z.string().url().optional(),
+  title: z.string().optional(),
+  /** Plain text (no markup, entities decoded), paragraphs separated by a blank line. */
+  summary: z.string(),
+  /** The source line, e.g. "Jane Doe, Example Times, June 25 2019", when the excerpt began with one. */
+  attribution: z.string().optional(),
+  /** ISO 8601; missing dates are normal. */
+  publishedAt: z.string().optional(),
+  tags: z.array(z.string()).default([]),
+  images: z.array(ItemImageSchema).max(4).default([]),
+  /** BCP 47 language tag, when the feed or item says. */
+  language: z.string().optional(),
+  /** Hash of the announced content: a change under the same id is an update. */
+  contentHash: z.string(),
+});
+
+export type Item = z.infer<typeof ItemSchema>;
+export type ItemImage = z.infer<typeof ItemImageSchema>;

@@ -1,0 +1,73 @@
+import type { Item } from '../core/item.js';
+import type { Store } from '../store/store.js';
+import type { Outbox } from './outbox.js';
+
+export type BacklogPolicy = 'none' | 'all' | number;
+
+export interface IntakeResult {
+  channelId: string;
+  queued: number;
+  /** Items seen for the first time but left out by the backlog policy. */
+  skippedBacklog: number;
+  firstSight: boolean;
+}
+
+interface SeenMark {
+  firstSeenAt: string;
+  contentHash: string;
+}
+
+const seenKey = (channelId: string, item: Item) => `seen:${channelId}:${item.sourceId}:${item.id}`;
+const primedKey = (channelId: string, sourceId: string) => `primed:${channelId}:${sourceId}`;
+
+/**
+ * Dedup and backlog: an item once seen on a channel is never queued there again, across restarts.
+ * On a channel's first sight of a source only the backlog policy's share of what is already in the
+ * feed is queued, so adding a feed does not flood followers.
+ */
+export async function intakeItems(
+  store: Store,
+  outbox: Outbox,
+  sourceId: string,
+  channelId: string,
+  items: readonly Item[],
+  backlog: BacklogPolicy,
+  now: () => number = Date.now,
+): Promise<IntakeResult> {
+  const firstSight = (await store.kv.get(primedKey(channelId, sourceId))) === undefined;
+  const unseen: Item[] = [];
+  for (const item of items) if ((await store.kv.get(seenKey(channelId, item))) === undefined) unseen.push(item);
+
+  const toQueue = firstSight ? newest(unseen, backlog) : unseen;
+  const chosen = new Set(toQueue);
+  // Oldest first, so a backlog goes out in the order it was written.
+  const ordered = oldestFirst(toQueue);
+  let queued = 0;
+  for (const [order, item] of ordered.entries()) {
+    if (await outbox.enqueue(item, channelId, { order })) queued += 1;
+  }
+  const at = new Date(now()).toISOString();
+  for (const item of unseen) {
+    const mark: SeenMark = { firstSeenAt: at, contentHash: item.contentHash };
+    await store.kv.set(seenKey(channelId, item), mark);
+  }
+  if (firstSight) await store.kv.set(primedKey(channelId, sourceId), at);
+  return { channelId, queued, skippedBacklog: unseen.length - chosen.size, firstSight };
+}
+
+/** Feeds list newest first; dates, when every item has one, are more trustworthy than position. */
+function newestFirst(items: readonly Item[]): Item[] {
+  const dated = items.every((i) => i.publishedAt !== undefined);
+  if (!dated) return [...items];
+  return [...items].sort((a, b) => Date.parse(b.publishedAt!) - Date.parse(a.publishedAt!));
+}
+
+function newest(items: readonly Item[], backlog: BacklogPolicy): Item[] {
+  if (backlog === 'all') return [...items];
+  if (backlog === 'none') return [];
+  return newestFirst(items).slice(0, backlog);
+}
+
+function oldestFirst(items: readonly Item[]): Item[] {
+  return newestFirst(items).reverse();
+}

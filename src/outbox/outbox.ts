@@ -1,0 +1,187 @@
+import type { Logger } from 'pino';
+import { DUE_STATES, deliveryId, type Delivery, type DeliveryState, type PostRef } from '../core/delivery.js';
+import { describeError, ThreadcastError } from '../core/errors.js';
+import type { Item } from '../core/item.js';
+import type { Publisher, PublishContext } from '../platforms/publisher.js';
+import type { Store } from '../store/store.js';
+import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
+
+export interface OutboxOptions {
+  /** Names this process in claims, so two instances never publish one delivery. */
+  owner: string;
+  retry: RetryPolicy;
+  log: Logger;
+  now?: () => number;
+  random?: () => number;
+  /** How long a claim holds while a thread is being sent. */
+  leaseMs?: number;
+}
+
+export interface PublishSummary {
+  published: number;
+  failed: number;
+  uncertain: number;
+  dead: number;
+}
+
+/**
+ * Deliveries and their state machine. It knows nothing about X or Bluesky: it composes through the
+ * publisher, writes the intent, lets the publisher send, and records what came back.
+ */
+export class Outbox {
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly leaseMs: number;
+
+  constructor(
+    private readonly store: Store,
+    private readonly opts: OutboxOptions,
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.random = opts.random ?? Math.random;
+    this.leaseMs = opts.leaseMs ?? 10 * 60_000;
+  }
+
+  /** Queues the item for the channel unless it already has a delivery there. `order` keeps a batch's order. */
+  async enqueue(item: Item, channelId: string, opts: { priority?: number; notBefore?: string; order?: number; held?: boolean } = {}): Promise<Delivery | undefined> {
+    const at = new Date(this.now() + (opts.order ?? 0)).toISOString();
+    const state: DeliveryState = opts.held ? 'held' : 'queued';
+    const delivery: Delivery = {
+      id: deliveryId(channelId, item.sourceId, item.id),
+      channelId,
+      sourceId: item.sourceId,
+      itemId: item.id,
+      item,
+      state,
+      priority: opts.priority ?? 0,
+      createdAt: at,
+      updatedAt: at,
+      ...(opts.notBefore ? { notBefore: opts.notBefore } : {}),
+      attempts: 0,
+      posts: [],
+      dryRun: false,
+      history: [{ at, event: state }],
+    };
+    return (await this.store.createDelivery(delivery)) ? delivery : undefined;
+  }
+
+  /** Deliveries left `publishing` by a crash are settled before anything new is sent (DESIGN.md, invariant 2). */
+  async reconcileInFlight(publisher: Publisher): Promise<void> {
+    const stuck = await this.store.listDeliveries({ channelId: publisher.channelId, states: ['publishing'] });
+    for (const delivery of stuck) {
+      if (!(await this.store.claimDelivery(delivery.id, this.opts.owner, this.leaseMs, this.now()))) continue;
+      try {
+        const ctx = this.contextFor(delivery);
+        const result = await publisher.reconcile(delivery, ctx);
+        if (result.status === 'published' && result.posts.length === (delivery.thread?.parts.length ?? result.posts.length)) {
+          await this.transition(delivery, 'published', 'reconciled: found on the platform', { posts: result.posts, reason: undefined });
+        } else if (result.status === 'absent' || result.status === 'published') {
+          // Partly or not at all sent: publish() resumes after the last recorded post.
+          await this.transition(delivery, 'queued', 'reconciled: resuming', { ...(result.status === 'published' ? { posts: result.posts } : {}) });
+        } else {
+          await this.transition(delivery, 'uncertain', result.reason, { reason: result.reason });
+        }
+      } catch (err) {
+        this.opts.log.error({ delivery: delivery.id, err: describeError(err) }, 'reconcile failed; will try again');
+      } finally {
+        await this.store.releaseDelivery(delivery.id, this.opts.owner);
+      }
+    }
+  }
+
+  /** Publishes what is due on the publisher's channel, oldest first, one at a time. */
+  async publishDue(publisher: Publisher, limit = 100): Promise<PublishSummary> {
+    const summary: PublishSummary = { published: 0, failed: 0, uncertain: 0, dead: 0 };
+    const due = await this.store.listDeliveries({ channelId: publisher.channelId, states: DUE_STATES, dueAt: this.now(), limit });
+    for (const candidate of due) {
+      if (!(await this.store.claimDelivery(candidate.id, this.opts.owner, this.leaseMs, this.now()))) continue;
+      try {
+        // Re-read under the claim: another instance may have finished it since the listing.
+        const delivery = await this.store.getDelivery(candidate.id);
+        if (!delivery || !DUE_STATES.includes(delivery.state)) continue;
+        const outcome = await this.publishOne(publisher, delivery);
+        summary[outcome] += 1;
+      } finally {
+        await this.store.releaseDelivery(candidate.id, this.opts.owner);
+      }
+    }
+    return summary;
+  }
+
+  private async publishOne(publisher: Publisher, delivery: Delivery): Promise<keyof PublishSummary> {
+    const log = this.opts.log.child({ channel: publisher.channelId, delivery: delivery.id, item: delivery.itemId });
+    let thread;
+    try {
+      thread = delivery.thread ?? publisher.compose(delivery.item);
+    } catch (err) {
+      await this.transition(delivery, 'dead', `could not compose: ${describeError(err)}`, { reason: `could not compose: ${describeError(err)}` });
+      log.error({ err: describeError(err) }, 'compose failed');
+      return 'dead';
+    }
+    if (thread.parts.length === 0) {
+      await this.transition(delivery, 'dead', 'nothing to post', { reason: 'the item has no title, text or link to post' });
+      return 'dead';
+    }
+    // Intent first: the composed thread and the attempt are durable before any platform request.
+    let current = await this.transition(delivery, 'publishing', `attempt ${delivery.attempts + 1}`, {
+      thread,
+      attempts: delivery.attempts + 1,
+      dryRun: publisher.dryRun,
+    });
+    try {
+      const posts = await publisher.publish(current, thread, this.contextFor(current, (d) => (current = d)));
+      await this.transition(current, 'published', posts.map((p) => p.url ?? p.id).join(' '), { posts, reason: undefined, notBefore: undefined });
+      log.info({ parts: posts.length, dryRun: publisher.dryRun }, 'published');
+      return 'published';
+    } catch (err) {
+      return this.recordFailure(current, err, log);
+    }
+  }
+
+  private async recordFailure(delivery: Delivery, err: unknown, log: Logger): Promise<keyof PublishSummary> {
+    const message = describeError(err);
+    const kind = err instanceof ThreadcastError ? err.kind : 'retryable';
+    if (kind === 'ambiguous') {
+      await this.transition(delivery, 'uncertain', message, { reason: `outcome unknown: ${message}` });
+      log.warn({ err: message }, 'publish outcome unknown; waiting for reconciliation');
+      return 'uncertain';
+    }
+    if (kind === 'permanent' || delivery.attempts >= this.opts.retry.maxAttempts) {
+      const reason = kind === 'permanent' ? message : `gave up after ${delivery.attempts} attempts: ${message}`;
+      await this.transition(delivery, 'dead', message, { reason });
+      log.error({ err: message }, 'delivery is dead');
+      return 'dead';
+    }
+    const backoff = this.now() + retryDelayMs(this.opts.retry, delivery.attempts, this.random);
+    const retryAt = Math.max(backoff, err instanceof ThreadcastError && err.retryAt ? err.retryAt : 0);
+    await this.transition(delivery, 'failed', message, { reason: message, notBefore: new Date(retryAt).toISOString() });
+    log.warn({ err: message, retryAt: new Date(retryAt).toISOString() }, 'publish failed; will retry');
+    return 'failed';
+  }
+
+  private contextFor(delivery: Delivery, onUpdate?: (d: Delivery) => void): PublishContext {
+    let current = delivery;
+    return {
+      log: this.opts.log.child({ channel: delivery.channelId, delivery: delivery.id }),
+      recordPost: async (post: PostRef) => {
+        current = { ...current, posts: [...current.posts, post], updatedAt: new Date(this.now()).toISOString() };
+        await this.store.saveDelivery(current);
+        onUpdate?.(current);
+      },
+    };
+  }
+
+  private async transition(delivery: Delivery, state: DeliveryState, detail: string | undefined, patch: Partial<Delivery> = {}): Promise<Delivery> {
+    const at = new Date(this.now()).toISOString();
+    const next: Delivery = {
+      ...delivery,
+      ...patch,
+      state,
+      updatedAt: at,
+      history: [...delivery.history, { at, event: state, ...(detail ? { detail } : {}) }],
+    };
+    for (const key of Object.keys(patch) as Array<keyof Delivery>) if (patch[key] === undefined) delete next[key];
+    await this.store.saveDelivery(next);
+    return next;
+  }
+}

@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import type { ComposedThread, Delivery, PostRef } from '../core/delivery.js';
+import type { Item } from '../core/item.js';
+
+/** What the platform knows about a delivery whose outcome we did not see. */
+export type ReconcileResult =
+  | { status: 'published'; posts: PostRef[] }
+  | { status: 'absent' }
+  | { status: 'unknown'; reason: string };
+
+export interface PublishContext {
+  log: Logger;
+  /** Called as each post lands, before the next is sent, so an interrupted thread resumes instead of repeating. */
+  recordPost(post: PostRef): Promise<void>;
+}
+
+/**
+ * One channel's adapter. The outbox talks only to this; every platform quirk stays behind it.
+ * Errors thrown are ThreadcastErrors (retryable, permanent, ambiguous).
+ */
+export interface Publisher {
+  readonly channelId: string;
+  readonly platform: string;
+  readonly dryRun: boolean;
+  compose(item: Item): ComposedThread;
+  /** Sends the parts not yet in `delivery.posts`; returns every post of the thread in order. */
+  publish(delivery: Delivery, thread: ComposedThread, ctx: PublishContext): Promise<PostRef[]>;
+  /** Asked on start for deliveries found mid-publish. */
+  reconcile(delivery: Delivery, ctx: PublishContext): Promise<ReconcileResult>;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,67 @@
+import { safeDecode } from './location.js';
+
+/**
+ * Query parameters that only track a click and never select content. Removed from canonical URLs.
+ * Matched case-insensitively; every parameter starting with `utm_` is removed as well.
+ */
+export const TRACKING_PARAMS: ReadonlySet<string> = new Set([
+  'fbclid', 'gclid', 'gclsrc', 'dclid', 'gbraid', 'wbraid', 'msclkid', 'yclid', 'twclid', 'ttclid', 'li_fat_id',
+  'mc_cid', 'mc_eid', 'igshid', 'mibextid', 'srsltid',
+  '_hsenc', '_hsmi', '__hstc', '__hssc', '__hsfp', 'hsctatracking',
+  'mkt_tok', 'ref_src', 'ref_url', '_ga', '_gl',
+  'oly_anon_id', 'oly_enc_id', 'vero_id', 'vero_conv', 'wickedid', 'rb_clickid', 's_kwcid', 'ef_id',
+]);
+
+export function isTrackingParam(name: string): boolean {
+  const key = name.toLowerCase();
+  return key.startsWith('utm_') || TRACKING_PARAMS.has(key);
+}
+
+export type CanonicalUrl = { ok: true; url: string } | { ok: false; reason: string };
+
+/**
+ * Resolve `raw` against `base`, keep only http(s), drop the fragment and tracking parameters.
+ * Host lowercasing, default-port removal and percent-encoding normalisation come from the WHATWG URL parser.
+ * The remaining query parameters keep their order and their exact encoding.
+ */
+export function canonicalUrl(raw: string, base?: string): CanonicalUrl {
+  const text = raw.trim();
+  if (!text) return { ok: false, reason: 'empty link' };
+  let url: URL;
+  try {
+    url = base ? new URL(text, base) : new URL(text);
+  } catch {
+    return { ok: false, reason: base ? `link ${quote(text)} is not a valid URL` : `link ${quote(text)} is relative and the feed has no base URL` };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return { ok: false, reason: `link ${quote(text)} is not http(s)` };
+  }
+  if (!url.hostname) return { ok: false, reason: `link ${quote(text)} has no host` };
+  url.hash = '';
+  if (url.search) {
+    const kept = url.search
+      .slice(1)
+      .split('&')
+      .filter((part) => {
+        if (part === '') return false;
+        const eq = part.indexOf('=');
+        return !isTrackingParam(safeDecode(eq < 0 ? part : part.slice(0, eq)));
+      });
+    url.search = kept.length ? `?${kept.join('&')}` : '';
+  }
+  return { ok: true, url: url.href };
+}
+
+/** A base URL for resolving others, or undefined when `raw` cannot serve as one. */
+export function resolveBase(raw: string | undefined, base?: string): string | undefined {
+  if (!raw?.trim()) return base;
+  try {
+    return (base ? new URL(raw.trim(), base) : new URL(raw.trim())).href;
+  } catch {
+    return base;
+  }
+}
+
+function quote(s: string): string {
+  return JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}...` : s);
+}

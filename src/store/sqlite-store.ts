@@ -1,0 +1,135 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import Keyv from 'keyv';
+import { DeliverySchema, DeliveryStateSchema, type Delivery, type DeliveryState } from '../core/delivery.js';
+import { SqliteKeyvAdapter } from './sqlite-keyv-adapter.js';
+import type { DeliveryQuery, Store } from './store.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS deliveries (
+  id TEXT PRIMARY KEY,
+  channel_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  not_before INTEGER,
+  created_at INTEGER NOT NULL,
+  claim_owner TEXT,
+  claim_until INTEGER,
+  data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (channel_id, state, priority DESC, created_at);
+`;
+
+interface Row {
+  data: string;
+}
+
+/** The embedded default: one SQLite file in WAL mode holding keyv state and the outbox. */
+export class SqliteStore implements Store {
+  readonly kv: Keyv;
+  private readonly db: Database.Database;
+  private readonly insertStmt: Database.Statement;
+  private readonly upsertStmt: Database.Statement;
+  private readonly getStmt: Database.Statement<[string], Row>;
+  private readonly claimStmt: Database.Statement;
+  private readonly releaseStmt: Database.Statement;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    // A second process (another CLI command) may hold the write lock briefly.
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    this.kv = new Keyv({ store: new SqliteKeyvAdapter(this.db), namespace: 'tc' });
+    const columns = '(id, channel_id, state, priority, not_before, created_at, data) VALUES (@id, @channelId, @state, @priority, @notBefore, @createdAt, @data)';
+    this.insertStmt = this.db.prepare(`INSERT INTO deliveries ${columns} ON CONFLICT(id) DO NOTHING`);
+    this.upsertStmt = this.db.prepare(
+      `INSERT INTO deliveries ${columns} ON CONFLICT(id) DO UPDATE SET state = excluded.state, priority = excluded.priority, not_before = excluded.not_before, data = excluded.data`,
+    );
+    this.getStmt = this.db.prepare('SELECT data FROM deliveries WHERE id = ?');
+    this.claimStmt = this.db.prepare(
+      'UPDATE deliveries SET claim_owner = @owner, claim_until = @until WHERE id = @id AND (claim_owner IS NULL OR claim_owner = @owner OR claim_until < @now)',
+    );
+    this.releaseStmt = this.db.prepare('UPDATE deliveries SET claim_owner = NULL, claim_until = NULL WHERE id = ? AND claim_owner = ?');
+  }
+
+  async createDelivery(delivery: Delivery): Promise<boolean> {
+    return this.insertStmt.run(toRow(delivery)).changes === 1;
+  }
+
+  async saveDelivery(delivery: Delivery): Promise<void> {
+    this.upsertStmt.run(toRow(delivery));
+  }
+
+  async getDelivery(id: string): Promise<Delivery | undefined> {
+    const row = this.getStmt.get(id);
+    return row ? fromRow(row) : undefined;
+  }
+
+  async listDeliveries(query: DeliveryQuery = {}): Promise<Delivery[]> {
+    const where: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (query.channelId !== undefined) {
+      where.push('channel_id = @channelId');
+      params.channelId = query.channelId;
+    }
+    if (query.states) {
+      const names = query.states.map((s, i) => {
+        params[`s${i}`] = s;
+        return `@s${i}`;
+      });
+      where.push(`state IN (${names.join(', ') || "''"})`);
+    }
+    if (query.dueAt !== undefined) {
+      where.push('(not_before IS NULL OR not_before <= @dueAt)');
+      params.dueAt = query.dueAt;
+    }
+    const sql = `SELECT data FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY priority DESC, created_at, id ${
+      query.limit !== undefined ? 'LIMIT @limit' : ''
+    }`;
+    if (query.limit !== undefined) params.limit = query.limit;
+    return (this.db.prepare(sql).all(params) as Row[]).map(fromRow);
+  }
+
+  async countDeliveries(channelId?: string): Promise<Record<DeliveryState, number>> {
+    const counts = Object.fromEntries(DeliveryStateSchema.options.map((s) => [s, 0])) as Record<DeliveryState, number>;
+    const rows = (
+      channelId === undefined
+        ? this.db.prepare('SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state').all()
+        : this.db.prepare('SELECT state, COUNT(*) AS n FROM deliveries WHERE channel_id = ? GROUP BY state').all(channelId)
+    ) as Array<{ state: DeliveryState; n: number }>;
+    for (const { state, n } of rows) counts[state] = n;
+    return counts;
+  }
+
+  async claimDelivery(id: string, owner: string, leaseMs: number, now: number): Promise<boolean> {
+    return this.claimStmt.run({ id, owner, until: now + leaseMs, now }).changes === 1;
+  }
+
+  async releaseDelivery(id: string, owner: string): Promise<void> {
+    this.releaseStmt.run(id, owner);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toRow(d: Delivery) {
+  return {
+    id: d.id,
+    channelId: d.channelId,
+    state: d.state,
+    priority: d.priority,
+    notBefore: d.notBefore ? Date.parse(d.notBefore) : null,
+    createdAt: Date.parse(d.createdAt),
+    data: JSON.stringify(d),
+  };
+}
+
+function fromRow(row: Row): Delivery {
+  return DeliverySchema.parse(JSON.parse(row.data));
+}

@@ -1,0 +1,30 @@
+import type Keyv from 'keyv';
+import type { Delivery, DeliveryState } from '../core/delivery.js';
+
+export interface DeliveryQuery {
+  channelId?: string;
+  states?: readonly DeliveryState[];
+  /** Only deliveries whose `notBefore` is absent or at or before this time (epoch ms). */
+  dueAt?: number;
+  limit?: number;
+}
+
+/**
+ * All state behind one interface. Plain values (feed caches, seen marks, sessions) go through keyv;
+ * deliveries and claims use the backend's own atomic primitives, because keyv has no set-if-absent.
+ */
+export interface Store {
+  /** Plain key-value state. */
+  readonly kv: Keyv;
+  /** Inserts the delivery unless one with its id exists; true when this call created it. Atomic. */
+  createDelivery(delivery: Delivery): Promise<boolean>;
+  saveDelivery(delivery: Delivery): Promise<void>;
+  getDelivery(id: string): Promise<Delivery | undefined>;
+  /** Oldest first within a priority, highest priority first. */
+  listDeliveries(query?: DeliveryQuery): Promise<Delivery[]>;
+  countDeliveries(channelId?: string): Promise<Record<DeliveryState, number>>;
+  /** Takes the delivery for `owner` until `now + leaseMs` unless another owner holds an unexpired claim. Atomic. */
+  claimDelivery(id: string, owner: string, leaseMs: number, now: number): Promise<boolean>;
+  releaseDelivery(id: string, owner: string): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,131 @@
+import path from 'node:path';
+import twitterText from 'twitter-text';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO, runCli, tempDir } from '../support/cli.js';
+
+const EDGE_FEED = path.join(REPO, 'tests/fixtures/feeds/preview-edge-cases.xml');
+const graphemes = (s: string) => [...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(s)].length;
+
+interface PreviewJson {
+  items: Array<{
+    id: string;
+    url: string | null;
+    title: string | null;
+    threads: {
+      x: Array<{ text: string; weightedLength: number }>;
+      bluesky: Array<{ text: string; facets: Array<{ index: { byteStart: number; byteEnd: number }; features: Array<{ $type: string; uri?: string; tag?: string }> }> }>;
+    };
+  }>;
+}
+
+let preview: PreviewJson;
+let cwd: string;
+
+beforeAll(async () => {
+  cwd = tempDir();
+  // No config in this directory: preview falls back to the default templates and touches no state.
+  const result = await runCli(['preview', '--feed', EDGE_FEED, '--json'], { cwd });
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  preview = JSON.parse(result.stdout) as PreviewJson;
+});
+
+describe('threadcast preview --json on hard inputs', () => {
+  it('prints the documented shape for every item with something to announce', () => {
+    expect(preview.items.length).toBeGreaterThanOrEqual(8);
+    for (const item of preview.items) {
+      expect(item).toHaveProperty('id');
+      expect(item).toHaveProperty('url');
+      expect(item).toHaveProperty('title');
+      expect(item.threads.x.length).toBeGreaterThan(0);
+      expect(item.threads.bluesky.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('gives X parts that twitter-text calls valid', () => {
+    for (const item of preview.items) {
+      for (const part of item.threads.x) {
+        const parsed = twitterText.parseTweet(part.text);
+        expect(parsed.valid, `${item.id}: ${part.text}`).toBe(true);
+        expect(part.weightedLength).toBe(parsed.weightedLength);
+      }
+    }
+  });
+
+  it('gives Bluesky parts within 300 graphemes and 3000 bytes, with facets on exact byte ranges', () => {
+    for (const item of preview.items) {
+      for (const part of item.threads.bluesky) {
+        expect(graphemes(part.text)).toBeLessThanOrEqual(300);
+        expect(Buffer.byteLength(part.text)).toBeLessThanOrEqual(3000);
+        const bytes = Buffer.from(part.text);
+        for (const facet of part.facets) {
+          const covered = bytes.subarray(facet.index.byteStart, facet.index.byteEnd).toString();
+          const feature = facet.features[0]!;
+          if (feature.$type === 'app.bsky.richtext.facet#tag') expect(covered).toBe(`#${feature.tag}`);
+          // A link shows either in full or shortened (no scheme, cut with …), and always points to the full URL.
+          else if (covered !== feature.uri) expect(feature.uri!.replace(/^https?:\/\/(www\.)?/, '').startsWith(covered.replace(/…$/, '')), covered).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('never cuts a URL: every http(s) URL in an X part is one the item really has', () => {
+    const input = preview.items.map((i) => i.url).filter(Boolean) as string[];
+    const known = [...input, 'https://example.org/short', 'https://example.org/garden/planting-schedule-for-the-winter-season-2026'];
+    const longest = input.find((u) => u.length > 150)!;
+    for (const item of preview.items) {
+      for (const part of item.threads.x) {
+        for (const url of twitterText.extractUrls(part.text)) {
+          expect(known.some((k) => k === url || k.replace(/[?&]utm_[^&]+/g, '') === url), `${url} in ${item.id}`).toBe(true);
+        }
+      }
+    }
+    const linkItem = preview.items.find((i) => i.title === 'Links everywhere')!;
+    expect(linkItem.threads.x.some((p) => p.text.includes(longest))).toBe(true);
+    const cut = preview.items.find((i) => i.title === 'Cut point')!;
+    expect(cut.threads.x.filter((p) => p.text.includes('https://example.org/garden/planting-schedule-for-the-winter-season-2026'))).toHaveLength(1);
+  });
+
+  it('never cuts an emoji: ZWJ sequences and flags arrive whole', () => {
+    const family = preview.items.find((i) => i.title?.startsWith('Family day'))!;
+    const all = (platform: 'x' | 'bluesky') => family.threads[platform].map((p) => p.text).join('\n');
+    for (const platform of ['x', 'bluesky'] as const) {
+      const text = all(platform);
+      for (const emoji of ['👩‍👩‍👧‍👦', '🧑🏽‍💻', '👨🏿‍🔬', '🇺🇦', '🇯🇵', '🏳️‍🌈']) expect(text).toContain(emoji);
+      // No part starts or ends with a lone piece of a cluster: every part is whole graphemes of the input.
+      for (const part of family.threads[platform]) expect(part.text).not.toMatch(/^\u200d|\u200d$|^[\u{1F3FB}-\u{1F3FF}]/u);
+    }
+  });
+
+  it('splits CJK and right-to-left text without losing a character', () => {
+    const ja = preview.items.find((i) => i.title === '図書館の新しい開館時間')!;
+    expect(ja.threads.x.length).toBeGreaterThan(1);
+    const fa = preview.items.find((i) => i.title === 'ساعات کار جدید کتابخانه')!;
+    expect(fa.threads.bluesky.map((p) => p.text).join(' ')).toContain('کتابخانه مرکزی');
+  });
+
+  it('decodes entities once and strips markup', () => {
+    const item = preview.items.find((i) => i.title?.startsWith('Entities'))!;
+    const text = item.threads.x.map((p) => p.text).join('\n');
+    expect(text).toContain('Café owners & staff said “thanks”');
+    expect(text).not.toMatch(/&amp;|&#8220;|<b>|<i>|<a /);
+  });
+
+  it('handles items without a title, a date, a link or a summary', () => {
+    const untitled = preview.items.find((i) => i.url === 'https://example.org/untitled')!;
+    expect(untitled.title).toBeNull();
+    expect(untitled.threads.x[0]!.text).toContain('An item with no title and no date.');
+    const bare = preview.items.find((i) => i.title === 'Only a title, no link or text')!;
+    expect(bare.threads.x).toEqual([expect.objectContaining({ text: 'Only a title, no link or text' })]);
+  });
+});
+
+describe('threadcast preview (human output)', () => {
+  it('prints each thread with its counts and the X cost', async () => {
+    const result = await runCli(['preview', '--feed', path.join(REPO, 'config/sample-feed.xml')], { cwd: tempDir() });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Library extends weekend opening hours');
+    expect(result.stdout).toMatch(/X — \d part\(s\), about \$0\.\d{3}/);
+    expect(result.stdout).toMatch(/\d+\/300 graphemes/);
+  });
+});

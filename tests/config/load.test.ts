@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfigText } from '../../src/config/load.js';
+
+const FILE = 'conf/threadcast.yaml';
+
+function problemsOf(text: string, env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    parseConfigText(text, FILE, env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+const VALID = `store: sqlite:data/t.sqlite
+sources:
+  - id: news
+    feed: https://example.org/feed/
+    backlog: 1
+channels:
+  - id: bluesky-main
+    platform: bluesky
+    service: https://bsky.social
+    identifier: \${BLUESKY_IDENTIFIER}
+    password: \${BLUESKY_APP_PASSWORD}
+  - id: x-main
+    platform: x
+    apiBase: https://api.x.com
+    appKey: \${X_API_KEY}
+    appSecret: \${X_API_SECRET}
+    accessToken: \${X_ACCESS_TOKEN}
+    accessSecret: \${X_ACCESS_SECRET}
+`;
+
+describe('config loading', () => {
+  it('accepts the documented shape and fills defaults', () => {
+    const config = parseConfigText(VALID, FILE, {});
+    expect(config.sources[0]).toMatchObject({ id: 'news', backlog: 1, pollEvery: '*/5 * * * *', timeoutMs: 15000 });
+    expect(config.channels.map((c) => c.platform)).toEqual(['bluesky', 'x']);
+    expect(config.channels[0]!.template.maxParts).toBe(4);
+  });
+
+  it('interpolates ${VAR} from the environment and drops unset credentials (dry-run, not an error)', () => {
+    const config = parseConfigText(VALID, FILE, { BLUESKY_IDENTIFIER: 'me.example', BLUESKY_APP_PASSWORD: 'abcd-efgh' });
+    const bsky = config.channels[0]!;
+    expect(bsky.platform === 'bluesky' && bsky.identifier).toBe('me.example');
+    const x = config.channels[1]!;
+    expect(x.platform === 'x' && x.appKey).toBeUndefined();
+  });
+
+  it('supports ${VAR:-default}', () => {
+    const config = parseConfigText('sources:\n  - id: a\n    feed: ${FEED:-feeds/a.xml}\n', FILE, {});
+    expect(config.sources[0]!.feed).toBe('feeds/a.xml');
+  });
+
+  it('never lets an environment value inject YAML structure', () => {
+    const config = parseConfigText('sources:\n  - id: a\n    feed: ${FEED}\n', FILE, { FEED: 'x\nbacklog: all' });
+    expect(config.sources[0]!.feed).toBe('x\nbacklog: all');
+    expect(config.sources[0]!.backlog).toBe(1);
+  });
+
+  it('names file, line and path of an unknown key', () => {
+    const problems = problemsOf('sources:\n  - id: a\n    feed: a.xml\n    bakclog: all\n');
+    expect(problems).toEqual([`${FILE}:4  sources[0].bakclog: unknown key "bakclog"`]);
+  });
+
+  it('names file, line and path of a wrong value', () => {
+    const problems = problemsOf('sources:\n  - id: a\n    feed: a.xml\n    backlog: lots\n');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${FILE}:4  sources\\[0\\]\\.backlog: `));
+  });
+
+  it('reports a missing required field at its parent and says which variable was unset', () => {
+    const problems = problemsOf('sources:\n  - id: a\n    feed: ${FEED_URL}\n');
+    expect(problems).toEqual([`${FILE}:3  sources[0].feed: Invalid input: expected string, received undefined (environment variable FEED_URL is not set)`]);
+  });
+
+  it('rejects an unknown platform and a channel a source names that does not exist', () => {
+    const problems = problemsOf('sources:\n  - id: a\n    feed: a.xml\n    channels: [nope]\nchannels:\n  - id: m\n    platform: mastodon\n');
+    expect(problems.some((p) => p.startsWith(`${FILE}:7  channels[0].platform:`))).toBe(true);
+  });
+
+  it('rejects duplicate ids and invalid cron expressions', () => {
+    const problems = problemsOf('sources:\n  - id: a\n    feed: a.xml\n  - id: a\n    feed: b.xml\n    pollEvery: "every minute"\n');
+    expect(problems).toContain(`${FILE}:4  sources[1].id: duplicate source id "a"`);
+    expect(problems.some((p) => p.startsWith(`${FILE}:6  sources[1].pollEvery: not a valid cron expression`))).toBe(true);
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const problems = problemsOf('sources:\n  - id: a\n    feed: [unclosed\n');
+    expect(problems[0]).toMatch(new RegExp(`^${FILE}:\\d+  `));
+  });
+});

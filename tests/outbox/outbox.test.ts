@@ -1,0 +1,186 @@
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ComposedThread, Delivery, PostRef } from '../../src/core/delivery.js';
+import { ambiguous, permanent, retryable } from '../../src/core/errors.js';
+import type { Item } from '../../src/core/item.js';
+import { intakeItems } from '../../src/outbox/intake.js';
+import { Outbox } from '../../src/outbox/outbox.js';
+import type { PublishContext, Publisher, ReconcileResult } from '../../src/platforms/publisher.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { makeItem } from '../support/items.js';
+
+const log = pino({ level: 'silent' });
+const retry = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 60_000 };
+
+/**
+ * A platform stand-in that behaves as scripted: the outbox's contract is with the Publisher
+ * interface, and these tests check what the outbox does with each kind of answer.
+ */
+class ScriptedPublisher implements Publisher {
+  readonly channelId = 'c1';
+  readonly platform = 'test';
+  readonly dryRun = false;
+  readonly sent: string[] = [];
+  failNext: Array<Error | undefined> = [];
+  /** Fail after this many parts of the next publish. */
+  failAfterParts: number | undefined;
+  reconcileAnswer: ReconcileResult = { status: 'absent' };
+
+  compose(item: Item): ComposedThread {
+    return { platform: 'test', parts: [{ text: `${item.title} 1/2` }, { text: `${item.summary} 2/2` }] };
+  }
+
+  async publish(delivery: Delivery, thread: ComposedThread, ctx: PublishContext): Promise<PostRef[]> {
+    const err = this.failNext.shift();
+    if (err) throw err;
+    const posts = [...delivery.posts];
+    for (let i = posts.length; i < thread.parts.length; i++) {
+      if (this.failAfterParts !== undefined && i >= this.failAfterParts) {
+        this.failAfterParts = undefined;
+        throw retryable('connection reset before sending');
+      }
+      this.sent.push(thread.parts[i]!.text);
+      const post = { id: `p-${this.sent.length}` };
+      await ctx.recordPost(post);
+      posts.push(post);
+    }
+    return posts;
+  }
+
+  async reconcile(): Promise<ReconcileResult> {
+    return this.reconcileAnswer;
+  }
+}
+
+let store: SqliteStore;
+let clock: number;
+let outbox: Outbox;
+let publisher: ScriptedPublisher;
+
+beforeEach(() => {
+  store = new SqliteStore(':memory:');
+  clock = Date.parse('2026-03-01T12:00:00Z');
+  outbox = new Outbox(store, { owner: 'test', retry, log, now: () => clock, random: () => 1 });
+  publisher = new ScriptedPublisher();
+});
+afterEach(() => store.close());
+
+const only = async () => (await store.listDeliveries())[0]!;
+
+describe('outbox', () => {
+  it('publishes a queued delivery and records its posts and history', async () => {
+    await outbox.enqueue(makeItem(1), 'c1');
+    expect(await outbox.publishDue(publisher)).toMatchObject({ published: 1 });
+    const d = await only();
+    expect(d.state).toBe('published');
+    expect(d.posts.map((p) => p.id)).toEqual(['p-1', 'p-2']);
+    expect(d.thread?.parts).toHaveLength(2);
+    expect(d.history.map((h) => h.event)).toEqual(['queued', 'publishing', 'published']);
+    expect(await outbox.publishDue(publisher)).toMatchObject({ published: 0 });
+    expect(publisher.sent).toHaveLength(2);
+  });
+
+  it('retries a retryable failure after a backoff and resumes after the parts that landed', async () => {
+    await outbox.enqueue(makeItem(1), 'c1');
+    publisher.failAfterParts = 1;
+    expect(await outbox.publishDue(publisher)).toMatchObject({ failed: 1 });
+    let d = await only();
+    expect(d.state).toBe('failed');
+    expect(d.posts).toHaveLength(1);
+    expect(Date.parse(d.notBefore!)).toBe(clock + 1000);
+    expect(await outbox.publishDue(publisher)).toMatchObject({ published: 0 }); // not yet due
+    clock += 1000;
+    expect(await outbox.publishDue(publisher)).toMatchObject({ published: 1 });
+    d = await only();
+    expect(d.posts.map((p) => p.id)).toEqual(['p-1', 'p-2']);
+    expect(publisher.sent).toEqual(['Garden note 1 1/2', 'The tomatoes in bed 1 were watered this morning. 2/2']);
+  });
+
+  it('waits at least until the reset time a platform gives', async () => {
+    await outbox.enqueue(makeItem(1), 'c1');
+    publisher.failNext = [retryable('429', { retryAt: clock + 900_000 })];
+    await outbox.publishDue(publisher);
+    expect((await only()).notBefore).toBe(new Date(clock + 900_000).toISOString());
+  });
+
+  it('marks a permanent failure dead with the reason kept', async () => {
+    await outbox.enqueue(makeItem(1), 'c1');
+    publisher.failNext = [permanent('text is too long (301 graphemes)')];
+    expect(await outbox.publishDue(publisher)).toMatchObject({ dead: 1 });
+    expect(await only()).toMatchObject({ state: 'dead', reason: 'text is too long (301 graphemes)' });
+  });
+
+  it('gives up after maxAttempts with a readable reason', async () => {
+    await outbox.enqueue(makeItem(1), 'c1');
+    publisher.failNext = [retryable('HTTP 503'), retryable('HTTP 503'), retryable('HTTP 503')];
+    for (let i = 0; i < 3; i++) {
+      await outbox.publishDue(publisher);
+      clock += 120_000;
+    }
+    expect(await only()).toMatchObject({ state: 'dead', reason: 'gave up after 3 attempts: HTTP 503' });
+  });
+
+  it('parks an ambiguous outcome as uncertain instead of sending again', async () => {
+    await outbox.enqueue(makeItem(1), 'c1');
+    publisher.failNext = [ambiguous('timed out after the request was sent')];
+    expect(await outbox.publishDue(publisher)).toMatchObject({ uncertain: 1 });
+    clock += 3_600_000;
+    expect(await outbox.publishDue(publisher)).toMatchObject({ published: 0 });
+    expect((await only()).state).toBe('uncertain');
+  });
+
+  it('on start, settles a delivery left publishing by a crash before sending anything new', async () => {
+    const d = (await outbox.enqueue(makeItem(1), 'c1'))!;
+    await store.saveDelivery({ ...d, state: 'publishing', thread: publisher.compose(d.item), posts: [{ id: 'p-0' }] });
+    publisher.reconcileAnswer = { status: 'published', posts: [{ id: 'p-0' }] };
+    await outbox.reconcileInFlight(publisher);
+    expect((await only()).state).toBe('queued');
+    await outbox.publishDue(publisher);
+    // Only the missing second part was sent.
+    expect(publisher.sent).toEqual(['The tomatoes in bed 1 were watered this morning. 2/2']);
+    publisher.reconcileAnswer = { status: 'unknown', reason: 'cannot read recent posts' };
+    const e = (await outbox.enqueue(makeItem(2), 'c1'))!;
+    await store.saveDelivery({ ...e, state: 'publishing' });
+    await outbox.reconcileInFlight(publisher);
+    expect(await store.getDelivery(e.id)).toMatchObject({ state: 'uncertain', reason: 'cannot read recent posts' });
+  });
+
+  it('does not publish a delivery another owner has claimed', async () => {
+    const d = (await outbox.enqueue(makeItem(1), 'c1'))!;
+    await store.claimDelivery(d.id, 'other-instance', 60_000, clock);
+    expect(await outbox.publishDue(publisher)).toMatchObject({ published: 0 });
+    expect(publisher.sent).toEqual([]);
+  });
+});
+
+describe('intake (dedup and backlog)', () => {
+  const feed = [makeItem(5), makeItem(4), makeItem(3), makeItem(2), makeItem(1)];
+
+  it('queues only the newest N on first sight, oldest of them first, and remembers the rest', async () => {
+    const result = await intakeItems(store, outbox, 'garden', 'c1', feed, 2, () => clock);
+    expect(result).toMatchObject({ queued: 2, skippedBacklog: 3, firstSight: true });
+    expect((await store.listDeliveries()).map((d) => d.itemId)).toEqual(['item-4', 'item-5']);
+    const again = await intakeItems(store, outbox, 'garden', 'c1', feed, 2, () => clock);
+    expect(again).toMatchObject({ queued: 0, skippedBacklog: 0, firstSight: false });
+  });
+
+  it('after first sight, queues every new item whatever the backlog', async () => {
+    await intakeItems(store, outbox, 'garden', 'c1', feed, 'none', () => clock);
+    expect(await store.listDeliveries()).toHaveLength(0);
+    const newer = [makeItem(7), makeItem(6), ...feed];
+    expect(await intakeItems(store, outbox, 'garden', 'c1', newer, 'none', () => clock)).toMatchObject({ queued: 2 });
+  });
+
+  it('dedups per channel: a second channel gets its own first sight', async () => {
+    await intakeItems(store, outbox, 'garden', 'c1', feed, 'all', () => clock);
+    const second = await intakeItems(store, outbox, 'garden', 'c2', feed, 1, () => clock);
+    expect(second).toMatchObject({ queued: 1, firstSight: true });
+    expect((await store.countDeliveries('c1')).queued).toBe(5);
+  });
+
+  it('uses feed order when some items have no date', async () => {
+    const undated = [makeItem(9, { publishedAt: undefined }), makeItem(3), makeItem(8)];
+    await intakeItems(store, outbox, 'garden', 'c1', undated, 2, () => clock);
+    expect((await store.listDeliveries()).map((d) => d.itemId)).toEqual(['item-3', 'item-9']);
+  });
+});

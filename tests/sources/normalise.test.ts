@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import { extractAttribution } from '../../src/sources/attribution.js';
+import { canonicalUrl } from '../../src/sources/canonical-url.js';
+import { toIsoDate } from '../../src/sources/dates.js';
+import type { RawEntry } from '../../src/sources/extract.js';
+import { normaliseEntry } from '../../src/sources/normalise.js';
+import { htmlToPlain, stripBoilerplate, titleToPlain } from '../../src/sources/plain-text.js';
+import { findDoctype } from '../../src/sources/xml-prep.js';
+
+const entry = (over: Partial<RawEntry>): RawEntry => ({ links: [], excerpts: [], contents: [], dates: [], tags: [], images: [], ...over });
+const ok = (e: RawEntry, baseUrl?: string) => {
+  const r = normaliseEntry(e, { sourceId: 'src', ...(baseUrl ? { baseUrl } : {}) });
+  if (!r.ok) throw new Error(`not ok: ${r.problems.join('; ')}`);
+  return r;
+};
+
+describe('canonicalUrl', () => {
+  const canon = (raw: string, base?: string) => {
+    const r = canonicalUrl(raw, base);
+    return r.ok ? r.url : `ERR ${r.reason}`;
+  };
+
+  it('removes every listed tracking parameter and keeps the others in their order and encoding', () => {
+    const tracking = 'utm_source=a&utm_medium=b&utm_campaign=c&utm_term=d&utm_content=e&fbclid=1&gclid=2&dclid=3&msclkid=4&mc_cid=5&mc_eid=6&igshid=7&yclid=8&_hsenc=9&_hsmi=10&mkt_tok=11&ref_src=12';
+    expect(canon(`https://example.org/p?b=2&${tracking}&a=%20x&flag`)).toBe('https://example.org/p?b=2&a=%20x&flag');
+    expect(canon('https://example.org/p?UTM_Source=x')).toBe('https://example.org/p');
+  });
+
+  it('lowercases the host, drops the default port and the fragment, keeps other ports and the path case', () => {
+    expect(canon('HTTPS://News.EXAMPLE.org:443/Path/To#section')).toBe('https://news.example.org/Path/To');
+    expect(canon('http://example.org:80/')).toBe('http://example.org/');
+    expect(canon('http://example.org:8080/x')).toBe('http://example.org:8080/x');
+  });
+
+  it('resolves relative links against the base', () => {
+    expect(canon('../b?utm_source=x', 'https://example.org/a/c/')).toBe('https://example.org/a/b');
+    expect(canon('//cdn.example.org/i.png', 'https://example.org/')).toBe('https://cdn.example.org/i.png');
+  });
+
+  it('accepts only http(s) URLs', () => {
+    expect(canon('javascript:alert(1)')).toMatch(/^ERR .*not http\(s\)/);
+    expect(canon('mailto:a@example.org')).toMatch(/^ERR /);
+    expect(canon('ftp://example.org/file')).toMatch(/^ERR /);
+    expect(canon('/relative')).toMatch(/^ERR .*relative/);
+    expect(canon('http://[broken')).toMatch(/^ERR .*not a valid URL|relative/);
+  });
+});
+
+describe('extractAttribution', () => {
+  it.each([
+    ['Jane Doe, Example Times, June 25 2019:… Council approves the plan.', 'Jane Doe, Example Times, June 25 2019', 'Council approves the plan.'],
+    ['Jane Doe, Example Times, 2019-06-25: Council approves the plan.', 'Jane Doe, Example Times, 2019-06-25', 'Council approves the plan.'],
+    ['Jane Doe, Example Times, June 25, 2019: ... the plan.', 'Jane Doe, Example Times, June 25, 2019', 'the plan.'],
+    ['Jane Doe, Example Times, 25 Jun. 2019:...the plan.', 'Jane Doe, Example Times, 25 Jun. 2019', 'the plan.'],
+    ['A. Writer, The Weekly, Desk Editor, 06/25/2019: text', 'A. Writer, The Weekly, Desk Editor, 06/25/2019', 'text'],
+  ])('extracts the source line from %j', (text, attribution, rest) => {
+    expect(extractAttribution(text)).toEqual({ attribution, rest });
+  });
+
+  it.each([
+    'However, in Paris, people said: yes',
+    'First, second, third: a list',
+    'Example Times, June 25 2019: only one comma before the date',
+    'Note: Jane Doe, Example Times, June 25 2019: too late',
+    `${'x'.repeat(190)}, Example Times, June 25 2019: beyond the first 200 characters`,
+    'Jane Doe, Example Times, June 25 2019:',
+    'Jane Doe, Example Times, soon: not a date',
+    'We met Jane. Doe, Times, June 2019: a sentence first',
+  ])('does not take %j for a source line', (text) => {
+    expect(extractAttribution(text)).toBeUndefined();
+  });
+});
+
+describe('plain text', () => {
+  it('decodes entities exactly once', () => {
+    expect(htmlToPlain('<p>a &amp;lt; b &amp;amp; c &lt;d&gt;</p>')).toBe('a &lt; b &amp; c <d>');
+    expect(titleToPlain('Tom&#8217;s &amp; Jerry&#039;s')).toBe('Tom’s & Jerry\'s');
+  });
+
+  it('shows links as their text, drops images, separates paragraphs by one blank line and collapses whitespace', () => {
+    expect(htmlToPlain('<p>See <a href="https://x.example/">the   plan</a><img src="a.png" alt="A"></p>\n\n\n<p>Two\nlines<br>here</p><h2>Head</h2>')).toBe(
+      'See the plan\n\nTwo lines here\n\nHead',
+    );
+  });
+
+  it('keeps list items on lines of their own', () => {
+    expect(htmlToPlain('<p>Bring:</p><ul><li>gloves</li><li>seeds</li></ul>')).toBe('Bring:\n\n• gloves\n• seeds');
+  });
+
+  it('strips markup from titles but keeps a "<" that starts no tag', () => {
+    expect(titleToPlain('<em>Big</em>   news')).toBe('Big news');
+    expect(titleToPlain('Why x<y matters')).toBe('Why x<y matters');
+  });
+
+  it('removes the WordPress read-more mark, "Continue reading" and "appeared first on" footer', () => {
+    expect(stripBoilerplate('We planted beans and [&#8230;]')).toBe('We planted beans and…');
+    expect(stripBoilerplate('We planted beans. […]')).toBe('We planted beans.');
+    expect(stripBoilerplate('Beans. [...]\n\nThe post Beans appeared first on Garden.')).toBe('Beans.');
+    expect(stripBoilerplate('Beans are up. Continue reading Beans →')).toBe('Beans are up.');
+    expect(stripBoilerplate('Read more about beans on the notice board.')).toBe('Read more about beans on the notice board.');
+  });
+});
+
+describe('toIsoDate', () => {
+  it('reads RFC 822, RFC 3339 and W3C-DTF dates into UTC ISO 8601', () => {
+    expect(toIsoDate('Tue, 25 Jun 2019 10:00:00 +0200')).toBe('2019-06-25T08:00:00.000Z');
+    expect(toIsoDate('Tue, 25 Jun 2019 10:00:00 PDT')).toBe('2019-06-25T17:00:00.000Z');
+    expect(toIsoDate('Tue, 25 Jun 2019 10:00:00 CEST')).toBe('2019-06-25T08:00:00.000Z');
+    expect(toIsoDate('2019-06-25T10:00:00Z')).toBe('2019-06-25T10:00:00.000Z');
+    expect(toIsoDate('2019-06-25')).toBe('2019-06-25T00:00:00.000Z');
+  });
+
+  it('returns undefined for missing, unreadable or placeholder dates', () => {
+    expect(toIsoDate(undefined)).toBeUndefined();
+    expect(toIsoDate('')).toBeUndefined();
+    expect(toIsoDate('next Tuesday')).toBeUndefined();
+    expect(toIsoDate('0001-01-01T00:00:00Z')).toBeUndefined();
+  });
+});
+
+describe('normaliseEntry', () => {
+  it('uses a content hash as id when there is neither GUID nor URL, stable for the same text', () => {
+    const e = entry({ title: { value: 'Hello', kind: 'html' }, excerpts: [{ value: 'World', kind: 'text' }] });
+    const a = ok(e).item;
+    expect(a.id).toMatch(/^sha256:[0-9a-f]{32}$/);
+    expect(ok(e).item.id).toBe(a.id);
+    expect(ok({ ...e, title: { value: 'Hello!', kind: 'html' } }).item.id).not.toBe(a.id);
+  });
+
+  it('changes contentHash when title, summary, url or attribution changes, not when tags do', () => {
+    const e = entry({ id: 'g', title: { value: 'T', kind: 'text' }, links: ['https://x.example/a'], excerpts: [{ value: 'S', kind: 'text' }] });
+    const h = ok(e).item.contentHash;
+    expect(h).toMatch(/^[0-9a-f]{32}$/);
+    expect(ok({ ...e, tags: ['new'] }).item.contentHash).toBe(h);
+    expect(ok({ ...e, links: ['https://x.example/b'] }).item.contentHash).not.toBe(h);
+    expect(ok({ ...e, excerpts: [{ value: 'S2', kind: 'text' }] }).item.contentHash).not.toBe(h);
+  });
+
+  it('skips an entry with nothing to announce', () => {
+    const r = normaliseEntry(entry({ id: 'x', excerpts: [{ value: '<p> </p>', kind: 'html' }] }), { sourceId: 's' });
+    expect(r).toEqual({ ok: false, problems: ['nothing to announce: no title, summary or link'] });
+  });
+
+  it('keeps at most 4 images, deduplicated, canonical and absolute', () => {
+    const images = ['a.jpg', 'b.jpg', 'a.jpg#x', 'c.jpg?utm_source=1', 'd.jpg', 'e.jpg'].map((n) => ({ url: `/img/${n}` }));
+    const item = ok(entry({ title: { value: 'T', kind: 'text' }, images }), 'https://x.example/post/').item;
+    expect(item.images.map((i) => i.url)).toEqual(['a', 'b', 'c', 'd'].map((n) => `https://x.example/img/${n}.jpg`));
+  });
+
+  it('prefers the excerpt over full content, and falls through an excerpt that is empty as text', () => {
+    const e = entry({ excerpts: [{ value: '<img src="x.png">', kind: 'html' }], contents: [{ value: '<p>Full text</p>', kind: 'html' }] });
+    expect(ok(e).item.summary).toBe('Full text');
+    expect(ok({ ...e, excerpts: [{ value: 'Short', kind: 'html' }] }).item.summary).toBe('Short');
+  });
+
+  it('uses the item language, else the feed language, canonicalised', () => {
+    const e = entry({ title: { value: 'T', kind: 'text' }, language: 'pt_br' });
+    expect(normaliseEntry(e, { sourceId: 's', feedLanguage: 'en' })).toMatchObject({ item: { language: 'pt-BR' } });
+    expect(normaliseEntry({ ...e, language: undefined }, { sourceId: 's', feedLanguage: 'en-gb' })).toMatchObject({ item: { language: 'en-GB' } });
+  });
+});
+
+describe('findDoctype', () => {
+  it('finds a DOCTYPE with an internal subset containing ">" and "]" inside quotes', () => {
+    const xml = '<?xml version="1.0"?>\n<!DOCTYPE rss [ <!ENTITY a "x>]y"> ]>\n<rss/>';
+    const d = findDoctype(xml);
+    expect(d && xml.slice(d.start, d.end)).toBe('<!DOCTYPE rss [ <!ENTITY a "x>]y"> ]>');
+  });
+
+  it('ignores "<!DOCTYPE" text that is not in the prolog', () => {
+    expect(findDoctype('<rss><![CDATA[<!DOCTYPE x>]]></rss>')).toBeUndefined();
+  });
+});
