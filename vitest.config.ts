@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // One real Bluesky PDS on 127.0.0.1 for the whole run, booted on first use (inject('pdsUrl')).
+    globalSetup: ['tests/support/pds/global-setup.ts'],
   },
 });

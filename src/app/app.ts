@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config, SourceConfig } from '../config/schema.js';
 import { describeError } from '../core/errors.js';
+import { newClaimOwner } from '../outbox/claim-owner.js';
 import { intakeItems } from '../outbox/intake.js';
 import { Outbox, type PublishSummary } from '../outbox/outbox.js';
 import { createPublisher } from '../platforms/create-publisher.js';
@@ -52,26 +52,15 @@ export class App {
   constructor(private readonly deps: AppDeps) {
     this.now = deps.now ?? Date.now;
     this.outbox = new Outbox(deps.store, {
-      owner: `threadcast-${process.pid}-${randomUUID().slice(0, 8)}`,
+      owner: newClaimOwner(),
       retry: deps.config.retry,
       log: deps.log,
       now: this.now,
     });
     for (const channel of deps.config.channels) {
-      const { publisher, dryRunReason } = createPublisher(channel, { globalDryRun: deps.config.dryRun, out: deps.out });
+      const { publisher, dryRunReason } = createPublisher(channel, deps);
       this.publishers.set(channel.id, publisher);
       if (dryRunReason) deps.log.warn({ channel: channel.id }, `DRY-RUN: channel ${channel.id} will not post anything (${dryRunReason})`);
-    }
-  }
-
-  /** Settles deliveries a previous process left mid-publish, before anything new is sent. */
-  async start(): Promise<void> {
-    for (const publisher of this.publishers.values()) {
-      try {
-        await this.outbox.reconcileInFlight(publisher);
-      } catch (err) {
-        this.deps.log.error({ channel: publisher.channelId, err: describeError(err) }, 'reconciliation failed');
-      }
     }
   }
 

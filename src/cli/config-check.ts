@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { createPublisher } from '../platforms/create-publisher.js';
+import { dryRunReason } from '../platforms/create-publisher.js';
 import { loadConfig, type GlobalOptions } from './context.js';
 
 /** Validates the config (a ConfigError becomes `file:line  path: message` lines) and summarises it. */
@@ -7,8 +7,8 @@ export async function configCheckCommand(opts: GlobalOptions, out: Writable): Pr
   const { config, file } = loadConfig(opts);
   out.write(`${file}: valid — ${config.sources.length} source(s), ${config.channels.length} channel(s), store ${config.store}\n`);
   for (const channel of config.channels) {
-    const { dryRunReason } = createPublisher(channel, { globalDryRun: config.dryRun, out });
-    const mode = dryRunReason ? `dry-run (${dryRunReason})` : 'live';
+    const reason = dryRunReason(channel, config.dryRun) ?? (channel.platform === 'x' ? 'no x adapter in this version yet' : undefined);
+    const mode = reason ? `dry-run (${reason})` : 'live';
     out.write(`  ${channel.id} (${channel.platform}): ${mode}\n`);
   }
   return 0;

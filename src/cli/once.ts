@@ -7,7 +7,6 @@ export async function onceCommand(opts: GlobalOptions, out: Writable): Promise<n
   const runtime = openRuntime(opts);
   const app = new App({ config: runtime.config, store: runtime.store, log: runtime.log, out });
   try {
-    await app.start();
     const report = await app.cycle();
     out.write(summarise(report));
     return report.sources.every((s) => s.ok) && report.channels.every((c) => c.ok && !c.dead) ? 0 : 1;

@@ -24,7 +24,6 @@ export async function runCommand(opts: GlobalOptions, out: Writable): Promise<nu
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  await app.start();
   void serially('first cycle', () => app.cycle());
 
   const tasks: ScheduledTask[] = [];

@@ -47,6 +47,7 @@ export const BlueskyChannelSchema = z
     ...ChannelBase,
     platform: z.literal('bluesky').describe('Which network the channel posts to.'),
     langs: z.array(z.string()).max(3).optional().describe('Languages to tag posts with when the item has none (`langs`, at most 3).'),
+    cards: z.boolean().default(true).describe("Attach a link card (the page's og:title, og:description, og:image) to the first post when the item has no images."),
     service: z.string().url().default('https://bsky.social').describe('The PDS (or entryway) to log in to.'),
     identifier: Secret.optional().describe('Handle or DID of the account.'),
     password: Secret.optional().describe('An app password (Settings → App passwords), never the account password.'),
@@ -83,6 +84,16 @@ export const ConfigSchema = z
       .strict()
       .default({ level: 'info', format: 'auto' })
       .describe('Logging (pino, to stderr).'),
+    web: z
+      .object({
+        timeoutMs: z.number().int().min(100).max(60_000).default(8_000).describe('Timeout for fetching a link-card page or an image.'),
+        maxPageBytes: z.number().int().min(1024).default(2 * 1024 * 1024).describe('Largest page read for a link card.'),
+        maxImageBytes: z.number().int().min(1024).default(20 * 1024 * 1024).describe('Largest image downloaded before re-encoding.'),
+        allowPrivateHosts: z.array(z.string()).default([]).describe('Hosts or IPs that may resolve to private, loopback or link-local addresses (intranets, tests). Everything else is refused.'),
+      })
+      .strict()
+      .default({ timeoutMs: 8_000, maxPageBytes: 2 * 1024 * 1024, maxImageBytes: 20 * 1024 * 1024, allowPrivateHosts: [] })
+      .describe('Fetching link-card pages and images: the guard against server-side request forgery.'),
     publishEvery: CronExpression.default('* * * * *').describe('How often `threadcast run` looks for due deliveries (cron).'),
     retry: z
       .object({

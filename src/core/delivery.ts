@@ -48,6 +48,8 @@ export const DeliverySchema = z.object({
   reason: z.string().optional(),
   /** The thread as composed when publishing was decided: written before any platform request. */
   thread: ComposedThreadSchema.optional(),
+  /** What the publisher decided before writing (e.g. Bluesky record keys), so a retry reuses it. */
+  intent: z.record(z.string(), z.unknown()).optional(),
   /** Posts that landed, in thread order; a resumed thread continues after the last one. */
   posts: z.array(PostRefSchema).default([]),
   dryRun: z.boolean().default(false),

@@ -2,8 +2,10 @@ import type { Logger } from 'pino';
 import { DUE_STATES, deliveryId, type Delivery, type DeliveryState, type PostRef } from '../core/delivery.js';
 import { describeError, ThreadcastError } from '../core/errors.js';
 import type { Item } from '../core/item.js';
+import { publishesTotal, publishFailuresTotal } from '../core/metrics.js';
 import type { Publisher, PublishContext } from '../platforms/publisher.js';
 import type { Store } from '../store/store.js';
+import { isDeadLocalOwner } from './claim-owner.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 
 export interface OutboxOptions {
@@ -69,7 +71,7 @@ export class Outbox {
   async reconcileInFlight(publisher: Publisher): Promise<void> {
     const stuck = await this.store.listDeliveries({ channelId: publisher.channelId, states: ['publishing'] });
     for (const delivery of stuck) {
-      if (!(await this.store.claimDelivery(delivery.id, this.opts.owner, this.leaseMs, this.now()))) continue;
+      if (!(await this.claim(delivery.id))) continue;
       try {
         const ctx = this.contextFor(delivery);
         const result = await publisher.reconcile(delivery, ctx);
@@ -92,9 +94,11 @@ export class Outbox {
   /** Publishes what is due on the publisher's channel, oldest first, one at a time. */
   async publishDue(publisher: Publisher, limit = 100): Promise<PublishSummary> {
     const summary: PublishSummary = { published: 0, failed: 0, uncertain: 0, dead: 0 };
+    // Whatever a crashed process left mid-publish is settled before anything new is sent.
+    await this.reconcileInFlight(publisher);
     const due = await this.store.listDeliveries({ channelId: publisher.channelId, states: DUE_STATES, dueAt: this.now(), limit });
     for (const candidate of due) {
-      if (!(await this.store.claimDelivery(candidate.id, this.opts.owner, this.leaseMs, this.now()))) continue;
+      if (!(await this.claim(candidate.id))) continue;
       try {
         // Re-read under the claim: another instance may have finished it since the listing.
         const delivery = await this.store.getDelivery(candidate.id);
@@ -106,6 +110,16 @@ export class Outbox {
       }
     }
     return summary;
+  }
+
+  /** Claims a delivery, taking it over from a holder on this host whose process is gone. */
+  private async claim(id: string): Promise<boolean> {
+    const now = this.now();
+    if (await this.store.claimDelivery(id, this.opts.owner, this.leaseMs, now)) return true;
+    const holder = await this.store.claimHolder(id, now);
+    if (holder === undefined || !isDeadLocalOwner(holder)) return false;
+    this.opts.log.info({ delivery: id, previous: holder }, 'taking over a claim left by a process that is gone');
+    return this.store.claimDelivery(id, this.opts.owner, this.leaseMs, now, holder);
   }
 
   private async publishOne(publisher: Publisher, delivery: Delivery): Promise<keyof PublishSummary> {
@@ -131,7 +145,8 @@ export class Outbox {
     try {
       const posts = await publisher.publish(current, thread, this.contextFor(current, (d) => (current = d)));
       await this.transition(current, 'published', posts.map((p) => p.url ?? p.id).join(' '), { posts, reason: undefined, notBefore: undefined });
-      log.info({ parts: posts.length, dryRun: publisher.dryRun }, 'published');
+      publishesTotal.inc({ channel: publisher.channelId });
+      log.info({ parts: posts.length, dryRun: publisher.dryRun }, publisher.dryRun ? 'dry-run: recorded as published' : 'published');
       return 'published';
     } catch (err) {
       return this.recordFailure(current, err, log);
@@ -141,6 +156,7 @@ export class Outbox {
   private async recordFailure(delivery: Delivery, err: unknown, log: Logger): Promise<keyof PublishSummary> {
     const message = describeError(err);
     const kind = err instanceof ThreadcastError ? err.kind : 'retryable';
+    publishFailuresTotal.inc({ channel: delivery.channelId, kind });
     if (kind === 'ambiguous') {
       await this.transition(delivery, 'uncertain', message, { reason: `outcome unknown: ${message}` });
       log.warn({ err: message }, 'publish outcome unknown; waiting for reconciliation');
@@ -165,6 +181,11 @@ export class Outbox {
       log: this.opts.log.child({ channel: delivery.channelId, delivery: delivery.id }),
       recordPost: async (post: PostRef) => {
         current = { ...current, posts: [...current.posts, post], updatedAt: new Date(this.now()).toISOString() };
+        await this.store.saveDelivery(current);
+        onUpdate?.(current);
+      },
+      saveIntent: async (intent: Record<string, unknown>) => {
+        current = { ...current, intent, updatedAt: new Date(this.now()).toISOString() };
         await this.store.saveDelivery(current);
         onUpdate?.(current);
       },

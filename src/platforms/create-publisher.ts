@@ -1,5 +1,8 @@
 import type { Writable } from 'node:stream';
-import type { ChannelConfig } from '../config/schema.js';
+import type { Logger } from 'pino';
+import type { ChannelConfig, Config } from '../config/schema.js';
+import type { Store } from '../store/store.js';
+import { BlueskyPublisher } from './bluesky/publisher.js';
 import { DryRunPublisher } from './dry-run.js';
 import type { Publisher } from './publisher.js';
 
@@ -28,8 +31,20 @@ export function dryRunReason(channel: ChannelConfig, globalDryRun: boolean): str
   return undefined;
 }
 
-/** Picks the adapter for a channel. Until the platform adapters land, every channel runs in dry-run. */
-export function createPublisher(channel: ChannelConfig, opts: { globalDryRun: boolean; out: Writable }): PublisherChoice {
-  const reason = dryRunReason(channel, opts.globalDryRun) ?? `no ${channel.platform} adapter in this version yet`;
-  return { publisher: new DryRunPublisher(channel, opts.out), dryRunReason: reason };
+export interface PublisherDeps {
+  config: Pick<Config, 'dryRun' | 'web'>;
+  store: Store;
+  log: Logger;
+  /** Where dry-run threads are printed. */
+  out: Writable;
+}
+
+/** Picks the adapter for a channel: the platform's own when it may post, else the dry-run stand-in. */
+export function createPublisher(channel: ChannelConfig, deps: PublisherDeps): PublisherChoice {
+  const reason = dryRunReason(channel, deps.config.dryRun);
+  if (reason === undefined && channel.platform === 'bluesky' && channel.identifier && channel.password) {
+    const live = { ...channel, identifier: channel.identifier, password: channel.password };
+    return { publisher: new BlueskyPublisher({ channel: live, web: deps.config.web, store: deps.store, log: deps.log }) };
+  }
+  return { publisher: new DryRunPublisher(channel, deps.out), dryRunReason: reason ?? `no ${channel.platform} adapter in this version yet` };
 }

@@ -34,6 +34,7 @@ export class SqliteStore implements Store {
   private readonly getStmt: Database.Statement<[string], Row>;
   private readonly claimStmt: Database.Statement;
   private readonly releaseStmt: Database.Statement;
+  private readonly holderStmt: Database.Statement<[string, number], { claim_owner: string | null }>;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -51,8 +52,9 @@ export class SqliteStore implements Store {
     );
     this.getStmt = this.db.prepare('SELECT data FROM deliveries WHERE id = ?');
     this.claimStmt = this.db.prepare(
-      'UPDATE deliveries SET claim_owner = @owner, claim_until = @until WHERE id = @id AND (claim_owner IS NULL OR claim_owner = @owner OR claim_until < @now)',
+      'UPDATE deliveries SET claim_owner = @owner, claim_until = @until WHERE id = @id AND (claim_owner IS NULL OR claim_owner = @owner OR claim_owner = @replacing OR claim_until < @now)',
     );
+    this.holderStmt = this.db.prepare('SELECT claim_owner FROM deliveries WHERE id = ? AND claim_until >= ?');
     this.releaseStmt = this.db.prepare('UPDATE deliveries SET claim_owner = NULL, claim_until = NULL WHERE id = ? AND claim_owner = ?');
   }
 
@@ -105,8 +107,13 @@ export class SqliteStore implements Store {
     return counts;
   }
 
-  async claimDelivery(id: string, owner: string, leaseMs: number, now: number): Promise<boolean> {
-    return this.claimStmt.run({ id, owner, until: now + leaseMs, now }).changes === 1;
+  async claimDelivery(id: string, owner: string, leaseMs: number, now: number, replacing?: string): Promise<boolean> {
+    return this.claimStmt.run({ id, owner, until: now + leaseMs, now, replacing: replacing ?? null }).changes === 1;
+  }
+
+  async claimHolder(id: string, now: number): Promise<string | undefined> {
+    const row = this.holderStmt.get(id, now);
+    return row?.claim_owner ?? undefined;
   }
 
   async releaseDelivery(id: string, owner: string): Promise<void> {

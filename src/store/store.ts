@@ -23,8 +23,13 @@ export interface Store {
   /** Oldest first within a priority, highest priority first. */
   listDeliveries(query?: DeliveryQuery): Promise<Delivery[]>;
   countDeliveries(channelId?: string): Promise<Record<DeliveryState, number>>;
-  /** Takes the delivery for `owner` until `now + leaseMs` unless another owner holds an unexpired claim. Atomic. */
-  claimDelivery(id: string, owner: string, leaseMs: number, now: number): Promise<boolean>;
+  /**
+   * Takes the delivery for `owner` until `now + leaseMs` unless another owner holds an unexpired claim,
+   * or that owner is `replacing` (a holder known to be dead). Atomic.
+   */
+  claimDelivery(id: string, owner: string, leaseMs: number, now: number, replacing?: string): Promise<boolean>;
+  /** The current claim holder, if any claim is unexpired at `now`. */
+  claimHolder(id: string, now: number): Promise<string | undefined>;
   releaseDelivery(id: string, owner: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ComposedThread, Delivery, PostRef } from '../../src/core/delivery.js';
@@ -143,6 +145,23 @@ describe('outbox', () => {
     await store.saveDelivery({ ...e, state: 'publishing' });
     await outbox.reconcileInFlight(publisher);
     expect(await store.getDelivery(e.id)).toMatchObject({ state: 'uncertain', reason: 'cannot read recent posts' });
+  });
+
+  it('takes over at once a claim left by a crashed process on this host', async () => {
+    const d = (await outbox.enqueue(makeItem(1), 'c1'))!;
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    await store.claimDelivery(d.id, `${hostname()}:${gone}:deadbeef`, 600_000, clock);
+    expect(await outbox.publishDue(publisher)).toMatchObject({ published: 1 });
+  });
+
+  it('never takes over a live process or another host before the lease ends', async () => {
+    const live = (await outbox.enqueue(makeItem(1), 'c1'))!;
+    const remote = (await outbox.enqueue(makeItem(2), 'c1'))!;
+    await store.claimDelivery(live.id, `${hostname()}:${process.ppid}:cafe`, 600_000, clock);
+    await store.claimDelivery(remote.id, `elsewhere.example:${spawnSync(process.execPath, ['-e', '0']).pid}:cafe`, 600_000, clock);
+    expect(await outbox.publishDue(publisher)).toMatchObject({ published: 0 });
+    clock += 600_001;
+    expect(await outbox.publishDue(publisher)).toMatchObject({ published: 2 });
   });
 
   it('does not publish a delivery another owner has claimed', async () => {

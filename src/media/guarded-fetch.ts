@@ -1,0 +1,409 @@
+import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
+import { STATUS_CODES } from 'node:http';
+import { isIP, type LookupFunction } from 'node:net';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { Agent, buildConnector, request } from 'undici';
+import { permanent, retryable, ThreadcastError } from '../core/errors.js';
+import { redactLocation } from '../sources/location.js';
+import { canonicalAddress, classifyAddress, stripBrackets, type AddressProblem } from './addresses.js';
+
+/**
+ * Outbound HTTP for URLs that come from outside (feed items, web pages): link-card pages and images.
+ *
+ * The SSRF guard works at connect time: the Agent's `lookup` resolves the host name, checks *every* address it
+ * got, and only then lets the socket connect to one of them — so a name that answers a public address to a
+ * pre-check and a private one to the connect (DNS rebinding) cannot slip through. IP literals never reach
+ * `lookup`, so the connector checks them itself, and checks the socket's peer address once more after connecting.
+ * Redirects are followed by hand, so every hop goes through the same connector.
+ */
+export interface GuardedFetchOptions {
+  /** The whole exchange: connect, every redirect, headers and body. */
+  timeoutMs: number;
+  /** Cap on the (decoded) body; checked against Content-Length first, then while streaming. */
+  maxBytes: number;
+  /**
+   * Host names (exact, case-insensitive) or IP addresses that may be reached even though they are loopback,
+   * private, link-local, … (config `web.allowPrivateHosts`). An IP entry allows that address whatever name led to it.
+   */
+  allowPrivateHosts: readonly string[];
+  /** Accept header; default any. */
+  accept?: string;
+  /** Default 3. */
+  maxRedirects?: number;
+  /**
+   * When given, a 2xx answer whose media type (Content-Type without parameters) is not listed is refused before its
+   * body is read: permanent "not <what> (Content-Type …)".
+   */
+  contentTypes?: { allowed: readonly string[]; what: string };
+  userAgent?: string;
+}
+
+export interface GuardedResponse {
+  /** The URL that answered, after redirects (credentials removed). */
+  finalUrl: string;
+  status: number;
+  contentType?: string;
+  body: Buffer;
+}
+
+export const DEFAULT_USER_AGENT = 'Threadcast/0.1 (+https://github.com/threadcast)';
+const DEFAULT_MAX_REDIRECTS = 3;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** Thrown by the guarded lookup/connector; turned into a permanent ThreadcastError by guardedFetch. */
+export class BlockedAddressError extends Error {
+  readonly code = 'ERR_THREADCAST_BLOCKED_ADDRESS';
+  constructor(
+    readonly address: string,
+    readonly problem: AddressProblem,
+  ) {
+    super(`address ${address} is ${problem}; add the host to web.allowPrivateHosts to allow it`);
+    this.name = 'BlockedAddressError';
+  }
+}
+
+/** The allow list, normalised: host names lower-cased without a trailing dot, IPs in canonical form. */
+export class PrivateHostAllowList {
+  private readonly names = new Set<string>();
+  private readonly ips = new Set<string>();
+
+  constructor(entries: readonly string[]) {
+    for (const raw of entries) {
+      const entry = stripBrackets(raw.trim().toLowerCase()).replace(/\.$/, '');
+      if (!entry) continue;
+      const ip = canonicalAddress(entry);
+      if (ip) this.ips.add(ip);
+      else this.names.add(entry);
+    }
+  }
+
+  /** May `address`, reached through host name `host` (or an IP literal), be connected to? */
+  allows(host: string, address: string): boolean {
+    if (classifyAddress(address) === undefined) return true;
+    const name = stripBrackets(host.toLowerCase()).replace(/\.$/, '');
+    if (this.names.has(name)) return true;
+    const ip = canonicalAddress(address);
+    return ip !== undefined && this.ips.has(ip);
+  }
+
+  /** Throws BlockedAddressError when the address may not be reached. */
+  check(host: string, address: string): void {
+    if (this.allows(host, address)) return;
+    throw new BlockedAddressError(address, classifyAddress(address) ?? 'not an IP address');
+  }
+}
+
+type ResolveAll = (hostname: string, options: LookupAllOptions, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+
+/**
+ * A `lookup` for net/tls.connect that refuses the connection when any address the name resolves to is not
+ * allowed. `resolve` is injectable for tests (default `dns.lookup`).
+ */
+export function createGuardedLookup(allow: PrivateHostAllowList, resolve: ResolveAll = dnsLookup): LookupFunction {
+  return (hostname, options, callback) => {
+    const opts = typeof options === 'object' && options !== null ? options : {};
+    resolve(hostname, { ...opts, all: true }, (err, addresses) => {
+      if (err) return callback(err, '', 0);
+      if (!addresses || addresses.length === 0) {
+        const notFound: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
+        notFound.code = 'ENOTFOUND';
+        return callback(notFound, '', 0);
+      }
+      for (const { address } of addresses) {
+        try {
+          allow.check(hostname, address);
+        } catch (blocked) {
+          return callback(blocked as Error, '', 0);
+        }
+      }
+      if ((opts as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      const first = addresses[0]!;
+      callback(null, first.address, first.family);
+    });
+  };
+}
+
+function createGuardedAgent(allow: PrivateHostAllowList, timeoutMs: number): Agent {
+  const base = buildConnector({ lookup: createGuardedLookup(allow), timeout: timeoutMs });
+  const connect: buildConnector.connector = (options, callback) => {
+    const host = stripBrackets(options.hostname);
+    if (isIP(host)) {
+      try {
+        allow.check(host, host);
+      } catch (err) {
+        return callback(err as Error, null);
+      }
+    }
+    base(options, (err, socket) => {
+      if (err || !socket) return callback(err ?? new Error('connect failed'), null);
+      // Belt and braces: whatever path led here, the peer we actually reached must be allowed too.
+      const remote = socket.remoteAddress;
+      if (remote && !allow.allows(host, remote)) {
+        socket.destroy();
+        return callback(new BlockedAddressError(remote, classifyAddress(remote) ?? 'not an IP address'), null);
+      }
+      callback(null, socket);
+    });
+  };
+  return new Agent({
+    connect,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    keepAliveTimeout: 1_000,
+    connections: 4,
+  });
+}
+
+/** A URL fit for a message or a log line: no user name or password, secret-looking query values masked. */
+export function redactUrl(url: string | URL): string {
+  let text: string;
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    text = redactLocation(u.href);
+  } catch {
+    text = String(url).replace(/\/\/[^/?#@]*@/, '//');
+  }
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+}
+
+/**
+ * GET an http(s) URL under the SSRF guard, a whole-exchange timeout and a body cap. Every failure is a
+ * ThreadcastError whose `where` is the (redacted) URL: `permanent` for a refused address, a non-http scheme,
+ * too many redirects, a body over the cap and 4xx; `retryable` for timeouts, network errors, 408, 429 and 5xx.
+ */
+export async function guardedFetch(url: string, opts: GuardedFetchOptions): Promise<GuardedResponse> {
+  const where = redactUrl(url);
+  let current: URL;
+  try {
+    current = new URL(url);
+  } catch {
+    throw permanent('not a valid URL', { where });
+  }
+  checkScheme(current, where);
+  const requested = current.href;
+
+  const maxRedirects = opts.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+  const allow = new PrivateHostAllowList(opts.allowPrivateHosts);
+  const agent = createGuardedAgent(allow, opts.timeoutMs);
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, opts.timeoutMs);
+  const timeoutError = (cause?: unknown) => retryable(`timed out after ${opts.timeoutMs} ms`, { where, cause });
+
+  try {
+    for (let redirects = 0; ; ) {
+      const at = current.href === requested ? '' : ` (at ${redactUrl(current)})`;
+      const { requestUrl, authorization } = splitCredentials(current);
+      const headers: Record<string, string> = {
+        'user-agent': opts.userAgent ?? DEFAULT_USER_AGENT,
+        accept: opts.accept ?? '*/*',
+        'accept-encoding': 'gzip, deflate, br',
+      };
+      if (authorization) headers.authorization = authorization;
+
+      let response: Awaited<ReturnType<typeof request>>;
+      try {
+        response = await request(requestUrl, { method: 'GET', headers, signal: controller.signal, dispatcher: agent });
+      } catch (err) {
+        throw translate(err, timedOut, timeoutError, where, at);
+      }
+      const status = response.statusCode;
+
+      if (REDIRECTS.has(status)) {
+        await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+        const target = header(response.headers, 'location');
+        if (!target) throw permanent(`HTTP ${status} redirect without a Location header${at}`, { where });
+        if (redirects >= maxRedirects) throw permanent(`more than ${maxRedirects} redirects${at}`, { where });
+        let next: URL;
+        try {
+          next = new URL(target, current);
+        } catch {
+          throw permanent(`redirect to an invalid URL${at}`, { where });
+        }
+        checkScheme(next, where);
+        // Credentials never follow a redirect to another origin.
+        if (next.origin !== current.origin) {
+          next.username = '';
+          next.password = '';
+        } else if (!next.username && current.username) {
+          next.username = current.username;
+          next.password = current.password;
+        }
+        current = next;
+        redirects++;
+        continue;
+      }
+
+      if (status < 200 || status >= 300) {
+        await response.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+        const text = `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd() + at;
+        if (status === 429 || status === 408 || status >= 500) {
+          const retryAt = retryAfter(header(response.headers, 'retry-after'));
+          throw retryable(text, retryAt === undefined ? { where } : { where, retryAt });
+        }
+        throw permanent(text, { where });
+      }
+
+      const contentType = header(response.headers, 'content-type');
+      if (opts.contentTypes) {
+        const mediaType = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+        if (!opts.contentTypes.allowed.includes(mediaType)) {
+          abandon(response.body);
+          throw permanent(`not ${opts.contentTypes.what} (Content-Type ${mediaType || 'missing'})${at}`, { where });
+        }
+      }
+      const declared = Number(header(response.headers, 'content-length') ?? NaN);
+      const encoding = (header(response.headers, 'content-encoding') ?? 'identity').trim().toLowerCase();
+      if (Number.isFinite(declared) && declared > opts.maxBytes) {
+        abandon(response.body);
+        throw permanent(`larger than ${opts.maxBytes} bytes (Content-Length ${declared})${at}`, { where });
+      }
+
+      let body: Buffer;
+      try {
+        body = await readCapped(response.body, encoding, opts.maxBytes);
+      } catch (err) {
+        if (err instanceof TooLarge) {
+          controller.abort();
+          throw permanent(`larger than ${opts.maxBytes} bytes${at}`, { where });
+        }
+        if (err instanceof ThreadcastError) throw new ThreadcastError(err.kind, err.message + at, { where });
+        throw translate(err, timedOut, timeoutError, where, at);
+      }
+      const finalUrl = new URL(current.href);
+      finalUrl.username = '';
+      finalUrl.password = '';
+      return { finalUrl: finalUrl.href, status, ...(contentType ? { contentType } : {}), body };
+    }
+  } finally {
+    clearTimeout(timer);
+    agent.destroy().catch(() => undefined);
+  }
+}
+
+function checkScheme(url: URL, where: string): void {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw permanent(`only http and https URLs can be fetched, not ${url.protocol.replace(/:$/, '')}`, { where });
+  }
+}
+
+class TooLarge extends Error {}
+
+/** Read the body, decoding gzip/deflate/br, and stop as soon as the decoded size passes `maxBytes`. */
+async function readCapped(body: Readable, encoding: string, maxBytes: number): Promise<Buffer> {
+  let source: Readable = body;
+  if (encoding !== 'identity' && encoding !== '') {
+    const decoder =
+      encoding === 'gzip' || encoding === 'x-gzip'
+        ? createGunzip()
+        : encoding === 'deflate'
+          ? createInflate()
+          : encoding === 'br'
+            ? createBrotliDecompress()
+            : undefined;
+    if (!decoder) {
+      abandon(body);
+      throw permanent(`unsupported Content-Encoding "${encoding.slice(0, 40)}"`);
+    }
+    source = pipeline(body, decoder, () => undefined);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of source) {
+      const buf = chunk as Buffer;
+      total += buf.byteLength;
+      if (total > maxBytes) throw new TooLarge();
+      chunks.push(buf);
+    }
+  } catch (err) {
+    abandon(source);
+    abandon(body);
+    if ((err as { code?: string }).code?.startsWith('Z_') || (err as { code?: string }).code === 'ERR__ERROR_FORMAT_PADDING_1') {
+      throw permanent(`body is not valid ${encoding} data`);
+    }
+    throw err;
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** Stop reading a body we no longer want; the abort error undici then emits is expected, not a crash. */
+function abandon(stream: Readable): void {
+  stream.on('error', () => undefined);
+  stream.destroy();
+}
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Move URL credentials into a Basic Authorization header: they must not travel in the request line. */
+function splitCredentials(url: URL): { requestUrl: string; authorization?: string } {
+  if (!url.username && !url.password) return { requestUrl: url.href };
+  const bare = new URL(url.href);
+  bare.username = '';
+  bare.password = '';
+  const user = safeDecode(url.username);
+  const pass = safeDecode(url.password);
+  return { requestUrl: bare.href, authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+const NETWORK_MESSAGES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed (temporary)',
+  ETIMEDOUT: 'connection timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+  UND_ERR_HEADERS_TIMEOUT: 'timed out waiting for response headers',
+  UND_ERR_BODY_TIMEOUT: 'timed out reading the body',
+  UND_ERR_SOCKET: 'connection closed by the server',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+};
+
+/** Any error from undici, net, tls or dns → a ThreadcastError that names no credentials. */
+function translate(
+  err: unknown,
+  timedOut: boolean,
+  timeoutError: (cause?: unknown) => ThreadcastError,
+  where: string,
+  at: string,
+): ThreadcastError {
+  let code: string | undefined;
+  for (let e: unknown = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof BlockedAddressError) return permanent(e.message + at, { where });
+    if (e instanceof ThreadcastError) return new ThreadcastError(e.kind, e.message + at, { where });
+    const c = (e as { code?: unknown }).code;
+    if (typeof c === 'string' && code === undefined) code = c;
+  }
+  if (timedOut) return timeoutError(err);
+  const known = code ? NETWORK_MESSAGES[code] : undefined;
+  const tls = code && /CERT|SSL|TLS|SELF_SIGNED/i.test(code) ? `TLS certificate problem (${code})` : undefined;
+  return retryable(`${known ?? tls ?? `network error${code ? ` (${code})` : ''}`}${at}`, { where, cause: err });
+}
+
+/** Retry-After as epoch ms: delta-seconds or an HTTP date. */
+function retryAfter(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Date.now() + Number(value.trim()) * 1000;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}

@@ -1,0 +1,232 @@
+import { TID } from '@atproto/common-web';
+import type { AtpAgent } from '@atproto/api';
+import type { Logger } from 'pino';
+import { fitsBluesky, type BlueskyPart } from '../../compose/index.js';
+import type { BlueskyChannelConfig, Config } from '../../config/schema.js';
+import type { ComposedThread, Delivery, PostRef } from '../../core/delivery.js';
+import { describeError, permanent } from '../../core/errors.js';
+import type { Item } from '../../core/item.js';
+import { rateLimitedTotal } from '../../core/metrics.js';
+import { fetchLinkPreview } from '../../media/link-preview.js';
+import { loadImage, prepareImage } from '../../media/images.js';
+import type { Store } from '../../store/store.js';
+import { composeForChannel } from '../compose-for-channel.js';
+import type { PublishContext, Publisher, ReconcileResult } from '../publisher.js';
+import { classifyBlueskyError, isRateLimited, isSessionRefused } from './errors.js';
+import { BlueskySession } from './session.js';
+import { buildThreadRecords, POST_COLLECTION, type BlobRefJson, type BuiltRecord, type EmbedJson, type ThreadIntent } from './thread-records.js';
+
+const CARD_THUMB_MAX_BYTES = 1_000_000;
+const IMAGE_MAX_BYTES = 2_000_000;
+const MAX_IMAGES = 4;
+
+export interface BlueskyPublisherOptions {
+  channel: BlueskyChannelConfig & { identifier: string; password: string };
+  web: Config['web'];
+  store: Store;
+  log: Logger;
+  now?: () => number;
+}
+
+/**
+ * Publishes a thread as one applyWrites commit whose record keys were chosen and stored first:
+ * a retry after a crash or an unanswered request rebuilds the same records, and the PDS itself
+ * refuses a second copy, so exactly one thread can exist.
+ */
+export class BlueskyPublisher implements Publisher {
+  readonly platform = 'bluesky';
+  readonly dryRun = false;
+  readonly channelId: string;
+  private readonly session: BlueskySession;
+  private readonly now: () => number;
+  private readonly where: string;
+
+  constructor(private readonly opts: BlueskyPublisherOptions) {
+    this.channelId = opts.channel.id;
+    this.now = opts.now ?? Date.now;
+    this.where = `channel ${opts.channel.id} (${opts.channel.service})`;
+    this.session = new BlueskySession({
+      channelId: opts.channel.id,
+      service: opts.channel.service,
+      identifier: opts.channel.identifier,
+      password: opts.channel.password,
+      kv: opts.store.kv,
+      log: opts.log,
+    });
+  }
+
+  compose(item: Item): ComposedThread {
+    return composeForChannel(item, this.opts.channel);
+  }
+
+  async publish(delivery: Delivery, thread: ComposedThread, ctx: PublishContext): Promise<PostRef[]> {
+    const parts = thread.parts as unknown as BlueskyPart[];
+    parts.forEach((part, i) => assertWithinLimits(part, i, this.where));
+    const agent = await this.agent();
+
+    let intent = readIntent(delivery.intent);
+    if (intent) {
+      // An earlier attempt may have landed without us hearing the answer.
+      const landed = await this.landedPosts(agent, intent);
+      if (landed) return this.record(landed, ctx);
+    } else {
+      intent = { rkeys: parts.map(() => TID.nextStr()), createdAt: new Date(this.now()).toISOString() };
+      await ctx.saveIntent({ ...intent });
+    }
+
+    const embeds = await this.embedsFor(agent, delivery.item, ctx.log);
+    const did = agent.session!.did;
+    const records = await buildThreadRecords({ did, parts, intent, langs: this.langsFor(delivery.item), embeds });
+    try {
+      const res = await agent.com.atproto.repo.applyWrites({
+        repo: did,
+        validate: true,
+        writes: records.map((r) => ({ $type: 'com.atproto.repo.applyWrites#create' as const, collection: POST_COLLECTION, rkey: r.rkey, value: r.record })),
+      });
+      const answered = (res.data.results ?? []).map((r) => ('cid' in r ? String(r.cid) : undefined));
+      records.forEach((r, i) => {
+        if (answered[i] !== r.cid) ctx.log.error({ rkey: r.rkey, ours: r.cid, theirs: answered[i] }, 'the PDS stored a record whose CID differs from ours; reply refs may not resolve');
+      });
+    } catch (err) {
+      if (isRateLimited(err)) rateLimitedTotal.inc({ channel: this.channelId });
+      if (isSessionRefused(err)) await this.session.invalidate();
+      const failure = classifyBlueskyError(err, this.where);
+      if (failure.kind === 'retryable' && !isRateLimited(err)) {
+        // A 5xx or a dropped connection may follow a committed write (a repeated rkey even answers 500).
+        const landed = await this.landedPosts(agent, intent).catch(() => undefined);
+        if (landed) return this.record(landed, ctx);
+      }
+      throw failure;
+    }
+    return this.record(this.postsOf(records.map((r) => ({ uri: r.uri, cid: r.cid, rkey: r.rkey })), agent), ctx);
+  }
+
+  async reconcile(delivery: Delivery): Promise<ReconcileResult> {
+    const intent = readIntent(delivery.intent);
+    if (!intent) return { status: 'absent' };
+    try {
+      const landed = await this.landedPosts(await this.agent(), intent);
+      return landed ? { status: 'published', posts: landed } : { status: 'absent' };
+    } catch {
+      // Sending again is safe: the stored record keys make the PDS refuse a second copy.
+      return { status: 'absent' };
+    }
+  }
+
+  private async agent(): Promise<AtpAgent> {
+    return this.session.agent();
+  }
+
+  private async record(posts: PostRef[], ctx: PublishContext): Promise<PostRef[]> {
+    for (const post of posts) await ctx.recordPost(post);
+    return posts;
+  }
+
+  /** The thread's posts when its first record exists (one commit: all of it or none), else undefined. */
+  private async landedPosts(agent: AtpAgent, intent: ThreadIntent): Promise<PostRef[] | undefined> {
+    const did = agent.session!.did;
+    const found: Array<{ uri: string; cid: string; rkey: string }> = [];
+    for (const rkey of intent.rkeys) {
+      try {
+        const res = await agent.com.atproto.repo.getRecord({ repo: did, collection: POST_COLLECTION, rkey });
+        found.push({ uri: res.data.uri, cid: String(res.data.cid), rkey });
+      } catch (err) {
+        if ((err as { error?: string }).error === 'RecordNotFound' && found.length === 0) return undefined;
+        throw classifyBlueskyError(err, this.where);
+      }
+    }
+    return this.postsOf(found, agent);
+  }
+
+  private postsOf(records: Array<{ uri: string; cid: string; rkey: string }>, agent: AtpAgent): PostRef[] {
+    const handle = agent.session?.handle ?? agent.session?.did;
+    return records.map((r) => ({ id: r.uri, cid: r.cid, url: `https://bsky.app/profile/${handle}/post/${r.rkey}` }));
+  }
+
+  private langsFor(item: Item): string[] | undefined {
+    if (item.language) return [item.language];
+    return this.opts.channel.langs;
+  }
+
+  /** Images when the item has them (with alt text), else a link card; neither ever fails the delivery. */
+  private async embedsFor(agent: AtpAgent, item: Item, log: Logger): Promise<Map<number, EmbedJson>> {
+    const embeds = new Map<number, EmbedJson>();
+    const images = await this.uploadImages(agent, item, log);
+    if (images.length > 0) {
+      embeds.set(0, { $type: 'app.bsky.embed.images', images });
+      return embeds;
+    }
+    if (this.opts.channel.cards && item.url) {
+      const card = await this.linkCard(agent, item.url, log);
+      if (card) embeds.set(0, card);
+    }
+    return embeds;
+  }
+
+  private async uploadImages(agent: AtpAgent, item: Item, log: Logger) {
+    const out: Array<{ alt: string; image: BlobRefJson; aspectRatio: { width: number; height: number } }> = [];
+    for (const image of item.images.slice(0, MAX_IMAGES)) {
+      try {
+        const raw = await loadImage(image.url, this.fetchLimits(this.opts.web.maxImageBytes));
+        const prepared = await prepareImage(raw, { maxBytes: IMAGE_MAX_BYTES });
+        const blob = await this.uploadBlob(agent, prepared.data, prepared.mimeType);
+        out.push({ alt: image.alt, image: blob, aspectRatio: { width: prepared.width, height: prepared.height } });
+      } catch (err) {
+        if (isSessionRefused(err)) throw classifyBlueskyError(err, this.where);
+        log.warn({ image: image.url, err: describeError(err) }, 'image left out');
+      }
+    }
+    return out;
+  }
+
+  private async linkCard(agent: AtpAgent, url: string, log: Logger): Promise<EmbedJson | undefined> {
+    let problem: string | undefined;
+    const preview = await fetchLinkPreview(url, {
+      onProblem: (p) => (problem = p),
+      timeoutMs: this.opts.web.timeoutMs,
+      maxPageBytes: this.opts.web.maxPageBytes,
+      maxImageBytes: this.opts.web.maxImageBytes,
+      allowPrivateHosts: this.opts.web.allowPrivateHosts,
+      thumbMaxBytes: CARD_THUMB_MAX_BYTES,
+    });
+    if (!preview) {
+      log.warn({ url, problem }, 'posting without a link card: the page could not be read');
+      return undefined;
+    }
+    if (preview.problem) log.warn({ url, problem: preview.problem }, 'link card without thumb');
+    let thumb: BlobRefJson | undefined;
+    if (preview.thumb) {
+      try {
+        thumb = await this.uploadBlob(agent, preview.thumb.data, preview.thumb.mimeType);
+      } catch (err) {
+        log.warn({ url, err: describeError(err) }, 'link card without thumb: upload failed');
+      }
+    }
+    return { $type: 'app.bsky.embed.external', external: { uri: preview.uri, title: preview.title, description: preview.description, ...(thumb ? { thumb } : {}) } };
+  }
+
+  private async uploadBlob(agent: AtpAgent, data: Buffer, mimeType: string): Promise<BlobRefJson> {
+    const res = await agent.uploadBlob(data, { encoding: mimeType });
+    const blob = res.data.blob as unknown as { toJSON?: () => unknown; ref: { toString(): string }; mimeType: string; size: number };
+    return { $type: 'blob', ref: { $link: blob.ref.toString() }, mimeType: blob.mimeType, size: blob.size };
+  }
+
+  private fetchLimits(maxBytes: number) {
+    return { timeoutMs: this.opts.web.timeoutMs, maxBytes, allowPrivateHosts: this.opts.web.allowPrivateHosts };
+  }
+}
+
+/** A part the PDS would refuse never leaves the process (and never burns write points). */
+function assertWithinLimits(part: BlueskyPart, index: number, where: string): void {
+  if (!fitsBluesky(part.text)) {
+    const graphemes = [...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(part.text)].length;
+    throw permanent(`part ${index + 1} has ${graphemes} graphemes and ${Buffer.byteLength(part.text)} bytes; Bluesky allows 300 and 3000`, { where });
+  }
+}
+
+function readIntent(raw: Record<string, unknown> | undefined): ThreadIntent | undefined {
+  if (!raw || !Array.isArray(raw.rkeys) || typeof raw.createdAt !== 'string') return undefined;
+  return { rkeys: raw.rkeys.map(String), createdAt: raw.createdAt };
+}
+
+export type { BuiltRecord };

@@ -1,0 +1,91 @@
+/**
+ * The Bluesky adapter against the real PDS, driven through the outbox: limits enforced before any
+ * request, and sessions that are resumed, refreshed and replaced only when the PDS refuses them.
+ */
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import type { AtpSessionData } from '@atproto/api';
+import { BlueskyChannelSchema } from '../../../src/config/schema.js';
+import { ConfigSchema } from '../../../src/config/schema.js';
+import { Outbox } from '../../../src/outbox/outbox.js';
+import { BlueskyPublisher } from '../../../src/platforms/bluesky/publisher.js';
+import { unseal } from '../../../src/store/sealed.js';
+import { SqliteStore } from '../../../src/store/sqlite-store.js';
+import { pdsClient, type TestAccount } from '../../support/pds/client.js';
+import { makeItem } from '../../support/items.js';
+
+const pds = pdsClient(inject('pdsUrl'));
+const log = pino({ level: 'silent' });
+const web = ConfigSchema.parse({}).web;
+
+let store: SqliteStore;
+beforeEach(() => {
+  store = new SqliteStore(':memory:');
+});
+afterEach(() => store.close());
+
+function publisherFor(account: TestAccount) {
+  const channel = BlueskyChannelSchema.parse({ id: 'bsky', platform: 'bluesky', service: pds.url, identifier: account.handle, password: account.appPassword, cards: false });
+  return new BlueskyPublisher({ channel: { ...channel, identifier: account.handle, password: account.appPassword }, web, store, log });
+}
+
+const outboxFor = () => new Outbox(store, { owner: 'test', retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000 }, log });
+
+describe('Bluesky limits', () => {
+  it('a part over 300 graphemes or 3000 bytes never reaches the PDS: the delivery is dead with the reason', async () => {
+    const account = await pds.createAccount('limits');
+    const publisher = publisherFor(account);
+    const outbox = outboxFor();
+    const tooManyGraphemes = 'a'.repeat(301);
+    const tooManyBytes = '🧑🏽‍💻'.repeat(250); // 250 graphemes, 3750 bytes
+    for (const [n, text] of [tooManyGraphemes, tooManyBytes].entries()) {
+      const delivery = (await outbox.enqueue(makeItem(n), 'bsky'))!;
+      // As if composed by another version, or altered in the store: the adapter checks again.
+      await store.saveDelivery({ ...delivery, thread: { platform: 'bluesky', parts: [{ text: 'fine' }, { text }] } });
+    }
+    expect(await outbox.publishDue(publisher)).toMatchObject({ dead: 2, published: 0 });
+    const reasons = (await store.listDeliveries({ states: ['dead'] })).map((d) => d.reason);
+    expect(reasons).toEqual([
+      expect.stringContaining('part 2 has 301 graphemes and 301 bytes; Bluesky allows 300 and 3000'),
+      expect.stringContaining('part 2 has 250 graphemes and 3750 bytes'),
+    ]);
+    expect(await pds.requests('com.atproto.repo.applyWrites', { did: account.did })).toHaveLength(0);
+    expect(await pds.requests('com.atproto.repo.createRecord', { did: account.did })).toHaveLength(0);
+    expect(await pds.count('com.atproto.server.createSession', { did: account.did })).toBe(0);
+  });
+});
+
+describe('Bluesky sessions', () => {
+  it('stores the session sealed, so neither the app password nor the tokens are readable in the store', async () => {
+    const account = await pds.createAccount('sealed');
+    const outbox = outboxFor();
+    await outbox.enqueue(makeItem(1), 'bsky');
+    expect(await outbox.publishDue(publisherFor(account))).toMatchObject({ published: 1 });
+    const stored = JSON.stringify(await store.kv.get('bluesky:session:bsky'));
+    const session = unseal<AtpSessionData>(await store.kv.get('bluesky:session:bsky'), account.appPassword, 'bluesky:session:bsky')!;
+    expect(session.did).toBe(account.did);
+    expect(stored).not.toContain(session.accessJwt);
+    expect(stored).not.toContain(session.refreshJwt);
+    expect(stored).not.toContain(account.appPassword);
+  });
+
+  it('logs in anew only when the PDS refuses the stored session', async () => {
+    const account = await pds.createAccount('refused');
+    const outbox = outboxFor();
+    await outbox.enqueue(makeItem(1), 'bsky');
+    await outbox.publishDue(publisherFor(account));
+    // A fresh publisher (a restart) resumes: no new login.
+    await outbox.enqueue(makeItem(2), 'bsky');
+    await outbox.publishDue(publisherFor(account));
+    expect(await pds.count('com.atproto.server.createSession', { did: account.did })).toBe(1);
+
+    // Revoke the stored session on the PDS, as a password change or "log out everywhere" would.
+    const session = unseal<AtpSessionData>(await store.kv.get('bluesky:session:bsky'), account.appPassword, 'bluesky:session:bsky')!;
+    const revoked = await fetch(`${pds.url}/xrpc/com.atproto.server.deleteSession`, { method: 'POST', headers: { authorization: `Bearer ${session.refreshJwt}` } });
+    expect(revoked.status).toBe(200);
+
+    await outbox.enqueue(makeItem(3), 'bsky');
+    expect(await outbox.publishDue(publisherFor(account))).toMatchObject({ published: 1 });
+    expect(await pds.count('com.atproto.server.createSession', { did: account.did })).toBe(2);
+  });
+});
