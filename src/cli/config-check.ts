@@ -7,7 +7,7 @@ export async function configCheckCommand(opts: GlobalOptions, out: Writable): Pr
   const { config, file } = loadConfig(opts);
   out.write(`${file}: valid — ${config.sources.length} source(s), ${config.channels.length} channel(s), store ${config.store}\n`);
   for (const channel of config.channels) {
-    const reason = dryRunReason(channel, config.dryRun) ?? (channel.platform === 'x' ? 'no x adapter in this version yet' : undefined);
+    const reason = dryRunReason(channel, config.dryRun);
     const mode = reason ? `dry-run (${reason})` : 'live';
     out.write(`  ${channel.id} (${channel.platform}): ${mode}\n`);
   }

@@ -28,7 +28,7 @@ export function summarise(report: CycleReport): string {
   for (const c of report.channels) {
     lines.push(
       c.ok
-        ? `  channel ${c.channelId}: ${c.published} published, ${c.failed} to retry, ${c.uncertain} uncertain, ${c.dead} dead`
+        ? `  channel ${c.channelId}: ${c.published} published, ${c.waiting} waiting, ${c.failed} to retry, ${c.uncertain} uncertain, ${c.dead} dead`
         : `  channel ${c.channelId}: FAILED — ${c.error}`,
     );
   }

@@ -27,6 +27,8 @@ export async function previewCommand(opts: GlobalOptions & { feed: string; json?
   if (fetched.kind !== 'fetched') throw new Error(`feed ${opts.feed}: answered 304 to an unconditional request`);
   const parsed = parseFeed(fetched.body, { sourceId: 'preview', location: opts.feed, baseUrl: fetched.finalUrl });
   const channels = templatesFor(config);
+  const xChannel = config?.channels.find((c) => c.platform === 'x');
+  const xPrices = xChannel?.platform === 'x' ? xChannel.prices : undefined;
 
   const items = parsed.items.map((item) => {
     const x = composeForChannel(item, channels.x).parts as unknown as XPart[];
@@ -38,7 +40,7 @@ export async function previewCommand(opts: GlobalOptions & { feed: string; json?
       publishedAt: item.publishedAt ?? null,
       attribution: item.attribution ?? null,
       threads: { x, bluesky },
-      cost: { xUsd: round(estimateXCostUsd(x)) },
+      cost: { xUsd: round(estimateXCostUsd(x, xPrices)) },
     };
   });
 

@@ -10,7 +10,9 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }, ou
       const counts = await runtime.store.countDeliveries(channel.id);
       const published = await runtime.store.listDeliveries({ channelId: channel.id, states: ['published'] });
       const last = published.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
-      const problems = await runtime.store.listDeliveries({ channelId: channel.id, states: ['failed', 'uncertain', 'dead'] });
+      const problems = (await runtime.store.listDeliveries({ channelId: channel.id, states: ['queued', 'failed', 'uncertain', 'dead'] })).filter(
+        (d) => d.state !== 'queued' || d.reason !== undefined,
+      );
       channels.push({
         id: channel.id,
         platform: channel.platform,

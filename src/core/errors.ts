@@ -4,23 +4,34 @@
  */
 export type ErrorKind = 'retryable' | 'permanent' | 'ambiguous';
 
+/**
+ * Not a failure but a known budget that is spent (DESIGN.md invariant 4): nothing was sent, the delivery
+ * waits until `retryAt`, and the wait does not count as an attempt.
+ */
+export type WaitReason = 'rate-limit' | 'cap' | 'budget';
+
 export class ThreadcastError extends Error {
   readonly kind: ErrorKind;
   readonly where: string | undefined;
   /** For retryable errors: the earliest time a retry makes sense (epoch ms), when the platform said. */
   readonly retryAt: number | undefined;
+  readonly wait: WaitReason | undefined;
 
-  constructor(kind: ErrorKind, message: string, opts: { where?: string; retryAt?: number; cause?: unknown } = {}) {
+  constructor(kind: ErrorKind, message: string, opts: { where?: string; retryAt?: number; cause?: unknown; wait?: WaitReason } = {}) {
     super(opts.where ? `${opts.where}: ${message}` : message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'ThreadcastError';
     this.kind = kind;
     this.where = opts.where;
     this.retryAt = opts.retryAt;
+    this.wait = opts.wait;
   }
 }
 
 export const retryable = (message: string, opts?: { where?: string; retryAt?: number; cause?: unknown }) =>
   new ThreadcastError('retryable', message, opts);
+/** A spent budget: wait until `retryAt` without sending anything. */
+export const mustWait = (wait: WaitReason, message: string, retryAt: number, opts?: { where?: string }) =>
+  new ThreadcastError('retryable', message, { ...opts, retryAt, wait });
 export const permanent = (message: string, opts?: { where?: string; cause?: unknown }) =>
   new ThreadcastError('permanent', message, opts);
 export const ambiguous = (message: string, opts?: { where?: string; cause?: unknown }) =>

@@ -21,6 +21,8 @@ export interface OutboxOptions {
 
 export interface PublishSummary {
   published: number;
+  /** Deliveries that wait for a spent budget (rate window, cap, money) without having been sent. */
+  waiting: number;
   failed: number;
   uncertain: number;
   dead: number;
@@ -77,7 +79,7 @@ export class Outbox {
         const result = await publisher.reconcile(delivery, ctx);
         if (result.status === 'published' && result.posts.length === (delivery.thread?.parts.length ?? result.posts.length)) {
           await this.transition(delivery, 'published', 'reconciled: found on the platform', { posts: result.posts, reason: undefined });
-        } else if (result.status === 'absent' || result.status === 'published') {
+        } else if (result.status === 'resume' || result.status === 'published') {
           // Partly or not at all sent: publish() resumes after the last recorded post.
           await this.transition(delivery, 'queued', 'reconciled: resuming', { ...(result.status === 'published' ? { posts: result.posts } : {}) });
         } else {
@@ -93,7 +95,7 @@ export class Outbox {
 
   /** Publishes what is due on the publisher's channel, oldest first, one at a time. */
   async publishDue(publisher: Publisher, limit = 100): Promise<PublishSummary> {
-    const summary: PublishSummary = { published: 0, failed: 0, uncertain: 0, dead: 0 };
+    const summary: PublishSummary = { published: 0, waiting: 0, failed: 0, uncertain: 0, dead: 0 };
     // Whatever a crashed process left mid-publish is settled before anything new is sent.
     await this.reconcileInFlight(publisher);
     const due = await this.store.listDeliveries({ channelId: publisher.channelId, states: DUE_STATES, dueAt: this.now(), limit });
@@ -155,6 +157,16 @@ export class Outbox {
 
   private async recordFailure(delivery: Delivery, err: unknown, log: Logger): Promise<keyof PublishSummary> {
     const message = describeError(err);
+    if (err instanceof ThreadcastError && err.wait && err.retryAt !== undefined) {
+      // Nothing was sent: give the attempt back and wait where status can show why.
+      await this.transition(delivery, 'queued', `waiting (${err.wait}): ${message}`, {
+        reason: `waiting (${err.wait}): ${message}`,
+        notBefore: new Date(err.retryAt).toISOString(),
+        attempts: delivery.attempts - 1,
+      });
+      log.info({ wait: err.wait, until: new Date(err.retryAt).toISOString() }, message);
+      return 'waiting';
+    }
     const kind = err instanceof ThreadcastError ? err.kind : 'retryable';
     publishFailuresTotal.inc({ channel: delivery.channelId, kind });
     if (kind === 'ambiguous') {

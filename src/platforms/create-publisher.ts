@@ -4,12 +4,13 @@ import type { ChannelConfig, Config } from '../config/schema.js';
 import type { Store } from '../store/store.js';
 import { BlueskyPublisher } from './bluesky/publisher.js';
 import { DryRunPublisher } from './dry-run.js';
+import { XPublisher } from './x/publisher.js';
 import type { Publisher } from './publisher.js';
 
-const REQUIRED_CREDENTIALS: Record<ChannelConfig['platform'], string[]> = {
-  bluesky: ['identifier', 'password'],
-  x: ['appKey', 'appSecret', 'accessToken', 'accessSecret'],
-};
+function requiredCredentials(channel: ChannelConfig): string[] {
+  if (channel.platform === 'bluesky') return ['identifier', 'password'];
+  return channel.auth === 'oauth2' ? ['clientId'] : ['appKey', 'appSecret', 'accessToken', 'accessSecret'];
+}
 
 export interface PublisherChoice {
   publisher: Publisher;
@@ -19,7 +20,7 @@ export interface PublisherChoice {
 
 export function missingCredentials(channel: ChannelConfig): string[] {
   const values = channel as unknown as Record<string, unknown>;
-  return REQUIRED_CREDENTIALS[channel.platform].filter((field) => !values[field]);
+  return requiredCredentials(channel).filter((field) => !values[field]);
 }
 
 /** Why a channel must not post, when it must not; undefined when it may. */
@@ -46,5 +47,8 @@ export function createPublisher(channel: ChannelConfig, deps: PublisherDeps): Pu
     const live = { ...channel, identifier: channel.identifier, password: channel.password };
     return { publisher: new BlueskyPublisher({ channel: live, web: deps.config.web, store: deps.store, log: deps.log }) };
   }
-  return { publisher: new DryRunPublisher(channel, deps.out), dryRunReason: reason ?? `no ${channel.platform} adapter in this version yet` };
+  if (reason === undefined && channel.platform === 'x') {
+    return { publisher: new XPublisher({ channel, web: deps.config.web, store: deps.store, log: deps.log }) };
+  }
+  return { publisher: new DryRunPublisher(channel, deps.out), dryRunReason: reason ?? 'credentials incomplete' };
 }

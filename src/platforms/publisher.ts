@@ -5,7 +5,7 @@ import type { Item } from '../core/item.js';
 /** What the platform knows about a delivery whose outcome we did not see. */
 export type ReconcileResult =
   | { status: 'published'; posts: PostRef[] }
-  | { status: 'absent' }
+  | { status: 'resume' }
   | { status: 'unknown'; reason: string };
 
 export interface PublishContext {

@@ -26,7 +26,7 @@ class ScriptedPublisher implements Publisher {
   failNext: Array<Error | undefined> = [];
   /** Fail after this many parts of the next publish. */
   failAfterParts: number | undefined;
-  reconcileAnswer: ReconcileResult = { status: 'absent' };
+  reconcileAnswer: ReconcileResult = { status: 'resume' };
 
   compose(item: Item): ComposedThread {
     return { platform: 'test', parts: [{ text: `${item.title} 1/2` }, { text: `${item.summary} 2/2` }] };

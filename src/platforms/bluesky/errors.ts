@@ -1,5 +1,5 @@
 import { XRPCError } from '@atproto/api';
-import { permanent, retryable, ThreadcastError } from '../../core/errors.js';
+import { mustWait, permanent, retryable, ThreadcastError } from '../../core/errors.js';
 
 /**
  * Bluesky's answers sorted into the outbox's three kinds. Network failures and 5xx are retryable;
@@ -12,7 +12,8 @@ export function classifyBlueskyError(err: unknown, where: string): ThreadcastErr
     const detail = [err.error, err.message].filter((s, i, all) => s && all.indexOf(s) === i).join(': ');
     if (err.status === 429) {
       const reset = Number(err.headers?.['ratelimit-reset']);
-      return retryable(`rate limited by the PDS (${detail})`, { where, ...(Number.isFinite(reset) && reset > 0 ? { retryAt: reset * 1000 } : {}) });
+      if (Number.isFinite(reset) && reset > 0) return mustWait('rate-limit', `rate limited by the PDS (${detail})`, reset * 1000, { where });
+      return retryable(`rate limited by the PDS (${detail})`, { where });
     }
     if (err.status >= 500 || err.status < 100) return retryable(`PDS error ${err.status}: ${detail}`, { where, cause: err });
     if (err.status === 401 || err.status === 403) return permanent(`the PDS refused the credentials (${err.status}: ${detail})`, { where });

@@ -103,13 +103,13 @@ export class BlueskyPublisher implements Publisher {
 
   async reconcile(delivery: Delivery): Promise<ReconcileResult> {
     const intent = readIntent(delivery.intent);
-    if (!intent) return { status: 'absent' };
+    if (!intent) return { status: 'resume' };
     try {
       const landed = await this.landedPosts(await this.agent(), intent);
-      return landed ? { status: 'published', posts: landed } : { status: 'absent' };
+      return landed ? { status: 'published', posts: landed } : { status: 'resume' };
     } catch {
       // Sending again is safe: the stored record keys make the PDS refuse a second copy.
-      return { status: 'absent' };
+      return { status: 'resume' };
     }
   }
 

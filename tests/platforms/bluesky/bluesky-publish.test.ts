@@ -240,9 +240,9 @@ describe('exactly once and sessions', () => {
     const reset = Math.floor(Date.now() / 1000) + 3600;
     await pds.fault({ method: 'com.atproto.repo.applyWrites', mode: 'before', status: 429, did: erin.did, headers: { 'ratelimit-reset': String(reset) }, body: { error: 'RateLimitExceeded', message: 'Rate Limit Exceeded' } });
     const result = await once(setup);
-    expect(result.stdout).toContain('channel bsky: 0 published, 1 to retry');
+    expect(result.stdout).toContain('channel bsky: 0 published, 1 waiting');
     const status = JSON.parse((await runCli(['--config', setup.config, 'status', '--json'], { cwd: setup.dir, env: setup.env })).stdout);
-    expect(status.channels[0].attention[0]).toMatchObject({ state: 'failed', retryAt: new Date(reset * 1000).toISOString() });
+    expect(status.channels[0].attention[0]).toMatchObject({ state: 'queued', retryAt: new Date(reset * 1000).toISOString() });
     expect(status.channels[0].attention[0].reason).toContain('rate limited');
     expect(await posts(erin.did)).toHaveLength(0);
   });

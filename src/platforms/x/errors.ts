@@ -1,0 +1,67 @@
+import { ApiPartialResponseError, ApiRequestError, ApiResponseError } from 'twitter-api-v2';
+import { ambiguous, mustWait, permanent, retryable, ThreadcastError } from '../../core/errors.js';
+
+export const DUPLICATE_DETAIL = 'duplicate content';
+
+/** Errors from connecting: the request never left, so sending again is safe. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
+
+export function isDuplicateContent(err: unknown): boolean {
+  return err instanceof ApiResponseError && err.code === 403 && JSON.stringify(err.data ?? '').toLowerCase().includes(DUPLICATE_DETAIL);
+}
+
+export function isUnauthorized(err: unknown): boolean {
+  return err instanceof ApiResponseError && err.code === 401;
+}
+
+function detailOf(err: ApiResponseError): string {
+  const data = err.data as { detail?: string; title?: string; errors?: Array<{ message?: string }> } | undefined;
+  return data?.detail ?? data?.errors?.map((e) => e.message).filter(Boolean).join('; ') ?? data?.title ?? err.message;
+}
+
+/** The reset the spent window announced, in epoch ms. */
+export function resetOf(headers: Record<string, unknown> | undefined): number | undefined {
+  if (!headers) return undefined;
+  const resets = ['x-rate-limit-remaining', 'x-user-limit-24hour-remaining', 'x-app-limit-24hour-remaining']
+    .filter((h) => Number(headers[h]) === 0)
+    .map((h) => Number(headers[h.replace('remaining', 'reset')]))
+    .filter((n) => Number.isFinite(n) && n > 0);
+  const reset = resets.length ? Math.max(...resets) : Number(headers['x-rate-limit-reset']);
+  return Number.isFinite(reset) && reset > 0 ? reset * 1000 : undefined;
+}
+
+/** twitter-api-v2 1.29 leaves `requestError` undefined on a reset; the cause sits in its options. */
+function errnoOf(err: unknown): string | undefined {
+  if (err instanceof ApiRequestError) {
+    const hidden = (err as unknown as { _options?: { error?: NodeJS.ErrnoException } })._options?.error;
+    return (err.requestError as NodeJS.ErrnoException | undefined)?.code ?? hidden?.code;
+  }
+  return (err as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/**
+ * X's answers sorted into the outbox's kinds. `sent` says whether the request may have been applied:
+ * for a create, a timeout, a dropped connection or a 5xx after sending is ambiguous.
+ */
+export function classifyXError(err: unknown, where: string, opts: { mayHaveApplied: boolean }): ThreadcastError {
+  if (err instanceof ThreadcastError) return err;
+  if (err instanceof ApiResponseError) {
+    const detail = detailOf(err);
+    if (err.code === 429) {
+      const reset = resetOf(err.headers as Record<string, unknown>);
+      return reset ? mustWait('rate-limit', `X answered 429 (${detail})`, reset, { where }) : retryable(`X answered 429 (${detail})`, { where });
+    }
+    if (err.code >= 500) {
+      return opts.mayHaveApplied ? ambiguous(`X answered ${err.code} (${detail}); the post may exist`, { where }) : retryable(`X answered ${err.code} (${detail})`, { where });
+    }
+    if (err.code === 401) return permanent(`X refused the credentials (401: ${detail})`, { where });
+    return permanent(`X refused the request (${err.code}: ${detail})`, { where });
+  }
+  const code = errnoOf(err);
+  const message = err instanceof Error ? err.message : String(err);
+  if (code && NOT_SENT.has(code)) return retryable(`could not reach X (${code})`, { where });
+  if (opts.mayHaveApplied && (err instanceof ApiRequestError || err instanceof ApiPartialResponseError || code)) {
+    return ambiguous(`no answer from X (${code ?? message}); the post may exist`, { where });
+  }
+  return retryable(`network error talking to X: ${message}`, { where });
+}

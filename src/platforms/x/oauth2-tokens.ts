@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import type Keyv from 'keyv';
+import type { Logger } from 'pino';
+import { permanent } from '../../core/errors.js';
+import { seal, unseal } from '../../store/sealed.js';
+import { oauth2AppClient } from './client.js';
+import { classifyXError } from './errors.js';
+
+interface TokenState {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: number;
+  /** Hash of the environment's refresh token these tokens descend from: a new one there replaces them. */
+  seed: string;
+}
+
+export interface OAuth2Options {
+  channelId: string;
+  apiBase: string;
+  clientId: string;
+  clientSecret?: string;
+  envRefreshToken?: string;
+  kv: Keyv;
+  log: Logger;
+  now: () => number;
+}
+
+const EARLY_REFRESH_MS = 60_000;
+const hash = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/**
+ * OAuth 2.0 user tokens. Each refresh rotates the refresh token and kills the old one, so the new
+ * pair is persisted (sealed, in one write) before the new access token is used: a crash right after a
+ * refresh leaves a usable refresh token in the store, never only a dead one.
+ */
+export class OAuth2Tokens {
+  private readonly key: string;
+  private readonly where: string;
+  private refreshing: Promise<string> | undefined;
+
+  constructor(private readonly opts: OAuth2Options) {
+    this.key = `x:oauth2:${opts.channelId}`;
+    this.where = `channel ${opts.channelId} (OAuth 2.0)`;
+  }
+
+  private get sealKey(): string {
+    return this.opts.clientSecret ?? this.opts.clientId;
+  }
+
+  async accessToken(): Promise<string> {
+    const state = await this.load();
+    if (state && state.expiresAt - EARLY_REFRESH_MS > this.opts.now()) return state.accessToken;
+    return this.refresh();
+  }
+
+  /** Forces a refresh, e.g. after a 401. Concurrent callers share one refresh. */
+  refresh(): Promise<string> {
+    this.refreshing ??= this.rotate().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async rotate(): Promise<string> {
+    const state = await this.load();
+    const refreshToken = state?.refreshToken ?? this.opts.envRefreshToken;
+    if (!refreshToken) throw permanent('no OAuth 2.0 refresh token: set refreshToken (e.g. from X_OAUTH2_REFRESH_TOKEN)', { where: this.where });
+    const seed = state?.seed ?? hash(refreshToken);
+    let result;
+    try {
+      result = await oauth2AppClient(this.opts.apiBase, this.opts.clientId, this.opts.clientSecret).refreshOAuth2Token(refreshToken);
+    } catch (err) {
+      throw classifyXError(err, this.where, { mayHaveApplied: false });
+    }
+    if (!result.refreshToken) throw permanent('X issued no new refresh token; the client needs the offline.access scope', { where: this.where });
+    const next: TokenState = { accessToken: result.accessToken, refreshToken: result.refreshToken, expiresAt: this.opts.now() + result.expiresIn * 1000, seed };
+    await this.opts.kv.set(this.key, seal(next, this.sealKey, this.key));
+    this.opts.log.info({ channel: this.opts.channelId }, 'refreshed the X OAuth 2.0 tokens (rotation saved)');
+    return next.accessToken;
+  }
+
+  private async load(): Promise<TokenState | undefined> {
+    const state = unseal<TokenState>(await this.opts.kv.get(this.key), this.sealKey, this.key);
+    // An operator who puts a new refresh token in the environment means it.
+    if (state && this.opts.envRefreshToken && hash(this.opts.envRefreshToken) !== state.seed) return undefined;
+    return state;
+  }
+}

@@ -1,0 +1,269 @@
+import type { TwitterApi } from 'twitter-api-v2';
+import type { Logger } from 'pino';
+import { estimateXCostUsd, fitsX, type XPart } from '../../compose/index.js';
+import type { Config, XChannelConfig } from '../../config/schema.js';
+import type { ComposedThread, Delivery, PostRef } from '../../core/delivery.js';
+import { ambiguous, describeError, permanent, retryable } from '../../core/errors.js';
+import type { Item } from '../../core/item.js';
+import { rateLimitedTotal } from '../../core/metrics.js';
+import { loadImage, prepareImage } from '../../media/images.js';
+import type { Store } from '../../store/store.js';
+import { composeForChannel } from '../compose-for-channel.js';
+import type { PublishContext, Publisher, ReconcileResult } from '../publisher.js';
+import { bearerClient, oauth1Client, type XClientHooks } from './client.js';
+import { classifyXError, isDuplicateContent, isUnauthorized } from './errors.js';
+import { OAuth2Tokens } from './oauth2-tokens.js';
+import { RateGate } from './rate-gate.js';
+import { samePostText } from './post-text.js';
+import { SpendLedger } from './spend-ledger.js';
+
+const IMAGE_MAX_BYTES = 5_000_000;
+const MAX_IMAGES = 4;
+const ALT_TEXT_MAX = 1000;
+const TIMELINE_PAGE = 20;
+
+export interface XPublisherOptions {
+  channel: XChannelConfig;
+  web: Config['web'];
+  store: Store;
+  log: Logger;
+  now?: () => number;
+}
+
+interface PendingIntent {
+  /** Index of the part sent last whose answer we never saw. */
+  pending?: number;
+}
+
+/**
+ * Posts a thread part by part: each part's id is recorded before the next is sent, so an interrupted
+ * thread resumes where it stopped. A part whose outcome is unknown is settled — by reading the
+ * account's recent posts when `readAccess` allows, else by X's duplicate-content refusal — and when it
+ * cannot be known the delivery waits as uncertain instead of risking an orphan reply.
+ */
+export class XPublisher implements Publisher {
+  readonly platform = 'x';
+  readonly dryRun = false;
+  readonly channelId: string;
+  private readonly now: () => number;
+  private readonly where: string;
+  private readonly gate: RateGate;
+  private readonly ledger: SpendLedger;
+  private readonly tokens: OAuth2Tokens | undefined;
+  private readonly hooks: XClientHooks;
+  private oauth1: TwitterApi | undefined;
+
+  constructor(private readonly opts: XPublisherOptions) {
+    const { channel, store } = opts;
+    this.channelId = channel.id;
+    this.now = opts.now ?? Date.now;
+    this.where = `channel ${channel.id} (${channel.apiBase})`;
+    this.gate = new RateGate(store.kv, channel.id, channel.limits, this.where);
+    this.ledger = new SpendLedger(store.kv, channel.id, channel.monthlyBudgetUsd, this.where);
+    // Only the create-post answers speak for the posting windows; reads have windows of their own.
+    this.hooks = {
+      onHeaders: (headers, request) => {
+        if (request.method === 'POST' && request.path.endsWith('/2/tweets')) this.gate.observe(headers, this.now());
+      },
+    };
+    if (channel.auth === 'oauth2') {
+      if (!channel.clientId) throw permanent('auth is oauth2 but clientId is missing', { where: this.where });
+      this.tokens = new OAuth2Tokens({
+        channelId: channel.id,
+        apiBase: channel.apiBase,
+        clientId: channel.clientId,
+        ...(channel.clientSecret ? { clientSecret: channel.clientSecret } : {}),
+        ...(channel.refreshToken ? { envRefreshToken: channel.refreshToken } : {}),
+        kv: store.kv,
+        log: opts.log,
+        now: this.now,
+      });
+    }
+  }
+
+  compose(item: Item): ComposedThread {
+    return composeForChannel(item, this.opts.channel);
+  }
+
+  async publish(delivery: Delivery, thread: ComposedThread, ctx: PublishContext): Promise<PostRef[]> {
+    const parts = thread.parts as unknown as XPart[];
+    parts.forEach((part, i) => {
+      if (!fitsX(part.text)) throw permanent(`part ${i + 1} is over X's 280 weighted characters`, { where: this.where });
+    });
+    await this.gate.load();
+    const posts = [...delivery.posts];
+
+    const pending = (delivery.intent as PendingIntent | undefined)?.pending;
+    if (pending !== undefined && pending === posts.length) {
+      const settled = await this.settle(parts, posts, pending, ctx);
+      if (settled) {
+        await ctx.recordPost(settled);
+        posts.push(settled);
+      }
+      await ctx.saveIntent({});
+    }
+    if (posts.length >= parts.length) return posts;
+
+    // Never start what cannot finish: the whole rest of the thread must fit the money and the windows.
+    const rest = parts.slice(posts.length);
+    await this.ledger.assertAffordable(estimateXCostUsd(rest, this.opts.channel.prices), this.now());
+    await this.gate.assertRoom(rest.length, this.now());
+
+    const mediaIds = posts.length === 0 ? await this.uploadImages(delivery.item, ctx.log) : [];
+    for (let i = posts.length; i < parts.length; i++) {
+      const part = parts[i]!;
+      await ctx.saveIntent({ pending: i });
+      let post: PostRef;
+      try {
+        post = await this.send(part, posts[i - 1]?.id, i === 0 ? mediaIds : []);
+      } catch (err) {
+        const failure = classifyXError(err, this.where, { mayHaveApplied: true });
+        if (failure.kind === 'ambiguous') {
+          ctx.log.warn({ part: i + 1, err: failure.message }, 'part outcome unknown; settling it');
+          const settled = await this.settle(parts, posts, i, ctx);
+          if (!settled) {
+            await ctx.saveIntent({});
+            throw retryable(`part ${i + 1} did not land (${failure.message}); it will be sent again`, { where: this.where });
+          }
+          post = settled;
+        } else if (isDuplicateContent(err)) {
+          await ctx.saveIntent({});
+          if (i === 0) throw permanent('X refuses the first part as duplicate content: the account already posted this text', { where: this.where });
+          throw ambiguous(`X refuses part ${i + 1} as duplicate content, so the thread cannot continue by itself`, { where: this.where });
+        } else {
+          if (failure.wait) rateLimitedTotal.inc({ channel: this.channelId });
+          await ctx.saveIntent({});
+          throw failure;
+        }
+      }
+      await ctx.recordPost(post);
+      posts.push(post);
+    }
+    await ctx.saveIntent({});
+    return posts;
+  }
+
+  async reconcile(): Promise<ReconcileResult> {
+    // publish() settles a part in doubt before sending anything, so resuming is always safe.
+    return { status: 'resume' };
+  }
+
+  /** Sends one part. Money and the rate window are reserved before sending and given back only when X surely did nothing. */
+  private async send(part: XPart, replyTo: string | undefined, mediaIds: string[]): Promise<PostRef> {
+    const cost = estimateXCostUsd([part], this.opts.channel.prices);
+    await this.ledger.assertAffordable(cost, this.now());
+    await this.gate.assertRoom(1, this.now());
+    await this.ledger.record(cost, this.now());
+    await this.gate.recordSend(this.now());
+    try {
+      const res = await this.call((c) =>
+        c.v2.tweet({
+          text: part.text,
+          ...(replyTo ? { reply: { in_reply_to_tweet_id: replyTo } } : {}),
+          ...(mediaIds.length ? { media: { media_ids: mediaIds as [string] } } : {}),
+        }),
+      );
+      return { id: res.data.id, url: `https://x.com/i/web/status/${res.data.id}` };
+    } catch (err) {
+      if (classifyXError(err, this.where, { mayHaveApplied: true }).kind !== 'ambiguous') await this.ledger.record(-cost, this.now());
+      throw err;
+    }
+  }
+
+  /**
+   * Is part `i` on X? Returns its post when found, undefined when surely absent; throws ambiguous when
+   * it cannot be known, so the delivery waits for an operator rather than posting an orphan reply.
+   */
+  private async settle(parts: XPart[], posts: PostRef[], i: number, ctx: PublishContext): Promise<PostRef | undefined> {
+    const part = parts[i]!;
+    const parent = posts[i - 1]?.id;
+    if (this.opts.channel.readAccess) {
+      try {
+        const found = await this.findInTimeline(part.text, parent);
+        ctx.log.info({ part: i + 1, found: Boolean(found) }, 'settled by reading recent posts');
+        return found;
+      } catch (err) {
+        throw ambiguous(`part ${i + 1} may or may not be on X, and reading recent posts failed: ${describeError(err)}`, { where: this.where });
+      }
+    }
+    // Without read access, send the same text again: X refuses a duplicate, which proves the first landed.
+    try {
+      return await this.send(part, parent, []);
+    } catch (err) {
+      if (isDuplicateContent(err)) {
+        if (i === parts.length - 1) return { id: 'unknown (X confirmed it by refusing a duplicate)' };
+        throw ambiguous(`part ${i + 1} is on X but X did not say its id, so the rest cannot be attached; enable readAccess or finish the thread by hand`, { where: this.where });
+      }
+      const failure = classifyXError(err, this.where, { mayHaveApplied: true });
+      if (failure.kind === 'ambiguous') throw ambiguous(`part ${i + 1}: ${failure.message}`, { where: this.where });
+      throw failure;
+    }
+  }
+
+  private async findInTimeline(text: string, parentId: string | undefined): Promise<PostRef | undefined> {
+    const prices = this.opts.channel.prices;
+    await this.ledger.assertAffordable(prices.readUsd * TIMELINE_PAGE, this.now());
+    const me = await this.userId();
+    const page = await this.call((c) =>
+      c.v2.userTimeline(me, { max_results: TIMELINE_PAGE, 'tweet.fields': ['referenced_tweets', 'conversation_id', 'created_at'] }),
+    );
+    const tweets = page.tweets;
+    await this.ledger.record(prices.readUsd * tweets.length, this.now());
+    const match = tweets.find((t) => {
+      const repliedTo = t.referenced_tweets?.find((r) => r.type === 'replied_to')?.id;
+      return samePostText(t.text, text) && repliedTo === parentId;
+    });
+    return match ? { id: match.id, url: `https://x.com/i/web/status/${match.id}` } : undefined;
+  }
+
+  private async userId(): Promise<string> {
+    const key = `x:me:${this.channelId}`;
+    const cached = (await this.opts.store.kv.get(key)) as string | undefined;
+    if (cached) return cached;
+    const me = await this.call((c) => c.v2.me());
+    await this.opts.store.kv.set(key, me.data.id);
+    return me.data.id;
+  }
+
+  private async uploadImages(item: Item, log: Logger): Promise<string[]> {
+    const ids: string[] = [];
+    for (const image of item.images.slice(0, MAX_IMAGES)) {
+      try {
+        const raw = await loadImage(image.url, { timeoutMs: this.opts.web.timeoutMs, maxBytes: this.opts.web.maxImageBytes, allowPrivateHosts: this.opts.web.allowPrivateHosts });
+        const prepared = await prepareImage(raw, { maxBytes: IMAGE_MAX_BYTES });
+        const id = await this.call((c) => c.v2.uploadMedia(prepared.data, { media_type: prepared.mimeType, media_category: 'tweet_image' }));
+        if (image.alt) await this.call((c) => c.v2.createMediaMetadata(id, { alt_text: { text: image.alt.slice(0, ALT_TEXT_MAX) } }));
+        ids.push(id);
+      } catch (err) {
+        log.warn({ image: image.url, err: describeError(err) }, 'image left out');
+      }
+    }
+    return ids;
+  }
+
+  /** One API call with the channel's credentials; an OAuth 2 token refused with 401 is refreshed once. */
+  private async call<T>(fn: (client: TwitterApi) => Promise<T>): Promise<T> {
+    try {
+      return await fn(await this.client());
+    } catch (err) {
+      if (!(this.tokens && isUnauthorized(err))) throw err;
+      // A 401 means nothing was applied, so repeating the call after a refresh is safe.
+      await this.tokens.refresh();
+      return await fn(await this.client());
+    } finally {
+      await this.gate.save();
+    }
+  }
+
+  private async client(): Promise<TwitterApi> {
+    const { channel } = this.opts;
+    if (this.tokens) return bearerClient(channel.apiBase, await this.tokens.accessToken(), this.hooks);
+    this.oauth1 ??= oauth1Client(
+      channel.apiBase,
+      { appKey: channel.appKey!, appSecret: channel.appSecret!, accessToken: channel.accessToken!, accessSecret: channel.accessSecret! },
+      this.hooks,
+    );
+    return this.oauth1;
+  }
+}
+
