@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { ScheduleSchema } from './schedule-schema.js';
 import { TemplateSchema } from './template-schema.js';
 
 /**
@@ -40,6 +41,7 @@ const ChannelBase = {
   id: Id.describe('Stable name of the channel; part of every delivery key.'),
   template: TemplateSchema.default(TemplateSchema.parse({})).describe('How items become threads on this channel.'),
   dryRun: z.boolean().default(false).describe('Compose and record, but never send. Also on when credentials are missing.'),
+  schedule: ScheduleSchema.default(ScheduleSchema.parse({})).describe('When the channel posts: slots, spacing, caps, quiet hours.'),
 };
 
 export const BlueskyChannelSchema = z
