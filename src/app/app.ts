@@ -7,6 +7,7 @@ import { intakeItems } from '../outbox/intake.js';
 import { Outbox, type PublishSummary } from '../outbox/outbox.js';
 import { createPublisher } from '../platforms/create-publisher.js';
 import type { Publisher } from '../platforms/publisher.js';
+import { ChannelPacer } from '../schedule/channel-pacer.js';
 import type { Store } from '../store/store.js';
 import { pollSource } from './poll-source.js';
 
@@ -47,6 +48,7 @@ export interface AppDeps {
 export class App {
   readonly outbox: Outbox;
   readonly publishers = new Map<string, Publisher>();
+  readonly pacers = new Map<string, ChannelPacer>();
   private readonly now: () => number;
 
   constructor(private readonly deps: AppDeps) {
@@ -60,6 +62,7 @@ export class App {
     for (const channel of deps.config.channels) {
       const { publisher, dryRunReason } = createPublisher(channel, deps);
       this.publishers.set(channel.id, publisher);
+      this.pacers.set(channel.id, new ChannelPacer(deps.store.kv, channel.id, channel.schedule, this.now));
       if (dryRunReason) deps.log.warn({ channel: channel.id }, `DRY-RUN: channel ${channel.id} will not post anything (${dryRunReason})`);
     }
   }
@@ -94,7 +97,8 @@ export class App {
     const reports: ChannelReport[] = [];
     for (const publisher of this.publishers.values()) {
       try {
-        reports.push({ channelId: publisher.channelId, ok: true, ...(await this.outbox.publishDue(publisher)) });
+        const pacer = this.pacers.get(publisher.channelId);
+        reports.push({ channelId: publisher.channelId, ok: true, ...(await this.outbox.publishDue(publisher, pacer ? { pacer } : {})) });
       } catch (err) {
         this.deps.log.error({ channel: publisher.channelId, err: describeError(err) }, 'publishing failed');
         reports.push({ channelId: publisher.channelId, ok: false, error: describeError(err) });

@@ -6,6 +6,7 @@ import { CliError } from './context.js';
 import { configCheckCommand } from './config-check.js';
 import { onceCommand } from './once.js';
 import { previewCommand } from './preview.js';
+import { retryCommand } from './retry.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
 
@@ -41,6 +42,14 @@ program
   .description('deliveries per channel and state, and what needs attention')
   .option('--json', 'print one JSON object')
   .action(run((o) => statusCommand(o, process.stdout)));
+
+program
+  .command('retry')
+  .description('queue a dead, uncertain or failed delivery again (ids are in `status`)')
+  .argument('<id>', 'delivery id')
+  .action(async (id: string) => {
+    process.exitCode = await retryCommand({ ...program.opts(), id }, process.stdout);
+  });
 
 const configCmd = program.command('config').description('check or document the configuration');
 configCmd

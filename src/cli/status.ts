@@ -1,5 +1,34 @@
 import type { Writable } from 'node:stream';
+import type { ChannelConfig } from '../config/schema.js';
+import { DUE_STATES } from '../core/delivery.js';
+import { ChannelPacer } from '../schedule/channel-pacer.js';
+import type { Store } from '../store/store.js';
 import { openRuntime, type GlobalOptions } from './context.js';
+
+interface Outlook {
+  /** What goes out next, and when. */
+  next: { at: string; item: string; deliveryId: string } | null;
+  /** Why the channel is not sending right now, when it is not. */
+  waiting: { reason: string; detail: string; until: string } | null;
+}
+
+/** Answers "what goes out next, when, and why is this channel waiting?" without reading logs. */
+async function channelOutlook(store: Store, channel: ChannelConfig, now = Date.now()): Promise<Outlook> {
+  const [head] = await store.listDeliveries({ channelId: channel.id, states: DUE_STATES, limit: 1 });
+  if (!head) return { next: null, waiting: null };
+  const pacer = new ChannelPacer(store.kv, channel.id, channel.schedule, () => now);
+  const pace = await pacer.check();
+  const headAt = head.notBefore ? Date.parse(head.notBefore) : now;
+  const paceAt = pace.ok ? now : pace.until;
+  const at = new Date(Math.max(headAt, paceAt)).toISOString();
+  const next = { at, item: head.item.title ?? head.item.url ?? head.itemId, deliveryId: head.id };
+  if (!pace.ok && pace.until >= headAt) return { next, waiting: { reason: pace.reason, detail: pace.detail, until: new Date(pace.until).toISOString() } };
+  if (headAt > now) {
+    const reason = head.reason?.match(/^waiting \(([^)]+)\)/)?.[1] ?? (head.state === 'failed' ? 'retry' : 'publish-at');
+    return { next, waiting: { reason, detail: head.reason ?? 'scheduled for later', until: head.notBefore! } };
+  }
+  return { next, waiting: null };
+}
 
 /** Per channel: how many deliveries are in each state, and the latest publish. */
 export async function statusCommand(opts: GlobalOptions & { json?: boolean }, out: Writable): Promise<number> {
@@ -13,10 +42,13 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }, ou
       const problems = (await runtime.store.listDeliveries({ channelId: channel.id, states: ['queued', 'failed', 'uncertain', 'dead'] })).filter(
         (d) => d.state !== 'queued' || d.reason !== undefined,
       );
+      const outlook = await channelOutlook(runtime.store, channel);
       channels.push({
         id: channel.id,
         platform: channel.platform,
         counts,
+        next: outlook.next,
+        waiting: outlook.waiting,
         lastPublished: last ? { at: last.updatedAt, item: last.item.title ?? last.itemId, posts: last.posts } : null,
         attention: problems.map((d) => ({ id: d.id, state: d.state, reason: d.reason ?? null, retryAt: d.notBefore ?? null })),
       });
@@ -28,6 +60,8 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }, ou
     for (const c of channels) {
       const nonZero = Object.entries(c.counts).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`);
       out.write(`${c.id} (${c.platform}): ${nonZero.join(', ') || 'nothing yet'}\n`);
+      if (c.next) out.write(`  next: ${c.next.at} — ${c.next.item}\n`);
+      if (c.waiting) out.write(`  waiting (${c.waiting.reason}) until ${c.waiting.until}: ${c.waiting.detail}\n`);
       if (c.lastPublished) out.write(`  last published ${c.lastPublished.at}: ${c.lastPublished.item}\n`);
       for (const a of c.attention) out.write(`  ${a.state} ${a.id}: ${a.reason ?? ''}${a.retryAt ? ` (retry at ${a.retryAt})` : ''}\n`);
     }

@@ -125,9 +125,10 @@ export const ConfigSchema = z
         maxAttempts: z.number().int().min(1).max(100).default(8).describe('Attempts before a delivery is dead.'),
         baseDelayMs: z.number().int().min(100).default(60_000).describe('First retry delay; doubles each attempt, with jitter.'),
         maxDelayMs: z.number().int().min(1000).default(3_600_000).describe('Longest retry delay.'),
+        maxAgeHours: z.number().min(0).default(48).describe('A delivery still failing this long after it was queued is dead: old news is not worth posting late.'),
       })
       .strict()
-      .default({ maxAttempts: 8, baseDelayMs: 60_000, maxDelayMs: 3_600_000 })
+      .default({ maxAttempts: 8, baseDelayMs: 60_000, maxDelayMs: 3_600_000, maxAgeHours: 48 })
       .describe('Retries of retryable failures.'),
     sources: z.array(SourceSchema).default([]).describe('Feeds to announce.'),
     channels: z.array(ChannelSchema).default([]).describe('Accounts to publish to.'),

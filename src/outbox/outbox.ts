@@ -19,6 +19,12 @@ export interface OutboxOptions {
   leaseMs?: number;
 }
 
+/** The channel's schedule, as the outbox sees it: may one more thread go out now? */
+export interface Pacer {
+  check(): Promise<{ ok: true; slot?: number } | { ok: false; until: number; reason: string; detail: string }>;
+  recordPublish(slot: number | undefined): Promise<void>;
+}
+
 export interface PublishSummary {
   published: number;
   /** Deliveries that wait for a spent budget (rate window, cap, money) without having been sent. */
@@ -69,6 +75,19 @@ export class Outbox {
     return (await this.store.createDelivery(delivery)) ? delivery : undefined;
   }
 
+  /**
+   * An operator's second chance for a dead, uncertain or failed delivery: back to the queue, due now,
+   * with a fresh attempt count. Its stored thread and intent stay, so a half-sent thread resumes.
+   */
+  async retry(id: string): Promise<Delivery> {
+    const delivery = await this.store.getDelivery(id);
+    if (!delivery) throw new Error(`no delivery with id ${id}`);
+    if (!['dead', 'uncertain', 'failed', 'held'].includes(delivery.state)) {
+      throw new Error(`delivery ${id} is ${delivery.state}; only dead, uncertain, failed or held deliveries can be retried`);
+    }
+    return this.transition(delivery, 'queued', 'retry requested by an operator', { attempts: 0, reason: undefined, notBefore: undefined, createdAt: new Date(this.now()).toISOString() });
+  }
+
   /** Deliveries left `publishing` by a crash are settled before anything new is sent (DESIGN.md, invariant 2). */
   async reconcileInFlight(publisher: Publisher): Promise<void> {
     const stuck = await this.store.listDeliveries({ channelId: publisher.channelId, states: ['publishing'] });
@@ -93,13 +112,19 @@ export class Outbox {
     }
   }
 
-  /** Publishes what is due on the publisher's channel, oldest first, one at a time. */
-  async publishDue(publisher: Publisher, limit = 100): Promise<PublishSummary> {
+  /**
+   * Publishes what is due on the publisher's channel — highest priority, then oldest first, one at a
+   * time — for as long as the channel's pacer (slots, spacing, caps, quiet hours) allows.
+   */
+  async publishDue(publisher: Publisher, opts: { pacer?: Pacer; limit?: number } = {}): Promise<PublishSummary> {
+    const limit = opts.limit ?? 100;
     const summary: PublishSummary = { published: 0, waiting: 0, failed: 0, uncertain: 0, dead: 0 };
     // Whatever a crashed process left mid-publish is settled before anything new is sent.
     await this.reconcileInFlight(publisher);
     const due = await this.store.listDeliveries({ channelId: publisher.channelId, states: DUE_STATES, dueAt: this.now(), limit });
     for (const candidate of due) {
+      const pace: Awaited<ReturnType<Pacer['check']>> = opts.pacer ? await opts.pacer.check() : { ok: true };
+      if (!pace.ok) break;
       if (!(await this.claim(candidate.id))) continue;
       try {
         // Re-read under the claim: another instance may have finished it since the listing.
@@ -107,6 +132,7 @@ export class Outbox {
         if (!delivery || !DUE_STATES.includes(delivery.state)) continue;
         const outcome = await this.publishOne(publisher, delivery);
         summary[outcome] += 1;
+        if (outcome === 'published') await opts.pacer?.recordPublish(pace.slot);
       } finally {
         await this.store.releaseDelivery(candidate.id, this.opts.owner);
       }
@@ -174,8 +200,15 @@ export class Outbox {
       log.warn({ err: message }, 'publish outcome unknown; waiting for reconciliation');
       return 'uncertain';
     }
-    if (kind === 'permanent' || delivery.attempts >= this.opts.retry.maxAttempts) {
-      const reason = kind === 'permanent' ? message : `gave up after ${delivery.attempts} attempts: ${message}`;
+    const ageHours = (this.now() - Date.parse(delivery.createdAt)) / 3_600_000;
+    const tooOld = this.opts.retry.maxAgeHours !== undefined && ageHours > this.opts.retry.maxAgeHours;
+    if (kind === 'permanent' || delivery.attempts >= this.opts.retry.maxAttempts || tooOld) {
+      const reason =
+        kind === 'permanent'
+          ? message
+          : tooOld
+            ? `gave up: still failing ${Math.round(ageHours)} hours after it was queued (retry.maxAgeHours ${this.opts.retry.maxAgeHours}): ${message}`
+            : `gave up after ${delivery.attempts} attempts: ${message}`;
       await this.transition(delivery, 'dead', message, { reason });
       log.error({ err: message }, 'delivery is dead');
       return 'dead';

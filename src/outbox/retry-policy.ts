@@ -2,6 +2,8 @@ export interface RetryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /** Absent: no age limit. */
+  maxAgeHours?: number;
 }
 
 /**

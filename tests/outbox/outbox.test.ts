@@ -122,6 +122,28 @@ describe('outbox', () => {
     expect(await only()).toMatchObject({ state: 'dead', reason: 'gave up after 3 attempts: HTTP 503' });
   });
 
+  it('gives up on a delivery still failing after retry.maxAgeHours', async () => {
+    const aged = new Outbox(store, { owner: 'test', retry: { ...retry, maxAttempts: 100, maxAgeHours: 1 }, log, now: () => clock, random: () => 1 });
+    await aged.enqueue(makeItem(1), 'c1');
+    publisher.failNext = [retryable('HTTP 503'), retryable('HTTP 503')];
+    await aged.publishDue(publisher);
+    clock += 2 * 3_600_000;
+    await aged.publishDue(publisher);
+    expect((await only()).reason).toMatch(/^gave up: still failing 2 hours after it was queued \(retry\.maxAgeHours 1\): HTTP 503/);
+  });
+
+  it('lets an operator retry a dead delivery: it is queued again and published', async () => {
+    await outbox.enqueue(makeItem(1), 'c1');
+    publisher.failNext = [permanent('credentials refused')];
+    await outbox.publishDue(publisher);
+    const dead = await only();
+    expect(dead.state).toBe('dead');
+    await expect(outbox.retry('nope')).rejects.toThrow('no delivery with id nope');
+    expect((await outbox.retry(dead.id)).state).toBe('queued');
+    expect(await outbox.publishDue(publisher)).toMatchObject({ published: 1 });
+    await expect(outbox.retry(dead.id)).rejects.toThrow(/is published; only dead, uncertain, failed or held/);
+  });
+
   it('parks an ambiguous outcome as uncertain instead of sending again', async () => {
     await outbox.enqueue(makeItem(1), 'c1');
     publisher.failNext = [ambiguous('timed out after the request was sent')];

@@ -1,0 +1,137 @@
+/**
+ * Issue 5's crash acceptance: `threadcast run` with 100 items on both channels (a real PDS and the X
+ * emulator) is killed with SIGKILL at random moments and restarted each time. In the end every delivery
+ * is published exactly once — checked on the PDS's records and in the emulator's store — and a final
+ * SIGTERM lets the work in flight finish and exits within 10 seconds.
+ */
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { pdsClient, type TestAccount } from '../support/pds/client.js';
+import { runCli, startCli, tempDir, writeFile } from '../support/cli.js';
+import { startWebsite, type Website } from '../support/website.js';
+import { startXEmulator, type XEmulator } from '../support/x-emulator/index.js';
+
+const pds = pdsClient(inject('pdsUrl'));
+const ITEMS = 100;
+
+let x: XEmulator;
+let site: Website;
+let account: TestAccount;
+beforeAll(async () => {
+  // X's real window (100 posts per 15 minutes) would hold most of the 250 posts back; its enforcement is tested elsewhere.
+  x = await startXEmulator({ postWindow: { limit: 10_000, windowMs: 15 * 60_000 } });
+  site = await startWebsite(
+    Array.from({ length: ITEMS }, (_, n) => ({
+      slug: `c${n}`,
+      title: `Notice ${n} from the town office`,
+      summary: Array.from({ length: 1 + (n % 4) }, (_, i) => `Notice ${n}, point ${i}: the office shares one more practical detail for residents.`).join(' '),
+    })),
+  );
+  account = await pds.createAccount('crash');
+});
+afterAll(async () => {
+  await x.stop();
+  await site.close();
+});
+
+/** Seeded, so a failing run can be replayed. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const exitOf = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+describe('crash safety', () => {
+  it('SIGKILL at random moments, restarted each time: every delivery published exactly once', { timeout: 300_000 }, async () => {
+    const user = x.addOAuth1User({ username: 'crashy' });
+    const dir = tempDir('threadcast-crash-');
+    const config = writeFile(
+      dir,
+      'threadcast.yaml',
+      `store: sqlite:${path.join(dir, 'state.sqlite')}
+log: { level: info, format: json }
+publishEvery: "* * * * * *"
+sources:
+  - id: site
+    feed: ${site.feedUrl}
+    backlog: all
+    pollEvery: "*/2 * * * * *"
+channels:
+  - id: bsky
+    platform: bluesky
+    service: ${pds.url}
+    identifier: \${BLUESKY_IDENTIFIER}
+    password: \${BLUESKY_APP_PASSWORD}
+    cards: false
+  - id: x
+    platform: x
+    apiBase: ${x.url}
+    readAccess: true
+    appKey: \${X_API_KEY}
+    appSecret: \${X_API_SECRET}
+    accessToken: \${X_ACCESS_TOKEN}
+    accessSecret: \${X_ACCESS_SECRET}
+    limits: { postsPer15Minutes: 100000, postsPer24Hours: 100000 }
+`,
+    );
+    const env = {
+      BLUESKY_IDENTIFIER: account.handle,
+      BLUESKY_APP_PASSWORD: account.appPassword,
+      X_API_KEY: user.appKey,
+      X_API_SECRET: user.appSecret,
+      X_ACCESS_TOKEN: user.accessToken,
+      X_ACCESS_SECRET: user.accessSecret,
+    };
+    const published = async () => {
+      const status = JSON.parse((await runCli(['--config', config, 'status', '--json'], { cwd: dir, env })).stdout);
+      return status.channels.reduce((n: number, c: { counts: { published: number } }) => n + c.counts.published, 0) as number;
+    };
+
+    const random = prng(2026);
+    let kills = 0;
+    for (let round = 0; round < 30; round++) {
+      const child = startCli(['--config', config, 'run'], { cwd: dir, env });
+      const exited = exitOf(child);
+      await sleep(800 + random() * 2500);
+      child.kill('SIGKILL');
+      await exited;
+      kills += 1;
+      if ((await published()) === 2 * ITEMS) break;
+    }
+    expect(kills).toBeGreaterThan(2);
+
+    // A last run finishes whatever is left, then stops on SIGTERM.
+    const child = startCli(['--config', config, 'run'], { cwd: dir, env });
+    const exited = exitOf(child);
+    const deadline = Date.now() + 120_000;
+    while ((await published()) < 2 * ITEMS && Date.now() < deadline) await sleep(1000);
+    const stoppedAt = Date.now();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+    expect(await published()).toBe(2 * ITEMS);
+
+    // Bluesky: one thread per item, replies chained, nothing twice.
+    const records = await pds.listRecords<{ text: string; reply?: { root: { uri: string }; parent: { uri: string } } }>(account.did, 'app.bsky.feed.post');
+    const roots = records.filter((r) => !r.value.reply);
+    expect(roots).toHaveLength(ITEMS);
+    expect(new Set(roots.map((r) => r.value.text.split('\n')[0])).size).toBe(ITEMS);
+    const uris = new Set(records.map((r) => r.uri));
+    for (const r of records.filter((r) => r.value.reply)) expect(uris.has(r.value.reply!.parent.uri)).toBe(true);
+
+    // X: one conversation per item, each part replying to the one before, no orphan, no duplicate.
+    const posts = x.posts(user.userId);
+    const byId = new Map(posts.map((p) => [p.id, p]));
+    const conversations = new Set(posts.map((p) => p.conversationId));
+    expect(conversations.size).toBe(ITEMS);
+    for (const p of posts) if (p.inReplyTo) expect(byId.get(p.inReplyTo)?.conversationId).toBe(p.conversationId);
+    expect(new Set(posts.map((p) => p.text)).size).toBe(posts.length);
+    expect(posts.filter((p) => !p.inReplyTo)).toHaveLength(ITEMS);
+  });
+});
