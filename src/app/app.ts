@@ -79,7 +79,7 @@ export class App {
       const polled = await pollSource(source, this.deps.store, log);
       let queued = 0;
       for (const channelId of this.channelsOf(source)) {
-        const result = await intakeItems(this.deps.store, this.outbox, source.id, channelId, polled.items, source.backlog, this.now);
+        const result = await intakeItems(this.deps.store, this.outbox, source.id, channelId, polled.items, source.backlog, this.now, source.onUpdate);
         queued += result.queued;
         if (result.firstSight && result.skippedBacklog > 0) {
           log.info({ channel: channelId, skipped: result.skippedBacklog }, `first sight: ${result.skippedBacklog} older items left out by backlog ${source.backlog}`);

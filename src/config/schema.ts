@@ -30,6 +30,10 @@ export const SourceSchema = z
       .describe('On the first sight of this source by a channel: queue none, all, or the newest N of the items already in the feed.'),
     pollEvery: CronExpression.default('*/5 * * * *').describe('When `threadcast run` polls this feed (cron, in the server timezone).'),
     channels: z.array(Id).optional().describe('Channel ids that publish this source; all channels when left out.'),
+    onUpdate: z
+      .enum(['ignore', 'reply'])
+      .default('ignore')
+      .describe('When a seen item changes (same id, new content): ignore it, or reply under its published thread with an update note (a queued one is simply refreshed).'),
     language: z.string().optional().describe("BCP 47 language for items that do not say their own (overrides the feed's)."),
     timeoutMs: z.number().int().min(100).max(120_000).default(15_000).describe('Whole-request timeout for fetching the feed.'),
     maxBytes: z.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024).describe('Largest feed body accepted.'),

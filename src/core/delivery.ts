@@ -53,6 +53,8 @@ export const DeliverySchema = z.object({
   /** Posts that landed, in thread order; a resumed thread continues after the last one. */
   posts: z.array(PostRefSchema).default([]),
   dryRun: z.boolean().default(false),
+  /** For an update note: the delivery whose published thread this one continues. */
+  replyTo: z.string().optional(),
   history: z.array(HistoryEntrySchema).default([]),
 });
 export type Delivery = z.infer<typeof DeliverySchema>;

@@ -1,12 +1,17 @@
+import { deliveryId } from '../core/delivery.js';
 import type { Item } from '../core/item.js';
 import type { Store } from '../store/store.js';
 import type { Outbox } from './outbox.js';
 
 export type BacklogPolicy = 'none' | 'all' | number;
 
+export type UpdatePolicy = 'ignore' | 'reply';
+
 export interface IntakeResult {
   channelId: string;
   queued: number;
+  /** Seen items whose content changed and were refreshed in the queue or answered with an update note. */
+  updated: number;
   /** Items seen for the first time but left out by the backlog policy. */
   skippedBacklog: number;
   firstSight: boolean;
@@ -33,10 +38,19 @@ export async function intakeItems(
   items: readonly Item[],
   backlog: BacklogPolicy,
   now: () => number = Date.now,
+  onUpdate: UpdatePolicy = 'ignore',
 ): Promise<IntakeResult> {
   const firstSight = (await store.kv.get(primedKey(channelId, sourceId))) === undefined;
   const unseen: Item[] = [];
-  for (const item of items) if ((await store.kv.get(seenKey(channelId, item))) === undefined) unseen.push(item);
+  let updated = 0;
+  for (const item of items) {
+    const mark = (await store.kv.get(seenKey(channelId, item))) as SeenMark | undefined;
+    if (mark === undefined) unseen.push(item);
+    else if (mark.contentHash !== item.contentHash) {
+      await store.kv.set(seenKey(channelId, item), { ...mark, contentHash: item.contentHash });
+      if (onUpdate === 'reply' && (await handleUpdate(store, outbox, channelId, item, now))) updated += 1;
+    }
+  }
 
   const toQueue = firstSight ? newest(unseen, backlog) : unseen;
   const chosen = new Set(toQueue);
@@ -52,7 +66,31 @@ export async function intakeItems(
     await store.kv.set(seenKey(channelId, item), mark);
   }
   if (firstSight) await store.kv.set(primedKey(channelId, sourceId), at);
-  return { channelId, queued, skippedBacklog: unseen.length - chosen.size, firstSight };
+  return { channelId, queued, updated, skippedBacklog: unseen.length - chosen.size, firstSight };
+}
+
+/**
+ * An item changed after it was seen. Not sent yet: the queued delivery simply takes the new content.
+ * Already published: an update note goes out as a reply under the published thread.
+ */
+async function handleUpdate(store: Store, outbox: Outbox, channelId: string, item: Item, now: () => number): Promise<boolean> {
+  const original = await store.getDelivery(deliveryId(channelId, item.sourceId, item.id));
+  if (!original) return false;
+  if (['queued', 'failed', 'held'].includes(original.state) && original.posts.length === 0 && !original.intent) {
+    const at = new Date(now()).toISOString();
+    const { thread: _stale, ...rest } = original;
+    await store.saveDelivery({ ...rest, item, updatedAt: at, history: [...original.history, { at, event: 'updated', detail: 'the item changed before it was sent' }] });
+    return true;
+  }
+  if (original.state !== 'published') return false;
+  const note: Item = {
+    ...item,
+    id: `${item.id}#update:${item.contentHash.slice(0, 12)}`,
+    title: `Update: ${item.title ?? 'this story changed'}`,
+    // The link is in the thread being answered; repeating it would only cost more on X.
+    url: undefined,
+  };
+  return (await outbox.enqueue(note, channelId, { replyTo: original.id })) !== undefined;
 }
 
 /** Feeds list newest first; dates, when every item has one, are more trustworthy than position. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { DUE_STATES, deliveryId, type Delivery, type DeliveryState, type PostRef } from '../core/delivery.js';
-import { describeError, ThreadcastError } from '../core/errors.js';
+import { describeError, permanent, ThreadcastError } from '../core/errors.js';
 import type { Item } from '../core/item.js';
 import { publishesTotal, publishFailuresTotal } from '../core/metrics.js';
 import type { Publisher, PublishContext } from '../platforms/publisher.js';
@@ -53,7 +53,11 @@ export class Outbox {
   }
 
   /** Queues the item for the channel unless it already has a delivery there. `order` keeps a batch's order. */
-  async enqueue(item: Item, channelId: string, opts: { priority?: number; notBefore?: string; order?: number; held?: boolean } = {}): Promise<Delivery | undefined> {
+  async enqueue(
+    item: Item,
+    channelId: string,
+    opts: { priority?: number; notBefore?: string; order?: number; held?: boolean; replyTo?: string } = {},
+  ): Promise<Delivery | undefined> {
     const at = new Date(this.now() + (opts.order ?? 0)).toISOString();
     const state: DeliveryState = opts.held ? 'held' : 'queued';
     const delivery: Delivery = {
@@ -70,6 +74,7 @@ export class Outbox {
       attempts: 0,
       posts: [],
       dryRun: false,
+      ...(opts.replyTo ? { replyTo: opts.replyTo } : {}),
       history: [{ at, event: state }],
     };
     return (await this.store.createDelivery(delivery)) ? delivery : undefined;
@@ -140,6 +145,14 @@ export class Outbox {
     return summary;
   }
 
+  private async threadToContinue(id: string): Promise<{ root: PostRef; parent: PostRef }> {
+    const original = await this.store.getDelivery(id);
+    const root = original?.posts[0];
+    const parent = original?.posts[original.posts.length - 1];
+    if (!original || original.state !== 'published' || !root || !parent) throw permanent(`the thread to continue (${id}) is not published`);
+    return { root, parent };
+  }
+
   /** Claims a delivery, taking it over from a holder on this host whose process is gone. */
   private async claim(id: string): Promise<boolean> {
     const now = this.now();
@@ -171,7 +184,9 @@ export class Outbox {
       dryRun: publisher.dryRun,
     });
     try {
-      const posts = await publisher.publish(current, thread, this.contextFor(current, (d) => (current = d)));
+      const ctx = this.contextFor(current, (d) => (current = d));
+      if (delivery.replyTo) ctx.replyTo = await this.threadToContinue(delivery.replyTo);
+      const posts = await publisher.publish(current, thread, ctx);
       await this.transition(current, 'published', posts.map((p) => p.url ?? p.id).join(' '), { posts, reason: undefined, notBefore: undefined });
       publishesTotal.inc({ channel: publisher.channelId });
       log.info({ parts: posts.length, dryRun: publisher.dryRun }, publisher.dryRun ? 'dry-run: recorded as published' : 'published');

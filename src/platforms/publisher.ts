@@ -12,6 +12,8 @@ export interface PublishContext {
   log: Logger;
   /** Called as each post lands, before the next is sent, so an interrupted thread resumes instead of repeating. */
   recordPost(post: PostRef): Promise<void>;
+  /** When the thread continues an earlier one (an update note): that thread's first and last posts. */
+  replyTo?: { root: PostRef; parent: PostRef };
   /** Makes the publisher's plan durable before any platform write; a retry finds it in `delivery.intent`. */
   saveIntent(intent: Record<string, unknown>): Promise<void>;
 }

@@ -224,4 +224,29 @@ describe('intake (dedup and backlog)', () => {
     await intakeItems(store, outbox, 'garden', 'c1', undated, 2, () => clock);
     expect((await store.listDeliveries()).map((d) => d.itemId)).toEqual(['item-3', 'item-9']);
   });
+
+  it('refreshes a queued item that changed, and answers a published one with an update note (onUpdate: reply)', async () => {
+    const v1 = [makeItem(1), makeItem(2)];
+    await intakeItems(store, outbox, 'garden', 'c1', v1, 'all', () => clock, 'reply');
+    await outbox.publishDue(publisher, { limit: 1 }); // item-1 goes out, item-2 stays queued
+    const v2 = [makeItem(1, { summary: 'Corrected: the beds were watered at noon.' }), makeItem(2, { summary: 'Now with a new time.' })];
+    const result = await intakeItems(store, outbox, 'garden', 'c1', v2, 'all', () => clock, 'reply');
+    expect(result).toMatchObject({ queued: 0, updated: 2 });
+    const all = await store.listDeliveries();
+    const queued = all.find((d) => d.itemId === 'item-2')!;
+    expect(queued).toMatchObject({ state: 'queued', item: { summary: 'Now with a new time.' } });
+    const note = all.find((d) => d.replyTo)!;
+    expect(note.item.title).toBe('Update: Garden note 1');
+    expect(note.item.url).toBeUndefined();
+    expect(note.replyTo).toBe(all.find((d) => d.itemId === 'item-1')!.id);
+    // Seen again unchanged: nothing more.
+    expect(await intakeItems(store, outbox, 'garden', 'c1', v2, 'all', () => clock, 'reply')).toMatchObject({ updated: 0, queued: 0 });
+  });
+
+  it('ignores changes by default', async () => {
+    await intakeItems(store, outbox, 'garden', 'c1', [makeItem(1)], 'all', () => clock);
+    await outbox.publishDue(publisher);
+    expect(await intakeItems(store, outbox, 'garden', 'c1', [makeItem(1, { summary: 'changed' })], 'all', () => clock)).toMatchObject({ updated: 0 });
+    expect(await store.listDeliveries()).toHaveLength(1);
+  });
 });

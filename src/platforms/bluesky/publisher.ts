@@ -76,7 +76,8 @@ export class BlueskyPublisher implements Publisher {
 
     const embeds = await this.embedsFor(agent, delivery.item, ctx.log);
     const did = agent.session!.did;
-    const records = await buildThreadRecords({ did, parts, intent, langs: this.langsFor(delivery.item), embeds });
+    const replyTo = ctx.replyTo && strongRef(ctx.replyTo.root) && strongRef(ctx.replyTo.parent) ? { root: strongRef(ctx.replyTo.root)!, parent: strongRef(ctx.replyTo.parent)! } : undefined;
+    const records = await buildThreadRecords({ did, parts, intent, langs: this.langsFor(delivery.item), embeds, ...(replyTo ? { replyTo } : {}) });
     try {
       const res = await agent.com.atproto.repo.applyWrites({
         repo: did,
@@ -222,6 +223,10 @@ function assertWithinLimits(part: BlueskyPart, index: number, where: string): vo
     const graphemes = [...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(part.text)].length;
     throw permanent(`part ${index + 1} has ${graphemes} graphemes and ${Buffer.byteLength(part.text)} bytes; Bluesky allows 300 and 3000`, { where });
   }
+}
+
+function strongRef(post: PostRef): { uri: string; cid: string } | undefined {
+  return post.cid ? { uri: post.id, cid: post.cid } : undefined;
 }
 
 function readIntent(raw: Record<string, unknown> | undefined): ThreadIntent | undefined {

@@ -57,14 +57,16 @@ export async function buildThreadRecords(opts: {
   langs?: readonly string[];
   /** Embed per part index (usually only the first). */
   embeds?: ReadonlyMap<number, EmbedJson>;
+  /** Continue an existing thread (an update note): its root, and the post to answer. */
+  replyTo?: { root: StrongRef; parent: StrongRef };
 }): Promise<BuiltRecord[]> {
   if (opts.intent.rkeys.length !== opts.parts.length) throw new Error('one record key per part is required');
   const start = Date.parse(opts.intent.createdAt);
   const built: BuiltRecord[] = [];
   for (const [i, part] of opts.parts.entries()) {
     const rkey = opts.intent.rkeys[i]!;
-    const root = built[0];
-    const parent = built[i - 1];
+    const root = opts.replyTo?.root ?? built[0];
+    const parent = built[i - 1] ?? opts.replyTo?.parent;
     const record: PostRecordJson = {
       $type: POST_COLLECTION,
       text: part.text,

@@ -115,7 +115,7 @@ export class XPublisher implements Publisher {
       await ctx.saveIntent({ pending: i });
       let post: PostRef;
       try {
-        post = await this.send(part, posts[i - 1]?.id, i === 0 ? mediaIds : []);
+        post = await this.send(part, i === 0 ? ctx.replyTo?.parent.id : posts[i - 1]?.id, i === 0 ? mediaIds : []);
       } catch (err) {
         const failure = classifyXError(err, this.where, { mayHaveApplied: true });
         if (failure.kind === 'ambiguous') {
@@ -176,7 +176,7 @@ export class XPublisher implements Publisher {
    */
   private async settle(parts: XPart[], posts: PostRef[], i: number, ctx: PublishContext): Promise<PostRef | undefined> {
     const part = parts[i]!;
-    const parent = posts[i - 1]?.id;
+    const parent = i === 0 ? ctx.replyTo?.parent.id : posts[i - 1]?.id;
     if (this.opts.channel.readAccess) {
       try {
         const found = await this.findInTimeline(part.text, parent);

@@ -2,6 +2,7 @@
  * Issue 3's acceptance, end to end: the real CLI publishes a local site's feed to a real PDS, and the
  * records are read back from the PDS to check threads, facets, cards, images and exactly-once.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pdsClient, type PdsRecord, type TestAccount } from '../../support/pds/client.js';
@@ -256,5 +257,21 @@ describe('exactly once and sessions', () => {
     const status = JSON.parse((await runCli(['--config', setup.config, 'status', '--json'], { cwd: setup.dir, env: setup.env })).stdout);
     expect(status.channels[0].attention[0].state).toBe('dead');
     expect(status.channels[0].attention[0].reason).toMatch(/the PDS refused the post \(400: InvalidRequest: .+/);
+  });
+
+  it('answers a changed item under its published thread when onUpdate is reply', async () => {
+    const gil = await pds.createAccount('gil');
+    site.setArticles([article('changing', { summary: 'The pool opens at 8:00.' })]);
+    const dir = setupFor(gil, site, '    cards: false\n');
+    writeFileSync(dir.config, readFileSync(dir.config, 'utf8').replace('    backlog: all\n', '    backlog: all\n    onUpdate: reply\n'));
+    expect((await once(dir)).stdout).toContain('channel bsky: 1 published');
+    site.setArticles([article('changing', { summary: 'Correction: the pool opens at 9:00.' })]);
+    expect((await once(dir)).stdout).toContain('channel bsky: 1 published');
+    const records = await posts(gil.did);
+    const root = roots(records)[0]!;
+    expect(roots(records)).toHaveLength(1);
+    const note = records.find((r) => r.value.text.startsWith('Update: Article changing'))!;
+    expect(note.value.text).toContain('Correction: the pool opens at 9:00.');
+    expect(note.value.reply!.root).toEqual({ uri: root.uri, cid: root.cid });
   });
 });
