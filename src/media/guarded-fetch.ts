@@ -8,6 +8,7 @@ import { Agent, buildConnector, request } from 'undici';
 import { permanent, retryable, ThreadcastError } from '../core/errors.js';
 import { redactLocation } from '../sources/location.js';
 import { canonicalAddress, classifyAddress, stripBrackets, type AddressProblem } from './addresses.js';
+import { NETWORK_MESSAGES, splitCredentials } from '../core/http-shared.js';
 
 /**
  * Outbound HTTP for URLs that come from outside (feed items, web pages): link-card pages and images.
@@ -344,40 +345,6 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
-
-/** Move URL credentials into a Basic Authorization header: they must not travel in the request line. */
-function splitCredentials(url: URL): { requestUrl: string; authorization?: string } {
-  if (!url.username && !url.password) return { requestUrl: url.href };
-  const bare = new URL(url.href);
-  bare.username = '';
-  bare.password = '';
-  const user = safeDecode(url.username);
-  const pass = safeDecode(url.password);
-  return { requestUrl: bare.href, authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` };
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
-const NETWORK_MESSAGES: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  EPIPE: 'connection reset',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host name lookup failed (temporary)',
-  ETIMEDOUT: 'connection timed out',
-  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-  UND_ERR_HEADERS_TIMEOUT: 'timed out waiting for response headers',
-  UND_ERR_BODY_TIMEOUT: 'timed out reading the body',
-  UND_ERR_SOCKET: 'connection closed by the server',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-};
 
 /** Any error from undici, net, tls or dns → a ThreadcastError that names no credentials. */
 function translate(

@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { permanent, retryable, ThreadcastError } from '../core/errors.js';
 import { decodeBody } from './decode-body.js';
 import { feedWhere, redactLocation } from './location.js';
+import { NETWORK_MESSAGES, splitCredentials } from '../core/http-shared.js';
 
 export interface FetchLimits {
   /** The whole exchange: connect, every redirect, headers and body. */
@@ -257,31 +258,6 @@ async function discard(response: Response): Promise<void> {
 }
 
 /** fetch() refuses URLs with credentials: move them into a Basic Authorization header. */
-function splitCredentials(url: URL): { requestUrl: string; authorization?: string } {
-  if (!url.username && !url.password) return { requestUrl: url.href };
-  const bare = new URL(url.href);
-  bare.username = '';
-  bare.password = '';
-  const user = decodeURIComponent(url.username);
-  const pass = decodeURIComponent(url.password);
-  return { requestUrl: bare.href, authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` };
-}
-
-const NETWORK_MESSAGES: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  EPIPE: 'connection reset',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host name lookup failed (temporary)',
-  ETIMEDOUT: 'connection timed out',
-  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-  UND_ERR_HEADERS_TIMEOUT: 'timed out waiting for response headers',
-  UND_ERR_BODY_TIMEOUT: 'timed out reading the body',
-  UND_ERR_SOCKET: 'connection closed by the server',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-};
-
 /** fetch() rejects with TypeError("fetch failed") and the real reason in `cause` (possibly nested). */
 function networkError(err: unknown, url: URL, location: string, where: string): ThreadcastError {
   let code: string | undefined;

@@ -4,6 +4,9 @@ import twitterText from 'twitter-text';
 import type { Item } from '../../src/core/item.js';
 import { defaultTemplate, type Template } from '../../src/config/template-schema.js';
 import type { BlueskyPart, XPart } from '../../src/compose/index.js';
+import { prng } from '../support/prng.js';
+
+export { prng };
 
 let seq = 0;
 
@@ -100,14 +103,3 @@ export function tagFacets(part: BlueskyPart): Array<{ text: string; tag: string 
   );
 }
 
-/** Deterministic PRNG (mulberry32) so generated cases are reproducible from their seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

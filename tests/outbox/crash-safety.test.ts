@@ -11,6 +11,7 @@ import { pdsClient, type TestAccount } from '../support/pds/client.js';
 import { runCli, startCli, tempDir, writeFile } from '../support/cli.js';
 import { startWebsite, type Website } from '../support/website.js';
 import { startXEmulator, type XEmulator } from '../support/x-emulator/index.js';
+import { prng } from '../support/prng.js';
 
 const pds = pdsClient(inject('pdsUrl'));
 const ITEMS = 100;
@@ -35,14 +36,6 @@ afterAll(async () => {
   await site.close();
 });
 
-/** Seeded, so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const exitOf = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

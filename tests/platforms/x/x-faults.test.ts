@@ -13,22 +13,12 @@ import { XPublisher } from '../../../src/platforms/x/publisher.js';
 import { SqliteStore } from '../../../src/store/sqlite-store.js';
 import { startXEmulator, type FaultSpec, type XEmulator } from '../../support/x-emulator/index.js';
 import { makeItem } from '../../support/items.js';
+import { prng } from '../../support/prng.js';
 
 const log = pino({ level: 'silent' });
 const web = ConfigSchema.parse({}).web;
 const KINDS: FaultSpec['kind'][] = ['latency', 'error-before', 'error-after', 'reset-before', 'reset-after', 'rate-limit'];
 
-/** Seeded, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const words = ['harbour', 'library', 'garden', 'bridge', 'market', 'school', 'river', 'station', 'museum', 'park'];
 function summaryFor(n: number, random: () => number): string {
