@@ -67,10 +67,13 @@ export class App {
     }
   }
 
-  async cycle(): Promise<CycleReport> {
+  async cycle(signal?: AbortSignal): Promise<CycleReport> {
     const sources = [];
-    for (const source of this.deps.config.sources) sources.push(await this.pollOne(source));
-    return { sources, channels: await this.publishAll() };
+    for (const source of this.deps.config.sources) {
+      if (signal?.aborted) break;
+      sources.push(await this.pollOne(source));
+    }
+    return { sources, channels: await this.publishAll(signal) };
   }
 
   async pollOne(source: SourceConfig): Promise<SourceReport> {
@@ -79,7 +82,7 @@ export class App {
       const polled = await pollSource(source, this.deps.store, log);
       let queued = 0;
       for (const channelId of this.channelsOf(source)) {
-        const result = await intakeItems(this.deps.store, this.outbox, source.id, channelId, polled.items, source.backlog, this.now, source.onUpdate);
+        const result = await intakeItems(this.deps.store, this.outbox, source.id, channelId, polled.items, source.backlog, this.now, source.onUpdate, source.review);
         queued += result.queued;
         if (result.firstSight && result.skippedBacklog > 0) {
           log.info({ channel: channelId, skipped: result.skippedBacklog }, `first sight: ${result.skippedBacklog} older items left out by backlog ${source.backlog}`);
@@ -93,12 +96,14 @@ export class App {
     }
   }
 
-  async publishAll(): Promise<ChannelReport[]> {
+  /** `signal`: stop starting new threads (shutdown); the one in flight finishes. */
+  async publishAll(signal?: AbortSignal): Promise<ChannelReport[]> {
     const reports: ChannelReport[] = [];
     for (const publisher of this.publishers.values()) {
+      if (signal?.aborted) break;
       try {
         const pacer = this.pacers.get(publisher.channelId);
-        reports.push({ channelId: publisher.channelId, ok: true, ...(await this.outbox.publishDue(publisher, pacer ? { pacer } : {})) });
+        reports.push({ channelId: publisher.channelId, ok: true, ...(await this.outbox.publishDue(publisher, { ...(pacer ? { pacer } : {}), ...(signal ? { signal } : {}) })) });
       } catch (err) {
         this.deps.log.error({ channel: publisher.channelId, err: describeError(err) }, 'publishing failed');
         reports.push({ channelId: publisher.channelId, ok: false, error: describeError(err) });

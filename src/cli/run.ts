@@ -13,9 +13,10 @@ export async function runCommand(opts: GlobalOptions, out: Writable): Promise<nu
   const runtime = openRuntime(opts);
   const { config, log } = runtime;
   const app = new App({ config, store: runtime.store, log, out });
+  const stopping = new AbortController();
   let chain: Promise<unknown> = Promise.resolve();
   const serially = (name: string, job: () => Promise<unknown>) => {
-    chain = chain.then(job).catch((err) => log.error({ job: name, err: describeError(err) }, 'job failed'));
+    chain = chain.then(() => (stopping.signal.aborted ? undefined : job())).catch((err) => log.error({ job: name, err: describeError(err) }, 'job failed'));
     return chain;
   };
 
@@ -24,20 +25,21 @@ export async function runCommand(opts: GlobalOptions, out: Writable): Promise<nu
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  void serially('first cycle', () => app.cycle());
+  void serially('first cycle', () => app.cycle(stopping.signal));
 
   const tasks: ScheduledTask[] = [];
   for (const source of config.sources) {
     tasks.push(cron.schedule(source.pollEvery, () => void serially(`poll ${source.id}`, async () => {
       await app.pollOne(source);
-      await app.publishAll();
+      await app.publishAll(stopping.signal);
     }), { name: `poll-${source.id}`, noOverlap: true }));
   }
-  tasks.push(cron.schedule(config.publishEvery, () => void serially('publish', () => app.publishAll()), { name: 'publish', noOverlap: true }));
+  tasks.push(cron.schedule(config.publishEvery, () => void serially('publish', () => app.publishAll(stopping.signal)), { name: 'publish', noOverlap: true }));
   log.info({ sources: config.sources.length, channels: config.channels.length }, 'running; send SIGTERM or press Ctrl-C to stop');
 
   const signal = await stopSignal;
-  log.info({ signal }, 'stopping: finishing the work in flight');
+  log.info({ signal }, 'stopping: finishing the thread in flight, starting nothing new');
+  stopping.abort();
   for (const task of tasks) await task.stop();
   await chain;
   await app.close();

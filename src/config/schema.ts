@@ -20,6 +20,9 @@ const CronExpression = z
   .string()
   .refine((expr) => cron.validate(expr), 'not a valid cron expression; use 5 or 6 fields, e.g. "*/5 * * * *"');
 
+/** The source id of announcements queued by editors. */
+export const EDITOR_SOURCE_ID = 'editor';
+
 export const SourceSchema = z
   .object({
     id: Id.describe('Stable name of the source; part of every item key, so do not rename it.'),
@@ -30,6 +33,7 @@ export const SourceSchema = z
       .describe('On the first sight of this source by a channel: queue none, all, or the newest N of the items already in the feed.'),
     pollEvery: CronExpression.default('*/5 * * * *').describe('When `threadcast run` polls this feed (cron, in the server timezone).'),
     channels: z.array(Id).optional().describe('Channel ids that publish this source; all channels when left out.'),
+    review: z.boolean().default(false).describe("Hold this source's new items until an editor approves them (`threadcast queue approve`)."),
     onUpdate: z
       .enum(['ignore', 'reply'])
       .default('ignore')
@@ -105,6 +109,11 @@ export const ConfigSchema = z
       .default('sqlite:data/threadcast.sqlite')
       .describe('Where state lives: deliveries, seen items, feed caches.'),
     dryRun: z.boolean().default(false).describe('Dry-run every channel: compose and record, never send.'),
+    secretKey: z
+      .string()
+      .min(16)
+      .optional()
+      .describe('Seals tokens kept in the store when no credential can (OAuth 2.0 public clients have no client secret); from the environment, e.g. ${THREADCAST_SECRET_KEY}.'),
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info').describe('Lowest level logged.'),
@@ -134,6 +143,15 @@ export const ConfigSchema = z
       .strict()
       .default({ maxAttempts: 8, baseDelayMs: 60_000, maxDelayMs: 3_600_000, maxAgeHours: 48 })
       .describe('Retries of retryable failures.'),
+    editor: z
+      .object({
+        review: z.boolean().default(false).describe('Hold announcements until approved, as for a source in review mode.'),
+        folder: z.string().optional().describe('A folder polled for Markdown announcements with front matter (at, channels, url, image, alt); each file is queued once.'),
+        priority: z.number().int().default(10).describe('Announcements go before feed items of lower priority (feed items have 0).'),
+      })
+      .strict()
+      .default({ review: false, priority: 10 })
+      .describe('Announcements queued by editors.'),
     sources: z.array(SourceSchema).default([]).describe('Feeds to announce.'),
     channels: z.array(ChannelSchema).default([]).describe('Accounts to publish to.'),
   })
@@ -141,6 +159,7 @@ export const ConfigSchema = z
   .superRefine((config, ctx) => {
     const seen = new Map<string, number>();
     config.sources.forEach((s, i) => {
+      if (s.id === EDITOR_SOURCE_ID) ctx.addIssue({ code: 'custom', path: ['sources', i, 'id'], message: `"${EDITOR_SOURCE_ID}" is reserved for announcements` });
       if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'id'], message: `duplicate source id "${s.id}"` });
       seen.set(s.id, i);
     });

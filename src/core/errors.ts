@@ -5,10 +5,11 @@
 export type ErrorKind = 'retryable' | 'permanent' | 'ambiguous';
 
 /**
- * Not a failure but a known budget that is spent (DESIGN.md invariant 4): nothing was sent, the delivery
- * waits until `retryAt`, and the wait does not count as an attempt.
+ * Not a failure of the delivery but a known budget that is spent (DESIGN.md invariant 4), or refused
+ * credentials that only an operator can fix: nothing was sent, the delivery waits until `retryAt`, and
+ * the wait does not count as an attempt.
  */
-export type WaitReason = 'rate-limit' | 'cap' | 'budget';
+export type WaitReason = 'rate-limit' | 'cap' | 'budget' | 'auth';
 
 export class ThreadcastError extends Error {
   readonly kind: ErrorKind;

@@ -11,7 +11,9 @@ export interface LogOptions {
  */
 export const SECRET_FIELDS = ['password', 'appKey', 'appSecret', 'accessToken', 'accessSecret', 'refreshToken', 'clientSecret', 'accessJwt', 'refreshJwt', 'authorization', 'token'];
 
-const redactPaths = SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]);
+// pino's paths are case-sensitive: HTTP header names come in both cases.
+const withCases = [...SECRET_FIELDS, 'Authorization', 'cookie', 'Cookie', 'set-cookie'];
+const redactPaths = withCases.flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`]);
 
 /** Structured logs go to stderr; stdout is kept for what a command prints (threads, tables, JSON). */
 export function createLogger(opts: LogOptions): Logger {

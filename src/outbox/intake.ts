@@ -1,4 +1,3 @@
-import { deliveryId } from '../core/delivery.js';
 import type { Item } from '../core/item.js';
 import type { Store } from '../store/store.js';
 import type { Outbox } from './outbox.js';
@@ -39,6 +38,8 @@ export async function intakeItems(
   backlog: BacklogPolicy,
   now: () => number = Date.now,
   onUpdate: UpdatePolicy = 'ignore',
+  /** Review mode: new items wait as `held` until an editor approves them. */
+  held = false,
 ): Promise<IntakeResult> {
   const firstSight = (await store.kv.get(primedKey(channelId, sourceId))) === undefined;
   const unseen: Item[] = [];
@@ -47,8 +48,9 @@ export async function intakeItems(
     const mark = (await store.kv.get(seenKey(channelId, item))) as SeenMark | undefined;
     if (mark === undefined) unseen.push(item);
     else if (mark.contentHash !== item.contentHash) {
+      // The new content is remembered only once the update is handled, so a crash in between retries it.
+      if (onUpdate === 'reply' && (await outbox.applyUpdate(item, channelId))) updated += 1;
       await store.kv.set(seenKey(channelId, item), { ...mark, contentHash: item.contentHash });
-      if (onUpdate === 'reply' && (await handleUpdate(store, outbox, channelId, item, now))) updated += 1;
     }
   }
 
@@ -58,7 +60,7 @@ export async function intakeItems(
   const ordered = oldestFirst(toQueue);
   let queued = 0;
   for (const [order, item] of ordered.entries()) {
-    if (await outbox.enqueue(item, channelId, { order })) queued += 1;
+    if (await outbox.enqueue(item, channelId, { order, held })) queued += 1;
   }
   const at = new Date(now()).toISOString();
   for (const item of unseen) {
@@ -67,30 +69,6 @@ export async function intakeItems(
   }
   if (firstSight) await store.kv.set(primedKey(channelId, sourceId), at);
   return { channelId, queued, updated, skippedBacklog: unseen.length - chosen.size, firstSight };
-}
-
-/**
- * An item changed after it was seen. Not sent yet: the queued delivery simply takes the new content.
- * Already published: an update note goes out as a reply under the published thread.
- */
-async function handleUpdate(store: Store, outbox: Outbox, channelId: string, item: Item, now: () => number): Promise<boolean> {
-  const original = await store.getDelivery(deliveryId(channelId, item.sourceId, item.id));
-  if (!original) return false;
-  if (['queued', 'failed', 'held'].includes(original.state) && original.posts.length === 0 && !original.intent) {
-    const at = new Date(now()).toISOString();
-    const { thread: _stale, ...rest } = original;
-    await store.saveDelivery({ ...rest, item, updatedAt: at, history: [...original.history, { at, event: 'updated', detail: 'the item changed before it was sent' }] });
-    return true;
-  }
-  if (original.state !== 'published') return false;
-  const note: Item = {
-    ...item,
-    id: `${item.id}#update:${item.contentHash.slice(0, 12)}`,
-    title: `Update: ${item.title ?? 'this story changed'}`,
-    // The link is in the thread being answered; repeating it would only cost more on X.
-    url: undefined,
-  };
-  return (await outbox.enqueue(note, channelId, { replyTo: original.id })) !== undefined;
 }
 
 /** Feeds list newest first; dates, when every item has one, are more trustworthy than position. */

@@ -81,16 +81,50 @@ export class Outbox {
   }
 
   /**
+   * An item changed after it was seen (onUpdate: reply). Not sent yet: the queued delivery takes the
+   * new content. Already published: an update note goes out as a reply under the published thread.
+   * Done under the delivery's claim, so a publish in another process cannot interleave.
+   */
+  async applyUpdate(item: Item, channelId: string): Promise<boolean> {
+    const id = deliveryId(channelId, item.sourceId, item.id);
+    if (!(await this.claim(id))) return false;
+    try {
+      const original = await this.store.getDelivery(id);
+      if (!original) return false;
+      if (['queued', 'failed', 'held'].includes(original.state) && original.posts.length === 0 && !original.thread) {
+        await this.transition(original, original.state, 'the item changed before it was sent', { item });
+        return true;
+      }
+      if (original.state !== 'published') return false;
+      const note: Item = {
+        ...item,
+        id: `${item.id}#update:${item.contentHash.slice(0, 12)}`,
+        title: `Update: ${item.title ?? 'this story changed'}`,
+        // The link is already in the thread being answered.
+        url: undefined,
+      };
+      return (await this.enqueue(note, channelId, { replyTo: original.id })) !== undefined;
+    } finally {
+      await this.store.releaseDelivery(id, this.opts.owner);
+    }
+  }
+
+  /**
    * An operator's second chance for a dead, uncertain or failed delivery: back to the queue, due now,
    * with a fresh attempt count. Its stored thread and intent stay, so a half-sent thread resumes.
    */
   async retry(id: string): Promise<Delivery> {
-    const delivery = await this.store.getDelivery(id);
-    if (!delivery) throw new Error(`no delivery with id ${id}`);
-    if (!['dead', 'uncertain', 'failed', 'held'].includes(delivery.state)) {
-      throw new Error(`delivery ${id} is ${delivery.state}; only dead, uncertain, failed or held deliveries can be retried`);
+    if (!(await this.store.getDelivery(id))) throw new Error(`no delivery with id ${id}`);
+    if (!(await this.claim(id))) throw new Error(`delivery ${id} is being published by another process right now`);
+    try {
+      const delivery = (await this.store.getDelivery(id))!;
+      if (!['dead', 'uncertain', 'failed', 'held'].includes(delivery.state)) {
+        throw new Error(`delivery ${id} is ${delivery.state}; only dead, uncertain, failed or held deliveries can be retried`);
+      }
+      return await this.transition(delivery, 'queued', 'retry requested by an operator', { attempts: 0, reason: undefined, notBefore: undefined, createdAt: new Date(this.now()).toISOString() });
+    } finally {
+      await this.store.releaseDelivery(id, this.opts.owner);
     }
-    return this.transition(delivery, 'queued', 'retry requested by an operator', { attempts: 0, reason: undefined, notBefore: undefined, createdAt: new Date(this.now()).toISOString() });
   }
 
   /** Deliveries left `publishing` by a crash are settled before anything new is sent (DESIGN.md, invariant 2). */
@@ -121,13 +155,15 @@ export class Outbox {
    * Publishes what is due on the publisher's channel — highest priority, then oldest first, one at a
    * time — for as long as the channel's pacer (slots, spacing, caps, quiet hours) allows.
    */
-  async publishDue(publisher: Publisher, opts: { pacer?: Pacer; limit?: number } = {}): Promise<PublishSummary> {
+  async publishDue(publisher: Publisher, opts: { pacer?: Pacer; limit?: number; signal?: AbortSignal } = {}): Promise<PublishSummary> {
     const limit = opts.limit ?? 100;
     const summary: PublishSummary = { published: 0, waiting: 0, failed: 0, uncertain: 0, dead: 0 };
     // Whatever a crashed process left mid-publish is settled before anything new is sent.
     await this.reconcileInFlight(publisher);
     const due = await this.store.listDeliveries({ channelId: publisher.channelId, states: DUE_STATES, dueAt: this.now(), limit });
     for (const candidate of due) {
+      // On shutdown the thread in flight finishes; nothing new starts.
+      if (opts.signal?.aborted) break;
       const pace: Awaited<ReturnType<Pacer['check']>> = opts.pacer ? await opts.pacer.check() : { ok: true };
       if (!pace.ok) break;
       if (!(await this.claim(candidate.id))) continue;
@@ -151,6 +187,16 @@ export class Outbox {
     const parent = original?.posts[original.posts.length - 1];
     if (!original || original.state !== 'published' || !root || !parent) throw permanent(`the thread to continue (${id}) is not published`);
     return { root, parent };
+  }
+
+  /**
+   * A long thread keeps its claim alive with each step. Losing it means another process took over
+   * (our lease ran out): stop before writing anything more.
+   */
+  private async renewClaim(id: string): Promise<void> {
+    if (!(await this.store.claimDelivery(id, this.opts.owner, this.leaseMs, this.now()))) {
+      throw new ThreadcastError('ambiguous', `lost the claim on delivery ${id} to another process`);
+    }
   }
 
   /** Claims a delivery, taking it over from a holder on this host whose process is gone. */
@@ -241,11 +287,13 @@ export class Outbox {
       log: this.opts.log.child({ channel: delivery.channelId, delivery: delivery.id }),
       recordPost: async (post: PostRef) => {
         current = { ...current, posts: [...current.posts, post], updatedAt: new Date(this.now()).toISOString() };
+        await this.renewClaim(current.id);
         await this.store.saveDelivery(current);
         onUpdate?.(current);
       },
       saveIntent: async (intent: Record<string, unknown>) => {
         current = { ...current, intent, updatedAt: new Date(this.now()).toISOString() };
+        await this.renewClaim(current.id);
         await this.store.saveDelivery(current);
         onUpdate?.(current);
       },

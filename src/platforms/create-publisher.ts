@@ -33,7 +33,7 @@ export function dryRunReason(channel: ChannelConfig, globalDryRun: boolean): str
 }
 
 export interface PublisherDeps {
-  config: Pick<Config, 'dryRun' | 'web'>;
+  config: Pick<Config, 'dryRun' | 'web' | 'secretKey'>;
   store: Store;
   log: Logger;
   /** Where dry-run threads are printed. */
@@ -48,7 +48,7 @@ export function createPublisher(channel: ChannelConfig, deps: PublisherDeps): Pu
     return { publisher: new BlueskyPublisher({ channel: live, web: deps.config.web, store: deps.store, log: deps.log }) };
   }
   if (reason === undefined && channel.platform === 'x') {
-    return { publisher: new XPublisher({ channel, web: deps.config.web, store: deps.store, log: deps.log }) };
+    return { publisher: new XPublisher({ channel, web: deps.config.web, store: deps.store, log: deps.log, ...(deps.config.secretKey ? { secretKey: deps.config.secretKey } : {}) }) };
   }
   return { publisher: new DryRunPublisher(channel, deps.out), dryRunReason: reason ?? 'credentials incomplete' };
 }

@@ -6,6 +6,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pdsClient, type TestAccount } from '../support/pds/client.js';
 import { runCli, startCli, tempDir, writeFile } from '../support/cli.js';
@@ -109,6 +110,13 @@ channels:
     expect(await exited).toBe(0);
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
     expect(await published()).toBe(2 * ITEMS);
+
+    // The kills really landed mid-publish: some deliveries were found `publishing` and settled on restart.
+    const db = new Database(path.join(dir, 'state.sqlite'), { readonly: true });
+    const histories = (db.prepare('SELECT data FROM deliveries').all() as Array<{ data: string }>).map((r) => JSON.parse(r.data).history as Array<{ event: string; detail?: string }>);
+    db.close();
+    const interrupted = histories.filter((h) => h.some((e) => e.detail?.startsWith('reconciled'))).length;
+    expect(interrupted).toBeGreaterThan(0);
 
     // Bluesky: one thread per item, replies chained, nothing twice.
     const records = await pds.listRecords<{ text: string; reply?: { root: { uri: string }; parent: { uri: string } } }>(account.did, 'app.bsky.feed.post');

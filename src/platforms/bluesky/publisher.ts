@@ -7,6 +7,7 @@ import type { ComposedThread, Delivery, PostRef } from '../../core/delivery.js';
 import { describeError, permanent } from '../../core/errors.js';
 import type { Item } from '../../core/item.js';
 import { rateLimitedTotal } from '../../core/metrics.js';
+import { redactUrl } from '../../media/guarded-fetch.js';
 import { fetchLinkPreview } from '../../media/link-preview.js';
 import { loadImage, prepareImage } from '../../media/images.js';
 import type { Store } from '../../store/store.js';
@@ -19,6 +20,8 @@ import { buildThreadRecords, POST_COLLECTION, type BlobRefJson, type BuiltRecord
 const CARD_THUMB_MAX_BYTES = 1_000_000;
 const IMAGE_MAX_BYTES = 2_000_000;
 const MAX_IMAGES = 4;
+/** Longer than any write the PDS should need, short enough that a hung PDS does not stall the process. */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface BlueskyPublisherOptions {
   channel: BlueskyChannelConfig & { identifier: string; password: string };
@@ -52,6 +55,7 @@ export class BlueskyPublisher implements Publisher {
       password: opts.channel.password,
       kv: opts.store.kv,
       log: opts.log,
+      timeoutMs: REQUEST_TIMEOUT_MS,
     });
   }
 
@@ -76,7 +80,14 @@ export class BlueskyPublisher implements Publisher {
 
     const embeds = await this.embedsFor(agent, delivery.item, ctx.log);
     const did = agent.session!.did;
-    const replyTo = ctx.replyTo && strongRef(ctx.replyTo.root) && strongRef(ctx.replyTo.parent) ? { root: strongRef(ctx.replyTo.root)!, parent: strongRef(ctx.replyTo.parent)! } : undefined;
+    let replyTo: { root: { uri: string; cid: string }; parent: { uri: string; cid: string } } | undefined;
+    if (ctx.replyTo) {
+      const root = strongRef(ctx.replyTo.root);
+      const parent = strongRef(ctx.replyTo.parent);
+      // Posting it as a new thread would be wrong; the thread to answer has no record refs (e.g. it was a dry run).
+      if (!root || !parent) throw permanent('the thread to answer has no Bluesky record (uri and cid)', { where: this.where });
+      replyTo = { root, parent };
+    }
     const records = await buildThreadRecords({ did, parts, intent, langs: this.langsFor(delivery.item), embeds, ...(replyTo ? { replyTo } : {}) });
     try {
       const res = await agent.com.atproto.repo.applyWrites({
@@ -174,7 +185,7 @@ export class BlueskyPublisher implements Publisher {
         out.push({ alt: image.alt, image: blob, aspectRatio: { width: prepared.width, height: prepared.height } });
       } catch (err) {
         if (isSessionRefused(err)) throw classifyBlueskyError(err, this.where);
-        log.warn({ image: image.url, err: describeError(err) }, 'image left out');
+        log.warn({ image: redactUrl(image.url), err: describeError(err) }, 'image left out');
       }
     }
     return out;
@@ -191,16 +202,16 @@ export class BlueskyPublisher implements Publisher {
       thumbMaxBytes: CARD_THUMB_MAX_BYTES,
     });
     if (!preview) {
-      log.warn({ url, problem }, 'posting without a link card: the page could not be read');
+      log.warn({ url: redactUrl(url), problem }, 'posting without a link card: the page could not be read');
       return undefined;
     }
-    if (preview.problem) log.warn({ url, problem: preview.problem }, 'link card without thumb');
+    if (preview.problem) log.warn({ url: redactUrl(url), problem: preview.problem }, 'link card without thumb');
     let thumb: BlobRefJson | undefined;
     if (preview.thumb) {
       try {
         thumb = await this.uploadBlob(agent, preview.thumb.data, preview.thumb.mimeType);
       } catch (err) {
-        log.warn({ url, err: describeError(err) }, 'link card without thumb: upload failed');
+        log.warn({ url: redactUrl(url), err: describeError(err) }, 'link card without thumb: upload failed');
       }
     }
     return { $type: 'app.bsky.embed.external', external: { uri: preview.uri, title: preview.title, description: preview.description, ...(thumb ? { thumb } : {}) } };

@@ -3,7 +3,7 @@ import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import { loginsTotal } from '../../core/metrics.js';
 import { seal, unseal } from '../../store/sealed.js';
-import { classifyBlueskyError, isSessionRefused } from './errors.js';
+import { classifyBlueskyError, isResumeRefused } from './errors.js';
 
 export interface SessionOptions {
   channelId: string;
@@ -12,6 +12,7 @@ export interface SessionOptions {
   password: string;
   kv: Keyv;
   log: Logger;
+  timeoutMs: number;
 }
 
 /**
@@ -41,9 +42,13 @@ export class BlueskySession {
     await this.opts.kv.delete(this.key);
   }
 
+  /** Every PDS request gets a timeout (DESIGN.md invariant 6): a hung PDS must not hold the process. */
+  private readonly timedFetch: typeof fetch = (input, init) =>
+    fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(this.opts.timeoutMs)]) : AbortSignal.timeout(this.opts.timeoutMs) });
+
   private async connect(): Promise<AtpAgent> {
     const where = `channel ${this.opts.channelId} (${this.opts.service})`;
-    const agent = new AtpAgent({ service: this.opts.service, persistSession: (evt, session) => this.persist(evt, session) });
+    const agent = new AtpAgent({ service: this.opts.service, fetch: this.timedFetch, persistSession: (evt, session) => this.persist(evt, session) });
     const stored = unseal<AtpSessionData>(await this.opts.kv.get(this.key), this.opts.password, this.key);
     if (stored && stored.did) {
       try {
@@ -51,7 +56,7 @@ export class BlueskySession {
         this.opts.log.debug({ channel: this.opts.channelId }, 'resumed the stored Bluesky session');
         return agent;
       } catch (err) {
-        if (!isSessionRefused(err)) throw classifyBlueskyError(err, where);
+        if (!isResumeRefused(err)) throw classifyBlueskyError(err, where);
         this.opts.log.info({ channel: this.opts.channelId }, 'stored Bluesky session refused; logging in anew');
       }
     }

@@ -54,7 +54,10 @@ export function classifyXError(err: unknown, where: string, opts: { mayHaveAppli
     if (err.code >= 500) {
       return opts.mayHaveApplied ? ambiguous(`X answered ${err.code} (${detail}); the post may exist`, { where }) : retryable(`X answered ${err.code} (${detail})`, { where });
     }
-    if (err.code === 401) return permanent(`X refused the credentials (401: ${detail})`, { where });
+    if (err.code === 401) {
+      // Every delivery of the channel would fail alike: wait for an operator instead of killing them one by one.
+      return mustWait('auth', `X refused the credentials (401: ${detail}); fix them and the channel resumes`, Date.now() + 15 * 60_000, { where });
+    }
     return permanent(`X refused the request (${err.code}: ${detail})`, { where });
   }
   const code = errnoOf(err);

@@ -20,6 +20,8 @@ export interface OAuth2Options {
   clientId: string;
   clientSecret?: string;
   envRefreshToken?: string;
+  /** Seals the stored tokens when there is no client secret (a public client's id is no secret). */
+  secretKey?: string;
   kv: Keyv;
   log: Logger;
   now: () => number;
@@ -44,7 +46,9 @@ export class OAuth2Tokens {
   }
 
   private get sealKey(): string {
-    return this.opts.clientSecret ?? this.opts.clientId;
+    const key = this.opts.clientSecret ?? this.opts.secretKey;
+    if (!key) throw permanent('an OAuth 2.0 public client needs secretKey (e.g. ${THREADCAST_SECRET_KEY}) to seal its tokens in the store', { where: this.where });
+    return key;
   }
 
   async accessToken(): Promise<string> {

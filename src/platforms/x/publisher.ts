@@ -3,9 +3,10 @@ import type { Logger } from 'pino';
 import { estimateXCostUsd, fitsX, type XPart } from '../../compose/index.js';
 import type { Config, XChannelConfig } from '../../config/schema.js';
 import type { ComposedThread, Delivery, PostRef } from '../../core/delivery.js';
-import { ambiguous, describeError, permanent, retryable } from '../../core/errors.js';
+import { ambiguous, describeError, permanent, retryable, ThreadcastError } from '../../core/errors.js';
 import type { Item } from '../../core/item.js';
 import { rateLimitedTotal } from '../../core/metrics.js';
+import { redactUrl } from '../../media/guarded-fetch.js';
 import { loadImage, prepareImage } from '../../media/images.js';
 import type { Store } from '../../store/store.js';
 import { composeForChannel } from '../compose-for-channel.js';
@@ -25,6 +26,7 @@ const TIMELINE_PAGE = 20;
 export interface XPublisherOptions {
   channel: XChannelConfig;
   web: Config['web'];
+  secretKey?: string;
   store: Store;
   log: Logger;
   now?: () => number;
@@ -74,6 +76,7 @@ export class XPublisher implements Publisher {
         clientId: channel.clientId,
         ...(channel.clientSecret ? { clientSecret: channel.clientSecret } : {}),
         ...(channel.refreshToken ? { envRefreshToken: channel.refreshToken } : {}),
+        ...(opts.secretKey ? { secretKey: opts.secretKey } : {}),
         kv: store.kv,
         log: opts.log,
         now: this.now,
@@ -92,6 +95,9 @@ export class XPublisher implements Publisher {
     });
     await this.gate.load();
     const posts = [...delivery.posts];
+    if (ctx.replyTo && !/^\d+$/.test(ctx.replyTo.parent.id)) {
+      throw permanent(`the thread to answer has no X post id to reply to (${ctx.replyTo.parent.id})`, { where: this.where });
+    }
 
     const pending = (delivery.intent as PendingIntent | undefined)?.pending;
     if (pending !== undefined && pending === posts.length) {
@@ -183,6 +189,7 @@ export class XPublisher implements Publisher {
         ctx.log.info({ part: i + 1, found: Boolean(found) }, 'settled by reading recent posts');
         return found;
       } catch (err) {
+        if (err instanceof ThreadcastError && err.wait) throw err;
         throw ambiguous(`part ${i + 1} may or may not be on X, and reading recent posts failed: ${describeError(err)}`, { where: this.where });
       }
     }
@@ -235,7 +242,7 @@ export class XPublisher implements Publisher {
         if (image.alt) await this.call((c) => c.v2.createMediaMetadata(id, { alt_text: { text: image.alt.slice(0, ALT_TEXT_MAX) } }));
         ids.push(id);
       } catch (err) {
-        log.warn({ image: image.url, err: describeError(err) }, 'image left out');
+        log.warn({ image: redactUrl(image.url), err: describeError(err) }, 'image left out');
       }
     }
     return ids;

@@ -209,6 +209,24 @@ describe('exactly once and sessions', () => {
     expect(JSON.parse(status.stdout).channels[0].counts.published).toBe(1);
   });
 
+  it('SIGTERM during a publish lets that thread finish, starts nothing new, and exits within 10 seconds', async () => {
+    const hal = await pds.createAccount('hal');
+    site.setArticles([article('t1'), article('t2'), article('t3')]);
+    const setup = setupFor(hal, site, '    cards: false\n');
+    // The PDS commits the first thread but answers only 3 seconds later: the publish is in flight.
+    await pds.fault({ method: 'com.atproto.repo.applyWrites', mode: 'hold', did: hal.did, delayMs: 3000 });
+    const child = startCli(['--config', setup.config, 'run'], { cwd: setup.dir, env: setup.env });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    while ((await posts(hal.did)).length === 0) await new Promise((r) => setTimeout(r, 50));
+    const stoppedAt = Date.now();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+    const status = JSON.parse((await runCli(['--config', setup.config, 'status', '--json'], { cwd: setup.dir, env: setup.env })).stdout);
+    expect(status.channels[0].counts).toMatchObject({ published: 1, queued: 2, publishing: 0 });
+    expect(roots(await posts(hal.did))).toHaveLength(1);
+  });
+
   it('fifty publishes, in one process and across a restart, log in once', async () => {
     const carol = await pds.createAccount('carol');
     const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => article(`n${from + i}`, { title: `Notice ${from + i}` }));
@@ -257,6 +275,10 @@ describe('exactly once and sessions', () => {
     const status = JSON.parse((await runCli(['--config', setup.config, 'status', '--json'], { cwd: setup.dir, env: setup.env })).stdout);
     expect(status.channels[0].attention[0].state).toBe('dead');
     expect(status.channels[0].attention[0].reason).toMatch(/the PDS refused the post \(400: InvalidRequest: .+/);
+    // A refused post says nothing about the session: the next run must not log in again.
+    site.setArticles([article('badlang'), article('badlang2')]);
+    await once(setup);
+    expect(await pds.count('com.atproto.server.createSession', { did: fay.did })).toBe(1);
   });
 
   it('answers a changed item under its published thread when onUpdate is reply', async () => {

@@ -43,7 +43,7 @@ describe('X OAuth 2.0 tokens', () => {
     x = await startXEmulator({ accessTokenTtlMs: 30_000 }); // shorter than the one-minute early refresh
     store = new SqliteStore(':memory:');
     const user = x.addOAuth2User();
-    const opts = { channelId: 'x', apiBase: x.url, clientId: user.clientId, envRefreshToken: user.refreshToken, kv: store.kv, log, now: Date.now };
+    const opts = { channelId: 'x', apiBase: x.url, clientId: user.clientId, envRefreshToken: user.refreshToken, secretKey: 'a-test-secret-key-of-some-length', kv: store.kv, log, now: Date.now };
     const first = await new OAuth2Tokens(opts).accessToken();
     const second = await new OAuth2Tokens(opts).accessToken();
     expect(second).not.toBe(first);
@@ -54,7 +54,7 @@ describe('X OAuth 2.0 tokens', () => {
     x = await startXEmulator();
     store = new SqliteStore(':memory:');
     const user = x.addOAuth2User();
-    const base = { channelId: 'x', apiBase: x.url, clientId: user.clientId, kv: store.kv, log, now: Date.now };
+    const base = { channelId: 'x', apiBase: x.url, clientId: user.clientId, secretKey: 'a-test-secret-key-of-some-length', kv: store.kv, log, now: Date.now };
     await new OAuth2Tokens({ ...base, envRefreshToken: user.refreshToken }).refresh();
     const before = x.oauth2State(user.userId).revokedRefreshTokens.length;
     // A token X never issued: if it is the one sent, X refuses it and no stored token is rotated.
@@ -62,5 +62,14 @@ describe('X OAuth 2.0 tokens', () => {
     expect(x.oauth2State(user.userId).revokedRefreshTokens).toHaveLength(before);
     // The unchanged environment token still maps to the stored state.
     expect(await new OAuth2Tokens({ ...base, envRefreshToken: user.refreshToken }).accessToken()).toBeTruthy();
+  });
+
+  it('refuses to keep the tokens of a public client without a secretKey to seal them', async () => {
+    x = await startXEmulator();
+    store = new SqliteStore(':memory:');
+    const user = x.addOAuth2User();
+    const tokens = new OAuth2Tokens({ channelId: 'x', apiBase: x.url, clientId: user.clientId, envRefreshToken: user.refreshToken, kv: store.kv, log, now: Date.now });
+    await expect(tokens.accessToken()).rejects.toThrow(/public client needs secretKey/);
+    expect(x.oauth2State(user.userId).revokedRefreshTokens).toHaveLength(0);
   });
 });
