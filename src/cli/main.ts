@@ -6,6 +6,7 @@ import { CliError } from './context.js';
 import { configCheckCommand } from './config-check.js';
 import { onceCommand } from './once.js';
 import { previewCommand } from './preview.js';
+import { queueAddCommand, queueListCommand, queueShowCommand, queueTransitionCommand } from './queue.js';
 import { retryCommand } from './retry.js';
 import { runCommand } from './run.js';
 import { statusCommand } from './status.js';
@@ -50,6 +51,37 @@ program
   .action(async (id: string) => {
     process.exitCode = await retryCommand({ ...program.opts(), id }, process.stdout);
   });
+
+const queue = program.command('queue').description('announcements: queue, list, show, approve, cancel');
+queue
+  .command('add')
+  .description('queue an announcement on every channel (or --channels), previewing each thread')
+  .requiredOption('--text <text>', 'the announcement')
+  .option('--url <url>', 'a link to carry')
+  .option('--image <path>', 'an image file to attach')
+  .option('--alt <text>', 'alt text for the image (required with --image)')
+  .option('--at <iso8601>', 'publish at this time (with its offset), not before')
+  .option('--channels <a,b>', 'only these channels')
+  .action(run((o) => queueAddCommand(o as never, process.stdout)));
+queue
+  .command('list')
+  .description('what is waiting to go out, with state and time')
+  .option('--json', 'print one JSON object')
+  .action(run((o) => queueListCommand(o, process.stdout)));
+for (const [name, description] of [
+  ['show', 'an announcement or delivery: its thread per platform, posts and history'],
+  ['approve', 'let a held announcement or delivery go out'],
+  ['cancel', 'withdraw what has not started going out'],
+] as const) {
+  queue
+    .command(name)
+    .description(description)
+    .argument('<id>', 'announcement id or delivery id')
+    .action(async (id: string) => {
+      const opts = { ...program.opts(), id };
+      process.exitCode = name === 'show' ? await queueShowCommand(opts, process.stdout) : await queueTransitionCommand({ ...opts, action: name }, process.stdout);
+    });
+}
 
 const configCmd = program.command('config').description('check or document the configuration');
 configCmd

@@ -109,22 +109,44 @@ export class Outbox {
     }
   }
 
+  /** An editor approves a held delivery: it joins the queue. */
+  async approve(id: string): Promise<Delivery> {
+    return this.underClaim(id, async (d) => {
+      if (d.state !== 'held') throw new Error(`delivery ${id} is ${d.state}; only held deliveries can be approved`);
+      return this.transition(d, 'queued', 'approved by an editor');
+    });
+  }
+
+  /** An editor withdraws a delivery that has not started going out. */
+  async cancel(id: string): Promise<Delivery> {
+    return this.underClaim(id, async (d) => {
+      if (!['held', 'queued', 'scheduled', 'failed'].includes(d.state)) throw new Error(`delivery ${id} is ${d.state}; it can no longer be cancelled`);
+      if (d.posts.length > 0) throw new Error(`delivery ${id} is partly posted; it can no longer be cancelled`);
+      return this.transition(d, 'cancelled', 'cancelled by an editor');
+    });
+  }
+
+  private async underClaim<T>(id: string, job: (d: Delivery) => Promise<T>): Promise<T> {
+    if (!(await this.store.getDelivery(id))) throw new Error(`no delivery with id ${id}`);
+    if (!(await this.claim(id))) throw new Error(`delivery ${id} is being published by another process right now`);
+    try {
+      return await job((await this.store.getDelivery(id))!);
+    } finally {
+      await this.store.releaseDelivery(id, this.opts.owner);
+    }
+  }
+
   /**
    * An operator's second chance for a dead, uncertain or failed delivery: back to the queue, due now,
    * with a fresh attempt count. Its stored thread and intent stay, so a half-sent thread resumes.
    */
   async retry(id: string): Promise<Delivery> {
-    if (!(await this.store.getDelivery(id))) throw new Error(`no delivery with id ${id}`);
-    if (!(await this.claim(id))) throw new Error(`delivery ${id} is being published by another process right now`);
-    try {
-      const delivery = (await this.store.getDelivery(id))!;
+    return this.underClaim(id, async (delivery) => {
       if (!['dead', 'uncertain', 'failed', 'held'].includes(delivery.state)) {
         throw new Error(`delivery ${id} is ${delivery.state}; only dead, uncertain, failed or held deliveries can be retried`);
       }
-      return await this.transition(delivery, 'queued', 'retry requested by an operator', { attempts: 0, reason: undefined, notBefore: undefined, createdAt: new Date(this.now()).toISOString() });
-    } finally {
-      await this.store.releaseDelivery(id, this.opts.owner);
-    }
+      return this.transition(delivery, 'queued', 'retry requested by an operator', { attempts: 0, reason: undefined, notBefore: undefined, createdAt: new Date(this.now()).toISOString() });
+    });
   }
 
   /** Deliveries left `publishing` by a crash are settled before anything new is sent (DESIGN.md, invariant 2). */

@@ -89,10 +89,22 @@ channels:
 
     const random = prng(2026);
     let kills = 0;
-    for (let round = 0; round < 30; round++) {
+    for (let round = 0; round < 40; round++) {
       const child = startCli(['--config', config, 'run'], { cwd: dir, env });
       const exited = exitOf(child);
-      await sleep(800 + random() * 2500);
+      // Kill while publishing, not during start-up: wait for the first publish of this process, then a random moment.
+      await new Promise<void>((resolve) => {
+        let seen = '';
+        const timer = setTimeout(resolve, 15_000);
+        child.stderr!.on('data', (d) => {
+          seen += d;
+          if (seen.includes('"msg":"published"')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      await sleep(random() * 400);
       child.kill('SIGKILL');
       await exited;
       kills += 1;
@@ -103,7 +115,11 @@ channels:
     // A last run finishes whatever is left, then stops on SIGTERM.
     const child = startCli(['--config', config, 'run'], { cwd: dir, env });
     const exited = exitOf(child);
+    let log = '';
+    child.stderr!.on('data', (d) => (log += d));
     const deadline = Date.now() + 120_000;
+    // A signal before the process has started up ends it the default way; the test is about a running service.
+    while (!log.includes('"msg":"running;') && Date.now() < deadline) await sleep(100);
     while ((await published()) < 2 * ITEMS && Date.now() < deadline) await sleep(1000);
     const stoppedAt = Date.now();
     child.kill('SIGTERM');

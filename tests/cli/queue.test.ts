@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO, runCli, tempDir, writeFile } from '../support/cli.js';
+
+const SAMPLE = path.join(REPO, 'config/sample-feed.xml');
+
+function setup(extra = '') {
+  const dir = tempDir();
+  const config = writeFile(
+    dir,
+    'threadcast.yaml',
+    `store: sqlite:${path.join(dir, 'state.sqlite')}
+${extra}sources:
+  - id: sample
+    feed: ${SAMPLE}
+    backlog: all
+channels:
+  - id: bsky
+    platform: bluesky
+  - id: x
+    platform: x
+`,
+  );
+  return { dir, run: (...args: string[]) => runCli(['--config', config, ...args], { cwd: dir }) };
+}
+
+// Each case runs the real CLI several times.
+describe('threadcast queue', { timeout: 120_000 }, () => {
+  it('queues an announcement with a preview, puts it before feed items, and publishes it once', async () => {
+    const s = setup();
+    const added = await s.run('queue', 'add', '--text', 'The town hall is closed on Friday. Services resume on Monday.', '--url', 'https://example.org/closure', '--channels', 'x');
+    expect(added.code, added.stdout).toBe(0);
+    expect(added.stdout).toMatch(/^x:[0-9a-f]{16} {2}queued\n {2}\[1\/1\] The town hall is closed on Friday\./m);
+    expect(added.stdout).toMatch(/announcement a-[0-9a-z]+-[0-9a-f]{6} queued on 1 channel\(s\)/);
+    const once = await s.run('once');
+    // The announcement (priority 10) goes out before the four feed items on x.
+    const onX = once.stdout.slice(once.stdout.indexOf('── x (x, dry-run)'));
+    expect(onX.indexOf('The town hall is closed')).toBeGreaterThanOrEqual(0);
+    expect(onX.indexOf('The town hall is closed')).toBeLessThan(onX.indexOf('Museum night'));
+    expect(once.stdout).toContain('channel x: 5 published');
+    expect(once.stdout).toContain('channel bsky: 4 published');
+  });
+
+  it('holds announcements in review mode until approved, and cancels what has not gone out', async () => {
+    const s = setup('editor: { review: true }\n');
+    const first = await s.run('queue', 'add', '--text', 'Library quiz night on Thursday.', '--at', '2030-01-01T18:00:00+01:00');
+    const second = await s.run('queue', 'add', '--text', 'Bring your own mug to the café.');
+    const idOf = (out: string) => out.match(/announcement (a-\S+) queued/)![1]!;
+    const quiz = idOf(first.stdout);
+    const mug = idOf(second.stdout);
+    expect(first.stdout).toContain('held at 2030-01-01T17:00:00.000Z');
+
+    const list = JSON.parse((await s.run('queue', 'list', '--json')).stdout);
+    expect(list.deliveries.filter((d: { state: string }) => d.state === 'held')).toHaveLength(4);
+
+    expect((await s.run('queue', 'approve', mug)).stdout).toMatch(/^bsky:\S+: queued\nx:\S+: queued\n$/);
+    expect((await s.run('queue', 'cancel', quiz)).stdout).toMatch(/^bsky:\S+: cancelled\nx:\S+: cancelled\n$/);
+    const once = await s.run('once');
+    expect(once.stdout).toContain('Bring your own mug');
+    expect(once.stdout).not.toContain('Library quiz night');
+    const show = await s.run('queue', 'show', quiz);
+    expect(show.stdout).toContain('cancelled by an editor');
+    const again = await s.run('queue', 'cancel', mug);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toMatch(/^threadcast queue: delivery bsky:[0-9a-f]{16} is published; it can no longer be cancelled\n$/);
+  });
+
+  it('refuses bad input with a message that names it, and queues nothing', async () => {
+    const s = setup();
+    const cases: Array<[string[], RegExp]> = [
+      [['--text', 'x', '--channels', 'mastodon'], /--channels: no channel "mastodon"/],
+      [['--text', 'x', '--at', 'next friday'], /--at "next friday": give an ISO 8601 time with its offset/],
+      [['--text', 'x', '--at', '2030-01-01T10:00:00'], /with its offset/],
+      [['--text', 'x', '--image', 'missing.png', '--alt', 'a'], /--image missing\.png: no such file/],
+      [['--text', 'x', '--image', path.join(REPO, 'package.json')], /an image needs alt text/],
+      [['--text', '   '], /the announcement text is empty/],
+      [['--text', 'x', '--url', 'ftp://example.org/file'], /url must be http\(s\)/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await s.run('queue', 'add', ...args);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stdout).toMatch(message);
+    }
+    expect((await s.run('queue', 'list')).stdout).toBe('the queue is empty\n');
+  });
+});
