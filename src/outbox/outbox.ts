@@ -150,7 +150,7 @@ export class Outbox {
   }
 
   /** Deliveries left `publishing` by a crash are settled before anything new is sent (DESIGN.md, invariant 2). */
-  async reconcileInFlight(publisher: Publisher): Promise<void> {
+  async reconcileInFlight(publisher: Publisher, pacer?: Pacer): Promise<void> {
     const stuck = await this.store.listDeliveries({ channelId: publisher.channelId, states: ['publishing'] });
     for (const delivery of stuck) {
       if (!(await this.claim(delivery.id))) continue;
@@ -159,6 +159,8 @@ export class Outbox {
         const result = await publisher.reconcile(delivery, ctx);
         if (result.status === 'published' && result.posts.length === (delivery.thread?.parts.length ?? result.posts.length)) {
           await this.transition(delivery, 'published', 'reconciled: found on the platform', { posts: result.posts, reason: undefined });
+          // It went out in the crashed process's time: it still counts toward the channel's pace.
+          await pacer?.recordPublish(undefined);
         } else if (result.status === 'resume' || result.status === 'published') {
           // Partly or not at all sent: publish() resumes after the last recorded post.
           await this.transition(delivery, 'queued', 'reconciled: resuming', { ...(result.status === 'published' ? { posts: result.posts } : {}) });
@@ -181,7 +183,7 @@ export class Outbox {
     const limit = opts.limit ?? 100;
     const summary: PublishSummary = { published: 0, waiting: 0, failed: 0, uncertain: 0, dead: 0 };
     // Whatever a crashed process left mid-publish is settled before anything new is sent.
-    await this.reconcileInFlight(publisher);
+    await this.reconcileInFlight(publisher, opts.pacer);
     const due = await this.store.listDeliveries({ channelId: publisher.channelId, states: DUE_STATES, dueAt: this.now(), limit });
     for (const candidate of due) {
       // On shutdown the thread in flight finishes; nothing new starts.

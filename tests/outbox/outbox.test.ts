@@ -7,6 +7,8 @@ import { ambiguous, permanent, retryable } from '../../src/core/errors.js';
 import type { Item } from '../../src/core/item.js';
 import { intakeItems } from '../../src/outbox/intake.js';
 import { Outbox } from '../../src/outbox/outbox.js';
+import { ScheduleSchema } from '../../src/config/schedule-schema.js';
+import { ChannelPacer } from '../../src/schedule/channel-pacer.js';
 import type { PublishContext, Publisher, ReconcileResult } from '../../src/platforms/publisher.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { makeItem } from '../support/items.js';
@@ -248,5 +250,16 @@ describe('intake (dedup and backlog)', () => {
     await outbox.publishDue(publisher);
     expect(await intakeItems(store, outbox, 'garden', 'c1', [makeItem(1, { summary: 'changed' })], 'all', () => clock)).toMatchObject({ updated: 0 });
     expect(await store.listDeliveries()).toHaveLength(1);
+  });
+
+  it('counts a thread found on the platform after a crash toward the channel pace', async () => {
+    const pacer = new ChannelPacer(store.kv, 'c1', ScheduleSchema.parse({ maxPerDay: 1 }), () => clock);
+    const d = (await outbox.enqueue(makeItem(1), 'c1'))!;
+    await outbox.enqueue(makeItem(2), 'c1');
+    await store.saveDelivery({ ...d, state: 'publishing', thread: publisher.compose(d.item) });
+    publisher.reconcileAnswer = { status: 'published', posts: [{ id: 'p-a' }, { id: 'p-b' }] };
+    expect(await outbox.publishDue(publisher, { pacer })).toMatchObject({ published: 0 });
+    expect(publisher.sent).toEqual([]);
+    expect((await store.getDelivery(d.id))!.state).toBe('published');
   });
 });

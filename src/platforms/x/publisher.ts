@@ -99,9 +99,12 @@ export class XPublisher implements Publisher {
       throw permanent(`the thread to answer has no X post id to reply to (${ctx.replyTo.parent.id})`, { where: this.where });
     }
 
+    // Images belong to part 1, whether it is sent or re-sent to settle it; uploaded once, when needed.
+    let mediaIds: string[] | undefined;
     const pending = (delivery.intent as PendingIntent | undefined)?.pending;
+    if (pending === 0 && posts.length === 0) mediaIds = await this.uploadImages(delivery.item, ctx.log);
     if (pending !== undefined && pending === posts.length) {
-      const settled = await this.settle(parts, posts, pending, ctx);
+      const settled = await this.settle(parts, posts, pending, ctx, mediaIds ?? []);
       if (settled) {
         await ctx.recordPost(settled);
         posts.push(settled);
@@ -114,19 +117,19 @@ export class XPublisher implements Publisher {
     const rest = parts.slice(posts.length);
     await this.ledger.assertAffordable(estimateXCostUsd(rest, this.opts.channel.prices), this.now());
     await this.gate.assertRoom(rest.length, this.now());
+    if (posts.length === 0) mediaIds ??= await this.uploadImages(delivery.item, ctx.log);
 
-    const mediaIds = posts.length === 0 ? await this.uploadImages(delivery.item, ctx.log) : [];
     for (let i = posts.length; i < parts.length; i++) {
       const part = parts[i]!;
       await ctx.saveIntent({ pending: i });
       let post: PostRef;
       try {
-        post = await this.send(part, i === 0 ? ctx.replyTo?.parent.id : posts[i - 1]?.id, i === 0 ? mediaIds : []);
+        post = await this.send(part, i === 0 ? ctx.replyTo?.parent.id : posts[i - 1]?.id, i === 0 ? (mediaIds ?? []) : []);
       } catch (err) {
         const failure = classifyXError(err, this.where, { mayHaveApplied: true });
         if (failure.kind === 'ambiguous') {
           ctx.log.warn({ part: i + 1, err: failure.message }, 'part outcome unknown; settling it');
-          const settled = await this.settle(parts, posts, i, ctx);
+          const settled = await this.settle(parts, posts, i, ctx, i === 0 ? (mediaIds ?? []) : []);
           if (!settled) {
             await ctx.saveIntent({});
             throw retryable(`part ${i + 1} did not land (${failure.message}); it will be sent again`, { where: this.where });
@@ -180,7 +183,7 @@ export class XPublisher implements Publisher {
    * Is part `i` on X? Returns its post when found, undefined when surely absent; throws ambiguous when
    * it cannot be known, so the delivery waits for an operator rather than posting an orphan reply.
    */
-  private async settle(parts: XPart[], posts: PostRef[], i: number, ctx: PublishContext): Promise<PostRef | undefined> {
+  private async settle(parts: XPart[], posts: PostRef[], i: number, ctx: PublishContext, mediaIds: string[]): Promise<PostRef | undefined> {
     const part = parts[i]!;
     const parent = i === 0 ? ctx.replyTo?.parent.id : posts[i - 1]?.id;
     if (this.opts.channel.readAccess) {
@@ -195,7 +198,7 @@ export class XPublisher implements Publisher {
     }
     // Without read access, send the same text again: X refuses a duplicate, which proves the first landed.
     try {
-      return await this.send(part, parent, []);
+      return await this.send(part, parent, mediaIds);
     } catch (err) {
       if (isDuplicateContent(err)) {
         if (i === parts.length - 1) return { id: 'unknown (X confirmed it by refusing a duplicate)' };
