@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigSchema, type Config } from './schema.js';
@@ -103,9 +102,4 @@ function keyOffset(doc: Document, p: Path): number {
   }
   if (isSeq(parent) && parent.range) return parent.range[0];
   return nodeOffset(doc, p.slice(0, -1));
-}
-
-/** Resolve a path the way the rest of the app does: relative to the working directory. */
-export function resolveFromCwd(p: string): string {
-  return path.resolve(process.cwd(), p);
 }

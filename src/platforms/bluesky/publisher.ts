@@ -15,7 +15,7 @@ import { composeForChannel } from '../compose-for-channel.js';
 import type { PublishContext, Publisher, ReconcileResult } from '../publisher.js';
 import { classifyBlueskyError, isRateLimited, isSessionRefused } from './errors.js';
 import { BlueskySession } from './session.js';
-import { buildThreadRecords, POST_COLLECTION, type BlobRefJson, type BuiltRecord, type EmbedJson, type ThreadIntent } from './thread-records.js';
+import { buildThreadRecords, POST_COLLECTION, type BlobRefJson, type EmbedJson, type ThreadIntent } from './thread-records.js';
 
 const CARD_THUMB_MAX_BYTES = 1_000_000;
 const IMAGE_MAX_BYTES = 2_000_000;
@@ -245,4 +245,3 @@ function readIntent(raw: Record<string, unknown> | undefined): ThreadIntent | un
   return { rkeys: raw.rkeys.map(String), createdAt: raw.createdAt };
 }
 
-export type { BuiltRecord };
