@@ -6,6 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // One real Bluesky PDS on 127.0.0.1 for the whole run, booted on first use (inject('pdsUrl')).
-    globalSetup: ['tests/support/pds/global-setup.ts'],
+    // The compiled CLI for tests that start it as a process, rebuilt when src/ changed.
+    globalSetup: ['tests/support/build-cli.ts', 'tests/support/pds/global-setup.ts'],
   },
 });

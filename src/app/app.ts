@@ -2,13 +2,17 @@ import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config, SourceConfig } from '../config/schema.js';
 import { describeError } from '../core/errors.js';
+import { pollsTotal } from '../core/metrics.js';
 import { newClaimOwner } from '../outbox/claim-owner.js';
 import { intakeItems } from '../outbox/intake.js';
+import { EditorQueue } from '../outbox/editor-queue.js';
 import { Outbox, type PublishSummary } from '../outbox/outbox.js';
 import { createPublisher } from '../platforms/create-publisher.js';
 import type { Publisher } from '../platforms/publisher.js';
 import { ChannelPacer } from '../schedule/channel-pacer.js';
+import { scanEditorFolder, type EditorFolderReport } from '../sources/editor-folder.js';
 import type { Store } from '../store/store.js';
+import { HealthMarks } from './health.js';
 import { pollSource } from './poll-source.js';
 
 export interface SourceReport {
@@ -28,6 +32,8 @@ export interface ChannelReport extends Partial<PublishSummary> {
 }
 
 export interface CycleReport {
+  /** Present when `editor.folder` is configured. */
+  editorFolder?: EditorFolderReport;
   sources: SourceReport[];
   channels: ChannelReport[];
 }
@@ -47,18 +53,23 @@ export interface AppDeps {
  */
 export class App {
   readonly outbox: Outbox;
+  /** What editors do (CLI, files, web page) goes through here, on this app's outbox. */
+  readonly editorQueue: EditorQueue;
   readonly publishers = new Map<string, Publisher>();
   readonly pacers = new Map<string, ChannelPacer>();
+  private readonly health: HealthMarks;
   private readonly now: () => number;
 
   constructor(private readonly deps: AppDeps) {
     this.now = deps.now ?? Date.now;
+    this.health = new HealthMarks(deps.store, this.now);
     this.outbox = new Outbox(deps.store, {
       owner: newClaimOwner(),
       retry: deps.config.retry,
       log: deps.log,
       now: this.now,
     });
+    this.editorQueue = new EditorQueue(deps.config, deps.store, this.outbox);
     for (const channel of deps.config.channels) {
       const { publisher, dryRunReason } = createPublisher(channel, deps);
       this.publishers.set(channel.id, publisher);
@@ -68,12 +79,20 @@ export class App {
   }
 
   async cycle(signal?: AbortSignal): Promise<CycleReport> {
+    const editorFolder = await this.pollEditorFolder();
     const sources = [];
     for (const source of this.deps.config.sources) {
       if (signal?.aborted) break;
       sources.push(await this.pollOne(source));
     }
-    return { sources, channels: await this.publishAll(signal) };
+    return { ...(editorFolder ? { editorFolder } : {}), sources, channels: await this.publishAll(signal) };
+  }
+
+  /** Queues new Markdown announcements from `editor.folder`; a bad file is reported beside itself. */
+  async pollEditorFolder(): Promise<EditorFolderReport | undefined> {
+    const folder = this.deps.config.editor.folder;
+    if (folder === undefined) return undefined;
+    return scanEditorFolder(folder, this.editorQueue, this.deps.log.child({ source: 'editor-folder' }));
   }
 
   async pollOne(source: SourceConfig): Promise<SourceReport> {
@@ -89,9 +108,13 @@ export class App {
         }
       }
       log.info({ items: polled.items.length, queued, notModified: polled.notModified, problems: polled.problems.length }, 'polled');
+      pollsTotal.inc({ source: source.id, result: polled.notModified ? 'not_modified' : 'ok' });
+      await this.health.record('source', source.id, { ok: true });
       return { sourceId: source.id, ok: true, notModified: polled.notModified, items: polled.items.length, queued, problems: polled.problems.length };
     } catch (err) {
       log.error({ err: describeError(err) }, 'poll failed');
+      pollsTotal.inc({ source: source.id, result: 'error' });
+      await this.health.record('source', source.id, { ok: false, error: describeError(err) }).catch(() => undefined);
       return { sourceId: source.id, ok: false, error: describeError(err) };
     }
   }
@@ -103,9 +126,13 @@ export class App {
       if (signal?.aborted) break;
       try {
         const pacer = this.pacers.get(publisher.channelId);
-        reports.push({ channelId: publisher.channelId, ok: true, ...(await this.outbox.publishDue(publisher, { ...(pacer ? { pacer } : {}), ...(signal ? { signal } : {}) })) });
+        const summary = await this.outbox.publishDue(publisher, { ...(pacer ? { pacer } : {}), ...(signal ? { signal } : {}) });
+        reports.push({ channelId: publisher.channelId, ok: true, ...summary });
+        const failures = summary.failed + summary.dead + summary.uncertain;
+        await this.health.record('channel', publisher.channelId, failures === 0 ? { ok: true } : { ok: false, error: `${failures} delivery(ies) failed, died or became uncertain in the last round` });
       } catch (err) {
         this.deps.log.error({ channel: publisher.channelId, err: describeError(err) }, 'publishing failed');
+        await this.health.record('channel', publisher.channelId, { ok: false, error: describeError(err) }).catch(() => undefined);
         reports.push({ channelId: publisher.channelId, ok: false, error: describeError(err) });
       }
     }

@@ -3,13 +3,25 @@ import { Command } from 'commander';
 import { describeError, ThreadcastError } from '../core/errors.js';
 import { configReference } from '../config/reference.js';
 import { CliError } from './context.js';
-import { configCheckCommand } from './config-check.js';
-import { onceCommand } from './once.js';
-import { previewCommand } from './preview.js';
-import { queueAddCommand, queueListCommand, queueShowCommand, queueTransitionCommand } from './queue.js';
-import { retryCommand } from './retry.js';
-import { runCommand } from './run.js';
-import { statusCommand } from './status.js';
+
+// Each command is imported when it runs: `status` or `queue list` should not pay for loading the
+// Bluesky, X, image and HTTP-server libraries that only `run`, `once` and `doctor` need.
+function lazy<M, K extends keyof M>(load: () => Promise<M>, name: K): M[K] {
+  return (async (...args: unknown[]) => ((await load())[name] as (...a: unknown[]) => unknown)(...args)) as M[K];
+}
+const configCheckCommand = lazy(() => import('./config-check.js'), 'configCheckCommand');
+const doctorCommand = lazy(() => import('./doctor.js'), 'doctorCommand');
+const onceCommand = lazy(() => import('./once.js'), 'onceCommand');
+const previewCommand = lazy(() => import('./preview.js'), 'previewCommand');
+const retryCommand = lazy(() => import('./retry.js'), 'retryCommand');
+const runCommand = lazy(() => import('./run.js'), 'runCommand');
+const statusCommand = lazy(() => import('./status.js'), 'statusCommand');
+const queueModule = () => import('./queue.js');
+const queueAddCommand = lazy(queueModule, 'queueAddCommand');
+const queueEditCommand = lazy(queueModule, 'queueEditCommand');
+const queueListCommand = lazy(queueModule, 'queueListCommand');
+const queueShowCommand = lazy(queueModule, 'queueShowCommand');
+const queueTransitionCommand = lazy(queueModule, 'queueTransitionCommand');
 
 const program = new Command()
   .name('threadcast')
@@ -45,6 +57,12 @@ program
   .action(run((o) => statusCommand(o, process.stdout)));
 
 program
+  .command('doctor')
+  .description('check config, store, credentials and clock; print what is wrong and how to fix it')
+  .option('--json', 'print one JSON object')
+  .action(run((o) => doctorCommand(o, process.stdout)));
+
+program
   .command('retry')
   .description('queue a dead, uncertain or failed delivery again (ids are in `status`)')
   .argument('<id>', 'delivery id')
@@ -52,7 +70,7 @@ program
     process.exitCode = await retryCommand({ ...program.opts(), id }, process.stdout);
   });
 
-const queue = program.command('queue').description('announcements: queue, list, show, approve, cancel');
+const queue = program.command('queue').description('announcements and the queue: add, list, show, edit, approve, hold, cancel');
 queue
   .command('add')
   .description('queue an announcement on every channel (or --channels), previewing each thread')
@@ -71,6 +89,7 @@ queue
 for (const [name, description] of [
   ['show', 'an announcement or delivery: its thread per platform, posts and history'],
   ['approve', 'let a held announcement or delivery go out'],
+  ['hold', 'keep what has not started going out until it is approved'],
   ['cancel', 'withdraw what has not started going out'],
 ] as const) {
   queue
@@ -82,6 +101,16 @@ for (const [name, description] of [
       process.exitCode = name === 'show' ? await queueShowCommand(opts, process.stdout) : await queueTransitionCommand({ ...opts, action: name }, process.stdout);
     });
 }
+queue
+  .command('edit')
+  .description("change what has not started going out; without options, opens the text in $EDITOR")
+  .argument('<id>', 'announcement id or delivery id')
+  .option('--text <text>', 'new text')
+  .option('--url <url>', "new link ('' removes it)")
+  .option('--at <iso8601>', "new publish-at time ('' removes it)")
+  .action(async (id: string, o: { text?: string; url?: string; at?: string }) => {
+    process.exitCode = await queueEditCommand({ ...program.opts(), ...o, id }, process.stdout);
+  });
 
 const configCmd = program.command('config').description('check or document the configuration');
 configCmd

@@ -1,12 +1,15 @@
-import { existsSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { EDITOR_SOURCE_ID } from '../config/schema.js';
 import type { Delivery } from '../core/delivery.js';
+import { EditorError } from '../core/errors.js';
 import { newClaimOwner } from '../outbox/claim-owner.js';
+import { EditorQueue } from '../outbox/editor-queue.js';
 import { Outbox } from '../outbox/outbox.js';
 import { composeForChannel } from '../platforms/compose-for-channel.js';
-import { announcementItem } from '../sources/announcement.js';
 import { openRuntime, type GlobalOptions, type Runtime } from './context.js';
 
 export interface QueueAddOptions extends GlobalOptions {
@@ -18,12 +21,11 @@ export interface QueueAddOptions extends GlobalOptions {
   channels?: string;
 }
 
-const MAX_IMAGE_FILE_BYTES = 50 * 1024 * 1024;
-
-async function withRuntime(opts: GlobalOptions, out: Writable, job: (rt: Runtime, outbox: Outbox) => Promise<number>): Promise<number> {
+async function withQueue(opts: GlobalOptions, out: Writable, job: (rt: Runtime, queue: EditorQueue) => Promise<number>): Promise<number> {
   const rt = openRuntime(opts);
   try {
-    return await job(rt, new Outbox(rt.store, { owner: newClaimOwner(), retry: rt.config.retry, log: rt.log }));
+    const outbox = new Outbox(rt.store, { owner: newClaimOwner(), retry: rt.config.retry, log: rt.log });
+    return await job(rt, new EditorQueue(rt.config, rt.store, outbox));
   } catch (err) {
     out.write(`threadcast queue: ${(err as Error).message}\n`);
     return 1;
@@ -32,33 +34,25 @@ async function withRuntime(opts: GlobalOptions, out: Writable, job: (rt: Runtime
   }
 }
 
+const asFlag = (field: string) => `--${field}`;
+
 /** `queue add`: one announcement, one delivery per chosen channel, shown as followers will see it. */
 export function queueAddCommand(opts: QueueAddOptions, out: Writable): Promise<number> {
-  return withRuntime(opts, out, async (rt, outbox) => {
-    const known = rt.config.channels.map((c) => c.id);
-    const chosen = opts.channels ? opts.channels.split(',').map((c) => c.trim()).filter(Boolean) : known;
-    const unknown = chosen.filter((c) => !known.includes(c));
-    if (unknown.length) throw new Error(`--channels: no channel "${unknown.join('", "')}" (configured: ${known.join(', ')})`);
-    let notBefore: string | undefined;
-    if (opts.at !== undefined) {
-      if (!/[zZ]|[+-]\d\d:?\d\d$/.test(opts.at) || Number.isNaN(Date.parse(opts.at))) throw new Error(`--at "${opts.at}": give an ISO 8601 time with its offset, e.g. 2026-12-01T09:00:00+01:00`);
-      notBefore = new Date(opts.at).toISOString();
-    }
-    let image: { path: string; alt: string } | undefined;
-    if (opts.image !== undefined) {
-      const file = path.resolve(opts.image);
-      if (!existsSync(file)) throw new Error(`--image ${opts.image}: no such file`);
-      if (statSync(file).size > MAX_IMAGE_FILE_BYTES) throw new Error(`--image ${opts.image}: larger than ${MAX_IMAGE_FILE_BYTES} bytes`);
-      image = { path: file, alt: opts.alt ?? '' };
-    }
-    const item = announcementItem({ text: opts.text, ...(opts.url ? { url: opts.url } : {}), ...(image ? { image } : {}) }, 'queue add');
-    for (const channelId of chosen) {
-      const delivery = await outbox.enqueue(item, channelId, { priority: rt.config.editor.priority, held: rt.config.editor.review, ...(notBefore ? { notBefore } : {}) });
-      if (!delivery) continue;
-      out.write(`${delivery.id}  ${delivery.state}${notBefore ? ` at ${notBefore}` : ''}\n`);
+  return withQueue(opts, out, async (rt, queue) => {
+    const request = {
+      text: opts.text,
+      ...(opts.url !== undefined ? { url: opts.url } : {}),
+      ...(opts.image !== undefined ? { image: opts.image } : {}),
+      ...(opts.alt !== undefined ? { alt: opts.alt } : {}),
+      ...(opts.at !== undefined ? { at: opts.at } : {}),
+      ...(opts.channels !== undefined ? { channels: opts.channels.split(',').map((c) => c.trim()).filter(Boolean) } : {}),
+    };
+    const { item, deliveries } = await queue.add(request, { where: 'queue add', label: asFlag });
+    for (const delivery of deliveries) {
+      out.write(`${delivery.id}  ${delivery.state}${delivery.notBefore ? ` at ${delivery.notBefore}` : ''}\n`);
       out.write(preview(rt, delivery));
     }
-    out.write(`announcement ${item.id} queued on ${chosen.length} channel(s)\n`);
+    out.write(`announcement ${item.id} queued on ${deliveries.length} channel(s)\n`);
     return 0;
   });
 }
@@ -70,18 +64,8 @@ function preview(rt: Runtime, delivery: Delivery): string {
   return thread.parts.map((p, i) => `  [${i + 1}/${thread.parts.length}] ${p.text.replace(/\n/g, '\n        ')}\n`).join('');
 }
 
-/** Deliveries an ID names: a delivery id (channel:hash), or an announcement id (all its channels). */
-async function resolve(rt: Runtime, id: string): Promise<Delivery[]> {
-  const direct = await rt.store.getDelivery(id);
-  if (direct) return [direct];
-  const all = await rt.store.listDeliveries();
-  const byItem = all.filter((d) => d.itemId === id);
-  if (byItem.length === 0) throw new Error(`no delivery or announcement with id ${id}`);
-  return byItem;
-}
-
 export function queueListCommand(opts: GlobalOptions & { json?: boolean }, out: Writable): Promise<number> {
-  return withRuntime(opts, out, async (rt) => {
+  return withQueue(opts, out, async (rt) => {
     const open = await rt.store.listDeliveries({ states: ['held', 'queued', 'scheduled', 'failed', 'uncertain', 'publishing'] });
     if (opts.json) {
       out.write(`${JSON.stringify({ deliveries: open.map((d) => ({ id: d.id, channel: d.channelId, source: d.sourceId, item: d.itemId, state: d.state, notBefore: d.notBefore ?? null, title: d.item.title ?? null, text: d.item.summary, reason: d.reason ?? null })) }, null, 2)}\n`);
@@ -97,8 +81,8 @@ export function queueListCommand(opts: GlobalOptions & { json?: boolean }, out: 
 }
 
 export function queueShowCommand(opts: GlobalOptions & { id: string }, out: Writable): Promise<number> {
-  return withRuntime(opts, out, async (rt) => {
-    for (const d of await resolve(rt, opts.id)) {
+  return withQueue(opts, out, async (rt, queue) => {
+    for (const d of await queue.resolve(opts.id)) {
       out.write(`${d.id}  ${d.channelId}  ${d.state}${d.notBefore ? ` at ${d.notBefore}` : ''}\n`);
       out.write(preview(rt, d));
       for (const post of d.posts) out.write(`  posted: ${post.url ?? post.id}\n`);
@@ -108,13 +92,52 @@ export function queueShowCommand(opts: GlobalOptions & { id: string }, out: Writ
   });
 }
 
-/** `queue approve`: held → queued. `queue cancel`: anything not yet sent → cancelled. */
-export function queueTransitionCommand(opts: GlobalOptions & { id: string; action: 'approve' | 'cancel' }, out: Writable): Promise<number> {
-  return withRuntime(opts, out, async (rt, outbox) => {
-    for (const d of await resolve(rt, opts.id)) {
-      const next = opts.action === 'approve' ? await outbox.approve(d.id) : await outbox.cancel(d.id);
-      out.write(`${next.id}: ${next.state}\n`);
+/** `queue approve`: held → queued. `queue hold`: back to held. `queue cancel`: anything not yet sent → cancelled. */
+export function queueTransitionCommand(opts: GlobalOptions & { id: string; action: 'approve' | 'hold' | 'cancel' }, out: Writable): Promise<number> {
+  return withQueue(opts, out, async (_rt, queue) => {
+    for (const next of await queue[opts.action](opts.id)) out.write(`${next.id}: ${next.state}\n`);
+    return 0;
+  });
+}
+
+export interface QueueEditOptions extends GlobalOptions {
+  id: string;
+  text?: string;
+  url?: string;
+  at?: string;
+}
+
+/**
+ * `queue edit`: new text, link or publish-at for what has not started going out. `--url ''` and `--at ''`
+ * remove them. Without --text, $VISUAL or $EDITOR opens the current text, as `git commit` does.
+ */
+export function queueEditCommand(opts: QueueEditOptions, out: Writable): Promise<number> {
+  return withQueue(opts, out, async (rt, queue) => {
+    const current = await queue.resolve(opts.id);
+    const changes: Record<string, unknown> = {};
+    if (opts.url !== undefined) changes.url = opts.url === '' ? null : opts.url;
+    if (opts.at !== undefined) changes.at = opts.at === '' ? null : opts.at;
+    if (opts.text !== undefined) changes.text = opts.text;
+    else if (Object.keys(changes).length === 0) changes.text = editInEditor(current[0]!.item.summary);
+    for (const d of await queue.edit(opts.id, changes, 'queue edit', asFlag)) {
+      out.write(`${d.id}  ${d.state}${d.notBefore ? ` at ${d.notBefore}` : ''}\n`);
+      out.write(preview(rt, d));
     }
     return 0;
   });
+}
+
+function editInEditor(text: string): string {
+  const editor = process.env.VISUAL || process.env.EDITOR;
+  if (!editor || !process.stdin.isTTY) throw new EditorError('input', 'queue edit: give --text, --url or --at (or set $EDITOR and run it in a terminal)');
+  const dir = mkdtempSync(path.join(tmpdir(), 'threadcast-edit-'));
+  const file = path.join(dir, 'ANNOUNCEMENT.md');
+  try {
+    writeFileSync(file, `${text}\n`);
+    const result = spawnSync(editor, [file], { stdio: 'inherit', shell: true });
+    if (result.status !== 0) throw new EditorError('input', `queue edit: ${editor} exited with ${result.status ?? result.signal}; nothing changed`);
+    return readFileSync(file, 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

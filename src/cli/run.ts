@@ -1,49 +1,50 @@
 import type { Writable } from 'node:stream';
-import cron, { type ScheduledTask } from 'node-cron';
-import { App } from '../app/app.js';
-import { describeError } from '../core/errors.js';
-import { openRuntime, type GlobalOptions } from './context.js';
+import { Service } from '../app/service.js';
+import { createLogger } from '../core/logger.js';
+import { CliError, loadConfig, type GlobalOptions } from './context.js';
 
 /**
- * Runs until SIGTERM/SIGINT: a first cycle at once (so a newcomer sees threads within seconds),
- * then each source on its own cron and a publish tick. Work is serialised so a poll and a publish
- * never race inside one process; claims in the store guard against other processes.
+ * Runs until SIGTERM/SIGINT (graceful: the thread in flight finishes); SIGHUP reloads the config.
+ * A first cycle starts at once, so a newcomer sees threads within seconds.
  */
 export async function runCommand(opts: GlobalOptions, out: Writable): Promise<number> {
-  const runtime = openRuntime(opts);
-  const { config, log } = runtime;
-  const app = new App({ config, store: runtime.store, log, out });
-  const stopping = new AbortController();
-  let chain: Promise<unknown> = Promise.resolve();
-  const serially = (name: string, job: () => Promise<unknown>) => {
-    chain = chain.then(() => (stopping.signal.aborted ? undefined : job())).catch((err) => log.error({ job: name, err: describeError(err) }, 'job failed'));
-    return chain;
-  };
+  const { config } = loadConfig(opts);
+  const log = createLogger(config.log);
+  const service = new Service({
+    config,
+    // A CliError carries the readable `file:line  path: message` problems; the log gets them as one message.
+    loadConfig: () => {
+      try {
+        return loadConfig(opts).config;
+      } catch (err) {
+        throw err instanceof CliError ? new Error(err.lines.map((l) => l.trim()).join('; ')) : err;
+      }
+    },
+    log,
+    out,
+  });
 
   // Listen before the first cycle: a SIGTERM during it must still finish the work in flight.
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
-  void serially('first cycle', () => app.cycle(stopping.signal));
+  const onHangup = () => {
+    log.info({ signal: 'SIGHUP' }, 'reloading the config');
+    void service.reload();
+  };
+  process.on('SIGHUP', onHangup);
 
-  const tasks: ScheduledTask[] = [];
-  for (const source of config.sources) {
-    tasks.push(cron.schedule(source.pollEvery, () => void serially(`poll ${source.id}`, async () => {
-      await app.pollOne(source);
-      await app.publishAll(stopping.signal);
-    }), { name: `poll-${source.id}`, noOverlap: true }));
+  try {
+    await service.start();
+  } catch (err) {
+    out.write(`threadcast run: ${(err as Error).message}\n`);
+    return 1;
   }
-  tasks.push(cron.schedule(config.publishEvery, () => void serially('publish', () => app.publishAll(stopping.signal)), { name: 'publish', noOverlap: true }));
-  log.info({ sources: config.sources.length, channels: config.channels.length }, 'running; send SIGTERM or press Ctrl-C to stop');
-
   const signal = await stopSignal;
+  process.off('SIGHUP', onHangup);
   log.info({ signal }, 'stopping: finishing the thread in flight, starting nothing new');
-  stopping.abort();
-  for (const task of tasks) await task.stop();
-  await chain;
-  await app.close();
-  await runtime.store.close();
+  await service.stop();
   log.info('stopped');
   return 0;
 }

@@ -9,6 +9,9 @@ import { parseTweet } from './twitter-text.js';
 import { defaultXPrices, type XPart, type XPrices } from './types.js';
 import { findUrls } from './urls.js';
 
+/** twitter-text v3's maxWeightedTweetLength: the limit parseTweet().valid checks against. */
+export const X_MAX_WEIGHTED_LENGTH = 280;
+
 export function fitsX(text: string): boolean {
   return parseTweet(text).valid;
 }

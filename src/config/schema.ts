@@ -105,9 +105,9 @@ export const ConfigSchema = z
   .object({
     store: z
       .string()
-      .regex(/^sqlite:.+$/, 'use "sqlite:PATH" (e.g. sqlite:data/threadcast.sqlite) or "sqlite::memory:"')
+      .regex(/^(sqlite:.+|rediss?:\/\/.+)$/, 'use "sqlite:PATH" (e.g. sqlite:data/threadcast.sqlite), "sqlite::memory:" or "redis://host:6379"')
       .default('sqlite:data/threadcast.sqlite')
-      .describe('Where state lives: deliveries, seen items, feed caches.'),
+      .describe('Where state lives: deliveries, seen items, feed caches, leases. `sqlite:PATH` for one instance; `redis://[user:password@]host:port[/db]` (or `rediss://`) for several sharing one Redis (put the password in the environment: `redis://:${REDIS_PASSWORD}@host:6379`).'),
     dryRun: z.boolean().default(false).describe('Dry-run every channel: compose and record, never send.'),
     secretKey: z
       .string()
@@ -132,6 +132,27 @@ export const ConfigSchema = z
       .strict()
       .default({ timeoutMs: 8_000, maxPageBytes: 2 * 1024 * 1024, maxImageBytes: 20 * 1024 * 1024, allowPrivateHosts: [] })
       .describe('Fetching link-card pages and images: the guard against server-side request forgery.'),
+    server: z
+      .object({
+        enabled: z.boolean().default(true).describe('Serve /healthz, /readyz, /metrics, the editor page and its API while `threadcast run` runs.'),
+        host: z.string().min(1).default('127.0.0.1').describe('Address to listen on. Keep 127.0.0.1 behind a reverse proxy; the editor API needs THREADCAST_API_TOKEN either way.'),
+        port: z.number().int().min(0).max(65_535).default(8787).describe('Port to listen on; 0 picks a free one (printed at start).'),
+        readyWithinMinutes: z
+          .number()
+          .min(0.1)
+          .default(60)
+          .describe('/readyz fails when a source was not polled, or a channel did not finish a publish round without failure, for this long.'),
+      })
+      .strict()
+      .default({ enabled: true, host: '127.0.0.1', port: 8787, readyWithinMinutes: 60 })
+      .describe('The HTTP server of `threadcast run`: health, metrics, the editor page and its JSON API. The API token comes from the environment (THREADCAST_API_TOKEN), never from this file.'),
+    leaderLeaseSeconds: z
+      .number()
+      .int()
+      .min(3)
+      .max(600)
+      .default(30)
+      .describe('With several instances on one store, one leader polls and publishes; when it stops renewing its lease, another takes over after at most this long.'),
     publishEvery: CronExpression.default('* * * * *').describe('How often `threadcast run` looks for due deliveries (cron).'),
     retry: z
       .object({

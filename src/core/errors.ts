@@ -43,3 +43,19 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/**
+ * An editor's request that cannot be done as asked, in words the editor can act on. The HTTP API maps
+ * `kind` to its status (input 400, not-found 404, conflict 409); the CLI prints the message.
+ */
+export class EditorError extends Error {
+  constructor(
+    readonly kind: 'input' | 'not-found' | 'conflict',
+    message: string,
+    /** For `input`: the request field at fault, e.g. "url". */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'EditorError';
+  }
+}

@@ -1,10 +1,13 @@
-import { Counter, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The process's metrics, in one registry that `/metrics` will serve. Modules increment what they
  * own; labels are channel ids, never anything user-supplied beyond config.
  */
 export const metricsRegistry = new Registry();
+
+// Process CPU, memory, event-loop lag and handles: what an operator looks at first when a bot misbehaves.
+collectDefaultMetrics({ register: metricsRegistry, prefix: 'threadcast_' });
 
 export const loginsTotal = new Counter({
   name: 'threadcast_logins_total',
@@ -31,5 +34,49 @@ export const rateLimitedTotal = new Counter({
   name: 'threadcast_rate_limited_total',
   help: 'HTTP 429 answers per channel.',
   labelNames: ['channel'] as const,
+  registers: [metricsRegistry],
+});
+
+export const itemsSeenTotal = new Counter({
+  name: 'threadcast_items_seen_total',
+  help: 'Feed items seen for the first time, per source and channel (queued or left out by backlog).',
+  labelNames: ['source', 'channel'] as const,
+  registers: [metricsRegistry],
+});
+
+export const pollsTotal = new Counter({
+  name: 'threadcast_polls_total',
+  help: 'Feed polls per source and result (ok, not_modified, error).',
+  labelNames: ['source', 'result'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Set from the store when /metrics is scraped, so every instance reports the shared truth. */
+export const deliveriesGauge = new Gauge({
+  name: 'threadcast_deliveries',
+  help: 'Deliveries per channel and state, as the store holds them.',
+  labelNames: ['channel', 'state'] as const,
+  registers: [metricsRegistry],
+});
+
+export const queueDepthGauge = new Gauge({
+  name: 'threadcast_queue_depth',
+  help: 'Deliveries waiting to go out per channel (queued, scheduled, failed awaiting retry; held ones excluded).',
+  labelNames: ['channel'] as const,
+  registers: [metricsRegistry],
+});
+
+export const spendUsdGauge = new Gauge({
+  name: 'threadcast_spend_usd',
+  help: "Dollars spent this calendar month (UTC) per X channel, from the budget ledger.",
+  labelNames: ['channel'] as const,
+  registers: [metricsRegistry],
+});
+
+export const publishLagSeconds = new Histogram({
+  name: 'threadcast_publish_lag_seconds',
+  help: "Time from an item's first sight (its delivery queued) to the thread's publication, per channel.",
+  labelNames: ['channel'] as const,
+  buckets: [10, 30, 60, 300, 900, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600, 48 * 3600],
   registers: [metricsRegistry],
 });

@@ -1,4 +1,5 @@
 import type { Item } from '../core/item.js';
+import { itemsSeenTotal } from '../core/metrics.js';
 import type { Store } from '../store/store.js';
 import type { Outbox } from './outbox.js';
 
@@ -68,6 +69,7 @@ export async function intakeItems(
     await store.kv.set(seenKey(channelId, item), mark);
   }
   if (firstSight) await store.kv.set(primedKey(channelId, sourceId), at);
+  if (unseen.length > 0) itemsSeenTotal.inc({ source: sourceId, channel: channelId }, unseen.length);
   return { channelId, queued, updated, skippedBacklog: unseen.length - chosen.size, firstSight };
 }
 

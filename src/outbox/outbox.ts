@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { DUE_STATES, deliveryId, type Delivery, type DeliveryState, type PostRef } from '../core/delivery.js';
-import { describeError, permanent, ThreadcastError } from '../core/errors.js';
+import { describeError, EditorError, permanent, ThreadcastError } from '../core/errors.js';
 import type { Item } from '../core/item.js';
-import { publishesTotal, publishFailuresTotal } from '../core/metrics.js';
+import { publishesTotal, publishFailuresTotal, publishLagSeconds } from '../core/metrics.js';
 import type { Publisher, PublishContext } from '../platforms/publisher.js';
 import type { Store } from '../store/store.js';
 import { isDeadLocalOwner } from './claim-owner.js';
@@ -112,23 +112,50 @@ export class Outbox {
   /** An editor approves a held delivery: it joins the queue. */
   async approve(id: string): Promise<Delivery> {
     return this.underClaim(id, async (d) => {
-      if (d.state !== 'held') throw new Error(`delivery ${id} is ${d.state}; only held deliveries can be approved`);
+      if (d.state !== 'held') throw new EditorError('conflict', `delivery ${id} is ${d.state}; only held deliveries can be approved`);
       return this.transition(d, 'queued', 'approved by an editor');
+    });
+  }
+
+  /** An editor stops a delivery that has not started going out, until it is approved again. */
+  async hold(id: string): Promise<Delivery> {
+    return this.underClaim(id, async (d) => {
+      this.assertNotStarted(d, 'held');
+      if (d.state === 'held') return d;
+      return this.transition(d, 'held', 'held by an editor');
     });
   }
 
   /** An editor withdraws a delivery that has not started going out. */
   async cancel(id: string): Promise<Delivery> {
     return this.underClaim(id, async (d) => {
-      if (!['held', 'queued', 'scheduled', 'failed'].includes(d.state)) throw new Error(`delivery ${id} is ${d.state}; it can no longer be cancelled`);
-      if (d.posts.length > 0) throw new Error(`delivery ${id} is partly posted; it can no longer be cancelled`);
-      return this.transition(d, 'cancelled', 'cancelled by an editor');
+      this.assertNotStarted(d, 'cancelled');
+      return this.transition(d, 'cancelled', 'cancelled by an editor', { reason: 'cancelled by an editor' });
     });
   }
 
+  /**
+   * An editor rewrites a delivery before it goes out: the new item replaces the old, and any thread
+   * composed from the old one is dropped so the next publish composes (and the preview shows) the new text.
+   * `notBefore: null` clears a publish-at time; undefined keeps it.
+   */
+  async edit(id: string, item: Item, notBefore?: string | null): Promise<Delivery> {
+    return this.underClaim(id, async (d) => {
+      this.assertNotStarted(d, 'edited');
+      const when = notBefore === undefined ? {} : { notBefore: notBefore ?? undefined };
+      return this.transition(d, d.state, 'edited by an editor', { item, thread: undefined, intent: undefined, ...when });
+    });
+  }
+
+  /** Editors may change only what has not started going out: no post, no stored thread or intent. */
+  private assertNotStarted(d: Delivery, becoming: string): void {
+    if (!['held', 'queued', 'scheduled', 'failed'].includes(d.state)) throw new EditorError('conflict', `delivery ${d.id} is ${d.state}; it can no longer be ${becoming}`);
+    if (d.posts.length > 0 || d.intent !== undefined) throw new EditorError('conflict', `delivery ${d.id} has started going out; it can no longer be ${becoming}`);
+  }
+
   private async underClaim<T>(id: string, job: (d: Delivery) => Promise<T>): Promise<T> {
-    if (!(await this.store.getDelivery(id))) throw new Error(`no delivery with id ${id}`);
-    if (!(await this.claim(id))) throw new Error(`delivery ${id} is being published by another process right now`);
+    if (!(await this.store.getDelivery(id))) throw new EditorError('not-found', `no delivery with id ${id}`);
+    if (!(await this.claim(id))) throw new EditorError('conflict', `delivery ${id} is being published by another process right now`);
     try {
       return await job((await this.store.getDelivery(id))!);
     } finally {
@@ -143,7 +170,7 @@ export class Outbox {
   async retry(id: string): Promise<Delivery> {
     return this.underClaim(id, async (delivery) => {
       if (!['dead', 'uncertain', 'failed', 'held'].includes(delivery.state)) {
-        throw new Error(`delivery ${id} is ${delivery.state}; only dead, uncertain, failed or held deliveries can be retried`);
+        throw new EditorError('conflict', `delivery ${id} is ${delivery.state}; only dead, uncertain, failed or held deliveries can be retried`);
       }
       return this.transition(delivery, 'queued', 'retry requested by an operator', { attempts: 0, reason: undefined, notBefore: undefined, createdAt: new Date(this.now()).toISOString() });
     });
@@ -259,6 +286,9 @@ export class Outbox {
       const posts = await publisher.publish(current, thread, ctx);
       await this.transition(current, 'published', posts.map((p) => p.url ?? p.id).join(' '), { posts, reason: undefined, notBefore: undefined });
       publishesTotal.inc({ channel: publisher.channelId });
+      // From the first history entry, not createdAt: a retry resets createdAt to take its turn again.
+      const firstSight = Date.parse(delivery.history[0]?.at ?? delivery.createdAt);
+      publishLagSeconds.observe({ channel: publisher.channelId }, Math.max(0, (this.now() - firstSight) / 1000));
       log.info({ parts: posts.length, dryRun: publisher.dryRun }, publisher.dryRun ? 'dry-run: recorded as published' : 'published');
       return 'published';
     } catch (err) {

@@ -19,6 +19,15 @@ export interface PublishContext {
 }
 
 /**
+ * The outcome of one harmless authenticated call (`threadcast doctor`). `problem` sorts failures:
+ * `credentials` the service refused them; `unreachable` a network error, timeout or 5xx; `limited` a
+ * rate limit (the credentials were not judged); `other` anything else. Never carries a secret.
+ */
+export type AccountCheck =
+  | { ok: true; account: string; detail?: string }
+  | { ok: false; problem: 'credentials' | 'unreachable' | 'limited' | 'other'; detail: string; fix: string };
+
+/**
  * One channel's adapter. The outbox talks only to this; every platform quirk stays behind it.
  * Errors thrown are ThreadcastErrors (retryable, permanent, ambiguous).
  */
@@ -31,5 +40,7 @@ export interface Publisher {
   publish(delivery: Delivery, thread: ComposedThread, ctx: PublishContext): Promise<PostRef[]>;
   /** Asked on start for deliveries found mid-publish. */
   reconcile(delivery: Delivery, ctx: PublishContext): Promise<ReconcileResult>;
+  /** One harmless authenticated call that says which account the credentials reach (dry-run need not). */
+  checkAccount?(): Promise<AccountCheck>;
   close?(): Promise<void>;
 }

@@ -1,6 +1,49 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { ItemSchema, type Item } from '../core/item.js';
 import { EDITOR_SOURCE_ID } from '../config/schema.js';
+
+/** A time an editor gives: ISO 8601 with its offset, so "09:00" never means the server's zone by accident. */
+export const PublishAtSchema = z
+  .string()
+  .refine((v) => /(?:[zZ]|[+-]\d\d:?\d\d)$/.test(v) && !Number.isNaN(Date.parse(v)), {
+    message: 'give an ISO 8601 time with its offset, e.g. 2026-12-01T09:00:00+01:00',
+  });
+
+export const HttpUrlSchema = z.string().refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), { message: 'give an http(s) URL' });
+
+export const AnnouncementTextSchema = z.string().trim().min(1, 'the announcement text is empty').max(20_000, 'longer than 20,000 characters');
+
+/**
+ * What an editor asks for, from any door (CLI flags, a Markdown file's front matter, the HTTP API):
+ * one schema, so each door reports a bad field by the same name.
+ */
+export const AnnouncementRequestSchema = z
+  .object({
+    text: AnnouncementTextSchema,
+    url: HttpUrlSchema.optional(),
+    /** A local image file (CLI and files only: the HTTP API must not name files on the server). */
+    image: z.string().min(1).optional(),
+    alt: z.string().optional(),
+    at: PublishAtSchema.optional(),
+    channels: z.array(z.string().min(1)).min(1, 'name at least one channel').optional(),
+  })
+  .strict()
+  .refine((r) => r.image === undefined || (r.alt ?? '').trim() !== '', {
+    path: ['alt'],
+    message: 'an image needs alt text, so everyone can follow the post',
+  });
+export type AnnouncementRequest = z.infer<typeof AnnouncementRequestSchema>;
+
+/** An editor's change to a delivery not yet sent: `null` removes the link or the publish-at time. */
+export const AnnouncementEditSchema = z
+  .object({
+    text: z.string().trim().min(1, 'the text is empty').max(20_000, 'longer than 20,000 characters').optional(),
+    url: HttpUrlSchema.nullable().optional(),
+    at: PublishAtSchema.nullable().optional(),
+  })
+  .strict();
+export type AnnouncementEdit = z.infer<typeof AnnouncementEditSchema>;
 
 export interface AnnouncementInput {
   text: string;

@@ -19,6 +19,11 @@ CREATE TABLE IF NOT EXISTS deliveries (
   data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (channel_id, state, priority DESC, created_at);
+CREATE TABLE IF NOT EXISTS leases (
+  name TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  until INTEGER NOT NULL
+);
 `;
 
 interface Row {
@@ -35,6 +40,9 @@ export class SqliteStore implements Store {
   private readonly claimStmt: Database.Statement;
   private readonly releaseStmt: Database.Statement;
   private readonly holderStmt: Database.Statement<[string, number], { claim_owner: string | null }>;
+  private readonly acquireLeaseStmt: Database.Statement;
+  private readonly releaseLeaseStmt: Database.Statement;
+  private readonly leaseHolderStmt: Database.Statement<[string, number], { owner: string }>;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -56,6 +64,12 @@ export class SqliteStore implements Store {
     );
     this.holderStmt = this.db.prepare('SELECT claim_owner FROM deliveries WHERE id = ? AND claim_until >= ?');
     this.releaseStmt = this.db.prepare('UPDATE deliveries SET claim_owner = NULL, claim_until = NULL WHERE id = ? AND claim_owner = ?');
+    // One statement, so atomic across connections: insert, or take over / renew only when free or ours.
+    this.acquireLeaseStmt = this.db.prepare(
+      'INSERT INTO leases (name, owner, until) VALUES (@name, @owner, @until) ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, until = excluded.until WHERE leases.owner = excluded.owner OR leases.until < @now',
+    );
+    this.releaseLeaseStmt = this.db.prepare('DELETE FROM leases WHERE name = ? AND owner = ?');
+    this.leaseHolderStmt = this.db.prepare('SELECT owner FROM leases WHERE name = ? AND until >= ?');
   }
 
   async createDelivery(delivery: Delivery): Promise<boolean> {
@@ -118,6 +132,18 @@ export class SqliteStore implements Store {
 
   async releaseDelivery(id: string, owner: string): Promise<void> {
     this.releaseStmt.run(id, owner);
+  }
+
+  async acquireLease(name: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
+    return this.acquireLeaseStmt.run({ name, owner, until: now + ttlMs, now }).changes === 1;
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    this.releaseLeaseStmt.run(name, owner);
+  }
+
+  async leaseHolder(name: string, now: number): Promise<string | undefined> {
+    return this.leaseHolderStmt.get(name, now)?.owner;
   }
 
   async close(): Promise<void> {

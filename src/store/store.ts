@@ -31,5 +31,15 @@ export interface Store {
   /** The current claim holder, if any claim is unexpired at `now`. */
   claimHolder(id: string, now: number): Promise<string | undefined>;
   releaseDelivery(id: string, owner: string): Promise<void>;
+  /**
+   * Takes the named lease for `owner` until `now + ttlMs`, or renews it when `owner` already holds it; false
+   * while another owner holds an unexpired one. Atomic across processes. For a leader lease: one instance
+   * of several on one store schedules and publishes at a time.
+   */
+  acquireLease(name: string, owner: string, ttlMs: number, now: number): Promise<boolean>;
+  /** Gives the lease up, only if `owner` holds it. */
+  releaseLease(name: string, owner: string): Promise<void>;
+  /** The current lease holder, if the lease is unexpired at `now`. */
+  leaseHolder(name: string, now: number): Promise<string | undefined>;
   close(): Promise<void>;
 }

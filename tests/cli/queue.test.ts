@@ -1,3 +1,4 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, runCli, tempDir, writeFile } from '../support/cli.js';
@@ -69,12 +70,12 @@ describe('threadcast queue', { timeout: 120_000 }, () => {
     const s = setup();
     const cases: Array<[string[], RegExp]> = [
       [['--text', 'x', '--channels', 'mastodon'], /--channels: no channel "mastodon"/],
-      [['--text', 'x', '--at', 'next friday'], /--at "next friday": give an ISO 8601 time with its offset/],
+      [['--text', 'x', '--at', 'next friday'], /queue add: --at: give an ISO 8601 time with its offset/],
       [['--text', 'x', '--at', '2030-01-01T10:00:00'], /with its offset/],
-      [['--text', 'x', '--image', 'missing.png', '--alt', 'a'], /--image missing\.png: no such file/],
-      [['--text', 'x', '--image', path.join(REPO, 'package.json')], /an image needs alt text/],
+      [['--text', 'x', '--image', 'missing.png', '--alt', 'a'], /--image: no such file missing\.png/],
+      [['--text', 'x', '--image', path.join(REPO, 'package.json')], /--alt: an image needs alt text/],
       [['--text', '   '], /the announcement text is empty/],
-      [['--text', 'x', '--url', 'ftp://example.org/file'], /url must be http\(s\)/],
+      [['--text', 'x', '--url', 'ftp://example.org/file'], /--url: give an http\(s\) URL/],
     ];
     for (const [args, message] of cases) {
       const result = await s.run('queue', 'add', ...args);
@@ -82,5 +83,46 @@ describe('threadcast queue', { timeout: 120_000 }, () => {
       expect(result.stdout).toMatch(message);
     }
     expect((await s.run('queue', 'list')).stdout).toBe('the queue is empty\n');
+  });
+
+  it('edits and holds what has not gone out, and the thread follows the edit', async () => {
+    const s = setup();
+    const added = await s.run('queue', 'add', '--text', 'Swimming pool closed for cleaning on Tuesday.', '--channels', 'bsky', '--at', '2030-03-01T08:00:00Z');
+    const id = added.stdout.match(/announcement (a-\S+) queued/)![1]!;
+    const edited = await s.run('queue', 'edit', id, '--text', 'Swimming pool closed for cleaning on Wednesday.', '--url', 'https://example.org/pool', '--at', '');
+    expect(edited.code, edited.stdout).toBe(0);
+    expect(edited.stdout).toMatch(/^bsky:[0-9a-f]{16} {2}queued\n {2}\[1\/1\] Swimming pool closed for cleaning on Wednesday\./);
+    expect(edited.stdout).not.toContain(' at 2030');
+    expect((await s.run('queue', 'hold', id)).stdout).toMatch(/^bsky:\S+: held\n$/);
+    const show = await s.run('queue', 'show', id);
+    expect(show.stdout).toContain('edited by an editor');
+    expect(show.stdout).toContain('held by an editor');
+    const once = await s.run('once');
+    expect(once.stdout).not.toContain('Swimming pool');
+    await s.run('queue', 'approve', id);
+    const after = await s.run('once');
+    expect(after.stdout).toContain('Swimming pool closed for cleaning on Wednesday.');
+    expect(after.stdout).not.toContain('Tuesday');
+    const late = await s.run('queue', 'edit', id, '--text', 'Too late.');
+    expect(late.code).toBe(1);
+    expect(late.stdout).toMatch(/is published; it can no longer be edited/);
+    const nothing = await s.run('queue', 'edit', id);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stdout).toMatch(/give --text, --url or --at/);
+  });
+
+  it("queues Markdown files from editor.folder once, and leaves a bad file's error beside it", async () => {
+    const s = setup('editor: { folder: inbox }\n');
+    mkdirSync(path.join(s.dir, 'inbox'));
+    writeFile(s.dir, 'inbox/01-closure.md', '---\nchannels: x\nurl: https://example.org/closure\n---\nThe town hall is closed on Friday.\n');
+    writeFile(s.dir, 'inbox/02-bad.md', '---\nchannels: [x, mastodon]\n---\nThis one names a channel that does not exist.\n');
+    const once = await s.run('once');
+    expect(once.stdout).toContain('The town hall is closed on Friday.');
+    expect(once.stdout).toContain('channel x: 5 published');
+    expect(existsSync(path.join(s.dir, 'inbox/01-closure.md.queued'))).toBe(true);
+    expect(readFileSync(path.join(s.dir, 'inbox/02-bad.md.error'), 'utf8')).toMatch(/^inbox\/02-bad\.md:2: channels: .*no channel "mastodon"/);
+    const again = await s.run('once');
+    expect(again.stdout).not.toContain('The town hall is closed on Friday.');
+    expect(again.stdout).toContain('channel x: 0 published');
   });
 });

@@ -8,7 +8,7 @@ describe('threadcast run', () => {
     const config = writeFile(
       dir,
       'threadcast.yaml',
-      `store: sqlite:${path.join(dir, 'state.sqlite')}\nsources:\n  - id: sample\n    feed: ${path.join(REPO, 'config/sample-feed.xml')}\n    backlog: 2\nchannels:\n  - id: x-main\n    platform: x\n`,
+      `store: sqlite:${path.join(dir, 'state.sqlite')}\nserver:\n  port: 0\nsources:\n  - id: sample\n    feed: ${path.join(REPO, 'config/sample-feed.xml')}\n    backlog: 2\nchannels:\n  - id: x-main\n    platform: x\n`,
     );
     const child = startCli(['--config', config, 'run'], { cwd: dir });
     let stdout = '';

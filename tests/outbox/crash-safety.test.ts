@@ -50,6 +50,7 @@ describe('crash safety', () => {
       'threadcast.yaml',
       `store: sqlite:${path.join(dir, 'state.sqlite')}
 log: { level: info, format: json }
+server: { port: 0 }
 publishEvery: "* * * * * *"
 sources:
   - id: site

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const MAIN = path.join(REPO, 'src/cli/main.ts');
-const TSX = import.meta.resolve('tsx');
+// Built by the globalSetup in build-cli.ts from the current src/.
+const MAIN = path.join(REPO, 'dist/cli/main.js');
 
 export interface CliResult {
   code: number | null;
@@ -32,9 +32,9 @@ function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Starts the real CLI from source (through tsx) in `cwd`. */
+/** Starts the real CLI, compiled from the current sources, in `cwd`. */
 export function startCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): ChildProcess {
-  return spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: opts.cwd, env: cliEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [MAIN, ...args], { cwd: opts.cwd, env: cliEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export function runCli(args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult> {

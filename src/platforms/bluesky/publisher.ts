@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { fitsBluesky, type BlueskyPart } from '../../compose/index.js';
 import type { BlueskyChannelConfig, Config } from '../../config/schema.js';
 import type { ComposedThread, Delivery, PostRef } from '../../core/delivery.js';
-import { describeError, permanent } from '../../core/errors.js';
+import { describeError, permanent, ThreadcastError } from '../../core/errors.js';
 import type { Item } from '../../core/item.js';
 import { rateLimitedTotal } from '../../core/metrics.js';
 import { redactUrl } from '../../media/guarded-fetch.js';
@@ -12,12 +12,13 @@ import { fetchLinkPreview } from '../../media/link-preview.js';
 import { loadImage, prepareImage } from '../../media/images.js';
 import type { Store } from '../../store/store.js';
 import { composeForChannel } from '../compose-for-channel.js';
-import type { PublishContext, Publisher, ReconcileResult } from '../publisher.js';
+import type { AccountCheck, PublishContext, Publisher, ReconcileResult } from '../publisher.js';
 import { classifyBlueskyError, isRateLimited, isSessionRefused } from './errors.js';
 import { BlueskySession } from './session.js';
 import { buildThreadRecords, POST_COLLECTION, type BlobRefJson, type EmbedJson, type ThreadIntent } from './thread-records.js';
 
-const CARD_THUMB_MAX_BYTES = 1_000_000;
+/** Bluesky's limit on a link card's thumb blob. */
+export const CARD_THUMB_MAX_BYTES = 1_000_000;
 const IMAGE_MAX_BYTES = 2_000_000;
 const MAX_IMAGES = 4;
 /** Longer than any write the PDS should need, short enough that a hung PDS does not stall the process. */
@@ -29,6 +30,8 @@ export interface BlueskyPublisherOptions {
   store: Store;
   log: Logger;
   now?: () => number;
+  /** Timeout of each PDS request; default 30 s (`threadcast doctor` uses its own, shorter one). */
+  requestTimeoutMs?: number;
 }
 
 /**
@@ -55,7 +58,7 @@ export class BlueskyPublisher implements Publisher {
       password: opts.channel.password,
       kv: opts.store.kv,
       log: opts.log,
-      timeoutMs: REQUEST_TIMEOUT_MS,
+      timeoutMs: opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
     });
   }
 
@@ -122,6 +125,22 @@ export class BlueskyPublisher implements Publisher {
     } catch {
       // Sending again is safe: the stored record keys make the PDS refuse a second copy.
       return { status: 'resume' };
+    }
+  }
+
+  /**
+   * `threadcast doctor`: gets the session exactly as publishing does — the stored (sealed) session is
+   * resumed, which costs no login; only when the PDS refuses it does this log in (and store the new one).
+   */
+  async checkAccount(): Promise<AccountCheck> {
+    const service = redactUrl(this.opts.channel.service);
+    try {
+      const agent = await this.agent();
+      const { handle, did } = agent.session!;
+      const how = this.session.connectedBy === 'resume' ? 'resumed the stored session (no login)' : 'logged in; session stored for reuse';
+      return { ok: true, account: `@${handle} (${did})`, detail: `${how}, ${service}` };
+    } catch (err) {
+      return blueskyAccountProblem(err, service, this.opts.channel.identifier);
     }
   }
 
@@ -226,6 +245,43 @@ export class BlueskyPublisher implements Publisher {
   private fetchLimits(maxBytes: number) {
     return { timeoutMs: this.opts.web.timeoutMs, maxBytes, allowPrivateHosts: this.opts.web.allowPrivateHosts };
   }
+}
+
+/** Sorts a failed login or resume into what an operator must do; never repeats a credential. */
+function blueskyAccountProblem(err: unknown, service: string, identifier: string): AccountCheck {
+  const message = err instanceof ThreadcastError && err.where ? err.message.slice(err.where.length + 2) : describeError(err);
+  const said = /\((\d{3}: [^)]*)\)/.exec(message)?.[1];
+  if (err instanceof ThreadcastError && err.wait === 'auth') {
+    return {
+      ok: false,
+      problem: 'credentials',
+      detail: `${service} refused the login of ${identifier}${said ? ` (${said})` : ''}`,
+      fix: 'create a new app password (Bluesky: Settings → Privacy and security → App passwords) and set it as the channel password; check that identifier is the handle or DID of the account on this service',
+    };
+  }
+  if (err instanceof ThreadcastError && err.wait === 'rate-limit') {
+    return { ok: false, problem: 'limited', detail: `${service}: ${message}`, fix: 'wait for the login window to reset (createSession: 30 per 5 minutes, 100–300 a day) and run doctor again' };
+  }
+  if (err instanceof ThreadcastError && err.kind === 'retryable') {
+    return {
+      ok: false,
+      problem: 'unreachable',
+      detail: `could not reach the PDS at ${service}: ${(/fetch failed/.test(message) && networkReason(err)) || message}`,
+      fix: `check that ${service} is the account's PDS (or https://bsky.social) and is reachable from this host (DNS, proxy, firewall); if it answers 5xx, try again later`,
+    };
+  }
+  return { ok: false, problem: 'other', detail: `${service}: ${message}`, fix: 'check the channel identifier and service in the config' };
+}
+
+/** fetch says only "fetch failed": the reason (ECONNREFUSED, ENOTFOUND…) sits deeper in the cause chain. */
+function networkReason(err: unknown): string | undefined {
+  let reason: string | undefined;
+  for (let e = (err as { cause?: unknown }).cause, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (typeof code === 'string') return code;
+    if (typeof message === 'string' && message !== 'fetch failed') reason = message;
+  }
+  return reason;
 }
 
 /** A part the PDS would refuse never leaves the process (and never burns write points). */

@@ -23,6 +23,8 @@ export interface SessionOptions {
 export class BlueskySession {
   private agentPromise: Promise<AtpAgent> | undefined;
   private readonly key: string;
+  /** How the current agent got its session: the stored one resumed, or a fresh login (`threadcast doctor` says which). */
+  connectedBy: 'resume' | 'login' | undefined;
 
   constructor(private readonly opts: SessionOptions) {
     this.key = `bluesky:session:${opts.channelId}`;
@@ -53,6 +55,7 @@ export class BlueskySession {
     if (stored && stored.did) {
       try {
         await agent.resumeSession(stored);
+        this.connectedBy = 'resume';
         this.opts.log.debug({ channel: this.opts.channelId }, 'resumed the stored Bluesky session');
         return agent;
       } catch (err) {
@@ -65,6 +68,7 @@ export class BlueskySession {
     } catch (err) {
       throw classifyBlueskyError(err, where);
     }
+    this.connectedBy = 'login';
     return agent;
   }
 

@@ -9,6 +9,8 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export interface XClientHooks {
   /** Every answer's headers, with the request that got them (windows are per endpoint). */
   onHeaders?(headers: Record<string, unknown>, request: { method: string; path: string }): void;
+  /** Timeout of each request; default 30 s (`threadcast doctor` uses its own, shorter one). */
+  timeoutMs?: number;
 }
 
 /**
@@ -24,7 +26,7 @@ function routingPlugin(apiBase: string, hooks: XClientHooks): ITwitterApiClientP
         params.url = `${base.origin}${base.pathname.replace(/\/$/, '')}${url.pathname}${url.search}`;
       }
       // Every call gets a timeout; twitter-api-v2 sets none by default.
-      params.timeout ??= REQUEST_TIMEOUT_MS;
+      params.timeout ??= hooks.timeoutMs ?? REQUEST_TIMEOUT_MS;
     },
     onAfterRequest({ response, computedParams }) {
       hooks.onHeaders?.(response.headers as Record<string, unknown>, requestOf(computedParams));

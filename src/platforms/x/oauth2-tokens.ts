@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type Keyv from 'keyv';
 import type { Logger } from 'pino';
-import { permanent } from '../../core/errors.js';
+import { permanent, retryable } from '../../core/errors.js';
+import { newClaimOwner } from '../../outbox/claim-owner.js';
 import { seal, unseal } from '../../store/sealed.js';
+import type { Store } from '../../store/store.js';
 import { oauth2AppClient } from './client.js';
 import { classifyXError } from './errors.js';
 
@@ -23,11 +25,16 @@ export interface OAuth2Options {
   /** Seals the stored tokens when there is no client secret (a public client's id is no secret). */
   secretKey?: string;
   kv: Keyv;
+  /** Its lease serialises refreshes across processes (an instance, `doctor`, `once` on one store). */
+  leases?: Pick<Store, 'acquireLease' | 'releaseLease'>;
   log: Logger;
   now: () => number;
 }
 
 const EARLY_REFRESH_MS = 60_000;
+/** Longer than one refresh request can take; a holder that dies frees the lock after this. */
+const REFRESH_LOCK_MS = 45_000;
+const REFRESH_LOCK_WAIT_MS = 50_000;
 const hash = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /**
@@ -59,8 +66,32 @@ export class OAuth2Tokens {
 
   /** Forces a refresh, e.g. after a 401. Concurrent callers share one refresh. */
   refresh(): Promise<string> {
-    this.refreshing ??= this.rotate().finally(() => (this.refreshing = undefined));
+    this.refreshing ??= this.rotateLocked().finally(() => (this.refreshing = undefined));
     return this.refreshing;
+  }
+
+  /**
+   * Two processes refreshing at once would each spend the same refresh token, and X kills the whole family
+   * on reuse. Under a store lease only one refreshes; one that waited finds the rotated tokens and uses them.
+   */
+  private async rotateLocked(): Promise<string> {
+    const leases = this.opts.leases;
+    if (!leases) return this.rotate();
+    const before = await this.load();
+    const name = `x-oauth2-refresh:${this.opts.channelId}`;
+    const owner = newClaimOwner();
+    const deadline = Date.now() + REFRESH_LOCK_WAIT_MS;
+    while (!(await leases.acquireLease(name, owner, REFRESH_LOCK_MS, Date.now()))) {
+      if (Date.now() > deadline) throw retryable('another process has been refreshing the OAuth 2.0 tokens for too long', { where: this.where });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    try {
+      const now = await this.load();
+      if (now && now.accessToken !== before?.accessToken && now.expiresAt - EARLY_REFRESH_MS > this.opts.now()) return now.accessToken;
+      return await this.rotate();
+    } finally {
+      await leases.releaseLease(name, owner);
+    }
   }
 
   private async rotate(): Promise<string> {

@@ -1,4 +1,4 @@
-import type { TwitterApi } from 'twitter-api-v2';
+import { ApiResponseError, type TwitterApi } from 'twitter-api-v2';
 import type { Logger } from 'pino';
 import { estimateXCostUsd, fitsX, type XPart } from '../../compose/index.js';
 import type { Config, XChannelConfig } from '../../config/schema.js';
@@ -10,7 +10,7 @@ import { redactUrl } from '../../media/guarded-fetch.js';
 import { loadImage, prepareImage } from '../../media/images.js';
 import type { Store } from '../../store/store.js';
 import { composeForChannel } from '../compose-for-channel.js';
-import type { PublishContext, Publisher, ReconcileResult } from '../publisher.js';
+import type { AccountCheck, PublishContext, Publisher, ReconcileResult } from '../publisher.js';
 import { bearerClient, oauth1Client, type XClientHooks } from './client.js';
 import { classifyXError, isDuplicateContent, isUnauthorized } from './errors.js';
 import { OAuth2Tokens } from './oauth2-tokens.js';
@@ -30,6 +30,8 @@ export interface XPublisherOptions {
   store: Store;
   log: Logger;
   now?: () => number;
+  /** Timeout of each API request; default 30 s (`threadcast doctor` uses its own, shorter one). */
+  requestTimeoutMs?: number;
 }
 
 interface PendingIntent {
@@ -67,6 +69,7 @@ export class XPublisher implements Publisher {
       onHeaders: (headers, request) => {
         if (request.method === 'POST' && request.path.endsWith('/2/tweets')) this.gate.observe(headers, this.now());
       },
+      ...(opts.requestTimeoutMs ? { timeoutMs: opts.requestTimeoutMs } : {}),
     };
     if (channel.auth === 'oauth2') {
       if (!channel.clientId) throw permanent('auth is oauth2 but clientId is missing', { where: this.where });
@@ -78,6 +81,7 @@ export class XPublisher implements Publisher {
         ...(channel.refreshToken ? { envRefreshToken: channel.refreshToken } : {}),
         ...(opts.secretKey ? { secretKey: opts.secretKey } : {}),
         kv: store.kv,
+        leases: store,
         log: opts.log,
         now: this.now,
       });
@@ -155,6 +159,21 @@ export class XPublisher implements Publisher {
   async reconcile(): Promise<ReconcileResult> {
     // publish() settles a part in doubt before sending anything, so resuming is always safe.
     return { status: 'resume' };
+  }
+
+  /**
+   * `threadcast doctor`: GET /2/users/me with the channel's credentials, through the same client and,
+   * for OAuth 2.0, the same stored rotating tokens as publishing (a refresh it needs is saved as usual).
+   * Not billed as a post read; not cached, so it proves the credentials work now.
+   */
+  async checkAccount(): Promise<AccountCheck> {
+    const { channel } = this.opts;
+    try {
+      const me = await this.call((c) => c.v2.me());
+      return { ok: true, account: `@${me.data.username}`, detail: `user id ${me.data.id}, ${channel.auth === 'oauth2' ? 'OAuth 2.0' : 'OAuth 1.0a'}, ${redactUrl(channel.apiBase)}` };
+    } catch (err) {
+      return xAccountProblem(err, redactUrl(channel.apiBase), channel.auth, this.where);
+    }
   }
 
   /** Sends one part. Money and the rate window are reserved before sending and given back only when X surely did nothing. */
@@ -277,3 +296,32 @@ export class XPublisher implements Publisher {
   }
 }
 
+const OAUTH1_FIX =
+  'regenerate the access token and secret (developer portal → your app → Keys and tokens, with Read and Write permission) and set accessToken and accessSecret; appKey and appSecret must be the API key and secret of the same app';
+const OAUTH2_FIX =
+  'authorize the account again (OAuth 2.0 with the offline.access scope) and set refreshToken to the new refresh token; check clientId and clientSecret';
+
+/** Sorts a failed GET /2/users/me (or token refresh) into what an operator must do; never repeats a credential. */
+function xAccountProblem(err: unknown, apiBase: string, auth: 'oauth1' | 'oauth2', where: string): AccountCheck {
+  const credentialsFix = auth === 'oauth2' ? OAUTH2_FIX : OAUTH1_FIX;
+  const unreachableFix = `check that ${apiBase} is reachable from this host (DNS, proxy, firewall); if X answers 5xx, try again later`;
+  if (err instanceof ApiResponseError) {
+    const said = classifyXError(err, where, { mayHaveApplied: false });
+    const detail = said.where ? said.message.slice(said.where.length + 2) : said.message;
+    if (err.code === 401) return { ok: false, problem: 'credentials', detail: `X refused the credentials (401) at ${apiBase}`, fix: credentialsFix };
+    if (err.code === 429) return { ok: false, problem: 'limited', detail, fix: 'wait for the rate window to reset and run doctor again' };
+    if (err.code >= 500) return { ok: false, problem: 'unreachable', detail: `X could not be reached at ${apiBase}: ${detail}`, fix: unreachableFix };
+    return { ok: false, problem: 'other', detail, fix: "check the app's access level and project in the developer portal (GET /2/users/me needs user context)" };
+  }
+  const failure = classifyXError(err, where, { mayHaveApplied: false });
+  const message = failure.where ? failure.message.slice(failure.where.length + 2) : failure.message;
+  // The OAuth 2.0 refresh: its refusals arrive already classified (401 as an auth wait, 400 as permanent).
+  if (failure.wait === 'auth' || /^X refused the request \(4\d\d/.test(message)) {
+    return { ok: false, problem: 'credentials', detail: `X refused the ${auth === 'oauth2' ? 'OAuth 2.0 token refresh' : 'credentials'}: ${message}`, fix: credentialsFix };
+  }
+  if (failure.wait === 'rate-limit') return { ok: false, problem: 'limited', detail: message, fix: 'wait for the rate window to reset and run doctor again' };
+  if (failure.kind === 'retryable') {
+    return { ok: false, problem: 'unreachable', detail: `X could not be reached at ${apiBase}: ${message.replace(/^could not reach X \((.*)\)$/, '$1')}`, fix: unreachableFix };
+  }
+  return { ok: false, problem: 'other', detail: message, fix: 'fix what the detail names in the channel configuration' };
+}

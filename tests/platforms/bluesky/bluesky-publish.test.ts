@@ -49,6 +49,7 @@ function setupFor(account: TestAccount, site: Website, channelExtra = ''): Setup
     'threadcast.yaml',
     `store: sqlite:${path.join(dir, 'state.sqlite')}
 log: { level: info, format: json }
+server: { port: 0 }
 web:
   allowPrivateHosts: ['127.0.0.1']
 retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000 }

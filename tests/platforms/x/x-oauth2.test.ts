@@ -2,11 +2,13 @@
  * OAuth 2.0 rotation must survive a restart between the refresh and the first use of the new token:
  * the refresh token X just rotated is the only one that works, so it must already be in the store.
  */
+import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bearerClient } from '../../../src/platforms/x/client.js';
 import { OAuth2Tokens } from '../../../src/platforms/x/oauth2-tokens.js';
 import { SqliteStore } from '../../../src/store/sqlite-store.js';
+import { tempDir } from '../../support/cli.js';
 import { startXEmulator, type XEmulator } from '../../support/x-emulator/index.js';
 
 const log = pino({ level: 'silent' });
@@ -37,6 +39,26 @@ describe('X OAuth 2.0 tokens', () => {
     const next = await b.refresh();
     expect((await bearerClient(x.url, next).v2.me()).data.id).toBe(user.userId);
     expect(JSON.stringify(await store.kv.get('x:oauth2:x'))).not.toContain(next);
+  });
+
+  it('two processes refreshing at once spend the refresh token once and both get the rotated tokens', async () => {
+    x = await startXEmulator();
+    const file = path.join(tempDir('threadcast-oauth2-'), 'state.sqlite');
+    store = new SqliteStore(file);
+    const other = new SqliteStore(file);
+    try {
+      const user = x.addOAuth2User({ confidential: true });
+      const base = { channelId: 'x', apiBase: x.url, clientId: user.clientId, clientSecret: user.clientSecret!, envRefreshToken: user.refreshToken, log, now: Date.now };
+      const [a, b] = await Promise.all([
+        new OAuth2Tokens({ ...base, kv: store.kv, leases: store }).refresh(),
+        new OAuth2Tokens({ ...base, kv: other.kv, leases: other }).refresh(),
+      ]);
+      expect(b).toBe(a);
+      expect(x.oauth2State(user.userId).revokedRefreshTokens).toEqual([user.refreshToken]);
+      expect((await bearerClient(x.url, a).v2.me()).data.id).toBe(user.userId);
+    } finally {
+      await other.close();
+    }
   });
 
   it('refreshes an expired access token with the stored refresh token after a restart', async () => {

@@ -75,6 +75,13 @@ export interface XEmulatorOptions {
   random?: () => number;
   /** Request body cap in bytes (413 above it); default 10 MB. */
   maxBodyBytes?: number;
+  /**
+   * Shifts the `Date` header of every answer by this many ms from the emulator's clock (`now`), as a
+   * server whose clock is off (or a client whose clock is off the other way) would look; for clock-skew
+   * checks. Only the header moves: OAuth timestamps and token expiry still use `now`. Default: none,
+   * and Node's own `Date` header is left alone.
+   */
+  clockSkewMs?: number;
 }
 
 export interface XEmulator {
@@ -1031,6 +1038,7 @@ export async function startXEmulator(opts: XEmulatorOptions = {}): Promise<XEmul
   }
 
   const server = http.createServer((req, res) => {
+    if (opts.clockSkewMs !== undefined) res.setHeader('date', new Date(now() + opts.clockSkewMs).toUTCString());
     handle(req, res).catch((e: unknown) => {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/problem+json' });

@@ -1,0 +1,220 @@
+import type { Writable } from 'node:stream';
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { describeError } from '../core/errors.js';
+import { isDeadLocalOwner, newClaimOwner } from '../outbox/claim-owner.js';
+import { startServer, type RunningServer } from '../server/server.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+import { App } from './app.js';
+
+const LEADER_LEASE = 'leader';
+
+export interface ServiceOptions {
+  config: Config;
+  /** Loads the config again for a reload; throws (with readable problems) when the new one is invalid. */
+  loadConfig: () => Config;
+  log: Logger;
+  out: Writable;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * `threadcast run` as a long-lived service: the HTTP server, each source on its cron, a publish tick, and a
+ * leader lease so that of several instances on one store only one polls and publishes at a time (the others
+ * serve the page and take over when the leader stops renewing). Work is serialised inside the process; claims
+ * in the store guard against other processes. SIGHUP-style reloads swap the config without a restart.
+ */
+export class Service {
+  private config: Config;
+  private store: Store;
+  private app: App;
+  private server: RunningServer | undefined;
+  private tasks: ScheduledTask[] = [];
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly stopping = new AbortController();
+  private readonly owner = newClaimOwner();
+  private leader = false;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  private followerLogged = false;
+  private lifecycle: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: ServiceOptions) {
+    this.config = opts.config;
+    this.store = openStore(this.config.store);
+    this.app = this.newApp();
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  /** Listens, then takes part in the leader election; the leader's first cycle starts at once. */
+  async start(): Promise<void> {
+    if (this.config.server.enabled) {
+      try {
+        this.server = await this.startServer();
+      } catch (err) {
+        await this.app.close();
+        await this.store.close();
+        throw new Error(`cannot listen on ${this.config.server.host}:${this.config.server.port}: ${describeError(err)} (set server.port, or server.enabled: false)`);
+      }
+      this.opts.out.write(`web page: ${this.server.url}\n`);
+    }
+    this.schedule();
+    await this.tickLease();
+    this.opts.log.info({ sources: this.config.sources.length, channels: this.config.channels.length }, 'running; send SIGTERM or press Ctrl-C to stop, SIGHUP to reload the config');
+  }
+
+  /** Reads the config again. An invalid one is refused and the running one stays; the log says why. */
+  reload(): Promise<boolean> {
+    const job = this.lifecycle.then(() => this.reloadNow());
+    this.lifecycle = job.catch(() => undefined);
+    return job;
+  }
+
+  /** Finishes the thread in flight, starts nothing new, hands the leader lease over, closes everything. */
+  stop(): Promise<void> {
+    const job = this.lifecycle.then(async () => {
+      this.stopping.abort();
+      clearInterval(this.leaseTimer);
+      await this.unschedule();
+      await this.server?.close();
+      await this.chain;
+      if (this.leader) await this.store.releaseLease(LEADER_LEASE, this.owner).catch(() => undefined);
+      await this.app.close();
+      await this.store.close();
+    });
+    this.lifecycle = job.catch(() => undefined);
+    return job;
+  }
+
+  private async reloadNow(): Promise<boolean> {
+    if (this.stopping.signal.aborted) return false;
+    const log = this.opts.log;
+    let next: Config;
+    try {
+      next = this.opts.loadConfig();
+    } catch (err) {
+      log.error({ err: describeError(err) }, 'config reload refused: the new config is invalid; the running config stays');
+      return false;
+    }
+    await this.unschedule();
+    await this.chain;
+    const previous = { config: this.config, store: this.store, app: this.app };
+    try {
+      if (next.store !== previous.config.store) this.store = openStore(next.store);
+      this.config = next;
+      this.app = this.newApp();
+    } catch (err) {
+      Object.assign(this, previous);
+      this.schedule();
+      log.error({ err: describeError(err) }, 'config reload failed; the running config stays');
+      return false;
+    }
+    await previous.app.close();
+    if (this.store !== previous.store) {
+      if (this.leader) await previous.store.releaseLease(LEADER_LEASE, this.owner).catch(() => undefined);
+      this.leader = false;
+      await previous.store.close();
+    }
+    log.level = next.log.level;
+    const { server: was } = previous.config;
+    const now = next.server;
+    if (was.enabled !== now.enabled || was.host !== now.host || was.port !== now.port) {
+      await this.server?.close();
+      this.server = undefined;
+      if (now.enabled) {
+        this.server = await this.startServer().catch((err) => {
+          log.error({ err: describeError(err) }, `cannot listen on ${now.host}:${now.port}; the web page is off until the next reload`);
+          return undefined;
+        });
+        if (this.server) this.opts.out.write(`web page: ${this.server.url}\n`);
+      }
+    }
+    this.schedule();
+    log.info({ sources: next.sources.length, channels: next.channels.length }, 'config reloaded');
+    if (this.leader) void this.serially('cycle after reload', () => this.app.cycle(this.stopping.signal));
+    else await this.tickLease();
+    return true;
+  }
+
+  private newApp(): App {
+    return new App({ config: this.config, store: this.store, log: this.opts.log, out: this.opts.out });
+  }
+
+  private startServer(): Promise<RunningServer> {
+    return startServer({
+      config: () => this.config,
+      store: () => this.store,
+      queue: () => this.app.editorQueue,
+      log: this.opts.log,
+      ...(this.opts.env ? { env: this.opts.env } : {}),
+      describe: () => ({ leader: this.leader, instance: this.owner }),
+    });
+  }
+
+  /** Runs `job` after the ones before it, and only on the leader: followers wait for their turn. */
+  private serially(name: string, job: () => Promise<unknown>): Promise<unknown> {
+    this.chain = this.chain
+      .then(() => (this.stopping.signal.aborted || !this.leader ? undefined : job()))
+      .catch((err) => this.opts.log.error({ job: name, err: describeError(err) }, 'job failed'));
+    return this.chain;
+  }
+
+  private schedule(): void {
+    const { config, app, stopping } = this;
+    for (const source of config.sources) {
+      this.tasks.push(
+        cron.schedule(source.pollEvery, () => void this.serially(`poll ${source.id}`, async () => {
+          await app.pollOne(source);
+          await app.publishAll(stopping.signal);
+        }), { name: `poll-${source.id}`, noOverlap: true }),
+      );
+    }
+    this.tasks.push(
+      cron.schedule(config.publishEvery, () => void this.serially('publish', async () => {
+        await app.pollEditorFolder();
+        await app.publishAll(stopping.signal);
+      }), { name: 'publish', noOverlap: true }),
+    );
+    const leaseMs = config.leaderLeaseSeconds * 1000;
+    clearInterval(this.leaseTimer);
+    // A tenth of the lease: the leader renews long before it lapses, and a follower notices a lapse quickly.
+    this.leaseTimer = setInterval(() => void this.tickLease(), Math.max(250, leaseMs / 10));
+  }
+
+  private async unschedule(): Promise<void> {
+    clearInterval(this.leaseTimer);
+    for (const task of this.tasks) await task.stop();
+    this.tasks = [];
+  }
+
+  private async tickLease(): Promise<void> {
+    if (this.stopping.signal.aborted) return;
+    const store = this.store;
+    const now = Date.now();
+    let held = false;
+    try {
+      // A holder that was a process on this machine and is gone (a crash) is not waited for.
+      const holder = await store.leaseHolder(LEADER_LEASE, now);
+      if (holder && holder !== this.owner && isDeadLocalOwner(holder)) await store.releaseLease(LEADER_LEASE, holder);
+      held = await store.acquireLease(LEADER_LEASE, this.owner, this.config.leaderLeaseSeconds * 1000, now);
+    } catch (err) {
+      this.opts.log.warn({ err: describeError(err) }, 'leader lease: the store did not answer; acting as follower');
+    }
+    if (store !== this.store || this.stopping.signal.aborted) return;
+    if (held && !this.leader) {
+      this.leader = true;
+      this.opts.log.info('leader: this instance polls and publishes');
+      void this.serially('first cycle', () => this.app.cycle(this.stopping.signal));
+    } else if (!held && this.leader) {
+      this.leader = false;
+      this.opts.log.warn('leader lease lost: another instance polls and publishes now');
+    } else if (!held && this.tasks.length > 0 && !this.followerLogged) {
+      this.followerLogged = true;
+      this.opts.log.info('follower: another instance is the leader; serving the page and standing by');
+    }
+  }
+}

@@ -1,0 +1,139 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import type { Config } from '../config/schema.js';
+import type { Delivery } from '../core/delivery.js';
+import { EditorError } from '../core/errors.js';
+import { ItemSchema, type Item } from '../core/item.js';
+import {
+  announcementItem,
+  AnnouncementEditSchema,
+  AnnouncementRequestSchema,
+  type AnnouncementEdit,
+  type AnnouncementRequest,
+} from '../sources/announcement.js';
+import type { Store } from '../store/store.js';
+import type { Outbox } from './outbox.js';
+
+const MAX_IMAGE_FILE_BYTES = 50 * 1024 * 1024;
+
+export interface QueuedAnnouncement {
+  item: Item;
+  /** One per channel; a channel that already had this announcement is left out. */
+  deliveries: Delivery[];
+}
+
+/** How a door names a field to its user: the CLI says "--url", a file and the API say "url". */
+export type FieldLabel = (field: string) => string;
+
+/** Parses an editor's input with `schema`, turning the first problem into an EditorError naming the field. */
+export function parseEditorInput<S extends z.ZodType>(schema: S, input: unknown, where: string, label: FieldLabel = (f) => f): z.infer<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const path = issue.path.join('.');
+  const field = issue.code === 'unrecognized_keys' ? issue.keys[0] : path || undefined;
+  const message = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+  throw new EditorError('input', `${where}: ${path ? `${label(path)}: ` : ''}${message}`, field);
+}
+
+/**
+ * What editors can do to the queue, whichever door they come through (CLI, Markdown files, HTTP API):
+ * queue an announcement on chosen channels, and approve, hold, edit or cancel a delivery before it goes out.
+ * Announcements are Items, so they pass through the same compose and outbox as feed items.
+ */
+export class EditorQueue {
+  constructor(
+    private readonly config: Config,
+    private readonly store: Store,
+    private readonly outbox: Outbox,
+  ) {}
+
+  /**
+   * `where` names the door for error messages ("queue add", "news/launch.md"); `baseDir` resolves a relative
+   * image path; `id` makes the announcement's id stable (a file queued again after a crash is not doubled).
+   */
+  async add(input: unknown, opts: { where: string; baseDir?: string; id?: string; label?: FieldLabel }): Promise<QueuedAnnouncement> {
+    const request: AnnouncementRequest = parseEditorInput(AnnouncementRequestSchema, input, opts.where, opts.label);
+    const channels = this.channelsFor(request.channels, opts.where, opts.label);
+    const image = request.image === undefined ? undefined : { path: this.imageFile(request.image, opts), alt: request.alt ?? '' };
+    const item = announcementItem(
+      { text: request.text, ...(request.url ? { url: request.url } : {}), ...(image ? { image } : {}), ...(opts.id ? { id: opts.id } : {}) },
+      opts.where,
+    );
+    const notBefore = request.at === undefined ? undefined : new Date(request.at).toISOString();
+    const deliveries: Delivery[] = [];
+    for (const channelId of channels) {
+      const delivery = await this.outbox.enqueue(item, channelId, {
+        priority: this.config.editor.priority,
+        held: this.config.editor.review,
+        ...(notBefore ? { notBefore } : {}),
+      });
+      if (delivery) deliveries.push(delivery);
+    }
+    return { item, deliveries };
+  }
+
+  /** Deliveries an id names: a delivery id (channel:source:item), or an announcement id (all its channels). */
+  async resolve(id: string): Promise<Delivery[]> {
+    const direct = await this.store.getDelivery(id);
+    if (direct) return [direct];
+    const byItem = (await this.store.listDeliveries()).filter((d) => d.itemId === id);
+    if (byItem.length === 0) throw new EditorError('not-found', `no delivery or announcement with id ${id}`);
+    return byItem;
+  }
+
+  approve(id: string): Promise<Delivery[]> {
+    return this.each(id, (d) => this.outbox.approve(d.id));
+  }
+
+  hold(id: string): Promise<Delivery[]> {
+    return this.each(id, (d) => this.outbox.hold(d.id));
+  }
+
+  cancel(id: string): Promise<Delivery[]> {
+    return this.each(id, (d) => this.outbox.cancel(d.id));
+  }
+
+  /** Rewrites the text, link or publish-at time of deliveries that have not started going out. */
+  async edit(id: string, input: unknown, where: string, label?: FieldLabel): Promise<Delivery[]> {
+    const changes: AnnouncementEdit = parseEditorInput(AnnouncementEditSchema, input, where, label);
+    if (changes.text === undefined && changes.url === undefined && changes.at === undefined) {
+      throw new EditorError('input', `${where}: nothing to change (give text, url or at)`);
+    }
+    const notBefore = changes.at === undefined ? undefined : changes.at === null ? null : new Date(changes.at).toISOString();
+    return this.each(id, (d) => this.outbox.edit(d.id, editedItem(d.item, changes), notBefore));
+  }
+
+  private async each(id: string, job: (d: Delivery) => Promise<Delivery>): Promise<Delivery[]> {
+    const out: Delivery[] = [];
+    for (const d of await this.resolve(id)) out.push(await job(d));
+    return out;
+  }
+
+  private channelsFor(requested: string[] | undefined, where: string, label: FieldLabel = (f) => f): string[] {
+    const known = this.config.channels.map((c) => c.id);
+    if (known.length === 0) throw new EditorError('input', `${where}: no channels are configured`);
+    if (!requested) return known;
+    const unknown = requested.filter((c) => !known.includes(c));
+    if (unknown.length) throw new EditorError('input', `${where}: ${label('channels')}: no channel "${unknown.join('", "')}" (configured: ${known.join(', ')})`, 'channels');
+    return [...new Set(requested)];
+  }
+
+  private imageFile(given: string, opts: { where: string; baseDir?: string; label?: FieldLabel }): string {
+    const image = (opts.label ?? ((f) => f))('image');
+    const file = path.resolve(opts.baseDir ?? process.cwd(), given);
+    if (!existsSync(file) || !statSync(file).isFile()) throw new EditorError('input', `${opts.where}: ${image}: no such file ${given}`, 'image');
+    if (statSync(file).size > MAX_IMAGE_FILE_BYTES) throw new EditorError('input', `${opts.where}: ${image}: ${given} is larger than ${MAX_IMAGE_FILE_BYTES} bytes`, 'image');
+    return file;
+  }
+}
+
+/** The item with an editor's changes; its id stays, so the delivery keeps its place and its dedup key. */
+function editedItem(item: Item, changes: AnnouncementEdit): Item {
+  const next: Record<string, unknown> = { ...item };
+  if (changes.text !== undefined) next.summary = changes.text;
+  if (changes.url === null) delete next.url;
+  else if (changes.url !== undefined) next.url = changes.url;
+  return ItemSchema.parse(next);
+}

@@ -1,0 +1,87 @@
+import type { ChannelConfig, Config } from '../config/schema.js';
+import { DUE_STATES, type Delivery, type DeliveryState } from '../core/delivery.js';
+import { EDITOR_SOURCE_ID } from '../config/schema.js';
+import { composeForChannel } from '../platforms/compose-for-channel.js';
+import { ChannelPacer } from '../schedule/channel-pacer.js';
+import { estimateSendTimes } from '../schedule/estimate.js';
+import type { Store } from '../store/store.js';
+
+/** A delivery as the editor page shows it. Only what an editor needs: no intent, no credentials. */
+export interface DeliveryView {
+  id: string;
+  channelId: string;
+  platform: string;
+  sourceId: string;
+  itemId: string;
+  isAnnouncement: boolean;
+  state: DeliveryState;
+  title: string | null;
+  text: string;
+  url: string | null;
+  notBefore: string | null;
+  /** When it is expected to go out under the channel's schedule (waiting deliveries only). */
+  estimatedAt: string | null;
+  reason: string | null;
+  /** The thread as it was sent, or as it will be: the stored thread if composed, else composed now. */
+  parts: Array<{ text: string }>;
+  posts: Array<{ id: string; url: string | null }>;
+  history: Array<{ at: string; event: string; detail?: string }>;
+  createdAt: string;
+  updatedAt: string;
+  dryRun: boolean;
+}
+
+export const QUEUE_STATES: readonly DeliveryState[] = ['held', 'queued', 'scheduled', 'failed', 'uncertain', 'publishing'];
+export const HISTORY_STATES: readonly DeliveryState[] = ['published', 'dead', 'cancelled'];
+
+export function deliveryView(d: Delivery, channel: ChannelConfig | undefined, estimatedAt?: number): DeliveryView {
+  const thread = d.thread ?? (channel ? composeForChannel(d.item, channel) : undefined);
+  return {
+    id: d.id,
+    channelId: d.channelId,
+    platform: channel?.platform ?? thread?.platform ?? 'unknown',
+    sourceId: d.sourceId,
+    itemId: d.itemId,
+    isAnnouncement: d.sourceId === EDITOR_SOURCE_ID,
+    state: d.state,
+    title: d.item.title ?? null,
+    text: d.item.summary,
+    url: d.item.url ?? null,
+    notBefore: d.notBefore ?? null,
+    estimatedAt: estimatedAt === undefined ? null : new Date(estimatedAt).toISOString(),
+    reason: d.reason ?? null,
+    parts: (thread?.parts ?? []).map((p) => ({ text: p.text })),
+    posts: d.posts.map((p) => ({ id: p.id, url: p.url ?? null })),
+    history: d.history.map((h) => ({ at: h.at, event: h.event, ...(h.detail ? { detail: h.detail } : {}) })),
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+    dryRun: d.dryRun,
+  };
+}
+
+/** Everything waiting or in flight, each with its expected send time under its channel's schedule. */
+export async function queueViews(config: Config, store: Store, now = Date.now()): Promise<DeliveryView[]> {
+  const views: DeliveryView[] = [];
+  const channels = new Map(config.channels.map((c) => [c.id, c]));
+  const waiting = await store.listDeliveries({ states: QUEUE_STATES });
+  const estimates = new Map<string, number>();
+  for (const channel of config.channels) {
+    const due = waiting.filter((d) => d.channelId === channel.id && DUE_STATES.includes(d.state));
+    if (due.length === 0) continue;
+    const state = await new ChannelPacer(store.kv, channel.id, channel.schedule, () => now).state();
+    const times = estimateSendTimes(channel.schedule, state, due.map((d) => ({ id: d.id, ...(d.notBefore ? { notBefore: Date.parse(d.notBefore) } : {}) })), now);
+    for (const [id, at] of times) estimates.set(id, at);
+  }
+  for (const d of waiting) views.push(deliveryView(d, channels.get(d.channelId), estimates.get(d.id)));
+  return views;
+}
+
+/** What went out or ended, newest first. */
+export async function historyViews(config: Config, store: Store, limit = 200): Promise<DeliveryView[]> {
+  const channels = new Map(config.channels.map((c) => [c.id, c]));
+  const done = await store.listDeliveries({ states: HISTORY_STATES });
+  return done
+    .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+    .slice(0, limit)
+    .map((d) => deliveryView(d, channels.get(d.channelId)));
+}

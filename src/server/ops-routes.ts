@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import { readiness } from '../app/health.js';
+import type { Config } from '../config/schema.js';
+import { DUE_STATES } from '../core/delivery.js';
+import { deliveriesGauge, metricsRegistry, queueDepthGauge, spendUsdGauge } from '../core/metrics.js';
+import { SpendLedger } from '../platforms/x/spend-ledger.js';
+import type { Store } from '../store/store.js';
+
+export interface OpsDeps {
+  config: () => Config;
+  store: () => Store;
+  /** Extra facts for /healthz, e.g. whether this instance is the leader. */
+  describe?: () => Record<string, unknown>;
+}
+
+/** Gauges that mirror the store are set at scrape time, so every instance reports the shared state. */
+async function refreshStoreGauges(config: Config, store: Store, now: number): Promise<void> {
+  for (const channel of config.channels) {
+    const counts = await store.countDeliveries(channel.id);
+    for (const [state, n] of Object.entries(counts)) deliveriesGauge.set({ channel: channel.id, state }, n);
+    queueDepthGauge.set({ channel: channel.id }, DUE_STATES.reduce((sum, s) => sum + counts[s], 0));
+    if (channel.platform === 'x') {
+      spendUsdGauge.set({ channel: channel.id }, await new SpendLedger(store.kv, channel.id, channel.monthlyBudgetUsd, channel.id).spentUsd(now));
+    }
+  }
+}
+
+/** /healthz (the process answers), /readyz (it does its job), /metrics (Prometheus). No token: nothing here is secret. */
+export function registerOpsRoutes(app: FastifyInstance, deps: OpsDeps): void {
+  const startedAt = Date.now();
+  app.get('/healthz', async () => ({ status: 'ok', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), ...deps.describe?.() }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const result = await readiness(deps.config(), deps.store());
+    return reply.code(result.ready ? 200 : 503).send(result);
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    try {
+      await refreshStoreGauges(deps.config(), deps.store(), Date.now());
+    } catch {
+      // A store that does not answer must not hide the process metrics; /readyz reports the store.
+    }
+    return reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+  });
+}

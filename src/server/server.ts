@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { EditorQueue } from '../outbox/editor-queue.js';
+import type { Store } from '../store/store.js';
+import { registerEditorApi } from './editor-api.js';
+import { registerOpsRoutes } from './ops-routes.js';
+import { API_TOKEN_ENV, MIN_TOKEN_LENGTH } from './request-guard.js';
+
+/** What the server serves from. Getters: a config reload (SIGHUP) swaps them while the server keeps listening. */
+export interface ServerDeps {
+  config: () => Config;
+  store: () => Store;
+  queue: () => EditorQueue;
+  log: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** Extra facts for /healthz (e.g. leadership). */
+  describe?: () => Record<string, unknown>;
+}
+
+export interface RunningServer {
+  /** e.g. http://127.0.0.1:8787/ (the real port when the config said 0). */
+  url: string;
+  close(): Promise<void>;
+}
+
+// The page ships as plain files beside the sources; the path works from src/ (tsx) and from dist/ alike,
+// since both sit one level below the package root.
+const PAGE_DIR = new URL('../../src/server/page/', import.meta.url);
+const ASSETS: Record<string, { file: string; type: string }> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/assets/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/assets/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+};
+
+// Scripts and styles only from this origin; images from here or data: (card thumbs); no framing.
+const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+  const token = apiToken(deps.env ?? process.env, deps.log);
+
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+  });
+
+  for (const [route, asset] of Object.entries(ASSETS)) {
+    app.get(route, async (_request, reply) => reply.type(asset.type).send(await readFile(new URL(asset.file, PAGE_DIR))));
+  }
+  registerOpsRoutes(app, { config: deps.config, store: deps.store, ...(deps.describe ? { describe: deps.describe } : {}) });
+  registerEditorApi(app, { config: deps.config, store: deps.store, queue: deps.queue, token });
+
+  app.setErrorHandler((err: { statusCode?: number; message: string }, request, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) deps.log.error({ route: request.routeOptions.url, err: err.message }, 'request failed');
+    return reply.code(status).send({ error: status === 500 ? 'internal error (see the log)' : err.message });
+  });
+  return app;
+}
+
+/** Starts listening on server.host:server.port; rejects (e.g. port in use) so `run` can say so and stop. */
+export async function startServer(deps: ServerDeps): Promise<RunningServer> {
+  const app = buildServer(deps);
+  const { host: bind, port: wanted } = deps.config().server;
+  await app.listen({ host: bind, port: wanted });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : wanted;
+  const host = bind.includes(':') ? `[${bind}]` : bind;
+  return { url: `http://${host}:${port}/`, close: () => app.close() };
+}
+
+function apiToken(env: NodeJS.ProcessEnv, log: Logger): string | undefined {
+  const token = env[API_TOKEN_ENV]?.trim();
+  if (!token) {
+    log.warn(`editor API off: set ${API_TOKEN_ENV} to use the web page`);
+    return undefined;
+  }
+  if (token.length < MIN_TOKEN_LENGTH) {
+    log.warn(`editor API off: ${API_TOKEN_ENV} is shorter than ${MIN_TOKEN_LENGTH} characters`);
+    return undefined;
+  }
+  return token;
+}

@@ -1,0 +1,250 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, utimesSync } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigSchema } from '../../src/config/schema.js';
+import { EditorQueue } from '../../src/outbox/editor-queue.js';
+import { Outbox } from '../../src/outbox/outbox.js';
+import { scanEditorFolder } from '../../src/sources/editor-folder.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/store.js';
+import { tempDir, writeFile } from '../support/cli.js';
+
+/**
+ * The editor folder: Markdown files become announcements exactly once (renamed `.md.queued` after
+ * queueing, deduplicated by a content id if marking did not happen), and a bad file is explained beside
+ * it in `.md.error` without holding up the other files. Real store, outbox and editor queue throughout.
+ */
+
+const stores: Store[] = [];
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
+});
+
+function setup() {
+  const logs: Array<{ level: number; msg: string; file?: string; line?: number; field?: string }> = [];
+  const log = pino({ level: 'debug' }, { write: (line: string) => logs.push(JSON.parse(line)) });
+  const config = ConfigSchema.parse({
+    store: 'sqlite::memory:',
+    dryRun: true,
+    channels: [
+      { id: 'bsky', platform: 'bluesky' },
+      { id: 'x', platform: 'x' },
+    ],
+  });
+  const store = openStore(config.store);
+  stores.push(store);
+  // A clock that moves on each read, so deliveries' creation order is the order the files were queued.
+  let clock = Date.parse('2026-11-01T00:00:00Z');
+  const outbox = new Outbox(store, { owner: 'test', retry: config.retry, log, now: () => (clock += 1000) });
+  const queue = new EditorQueue(config, store, outbox);
+  const dir = tempDir('threadcast-editor-folder-');
+  return {
+    dir,
+    store,
+    logs,
+    scan: (folder = dir) => scanEditorFolder(folder, queue, log),
+    write: (name: string, text: string) => writeFile(dir, name, text),
+    /** How the scan names a file: relative to the working directory. */
+    rel: (name: string) => path.relative(process.cwd(), path.join(dir, name)),
+    deliveries: () => store.listDeliveries(),
+  };
+}
+
+const idFor = (name: string, text: string) => `f-${createHash('sha256').update(`${name}\0${text}`).digest('hex').slice(0, 16)}`;
+
+/** Makes the file look saved after its .error was written (file times can be too coarse to tell apart). */
+function saveLater(file: string): void {
+  const later = new Date(statSync(`${file}.error`).mtimeMs + 2000);
+  utimesSync(file, later, later);
+}
+
+describe('scanEditorFolder', () => {
+  it('queues a file with front matter on the named channel, with its link, publish-at time and image', async () => {
+    const s = setup();
+    mkdirSync(path.join(s.dir, 'img'));
+    const photo = writeFile(s.dir, 'img/hall.png', 'not really a png');
+    // `at` is unquoted on purpose: YAML 1.1 would turn it into a Date, which the schema would refuse.
+    const text = [
+      '---',
+      'at: 2026-12-01T09:00:00+01:00',
+      'channels: x',
+      'url: https://example.org/closure',
+      'image: img/hall.png',
+      'alt: The town hall, doors closed',
+      '---',
+      '',
+      'The town hall is closed on Friday.',
+      '',
+      'Services resume on Monday.',
+      '',
+    ].join('\n');
+    s.write('closure.md', text);
+
+    const report = await s.scan();
+
+    const [delivery, ...others] = await s.deliveries();
+    expect(others).toEqual([]);
+    expect(delivery).toMatchObject({
+      channelId: 'x',
+      itemId: idFor('closure.md', text),
+      notBefore: '2026-12-01T08:00:00.000Z',
+      item: {
+        summary: 'The town hall is closed on Friday.\n\nServices resume on Monday.',
+        url: 'https://example.org/closure',
+        images: [{ url: photo, alt: 'The town hall, doors closed' }],
+      },
+    });
+    expect(report).toEqual({
+      folder: s.dir,
+      queued: [{ file: s.rel('closure.md'), announcementId: idFor('closure.md', text), deliveryIds: [delivery!.id] }],
+      skipped: [],
+      failed: [],
+      problems: [],
+    });
+  });
+
+  it('queues a file without front matter on every channel, and accepts channels as a YAML list or with CRLF lines', async () => {
+    const s = setup();
+    s.write('a.md', '  Bring your own mug to the café.  \n');
+    s.write('b.md', '---\r\nchannels:\r\n  - bsky\r\n  - x\r\n---\r\nQuiz night on Thursday.\r\n');
+
+    const report = await s.scan();
+
+    expect(report.failed).toEqual([]);
+    const byText = (t: string) => (d: { item: { summary: string } }) => d.item.summary === t;
+    const all = await s.deliveries();
+    expect(all.filter(byText('Bring your own mug to the café.')).map((d) => d.channelId).sort()).toEqual(['bsky', 'x']);
+    expect(all.filter(byText('Quiz night on Thursday.')).map((d) => d.channelId).sort()).toEqual(['bsky', 'x']);
+  });
+
+  it('marks a queued file .md.queued, so the next scan queues nothing', async () => {
+    const s = setup();
+    const file = s.write('news.md', 'Library quiz night on Thursday.');
+
+    expect((await s.scan()).queued).toHaveLength(1);
+    expect(existsSync(file)).toBe(false);
+    expect(readFileSync(`${file}.queued`, 'utf8')).toBe('Library quiz night on Thursday.');
+
+    const again = await s.scan();
+    expect(again).toMatchObject({ queued: [], skipped: [], failed: [] });
+    expect(await s.deliveries()).toHaveLength(2);
+  });
+
+  it('after a crash between queueing and marking, the next scan creates no new delivery and marks the file', async () => {
+    const s = setup();
+    const text = 'The pool reopens on Saturday.';
+    const file = s.write('pool.md', text);
+    await s.scan();
+    const before = await s.deliveries();
+    // As if the process died right after queue.add: the file still has its .md name.
+    renameSync(`${file}.queued`, file);
+
+    const report = await s.scan();
+
+    expect(report.queued).toEqual([]);
+    expect(report.skipped).toEqual([{ file: s.rel('pool.md'), reason: 'already-queued', announcementId: idFor('pool.md', text) }]);
+    expect(await s.deliveries()).toEqual(before);
+    expect(existsSync(file)).toBe(false);
+    expect(existsSync(`${file}.queued`)).toBe(true);
+  });
+
+  const badFiles: Array<{ name: string; text: string; line: number; field: string; message: RegExp }> = [
+    { name: 'unknown channel', text: '---\nurl: https://example.org\nchannels: [x, mastodon]\n---\nHello', line: 3, field: 'channels', message: /no channel "mastodon"/ },
+    { name: 'bad url', text: '---\nurl: ftp://example.org/file\n---\nHello', line: 2, field: 'url', message: /give an http\(s\) URL/ },
+    { name: 'YAML syntax error', text: '---\nat: 2026-12-01T09:00:00+01:00\nchannels: [x, bsky\nurl: https://example.org\n---\nHello', line: 4, field: 'front matter', message: /YAML: / },
+    { name: 'image without alt', text: '---\nchannels: x\nimage: photo.png\n---\nHello', line: 3, field: 'alt', message: /an image needs alt text/ },
+    { name: 'missing image', text: '---\nimage: nowhere.png\nalt: A photo\n---\nHello', line: 2, field: 'image', message: /no such file nowhere\.png/ },
+    { name: 'empty body', text: '---\nchannels: x\n---\n\n   \n', line: 4, field: 'text', message: /the announcement text is empty/ },
+    { name: 'unknown key', text: '---\nchannels: x\ntitle: Closed\n---\nHello', line: 3, field: 'title', message: /unknown field\(s\) "title"/ },
+    { name: 'time without offset', text: '---\nat: 2026-12-01T09:00:00\n---\nHello', line: 2, field: 'at', message: /with its offset/ },
+    { name: 'unclosed front matter', text: '---\nchannels: x\nHello', line: 1, field: 'front matter', message: /no later line is ---/ },
+  ];
+
+  it.each(badFiles)('explains a bad file ($name) in .md.error with file, line and field, and still queues the next file', async ({ text, line, field, message }) => {
+    const s = setup();
+    writeFile(s.dir, 'photo.png', 'pixels');
+    const bad = s.write('01-bad.md', text);
+    s.write('02-good.md', 'Good news travels.');
+
+    const report = await s.scan();
+
+    const prefix = `${s.rel('01-bad.md')}:${line}: ${field}: `;
+    const [first, hint] = readFileSync(`${bad}.error`, 'utf8').split('\n');
+    expect(first!.startsWith(prefix), first).toBe(true);
+    expect(first!.slice(prefix.length)).toMatch(message);
+    expect(hint).toMatch(/edit .*01-bad\.md.* save it: the next scan retries it/);
+    expect(report.failed).toEqual([{ file: s.rel('01-bad.md'), message: first, errorFile: `${bad}.error` }]);
+    expect(existsSync(bad)).toBe(true);
+    expect(s.logs.some((l) => l.level === 40 && l.file === s.rel('01-bad.md') && l.line === line && l.field === field)).toBe(true);
+    // The good file behind it is not held up.
+    expect(report.queued.map((q) => q.file)).toEqual([s.rel('02-good.md')]);
+    expect((await s.deliveries()).map((d) => d.item.summary)).toEqual(['Good news travels.', 'Good news travels.']);
+  });
+
+  it('does not retry a bad file until it is saved again; once fixed it is queued and its .error removed', async () => {
+    const s = setup();
+    const file = s.write('launch.md', '---\nimage: poster.png\nalt: The poster\n---\nThe festival starts today.');
+    expect((await s.scan()).failed).toHaveLength(1);
+    const errorText = readFileSync(`${file}.error`, 'utf8');
+
+    // The image appears, but the file itself is unchanged: it stays skipped (and would now succeed).
+    writeFile(s.dir, 'poster.png', 'pixels');
+    const unchanged = await s.scan();
+    expect(unchanged.skipped).toEqual([{ file: s.rel('launch.md'), reason: 'unchanged-since-error' }]);
+    expect(unchanged.failed).toEqual([]);
+    expect(await s.deliveries()).toEqual([]);
+    expect(readFileSync(`${file}.error`, 'utf8')).toBe(errorText);
+
+    // The editor saves the file again.
+    s.write('launch.md', '---\nimage: poster.png\nalt: The festival poster\n---\nThe festival starts today.');
+    saveLater(file);
+    const fixed = await s.scan();
+
+    expect(fixed.queued.map((q) => q.file)).toEqual([s.rel('launch.md')]);
+    expect((await s.deliveries()).map((d) => d.item.images[0]?.alt)).toEqual(['The festival poster', 'The festival poster']);
+    expect(existsSync(`${file}.error`)).toBe(false);
+    expect(existsSync(`${file}.queued`)).toBe(true);
+  });
+
+  it('reports a missing folder as a problem instead of throwing', async () => {
+    const s = setup();
+    const missing = path.join(s.dir, 'no-such-folder');
+
+    const report = await s.scan(missing);
+
+    expect(report).toEqual({ folder: missing, queued: [], skipped: [], failed: [], problems: [`editor folder ${missing}: no such folder`] });
+    expect(s.logs.some((l) => l.level === 40 && l.msg.includes('no such folder'))).toBe(true);
+  });
+
+  it('queues files in name order', async () => {
+    const s = setup();
+    s.write('10-third.md', 'Third');
+    s.write('01-first.md', 'First');
+    s.write('02-second.md', 'Second');
+
+    const report = await s.scan();
+
+    expect(report.queued.map((q) => path.basename(q.file))).toEqual(['01-first.md', '02-second.md', '10-third.md']);
+    const onX = await s.store.listDeliveries({ channelId: 'x' });
+    expect(onX.map((d) => d.item.summary)).toEqual(['First', 'Second', 'Third']);
+  });
+
+  it('looks only at *.md directly in the folder, and refuses files over 1 MiB', async () => {
+    const s = setup();
+    mkdirSync(path.join(s.dir, 'drafts'));
+    s.write('drafts/nested.md', 'Not yet');
+    s.write('.hidden.md', 'Swap file');
+    s.write('notes.txt', 'Not an announcement');
+    mkdirSync(path.join(s.dir, 'folder.md'));
+    const big = s.write('big.md', 'x'.repeat(1024 * 1024 + 1));
+
+    const report = await s.scan();
+
+    expect(report.queued).toEqual([]);
+    expect(report.failed.map((f) => f.message)).toEqual([expect.stringMatching(new RegExp(`^${s.rel('big.md').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1: file: .*larger than 1048576`))]);
+    expect(existsSync(`${big}.error`)).toBe(true);
+    expect(await s.deliveries()).toEqual([]);
+  });
+});

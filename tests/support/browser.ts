@@ -1,0 +1,42 @@
+/**
+ * Real-browser tests: Debian's Chromium driven by playwright-core (`npx playwright install` cannot work on
+ * these machines, see PLATFORMS.md). Screenshots go to test-artifacts/screenshots/ (git-ignored) so a
+ * failing run can be looked at afterwards.
+ *
+ *   const browser = await launchBrowser();
+ *   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+ *   await screenshot(page, 'editor-01-token-form');
+ *   await browser.close();
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type LaunchOptions, type Page } from 'playwright-core';
+import { REPO } from './cli.js';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+] as const;
+
+export const SCREENSHOT_DIR = path.join(REPO, 'test-artifacts', 'screenshots');
+
+export function launchBrowser(opts: Omit<LaunchOptions, 'executablePath' | 'args'> = {}): Promise<Browser> {
+  return chromium.launch({ ...opts, executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
+}
+
+/** Saves a full-page PNG as test-artifacts/screenshots/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  if (!/^[\w.-]+$/.test(name)) throw new Error(`screenshot name "${name}": use letters, digits, . _ - only`);
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
