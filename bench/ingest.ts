@@ -1,0 +1,214 @@
+/**
+ * Ingest: a 5,000-item RSS 2.0 feed and a 5,000-item Atom feed (generated, deterministic, neutral) taken in.
+ *
+ * Ours is the app's pipeline after the fetch, exactly as `pollSource` and `App.pollOne` run it: `parseFeed` (XML
+ * validation, feedsmith, normalisation of every item: HTML → plain text, canonical URLs, dates, hashes, the Item
+ * schema) and then `intakeItems` (dedup against seen marks, queueing into the outbox) on a real `SqliteStore` file
+ * with a real `Outbox`, backlog `all` so every item is queued. The baseline is rss-parser's `parseString`, as its
+ * users call it: parsing alone. Ours does more work than the baseline.
+ *
+ * Every measurement runs in its own child process (this file, started with tsx), so ours and the baseline never
+ * share a heap and each one's peak RSS (`process.resourceUsage().maxRSS`) is its own. Each child warms up on a
+ * small feed of the same format, then takes in the big one once, timed, and reports. The children for ours and for
+ * the baseline alternate, and the median of the repetitions is reported.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { articles, atomFeed, median, rssFeed } from './lib/feeds.js';
+import type { BenchRow, BenchSuite } from './lib/rows.js';
+
+type Format = 'rss' | 'atom';
+type Impl = 'ours' | 'baseline';
+
+const FEED_URL = 'https://news.example.org/feed.xml';
+const SELF = fileURLToPath(import.meta.url);
+
+interface ChildReport {
+  impl: Impl;
+  format: Format;
+  items: number;
+  /** Ours: items queued into the outbox. */
+  queued?: number;
+  problems?: number;
+  totalMs: number;
+  /** Ours: parseFeed alone (parse + normalise). */
+  parseMs?: number;
+  /** Ours: intakeItems alone (dedup + queue into SQLite). */
+  intakeMs?: number;
+  /** Peak RSS of the whole child, KiB. */
+  maxRssKiB: number;
+  /** Peak RSS once the modules were loaded, before any feed was read, KiB. */
+  loadedRssKiB: number;
+}
+
+// ── the child ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Only what the measured side needs is imported (dynamically), so the baseline's process never loads the
+ * application and ours never loads rss-parser.
+ */
+async function child(impl: Impl, format: Format, feedFile: string, warmupFile: string, dir: string): Promise<ChildReport> {
+  if (impl === 'baseline') {
+    const { default: Parser } = await import('rss-parser');
+    const parser = new Parser();
+    const loadedRssKiB = process.resourceUsage().maxRSS;
+    await parser.parseString(readFileSync(warmupFile, 'utf8'));
+    const xml = readFileSync(feedFile, 'utf8');
+    const t0 = performance.now();
+    const feed = await parser.parseString(xml);
+    const totalMs = performance.now() - t0;
+    return { impl, format, items: feed.items.length, totalMs, maxRssKiB: process.resourceUsage().maxRSS, loadedRssKiB };
+  }
+
+  const [{ parseFeed }, { intakeItems }, { Outbox }, { SqliteStore }, { ConfigSchema }, { newClaimOwner }, { default: pino }] = await Promise.all([
+    import('../src/sources/parse-feed.js'),
+    import('../src/outbox/intake.js'),
+    import('../src/outbox/outbox.js'),
+    import('../src/store/sqlite-store.js'),
+    import('../src/config/schema.js'),
+    import('../src/outbox/claim-owner.js'),
+    import('pino'),
+  ]);
+  const config = ConfigSchema.parse({
+    store: `sqlite:${path.join(dir, 'unused.sqlite')}`,
+    sources: [{ id: 'news', feed: FEED_URL, backlog: 'all' }],
+    channels: [{ id: 'bluesky-main', platform: 'bluesky' }],
+  });
+  const source = config.sources[0]!;
+  const channelId = config.channels[0]!.id;
+  const log = pino({ level: 'silent' });
+  const loadedRssKiB = process.resourceUsage().maxRSS;
+
+  const take = async (xml: string, file: string) => {
+    const store = new SqliteStore(file);
+    const outbox = new Outbox(store, { owner: newClaimOwner(), retry: config.retry, log });
+    try {
+      const t0 = performance.now();
+      // What pollSource does once the body is fetched…
+      const parsed = parseFeed(xml, { sourceId: source.id, location: source.feed, baseUrl: source.feed });
+      const t1 = performance.now();
+      // …and what App.pollOne does with the result, for each channel of the source.
+      const result = await intakeItems(store, outbox, source.id, channelId, parsed.items, source.backlog, Date.now, source.onUpdate, source.review);
+      const t2 = performance.now();
+      return { items: parsed.items.length, problems: parsed.problems.length, queued: result.queued, parseMs: t1 - t0, intakeMs: t2 - t1, totalMs: t2 - t0 };
+    } finally {
+      await store.close();
+    }
+  };
+  await take(readFileSync(warmupFile, 'utf8'), path.join(dir, `warmup-${format}-${process.pid}.sqlite`));
+  const measured = await take(readFileSync(feedFile, 'utf8'), path.join(dir, `ingest-${format}-${process.pid}.sqlite`));
+  return { impl, format, ...measured, maxRssKiB: process.resourceUsage().maxRSS, loadedRssKiB };
+}
+
+if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url && process.argv[2] === 'child') {
+  const [impl, format, feedFile, warmupFile, dir] = process.argv.slice(3) as [Impl, Format, string, string, string];
+  const report = await child(impl, format, feedFile, warmupFile, dir);
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+// ── the parent ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+function runChild(args: string[]): Promise<ChildReport> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), SELF, 'child', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    proc.on('error', reject);
+    proc.on('close', (code) => {
+      const last = out.trim().split('\n').at(-1);
+      if (code !== 0 || !last) return reject(new Error(`ingest child ${args.slice(0, 2).join(' ')} exited with ${code}: ${err.trim().slice(-2000)}`));
+      resolve(JSON.parse(last) as ChildReport);
+    });
+  });
+}
+
+const mib = (kib: number) => kib / 1024;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+export const run: BenchSuite = async (ctx) => {
+  const n = ctx.quick ? 40 : 5000;
+  const reps = ctx.quick ? 1 : 3;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'threadcast-bench-ingest-'));
+  try {
+    const big = articles(n, 1);
+    const small = articles(ctx.quick ? 5 : 200, 2);
+    const docs: Record<Format, { xml: string; warmup: string }> = {
+      rss: { xml: rssFeed(big), warmup: rssFeed(small) },
+      atom: { xml: atomFeed(big), warmup: atomFeed(small) },
+    };
+    const files = (format: Format) => [path.join(dir, `feed.${format}.xml`), path.join(dir, `warmup.${format}.xml`)] as const;
+    for (const format of ['rss', 'atom'] as const) {
+      writeFileSync(files(format)[0], docs[format].xml);
+      writeFileSync(files(format)[1], docs[format].warmup);
+    }
+    // Quick mode only checks that everything runs: all four children at once. Full runs never overlap two measurements.
+    const quickReports = ctx.quick
+      ? new Map(
+          await Promise.all(
+            (['rss', 'atom'] as const).flatMap((format) =>
+              (['ours', 'baseline'] as const).map(async (impl) => [`${format} ${impl}`, await runChild([impl, format, ...files(format), dir])] as const),
+            ),
+          ),
+        )
+      : undefined;
+
+    const rows: BenchRow[] = [];
+    for (const format of ['rss', 'atom'] as const) {
+      const [feedFile, warmupFile] = files(format);
+      const bytes = Buffer.byteLength(docs[format].xml);
+      const label = format === 'rss' ? 'RSS 2.0' : 'Atom 1.0';
+      ctx.log(`ingest: ${label}, ${n} items, ${(bytes / 2 ** 20).toFixed(2)} MiB; ${reps} child process(es) per side`);
+
+      const ours: ChildReport[] = [];
+      const base: ChildReport[] = [];
+      for (let r = 0; r < reps; r++) {
+        for (const impl of ['ours', 'baseline'] as const) {
+          const report = quickReports?.get(`${format} ${impl}`) ?? (await runChild([impl, format, feedFile, warmupFile, dir]));
+          if (report.items !== n || (impl === 'ours' && report.queued !== n)) {
+            throw new Error(`${impl} took in ${report.items} items (queued ${report.queued ?? '-'}) of ${n} from the ${label} feed`);
+          }
+          (impl === 'ours' ? ours : base).push(report);
+          ctx.log(
+            `  ${impl.padEnd(8)} run ${r + 1}: ${fmt(report.totalMs)} ms` +
+              (report.parseMs !== undefined ? ` (parse+normalise ${fmt(report.parseMs)} ms, dedup+queue ${fmt(report.intakeMs!)} ms)` : '') +
+              `, peak RSS ${mib(report.maxRssKiB).toFixed(1)} MiB (${mib(report.loadedRssKiB).toFixed(1)} MiB after loading)`,
+          );
+        }
+      }
+
+      const rate = (ms: number) => n / (ms / 1000);
+      const oursRate = median(ours.map((r) => rate(r.totalMs)));
+      const parseRate = median(ours.map((r) => rate(r.parseMs!)));
+      const intakeRate = median(ours.map((r) => rate(r.intakeMs!)));
+      const baseRate = median(base.map((r) => rate(r.totalMs)));
+      rows.push({
+        area: 'Ingest',
+        metric: `${label}, ${fmt(n)} items (${(bytes / 2 ** 20).toFixed(1)} MiB): items/s, ours = parse + normalise + dedup/queue into SQLite`,
+        ours: oursRate,
+        baselineName: 'rss-parser 3.13 parseString (parse only)',
+        baseline: baseRate,
+        unit: 'items/s',
+        better: 'higher',
+        note: `ours does more work than the baseline: parseFeed alone (parse + normalise) ${fmt(parseRate)} items/s, intakeItems alone (dedup + outbox writes, 1 channel, backlog all) ${fmt(intakeRate)} items/s; median of ${reps} child processes each, warm-up on a ${small.length}-item feed first`,
+      });
+      rows.push({
+        area: 'Ingest',
+        metric: `${label}, ${fmt(n)} items: peak RSS of the process`,
+        ours: mib(median(ours.map((r) => r.maxRssKiB))),
+        baselineName: 'rss-parser 3.13 parseString (parse only)',
+        baseline: mib(median(base.map((r) => r.maxRssKiB))),
+        unit: 'MiB',
+        better: 'lower',
+        note: `maxRSS of a separate child process per measurement, median of ${reps}; after loading modules alone: ours ${mib(median(ours.map((r) => r.loadedRssKiB))).toFixed(1)} MiB, baseline ${mib(median(base.map((r) => r.loadedRssKiB))).toFixed(1)} MiB; ours also holds the SQLite store`,
+      });
+    }
+    return rows;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
