@@ -15,8 +15,10 @@ export const BLUESKY_MAX_GRAPHEMES = 300;
 export const BLUESKY_MAX_BYTES = 3000;
 
 export function fitsBluesky(text: string): boolean {
-  // The byte check is cheap and bounds the grapheme walk on absurd input.
-  return utf8Length(text) <= BLUESKY_MAX_BYTES && graphemeCount(text) <= BLUESKY_MAX_GRAPHEMES;
+  // The byte check is cheap and bounds the grapheme walk on absurd input. A grapheme is at least one UTF-16
+  // code unit, so text of at most 300 code units needs no segmenting (most candidate parts the packer tries).
+  if (utf8Length(text) > BLUESKY_MAX_BYTES) return false;
+  return text.length <= BLUESKY_MAX_GRAPHEMES || graphemeCount(text) <= BLUESKY_MAX_GRAPHEMES;
 }
 
 const blueskyRules: PlatformRules = {
