@@ -46,10 +46,6 @@ export class Service {
     this.app = this.newApp();
   }
 
-  get isLeader(): boolean {
-    return this.leader;
-  }
-
   /** Listens, then takes part in the leader election; the leader's first cycle starts at once. */
   async start(): Promise<void> {
     if (this.config.server.enabled) {

@@ -6,10 +6,19 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  */
 export const metricsRegistry = new Registry();
 
-// Process CPU, memory, event-loop lag and handles: what an operator looks at first when a bot misbehaves.
-// The event-loop-lag monitor samples every 10 ms by default, which alone cost an idle bot ~0.7 CPU s/min
-// (measured by bench/idle.ts); 200 ms still shows any stall an operator would care about.
-collectDefaultMetrics({ register: metricsRegistry, prefix: 'threadcast_', eventLoopMonitoringPrecision: 200 });
+let processMetricsOn = false;
+
+/**
+ * Process CPU, memory, event-loop lag and handles: what an operator looks at first when a bot misbehaves.
+ * Started by the server of `threadcast run` only: short commands (`status`, `queue list`) have no one to report
+ * to. The event-loop-lag monitor samples every 10 ms by default, which alone cost an idle bot ~0.7 CPU s/min
+ * (measured by bench/idle.ts); 200 ms still shows any stall an operator would care about.
+ */
+export function collectProcessMetrics(): void {
+  if (processMetricsOn) return;
+  processMetricsOn = true;
+  collectDefaultMetrics({ register: metricsRegistry, prefix: 'threadcast_', eventLoopMonitoringPrecision: 200 });
+}
 
 export const loginsTotal = new Counter({
   name: 'threadcast_logins_total',

@@ -1,6 +1,5 @@
-import type { ChannelConfig, Config } from '../config/schema.js';
+import { EDITOR_SOURCE_ID, type ChannelConfig, type Config } from '../config/schema.js';
 import { DUE_STATES, type Delivery, type DeliveryState } from '../core/delivery.js';
-import { EDITOR_SOURCE_ID } from '../config/schema.js';
 import { composeForChannel } from '../platforms/compose-for-channel.js';
 import { ChannelPacer } from '../schedule/channel-pacer.js';
 import { estimateSendTimes } from '../schedule/estimate.js';

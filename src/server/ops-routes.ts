@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { readiness } from '../app/health.js';
 import type { Config } from '../config/schema.js';
 import { DUE_STATES } from '../core/delivery.js';
-import { deliveriesGauge, metricsRegistry, queueDepthGauge, spendUsdGauge } from '../core/metrics.js';
+import { collectProcessMetrics, deliveriesGauge, metricsRegistry, queueDepthGauge, spendUsdGauge } from '../core/metrics.js';
 import { SpendLedger } from '../platforms/x/spend-ledger.js';
 import type { Store } from '../store/store.js';
 
@@ -28,6 +28,7 @@ async function refreshStoreGauges(config: Config, store: Store, now: number): Pr
 /** /healthz (the process answers), /readyz (it does its job), /metrics (Prometheus). No token: nothing here is secret. */
 export function registerOpsRoutes(app: FastifyInstance, deps: OpsDeps): void {
   const startedAt = Date.now();
+  collectProcessMetrics();
   app.get('/healthz', async () => ({ status: 'ok', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), ...deps.describe?.() }));
 
   app.get('/readyz', async (_request, reply) => {
