@@ -5,6 +5,7 @@ import { DUE_STATES } from '../core/delivery.js';
 import { collectProcessMetrics, deliveriesGauge, metricsRegistry, queueDepthGauge, spendUsdGauge } from '../core/metrics.js';
 import { SpendLedger } from '../platforms/x/spend-ledger.js';
 import type { Store } from '../store/store.js';
+import { PUBLIC_ROUTE } from './route-guard.js';
 
 export interface OpsDeps {
   config: () => Config;
@@ -29,14 +30,14 @@ async function refreshStoreGauges(config: Config, store: Store, now: number): Pr
 export function registerOpsRoutes(app: FastifyInstance, deps: OpsDeps): void {
   const startedAt = Date.now();
   collectProcessMetrics();
-  app.get('/healthz', async () => ({ status: 'ok', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), ...deps.describe?.() }));
+  app.get('/healthz', PUBLIC_ROUTE, async () => ({ status: 'ok', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), ...deps.describe?.() }));
 
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', PUBLIC_ROUTE, async (_request, reply) => {
     const result = await readiness(deps.config(), deps.store());
     return reply.code(result.ready ? 200 : 503).send(result);
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', PUBLIC_ROUTE, async (_request, reply) => {
     try {
       await refreshStoreGauges(deps.config(), deps.store(), Date.now());
     } catch {

@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import { registerEditorApi } from './editor-api.js';
 import { registerOpsRoutes } from './ops-routes.js';
 import { API_TOKEN_ENV, MIN_TOKEN_LENGTH } from './request-guard.js';
+import { guardEveryRoute, PUBLIC_ROUTE } from './route-guard.js';
 
 /** What the server serves from. Getters: a config reload (SIGHUP) swaps them while the server keeps listening. */
 export interface ServerDeps {
@@ -41,6 +42,7 @@ const CONTENT_SECURITY_POLICY =
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
   const token = apiToken(deps.env ?? process.env, deps.log);
+  guardEveryRoute(app, token);
 
   app.addHook('onSend', async (_request, reply) => {
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
@@ -50,10 +52,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
 
   for (const [route, asset] of Object.entries(ASSETS)) {
-    app.get(route, async (_request, reply) => reply.type(asset.type).send(await readFile(new URL(asset.file, PAGE_DIR))));
+    app.get(route, PUBLIC_ROUTE, async (_request, reply) => reply.type(asset.type).send(await readFile(new URL(asset.file, PAGE_DIR))));
   }
   registerOpsRoutes(app, { config: deps.config, store: deps.store, ...(deps.describe ? { describe: deps.describe } : {}) });
-  registerEditorApi(app, { config: deps.config, store: deps.store, queue: deps.queue, token });
+  registerEditorApi(app, { config: deps.config, store: deps.store, queue: deps.queue });
 
   app.setErrorHandler((err: { statusCode?: number; message: string }, request, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
