@@ -7,6 +7,7 @@ import { fetchFeed } from '../sources/fetch-feed.js';
 import { parseFeed } from '../sources/parse-feed.js';
 import { composeForChannel } from '../platforms/compose-for-channel.js';
 import { loadDotEnv, resolveConfigPath } from '../config/load.js';
+import { terminalJson, terminalLine, terminalText } from '../core/terminal-text.js';
 import { loadConfig, type GlobalOptions } from './context.js';
 
 const PLATFORMS = ['x', 'bluesky'] as const;
@@ -45,12 +46,13 @@ export async function previewCommand(opts: GlobalOptions & { feed: string; json?
   });
 
   if (opts.json) {
-    out.write(`${JSON.stringify({ feed: opts.feed, format: parsed.format, items, problems: parsed.problems }, null, 2)}\n`);
+    out.write(`${terminalJson({ feed: opts.feed, format: parsed.format, items, problems: parsed.problems })}\n`);
     return 0;
   }
-  for (const p of parsed.problems) process.stderr.write(`warning: ${p.where}: ${p.message}\n`);
+  // Everything below but the counts comes from the feed: printed so that none of it can act on the terminal.
+  for (const p of parsed.problems) process.stderr.write(`warning: ${terminalLine(p.where)}: ${terminalLine(p.message)}\n`);
   for (const item of items) {
-    out.write(`\n═══ ${item.title ?? '(untitled)'}  ${item.url ?? ''}\n`);
+    out.write(`\n═══ ${terminalLine(item.title ?? '(untitled)')}  ${terminalLine(item.url ?? '')}\n`);
     out.write(`  X — ${item.threads.x.length} part(s), about $${item.cost.xUsd.toFixed(3)}\n`);
     item.threads.x.forEach((p, i) => out.write(block(`${i + 1}`, p.text, `${p.weightedLength}/280`)));
     out.write(`  Bluesky — ${item.threads.bluesky.length} part(s)\n`);
@@ -59,12 +61,12 @@ export async function previewCommand(opts: GlobalOptions & { feed: string; json?
       out.write(block(`${i + 1}`, part.text, `${part.graphemes}/300 graphemes, ${part.bytes} bytes`));
     });
   }
-  out.write(`\n${items.length} item(s) from ${opts.feed} (${parsed.format})\n`);
+  out.write(`\n${items.length} item(s) from ${terminalLine(opts.feed)} (${parsed.format})\n`);
   return 0;
 }
 
 function block(label: string, text: string, counts: string): string {
-  const lines = text.split('\n').map((l) => `     │ ${l}`);
+  const lines = text.split('\n').map((l) => `     │ ${terminalText(l)}`);
   return `   [${label}] ${counts}\n${lines.join('\n')}\n`;
 }
 

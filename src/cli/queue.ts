@@ -6,6 +6,7 @@ import type { Writable } from 'node:stream';
 import { EDITOR_SOURCE_ID } from '../config/schema.js';
 import type { Delivery } from '../core/delivery.js';
 import { EditorError } from '../core/errors.js';
+import { terminalJson, terminalLine, terminalText } from '../core/terminal-text.js';
 import { newClaimOwner } from '../outbox/claim-owner.js';
 import { EditorQueue } from '../outbox/editor-queue.js';
 import { Outbox } from '../outbox/outbox.js';
@@ -27,7 +28,7 @@ async function withQueue(opts: GlobalOptions, out: Writable, job: (rt: Runtime, 
     const outbox = new Outbox(rt.store, { owner: newClaimOwner(), retry: rt.config.retry, log: rt.log });
     return await job(rt, new EditorQueue(rt.config, rt.store, outbox));
   } catch (err) {
-    out.write(`threadcast queue: ${(err as Error).message}\n`);
+    out.write(`threadcast queue: ${terminalLine((err as Error).message)}\n`);
     return 1;
   } finally {
     await rt.store.close();
@@ -61,19 +62,20 @@ function preview(rt: Runtime, delivery: Delivery): string {
   const channel = rt.config.channels.find((c) => c.id === delivery.channelId);
   if (!channel) return '';
   const thread = delivery.thread ?? composeForChannel(delivery.item, channel);
-  return thread.parts.map((p, i) => `  [${i + 1}/${thread.parts.length}] ${p.text.replace(/\n/g, '\n        ')}\n`).join('');
+  return thread.parts.map((p, i) => `  [${i + 1}/${thread.parts.length}] ${terminalText(p.text).replace(/\n/g, '\n        ')}\n`).join('');
 }
 
 export function queueListCommand(opts: GlobalOptions & { json?: boolean }, out: Writable): Promise<number> {
   return withQueue(opts, out, async (rt) => {
     const open = await rt.store.listDeliveries({ states: ['held', 'queued', 'scheduled', 'failed', 'uncertain', 'publishing'] });
     if (opts.json) {
-      out.write(`${JSON.stringify({ deliveries: open.map((d) => ({ id: d.id, channel: d.channelId, source: d.sourceId, item: d.itemId, state: d.state, notBefore: d.notBefore ?? null, title: d.item.title ?? null, text: d.item.summary, reason: d.reason ?? null })) }, null, 2)}\n`);
+      out.write(`${terminalJson({ deliveries: open.map((d) => ({ id: d.id, channel: d.channelId, source: d.sourceId, item: d.itemId, state: d.state, notBefore: d.notBefore ?? null, title: d.item.title ?? null, text: d.item.summary, reason: d.reason ?? null })) })}\n`);
       return 0;
     }
+    // Titles, texts and reasons come from feeds, editors and platforms: one row each, acting on nothing.
     for (const d of open) {
-      const label = d.item.title ?? d.item.summary.slice(0, 60);
-      out.write(`${d.id}  ${d.state.padEnd(9)} ${d.sourceId === EDITOR_SOURCE_ID ? 'announcement' : d.sourceId}  ${d.notBefore ?? 'asap'}  ${label}${d.reason ? `  (${d.reason})` : ''}\n`);
+      const label = terminalLine(d.item.title ?? d.item.summary.slice(0, 60));
+      out.write(`${d.id}  ${d.state.padEnd(9)} ${d.sourceId === EDITOR_SOURCE_ID ? 'announcement' : d.sourceId}  ${d.notBefore ?? 'asap'}  ${label}${d.reason ? `  (${terminalLine(d.reason)})` : ''}\n`);
     }
     if (open.length === 0) out.write('the queue is empty\n');
     return 0;
@@ -85,8 +87,8 @@ export function queueShowCommand(opts: GlobalOptions & { id: string }, out: Writ
     for (const d of await queue.resolve(opts.id)) {
       out.write(`${d.id}  ${d.channelId}  ${d.state}${d.notBefore ? ` at ${d.notBefore}` : ''}\n`);
       out.write(preview(rt, d));
-      for (const post of d.posts) out.write(`  posted: ${post.url ?? post.id}\n`);
-      for (const h of d.history) out.write(`  ${h.at}  ${h.event}${h.detail ? `: ${h.detail}` : ''}\n`);
+      for (const post of d.posts) out.write(`  posted: ${terminalLine(post.url ?? post.id)}\n`);
+      for (const h of d.history) out.write(`  ${h.at}  ${h.event}${h.detail ? `: ${terminalLine(h.detail)}` : ''}\n`);
     }
     return 0;
   });

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { ChannelConfig } from '../config/schema.js';
 import type { ComposedThread, Delivery, PostRef } from '../core/delivery.js';
 import type { Item } from '../core/item.js';
+import { terminalLine, terminalText } from '../core/terminal-text.js';
 import { composeForChannel } from './compose-for-channel.js';
 import type { PublishContext, Publisher, ReconcileResult } from './publisher.js';
 
@@ -44,10 +45,11 @@ export class DryRunPublisher implements Publisher {
 }
 
 export function renderThread(channelId: string, platform: string, delivery: Delivery, thread: ComposedThread): string {
-  const title = delivery.item.title ?? delivery.item.url ?? delivery.item.id;
+  // The item's text comes from outside (a feed, an editor, an old store): nothing in it may act on the terminal.
+  const title = terminalLine(delivery.item.title ?? delivery.item.url ?? delivery.item.id);
   const lines = [`\n── ${channelId} (${platform}, dry-run) ── ${delivery.sourceId}: ${title}`];
   thread.parts.forEach((part, i) => {
-    const body = part.text.split('\n').map((l) => `   │ ${l}`);
+    const body = part.text.split('\n').map((l) => `   │ ${terminalText(l)}`);
     lines.push(`  [${i + 1}/${thread.parts.length}]`, ...body);
   });
   return `${lines.join('\n')}\n`;

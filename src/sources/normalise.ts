@@ -4,7 +4,7 @@ import { canonicalUrl } from './canonical-url.js';
 import { toIsoDate } from './dates.js';
 import type { RawEntry, RawText } from './extract.js';
 import { sha256Hex } from './hash.js';
-import { collapse, htmlToPlain, stripBoilerplate, textToPlain, titleToPlain } from './plain-text.js';
+import { collapse, HtmlTooDeepError, htmlToPlain, stripBoilerplate, textToPlain, titleToPlain } from './plain-text.js';
 
 export const MAX_IMAGES = 4;
 
@@ -27,22 +27,23 @@ export type NormaliseResult =
 export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): NormaliseResult {
   const problems: string[] = [];
 
-  const title = entry.title ? titleToPlain(entry.title.value, entry.title.kind === 'text') || undefined : undefined;
+  const rawTitle = entry.title;
+  const title = rawTitle ? plainOrProblem('title', problems, () => titleToPlain(rawTitle.value, rawTitle.kind === 'text')) || undefined : undefined;
 
   let url: string | undefined;
+  const linkProblems: string[] = [];
   for (const link of entry.links) {
     const c = canonicalUrl(link, ctx.baseUrl);
     if (c.ok) {
       url = c.url;
       break;
     }
-    problems.push(`${c.reason}; the item has no URL`);
+    linkProblems.push(`${c.reason}; the item has no URL`);
   }
   // Only the first bad link is worth a line; an alternative that worked makes the problem moot.
-  if (url !== undefined) problems.length = 0;
-  else if (problems.length > 1) problems.length = 1;
+  if (url === undefined && linkProblems.length > 0) problems.push(linkProblems[0]!);
 
-  let summary = pickSummary(entry);
+  let summary = pickSummary(entry, problems);
   let attribution: string | undefined;
   const found = extractAttribution(summary);
   if (found) {
@@ -64,7 +65,9 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
     }
     if (seenImages.has(c.url) || images.length >= MAX_IMAGES) continue;
     seenImages.add(c.url);
-    images.push({ url: c.url, alt: img.alt ? collapse(titleToPlain(img.alt)) : '', ...(img.mimeType ? { mimeType: img.mimeType.trim().toLowerCase() } : {}) });
+    const rawAlt = img.alt;
+    const alt = rawAlt ? collapse(plainOrProblem('image alt text', problems, () => titleToPlain(rawAlt))) : '';
+    images.push({ url: c.url, alt, ...(img.mimeType ? { mimeType: img.mimeType.trim().toLowerCase() } : {}) });
   }
 
   const id = entry.id?.trim() || url || `sha256:${sha256Hex([title ?? '', summary])}`;
@@ -89,12 +92,27 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
  * The excerpt-like field when there is one (RSS description, Atom/JSON summary), else the full content.
  * A field that turns out empty as text (an excerpt that is only an image) gives way to the next.
  */
-function pickSummary(entry: RawEntry): string {
-  for (const field of [...entry.excerpts, ...entry.contents]) {
-    const plain = stripBoilerplate(toPlain(field));
+function pickSummary(entry: RawEntry, problems: string[]): string {
+  const fields = [...entry.excerpts.map((f) => ['summary', f] as const), ...entry.contents.map((f) => ['content', f] as const)];
+  for (const [name, field] of fields) {
+    const plain = stripBoilerplate(plainOrProblem(name, problems, () => toPlain(field)));
     if (plain) return plain;
   }
   return '';
+}
+
+/**
+ * The field as plain text, or '' and a problem when its HTML nests too deep to convert (a hostile feed, not a
+ * real one): the item goes on with its other fields.
+ */
+function plainOrProblem(field: string, problems: string[], toText: () => string): string {
+  try {
+    return toText();
+  } catch (err) {
+    if (!(err instanceof HtmlTooDeepError)) throw err;
+    problems.push(`${field} ignored: its HTML nests elements more than ${err.limit} levels deep`);
+    return '';
+  }
 }
 
 function toPlain(field: RawText): string {

@@ -4,11 +4,20 @@ import { ZodError } from 'zod';
 import { describeError, permanent } from '../core/errors.js';
 import type { Item } from '../core/item.js';
 import { resolveBase } from './canonical-url.js';
-import { readEntry, readFeed, type FeedFormat, type RawEntry } from './extract.js';
+import { readEntry, readFeed, type FeedFormat, type RawEntry, type RawText } from './extract.js';
 import { feedWhere } from './location.js';
 import { language, normaliseEntry } from './normalise.js';
-import { titleToPlain } from './plain-text.js';
-import { prepareXml } from './xml-prep.js';
+import { HtmlTooDeepError, titleToPlain } from './plain-text.js';
+import { nestsDeeperThan, prepareXml } from './xml-prep.js';
+
+/**
+ * How deep an XML feed may nest elements. A feed needs five or six levels; Atom xhtml content adds its markup's.
+ * fast-xml-parser (inside feedsmith) stops at 100 nested tags (its maxNestedTags) with a bare "Maximum nested
+ * tags exceeded", but not inside the elements feedsmith keeps as raw text (Atom content), whose markup is later
+ * walked recursively by html-to-text. One linear scan of the whole document, before either runs, gives one error
+ * that says what is wrong.
+ */
+export const MAX_XML_DEPTH = 100;
 
 export interface ItemProblem {
   /** Names the feed and, for an item, which one: `feed tests/x.xml, item 3 ("Title")`. */
@@ -62,7 +71,8 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
     let label = `${where}, item ${n}`;
     try {
       entry = readEntry(format, rawEntry);
-      const title = entry.title ? titleToPlain(entry.title.value, entry.title.kind === 'text') : '';
+      // The item's own problems say when its title cannot be read; the label then goes without it.
+      const title = titleOrNothing(entry.title);
       if (title) label += ` (${JSON.stringify(title.length > 60 ? `${title.slice(0, 57)}...` : title)})`;
       const result = normaliseEntry(entry, {
         sourceId: ctx.sourceId,
@@ -83,13 +93,33 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
     }
   });
 
+  let title: string | undefined;
+  try {
+    title = titleOf(raw.title);
+  } catch (err) {
+    if (!(err instanceof HtmlTooDeepError)) throw err;
+    problems.push({ where, message: `feed title ignored: its HTML nests elements more than ${err.limit} levels deep` });
+  }
   return {
     format,
-    title: raw.title ? titleToPlain(raw.title.value, raw.title.kind === 'text') || undefined : undefined,
+    title,
     language: language(raw.language),
     items,
     problems,
   };
+}
+
+function titleOf(raw: RawText | undefined): string | undefined {
+  return raw ? titleToPlain(raw.value, raw.kind === 'text') || undefined : undefined;
+}
+
+function titleOrNothing(raw: RawText | undefined): string | undefined {
+  try {
+    return titleOf(raw);
+  } catch (err) {
+    if (err instanceof HtmlTooDeepError) return undefined;
+    throw err;
+  }
 }
 
 interface Document {
@@ -129,6 +159,10 @@ function parseJson(text: string, where: string): Document {
 
 function parseXml(text: string, where: string, problems: ItemProblem[]): Document {
   const prepared = prepareXml(text);
+  // Before validating too: fast-xml-parser's validator takes half a second over 50,000 levels.
+  if (nestsDeeperThan(prepared.xml, MAX_XML_DEPTH)) {
+    throw permanent(`the document nests elements more than ${MAX_XML_DEPTH} levels deep`, { where });
+  }
   const result = XMLValidator.validate(prepared.xml, { allowBooleanAttributes: true });
   if (result !== true) {
     const { line, col, msg } = result.err;

@@ -1,4 +1,5 @@
 import { compile, type HtmlToTextOptions } from 'html-to-text';
+import { Parser } from 'htmlparser2';
 
 /**
  * Markup → plain text for summaries and titles. Entities are decoded exactly once (by htmlparser2):
@@ -34,9 +35,52 @@ const HTML_OPTIONS: HtmlToTextOptions = {
 const htmlConverter = compile(HTML_OPTIONS);
 const titleConverter = compile({ ...HTML_OPTIONS, selectors: [...(HTML_OPTIONS.selectors ?? []), { selector: 'p', format: 'inline' }] });
 
+/**
+ * How deep HTML in a feed field may nest. html-to-text walks the tree recursively and overflows the stack at about
+ * 1,300 levels of `<ul>` (fewer when called deeper in a stack), and htmlparser2 slows down with depth; real
+ * markup, page builders included, stays well under 100.
+ */
+export const MAX_HTML_DEPTH = 200;
+
+/** A field's HTML nests elements deeper than MAX_HTML_DEPTH: it is not converted (it would overflow the stack). */
+export class HtmlTooDeepError extends Error {
+  readonly limit = MAX_HTML_DEPTH;
+  constructor() {
+    super(`the HTML nests elements more than ${MAX_HTML_DEPTH} levels deep`);
+    this.name = 'HtmlTooDeepError';
+  }
+}
+
 /** HTML fragment → plain text: paragraphs separated by one blank line, whitespace collapsed inside them. */
 export function htmlToPlain(html: string): string {
+  if (nestsDeeperThan(html, MAX_HTML_DEPTH)) throw new HtmlTooDeepError();
   return tidyParagraphs(htmlConverter(html));
+}
+
+/**
+ * Whether the tree htmlparser2 builds from `html` (as html-to-text will) is more than `limit` elements deep.
+ * Runs the same tokenizer without building the tree, stopping at the first element past the limit; skipped
+ * outright when there are too few `<` for that many elements, which is nearly always.
+ */
+function nestsDeeperThan(html: string, limit: number): boolean {
+  let opens = 0;
+  for (let i = html.indexOf('<'); i !== -1 && opens <= limit; i = html.indexOf('<', i + 1)) opens++;
+  if (opens <= limit) return false;
+  let depth = 0;
+  let tooDeep = false;
+  const parser: Parser = new Parser({
+    onopentag() {
+      if (++depth > limit) {
+        tooDeep = true;
+        parser.pause();
+      }
+    },
+    onclosetag() {
+      depth--;
+    },
+  });
+  parser.write(html);
+  return tooDeep;
 }
 
 /**
@@ -54,24 +98,46 @@ export function textToPlain(text: string): string {
 export function titleToPlain(title: string, isPlainText = false): string {
   if (isPlainText) return collapse(title);
   const escaped = title.replace(/<(?!\/?[A-Za-z][^<>]*>|!--)/g, '&lt;');
+  if (nestsDeeperThan(escaped, MAX_HTML_DEPTH)) throw new HtmlTooDeepError();
   return collapse(titleConverter(escaped));
 }
 
-/** Collapse all whitespace runs to one space and trim. */
+/**
+ * Removed from all feed text: ANSI escape sequences whole (CSI, 7- and 8-bit), then C0 controls other than the
+ * whitespace the tidy-up handles (tab, LF, VT, FF, CR), DEL, C1, and the bidi embedding, override and isolate
+ * controls U+202A–U+202E and U+2066–U+2069. Those reorder everything after them up to the end of a paragraph,
+ * so a title could make the link or hashtags that follow it read backwards; they are rare in honest feeds and
+ * what is left reads the same. LRM/RLM/ALM (U+200E, U+200F, U+061C) stay: they only set the direction of the
+ * characters next to them, and right-to-left writers use them. ZWJ and variation selectors stay: emoji need them.
+ */
+// eslint-disable-next-line no-control-regex
+const ANSI_SEQUENCE = /(?:\u001b\[|\u009b)[\u0030-\u003f]*[\u0020-\u002f]*[\u0040-\u007e]/g;
+// eslint-disable-next-line no-control-regex
+const UNWANTED_CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+export function stripControls(s: string): string {
+  return s.replace(ANSI_SEQUENCE, '').replace(UNWANTED_CONTROL, '');
+}
+
+/** Controls stripped (see stripControls), all whitespace runs collapsed to one space, trimmed. */
 export function collapse(s: string): string {
+  return collapseWhitespace(stripControls(s));
+}
+
+function collapseWhitespace(s: string): string {
   return s.replace(/[\s\u00a0]+/g, ' ').trim();
 }
 
 /**
- * Split on blank lines; inside a paragraph collapse whitespace, except that list items (`• `, `1. `)
+ * Controls stripped (see stripControls), then split on blank lines; inside a paragraph collapse whitespace, except that list items (`• `, `1. `)
  * stay on lines of their own.
  */
 export function tidyParagraphs(text: string): string {
-  return text
+  return stripControls(text)
     .replace(/\r\n?/g, '\n')
     .split(/\n[ \t\u00a0]*\n/)
     .map((para) => {
-      const lines = para.split('\n').map(collapse).filter(Boolean);
+      const lines = para.split('\n').map(collapseWhitespace).filter(Boolean);
       let out = '';
       for (const line of lines) {
         if (!out) out = line;

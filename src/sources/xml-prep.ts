@@ -105,3 +105,44 @@ export function findDoctype(xml: string): { start: number; end: number } | undef
   }
   return { start: m.index, end: xml.length };
 }
+
+/**
+ * Whether the document nests elements more than `limit` deep: a linear scan of the tags that skips comments,
+ * CDATA sections, processing instructions and declarations, honours quoted attribute values (which may hold ">"
+ * and "/>"), and stops at the first element past the limit. Exact for a well-formed document; one it counts
+ * short (stray end tags) is not well-formed, and the validator that runs next refuses it.
+ */
+export function nestsDeeperThan(xml: string, limit: number): boolean {
+  let depth = 0;
+  let i = xml.indexOf('<');
+  while (i !== -1) {
+    const next = xml[i + 1];
+    let end: number;
+    if (next === '/') {
+      depth--;
+      end = xml.indexOf('>', i);
+    } else if (next === '!' || next === '?') {
+      const close = xml.startsWith('<!--', i) ? '-->' : xml.startsWith('<![CDATA[', i) ? ']]>' : next === '?' ? '?>' : '>';
+      end = xml.indexOf(close, i);
+    } else {
+      end = startTagEnd(xml, i + 1);
+      if (end !== -1 && xml[end - 1] !== '/' && ++depth > limit) return true;
+    }
+    if (end === -1) return false;
+    i = xml.indexOf('<', end + 1);
+  }
+  return false;
+}
+
+/** Index of the ">" that closes the start tag whose name begins at `from`, or -1. */
+function startTagEnd(xml: string, from: number): number {
+  let quote = '';
+  for (let j = from; j < xml.length; j++) {
+    const ch = xml[j];
+    if (quote) {
+      if (ch === quote) quote = '';
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '>') return j;
+  }
+  return -1;
+}

@@ -4,8 +4,8 @@ import { canonicalUrl } from '../../src/sources/canonical-url.js';
 import { toIsoDate } from '../../src/sources/dates.js';
 import type { RawEntry } from '../../src/sources/extract.js';
 import { normaliseEntry } from '../../src/sources/normalise.js';
-import { htmlToPlain, stripBoilerplate, titleToPlain } from '../../src/sources/plain-text.js';
-import { findDoctype } from '../../src/sources/xml-prep.js';
+import { HtmlTooDeepError, htmlToPlain, MAX_HTML_DEPTH, stripBoilerplate, stripControls, titleToPlain } from '../../src/sources/plain-text.js';
+import { findDoctype, nestsDeeperThan } from '../../src/sources/xml-prep.js';
 
 const entry = (over: Partial<RawEntry>): RawEntry => ({ links: [], excerpts: [], contents: [], dates: [], tags: [], images: [], ...over });
 const ok = (e: RawEntry, baseUrl?: string) => {
@@ -92,6 +92,25 @@ describe('plain text', () => {
     expect(titleToPlain('Why x<y matters')).toBe('Why x<y matters');
   });
 
+  it('strips terminal escape sequences whole, lone controls and bidi overrides, but keeps RLM, ZWJ and variation selectors', () => {
+    expect(stripControls('a\u001b[1;31mb\u009b2Jc\u0007d\u007fe\u0085f')).toBe('abcdef');
+    expect(stripControls('\u202eevil\u202c \u2067iso\u2069 \u202aemb\u202c')).toBe('evil iso emb');
+    const kept = 'שלום\u200f \u200e 👩\u200d👩\u200d👧 ❤\ufe0f\n\ttab';
+    expect(stripControls(kept)).toBe(kept);
+    expect(titleToPlain('<b>Big\u001b[2J</b> \u202enews')).toBe('Big news');
+    expect(htmlToPlain('<p>One\u001b[31m</p><p>\u2066Two\u2069</p>')).toBe('One\n\nTwo');
+  });
+
+  it('refuses HTML nested deeper than MAX_HTML_DEPTH, counting as the HTML parser does', () => {
+    const deep = (n: number) => `${'<span>'.repeat(n)}x${'</span>'.repeat(n)}`;
+    expect(htmlToPlain(deep(MAX_HTML_DEPTH))).toBe('x');
+    expect(() => htmlToPlain(deep(MAX_HTML_DEPTH + 1))).toThrow(HtmlTooDeepError);
+    expect(() => titleToPlain(deep(MAX_HTML_DEPTH + 1))).toThrow(HtmlTooDeepError);
+    // Unclosed <p> and <li> close each other, and <br> and <img> hold nothing: long but flat markup is fine.
+    expect(htmlToPlain('<p>para'.repeat(1000))).toContain('para');
+    expect(htmlToPlain(`<ul>${'<li>item<br><img src="a.png">'.repeat(1000)}</ul>`)).toContain('• item');
+  });
+
   it('removes the WordPress read-more mark, "Continue reading" and "appeared first on" footer', () => {
     expect(stripBoilerplate('We planted beans and [&#8230;]')).toBe('We planted beans and…');
     expect(stripBoilerplate('We planted beans. […]')).toBe('We planted beans.');
@@ -169,5 +188,22 @@ describe('findDoctype', () => {
 
   it('ignores "<!DOCTYPE" text that is not in the prolog', () => {
     expect(findDoctype('<rss><![CDATA[<!DOCTYPE x>]]></rss>')).toBeUndefined();
+  });
+});
+
+describe('nestsDeeperThan (XML)', () => {
+  const deep = (n: number) => `${'<a>'.repeat(n)}${'</a>'.repeat(n)}`;
+
+  it('counts element depth exactly and stops past the limit', () => {
+    expect(nestsDeeperThan(`<?xml version="1.0"?><r>${deep(99)}</r>`, 100)).toBe(false);
+    expect(nestsDeeperThan(`<?xml version="1.0"?><r>${deep(100)}</r>`, 100)).toBe(true);
+    expect(nestsDeeperThan(`<r>${'<a/><b x="1" />'.repeat(500)}</r>`, 2)).toBe(false);
+  });
+
+  it('ignores tags inside comments, CDATA sections and processing instructions, and ">" or "/>" in attribute values', () => {
+    const hidden = `<r><!-- ${deep(10)} --><![CDATA[${'<a>'.repeat(10)}]]><?pi <a><a><a> ?></r>`;
+    expect(nestsDeeperThan(hidden, 2)).toBe(false);
+    expect(nestsDeeperThan(`<r>${'<a t="/>" u=\'>\'>'.repeat(3)}${'</a>'.repeat(3)}</r>`, 3)).toBe(true);
+    expect(nestsDeeperThan(`<r>${'<a t="/>" u=\'>\'>'.repeat(3)}${'</a>'.repeat(3)}</r>`, 4)).toBe(false);
   });
 });
