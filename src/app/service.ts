@@ -42,7 +42,7 @@ export class Service {
 
   constructor(private readonly opts: ServiceOptions) {
     this.config = opts.config;
-    this.store = openStore(this.config.store);
+    this.store = openStore(this.config.store, { log: opts.log });
     this.app = this.newApp();
   }
 
@@ -100,7 +100,7 @@ export class Service {
     await this.chain;
     const previous = { config: this.config, store: this.store, app: this.app };
     try {
-      if (next.store !== previous.config.store) this.store = openStore(next.store);
+      if (next.store !== previous.config.store) this.store = openStore(next.store, { log });
       this.config = next;
       this.app = this.newApp();
     } catch (err) {

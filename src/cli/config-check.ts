@@ -1,11 +1,15 @@
 import type { Writable } from 'node:stream';
 import { dryRunReason } from '../platforms/create-publisher.js';
-import { loadConfig, type GlobalOptions } from './context.js';
+import { redactUrl } from '../store/redis-store.js';
+import { loadConfig, loggerFor, type GlobalOptions } from './context.js';
 
 /** Validates the config (a ConfigError becomes `file:line  path: message` lines) and summarises it. */
 export async function configCheckCommand(opts: GlobalOptions, out: Writable): Promise<number> {
-  const { config, file } = loadConfig(opts);
-  out.write(`${file}: valid — ${config.sources.length} source(s), ${config.channels.length} channel(s), store ${config.store}\n`);
+  const loaded = loadConfig(opts);
+  const { config, file } = loaded;
+  // Its warnings (a secret written in the file) go to stderr as log lines, as in every other command.
+  if (loaded.warnings.length > 0) loggerFor(loaded);
+  out.write(`${file}: valid — ${config.sources.length} source(s), ${config.channels.length} channel(s), store ${redactUrl(config.store)}\n`);
   for (const channel of config.channels) {
     const reason = dryRunReason(channel, config.dryRun);
     const mode = reason ? `dry-run (${reason})` : 'live';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ConfigError, loadConfigFile, loadDotEnv, resolveConfigPath } from '../config/load.js';
+import { ConfigError, loadConfigFile, loadDotEnv, logConfigWarnings, resolveConfigPath, type LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../core/logger.js';
 import { openStore } from '../store/open-store.js';
@@ -19,14 +19,22 @@ export class CliError extends Error {
   }
 }
 
-export function loadConfig(opts: GlobalOptions): { config: Config; file: string } {
+export function loadConfig(opts: GlobalOptions): LoadedConfig {
   loadDotEnv();
   try {
     return loadConfigFile(resolveConfigPath(opts.config));
   } catch (err) {
+    if (err instanceof ConfigError && err.kind === 'unreadable') throw new CliError(err.problems.map((p) => `threadcast: ${p}`), 2);
     if (err instanceof ConfigError) throw new CliError(['threadcast: invalid configuration', ...err.problems.map((p) => `  ${p}`)], 2);
     throw err;
   }
+}
+
+/** The logger the config asks for; its first lines are the config's warnings (e.g. a secret written in the file). */
+export function loggerFor(loaded: LoadedConfig): Logger {
+  const log = createLogger(loaded.config.log);
+  logConfigWarnings(log, loaded.warnings);
+  return log;
 }
 
 export interface Runtime {
@@ -37,7 +45,7 @@ export interface Runtime {
 }
 
 export function openRuntime(opts: GlobalOptions): Runtime {
-  const { config, file } = loadConfig(opts);
-  const log = createLogger(config.log);
-  return { config, configFile: file, log, store: openStore(config.store) };
+  const loaded = loadConfig(opts);
+  const log = loggerFor(loaded);
+  return { config: loaded.config, configFile: loaded.file, log, store: openStore(loaded.config.store, { log }) };
 }

@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import type { ChannelConfig, Config } from '../config/schema.js';
 import { describeError } from '../core/errors.js';
-import { createLogger } from '../core/logger.js';
 import { redactUrl } from '../media/guarded-fetch.js';
 import { BlueskyPublisher } from '../platforms/bluesky/publisher.js';
 import { dryRunReason, missingCredentials } from '../platforms/create-publisher.js';
@@ -16,7 +15,7 @@ import { XPublisher } from '../platforms/x/publisher.js';
 import { openStore } from '../store/open-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
-import { loadConfig, type GlobalOptions } from './context.js';
+import { loadConfig, loggerFor, type GlobalOptions } from './context.js';
 
 /**
  * `threadcast doctor`: checks the config, the store, each channel's credentials (one harmless
@@ -56,11 +55,12 @@ export async function doctorCommand(opts: GlobalOptions & { json?: boolean }, ou
   // An invalid config takes the path every command takes (CliError: `file:line  path: message` lines on
   // stderr, exit 2), so scripts see one contract across commands, as with `status --json`; and no other
   // check could run without it: the store URL and the channels come from the config.
-  const { config, file } = loadConfig(opts);
+  const loaded = loadConfig(opts);
+  const { config, file } = loaded;
   const raw = readRawConfig(file);
   const rawWeb = raw?.web as Record<string, unknown> | undefined;
   const timeoutMs = typeof rawWeb?.timeoutMs === 'number' ? config.web.timeoutMs : DEFAULT_CHECK_TIMEOUT_MS;
-  const log = createLogger(config.log);
+  const log = loggerFor(loaded);
   // Work a check gave up on may still be running (e.g. an OAuth 2.0 refresh about to save its rotated
   // token): the store is closed only once all of it has settled.
   const pending: Array<Promise<unknown>> = [];

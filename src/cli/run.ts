@@ -1,21 +1,24 @@
 import type { Writable } from 'node:stream';
 import { Service } from '../app/service.js';
-import { createLogger } from '../core/logger.js';
-import { CliError, loadConfig, type GlobalOptions } from './context.js';
+import { logConfigWarnings } from '../config/load.js';
+import { CliError, loadConfig, loggerFor, type GlobalOptions } from './context.js';
 
 /**
  * Runs until SIGTERM/SIGINT (graceful: the thread in flight finishes); SIGHUP reloads the config.
  * A first cycle starts at once, so a newcomer sees threads within seconds.
  */
 export async function runCommand(opts: GlobalOptions, out: Writable): Promise<number> {
-  const { config } = loadConfig(opts);
-  const log = createLogger(config.log);
+  const loaded = loadConfig(opts);
+  const config = loaded.config;
+  const log = loggerFor(loaded);
   const service = new Service({
     config,
     // A CliError carries the readable `file:line  path: message` problems; the log gets them as one message.
     loadConfig: () => {
       try {
-        return loadConfig(opts).config;
+        const next = loadConfig(opts);
+        logConfigWarnings(log, next.warnings);
+        return next.config;
       } catch (err) {
         throw err instanceof CliError ? new Error(err.lines.map((l) => l.trim()).join('; ')) : err;
       }

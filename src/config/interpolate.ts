@@ -42,3 +42,11 @@ export function interpolateEnv(input: unknown, env: NodeJS.ProcessEnv): Interpol
   };
   return { value: walk(input, []), unset };
 }
+
+/**
+ * What the file itself writes in a value: every `${VAR}` removed and every `${VAR:-default}` replaced by
+ * its default. Empty when the whole value comes from the environment.
+ */
+export function literalText(value: string): string {
+  return value.replace(reference, (_, _name: string, fallback: string | undefined) => fallback ?? '');
+}

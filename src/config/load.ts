@@ -1,21 +1,49 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { isAlias, isMap, isPair, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigSchema, type Config } from './schema.js';
 import { interpolateEnv } from './interpolate.js';
+import { literalSecretPaths } from './secrets.js';
 
 export const DEFAULT_CONFIG_PATH = 'config/threadcast.yaml';
 
-/** A config that cannot be used; `problems` are lines of the form `file:line  path: message`. */
+/**
+ * Alias uses allowed while the YAML becomes data (the yaml library's own default, set here on purpose):
+ * enough for a shared template or schedule, far too few for a "billion laughs" document, which would
+ * otherwise expand exponentially in interpolation and validation.
+ */
+export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * A config that cannot be used; `problems` are lines of the form `file:line  path: message`.
+ * `unreadable`: the file itself could not be read (missing, a directory, no permission): one line, no line number.
+ */
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  constructor(
+    readonly problems: string[],
+    readonly kind: 'invalid' | 'unreadable' = 'invalid',
+  ) {
+    super(kind === 'unreadable' ? problems.join('\n') : `invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }
 
-export interface LoadedConfig {
+/** Something the config does that works but is unsafe; logged as a warning, never with the value. */
+export interface ConfigWarning {
+  file: string;
+  line: number;
+  /** The config path, e.g. `channels[0].password`. */
+  field: string;
+  message: string;
+}
+
+export interface ParsedConfig {
   config: Config;
+  warnings: ConfigWarning[];
+}
+
+export interface LoadedConfig extends ParsedConfig {
   file: string;
 }
 
@@ -30,11 +58,48 @@ export function loadDotEnv(file = '.env'): void {
 }
 
 export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  if (!existsSync(file)) throw new ConfigError([`${file}: no such file (use --config PATH or THREADCAST_CONFIG)`]);
-  return { config: parseConfigText(readFileSync(file, 'utf8'), file, env), file };
+  return { ...parseConfigText(readConfigFile(file), file, env), file };
 }
 
-export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+/** Logs each warning once, with its place and field but never the value. */
+export function logConfigWarnings(log: Pick<Logger, 'warn'>, warnings: ConfigWarning[]): void {
+  for (const { file, line, field, message } of warnings) log.warn({ file, line, field }, message);
+}
+
+const WHICH_FILE = '(use --config PATH or THREADCAST_CONFIG)';
+
+/**
+ * Reads the file through one descriptor: what is checked (a regular file) is what is read, and a FIFO or
+ * a device such as /dev/zero is refused before a read could block or never end.
+ */
+function readConfigFile(file: string): string {
+  const refuse = (reason: string) => new ConfigError([`${file}: ${reason}`], 'unreadable');
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    throw refuse(whyUnreadable(err));
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw refuse(`is a directory, not a config file ${WHICH_FILE}`);
+    if (!stat.isFile()) throw refuse('is not a regular file');
+    return readFileSync(fd, 'utf8');
+  } catch (err) {
+    throw err instanceof ConfigError ? err : refuse(whyUnreadable(err));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function whyUnreadable(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `no such file ${WHICH_FILE}`;
+  if (code === 'EACCES' || code === 'EPERM') return 'cannot be read: permission denied';
+  return `cannot be read (${code ?? String(err)})`;
+}
+
+export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): ParsedConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineOf = (offset: number) => lineCounter.linePos(offset).line;
@@ -42,13 +107,70 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
   if (doc.errors.length > 0) {
     throw new ConfigError(doc.errors.map((e) => `${file}:${lineOf(e.pos[0])}  ${e.message.split('\n')[0]}`));
   }
-  const raw = doc.toJS() ?? {};
+  const raw = toPlainData(doc, file, lineOf);
+  // Defaults alone make no service: an empty file is far more likely the wrong path or a truncated write.
+  if (raw === null || raw === undefined || (isPlainObject(raw) && Object.keys(raw).length === 0)) {
+    throw new ConfigError([`${file}: the file is empty: it needs at least one channel (see README, "Configuration")`]);
+  }
   const { value, unset } = interpolateEnv(raw, env);
   const result = ConfigSchema.safeParse(value);
-  if (result.success) return result.data;
+  if (result.success) {
+    const warnings = literalSecretPaths(ConfigSchema, raw).map((p) => ({
+      file,
+      line: lineOf(nodeOffset(doc, p)),
+      field: formatPath(p),
+      message: 'a secret is written in the config file: set it in the environment (or .env) and write ${VAR} here',
+    }));
+    return { config: result.data, warnings };
+  }
 
   const problems = result.error.issues.flatMap((issue) => describeIssue(issue, doc, unset, file, lineOf));
   throw new ConfigError(problems);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The document as plain data, with alias expansion bounded; a failure names the node where it happened. */
+function toPlainData(doc: Document, file: string, lineOf: (offset: number) => number): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (!(err instanceof ReferenceError)) throw err;
+    const node = failingNode(doc, doc.contents);
+    const line = lineOf(node?.range?.[0] ?? 0);
+    const message =
+      node && isAlias(node) && !node.resolve(doc)
+        ? `alias *${node.source} has no anchor &${node.source} before it`
+        : `aliases here expand to more than ${MAX_ALIAS_COUNT} uses; refused as a possible alias bomb ("billion laughs")`;
+    throw new ConfigError([`${file}:${line}  ${message}`]);
+  }
+}
+
+/**
+ * The deepest node that fails to become data on its own: a node whose children each pass but which fails
+ * as a whole is where the aliases multiply. Each try is itself bounded by MAX_ALIAS_COUNT.
+ */
+function failingNode(doc: Document, node: unknown): Node | undefined {
+  const fails = (n: unknown) => {
+    if (!n || typeof n !== 'object' || !('toJS' in n)) return false;
+    try {
+      (n as Node).toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT });
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  if (!fails(node)) return undefined;
+  if (isMap(node) || isSeq(node)) {
+    for (const item of node.items) {
+      const child = isPair(item) ? (fails(item.key) ? item.key : item.value) : item;
+      const deeper = failingNode(doc, child);
+      if (deeper) return deeper;
+    }
+  }
+  return node as Node;
 }
 
 type Path = (string | number)[];

@@ -1,6 +1,7 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { ScheduleSchema } from './schedule-schema.js';
+import { secret } from './secrets.js';
 import { TemplateSchema } from './template-schema.js';
 
 /**
@@ -14,7 +15,9 @@ const Id = z
   .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, 'use letters, digits, "-" and "_" (at most 63), starting with a letter or digit');
 
 /** Credentials come from the environment; an unset variable leaves the field out, which means dry-run. */
-const Secret = z.string().min(1);
+const FromEnv = z.string().min(1);
+/** A credential: the loader warns when the file writes it instead of `${VAR}` (see secrets.ts). */
+const Secret = () => secret(z.string().min(1));
 
 const CronExpression = z
   .string()
@@ -59,8 +62,8 @@ export const BlueskyChannelSchema = z
     langs: z.array(z.string()).max(3).optional().describe('Languages to tag posts with when the item has none (`langs`, at most 3).'),
     cards: z.boolean().default(true).describe("Attach a link card (the page's og:title, og:description, og:image) to the first post when the item has no images."),
     service: z.string().url().default('https://bsky.social').describe('The PDS (or entryway) to log in to.'),
-    identifier: Secret.optional().describe('Handle or DID of the account.'),
-    password: Secret.optional().describe('An app password (Settings → App passwords), never the account password.'),
+    identifier: FromEnv.optional().describe('Handle or DID of the account.'),
+    password: Secret().optional().describe('An app password (Settings → App passwords), never the account password.'),
   })
   .strict();
 
@@ -70,13 +73,13 @@ export const XChannelSchema = z
     platform: z.literal('x').describe('Which network the channel posts to.'),
     apiBase: z.string().url().default('https://api.x.com').describe('Base URL of the X API; change it for API gateways and test servers.'),
     auth: z.enum(['oauth1', 'oauth2']).default('oauth1').describe('OAuth 1.0a user context (four keys, never expire) or OAuth 2.0 user tokens (refreshed and rotated).'),
-    appKey: Secret.optional().describe('OAuth 1.0a consumer key (API key).'),
-    appSecret: Secret.optional().describe('OAuth 1.0a consumer secret (API key secret).'),
-    accessToken: Secret.optional().describe('OAuth 1.0a access token of the posting account.'),
-    accessSecret: Secret.optional().describe('OAuth 1.0a access token secret of the posting account.'),
-    clientId: Secret.optional().describe('OAuth 2.0 client id.'),
-    clientSecret: Secret.optional().describe('OAuth 2.0 client secret (confidential clients).'),
-    refreshToken: Secret.optional().describe('OAuth 2.0 refresh token for the first start; later ones rotate and are kept (sealed) in the store. A new value here replaces them.'),
+    appKey: Secret().optional().describe('OAuth 1.0a consumer key (API key).'),
+    appSecret: Secret().optional().describe('OAuth 1.0a consumer secret (API key secret).'),
+    accessToken: Secret().optional().describe('OAuth 1.0a access token of the posting account.'),
+    accessSecret: Secret().optional().describe('OAuth 1.0a access token secret of the posting account.'),
+    clientId: FromEnv.optional().describe('OAuth 2.0 client id.'),
+    clientSecret: Secret().optional().describe('OAuth 2.0 client secret (confidential clients).'),
+    refreshToken: Secret().optional().describe('OAuth 2.0 refresh token for the first start; later ones rotate and are kept (sealed) in the store. A new value here replaces them.'),
     readAccess: z.boolean().default(false).describe("The account's API access may read its own recent posts: an unknown outcome is then settled by reading (each post read is billed)."),
     limits: z
       .object({
@@ -103,15 +106,14 @@ export const ChannelSchema = z.discriminatedUnion('platform', [BlueskyChannelSch
 
 export const ConfigSchema = z
   .object({
-    store: z
-      .string()
-      .regex(/^(sqlite:.+|rediss?:\/\/.+)$/, 'use "sqlite:PATH" (e.g. sqlite:data/threadcast.sqlite), "sqlite::memory:" or "redis://host:6379"')
+    store: secret(
+      z.string().regex(/^(sqlite:.+|rediss?:\/\/.+)$/, 'use "sqlite:PATH" (e.g. sqlite:data/threadcast.sqlite), "sqlite::memory:" or "redis://host:6379"'),
+      'url-password',
+    )
       .default('sqlite:data/threadcast.sqlite')
       .describe('Where state lives: deliveries, seen items, feed caches, leases. `sqlite:PATH` for one instance; `redis://[user:password@]host:port[/db]` (or `rediss://`) for several sharing one Redis (put the password in the environment: `redis://:${REDIS_PASSWORD}@host:6379`).'),
     dryRun: z.boolean().default(false).describe('Dry-run every channel: compose and record, never send.'),
-    secretKey: z
-      .string()
-      .min(16)
+    secretKey: secret(z.string().min(16))
       .optional()
       .describe('Seals tokens kept in the store when no credential can (OAuth 2.0 public clients have no client secret); from the environment, e.g. ${THREADCAST_SECRET_KEY}.'),
     log: z

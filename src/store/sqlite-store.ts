@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import Keyv from 'keyv';
+import type { Logger } from 'pino';
 import { DeliverySchema, DeliveryStateSchema, type Delivery, type DeliveryState } from '../core/delivery.js';
+import { preparePrivateDatabase } from './private-files.js';
 import { SqliteKeyvAdapter } from './sqlite-keyv-adapter.js';
 import type { DeliveryQuery, Store } from './store.js';
 
@@ -44,8 +44,10 @@ export class SqliteStore implements Store {
   private readonly releaseLeaseStmt: Database.Statement;
   private readonly leaseHolderStmt: Database.Statement<[string, number], { owner: string }>;
 
-  constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  /** `log` hears when an existing state file had to be made owner-only. */
+  constructor(file: string, opts: { log?: Pick<Logger, 'warn'> } = {}) {
+    // '' is a private temporary database, ':memory:' none at all: neither has a file to protect.
+    if (file !== ':memory:' && file !== '') preparePrivateDatabase(file, opts.log);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');

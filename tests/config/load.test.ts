@@ -35,14 +35,14 @@ channels:
 
 describe('config loading', () => {
   it('accepts the documented shape and fills defaults', () => {
-    const config = parseConfigText(VALID, FILE, {});
+    const config = parseConfigText(VALID, FILE, {}).config;
     expect(config.sources[0]).toMatchObject({ id: 'news', backlog: 1, pollEvery: '*/5 * * * *', timeoutMs: 15000 });
     expect(config.channels.map((c) => c.platform)).toEqual(['bluesky', 'x']);
     expect(config.channels[0]!.template.maxParts).toBe(4);
   });
 
   it('interpolates ${VAR} from the environment and drops unset credentials (dry-run, not an error)', () => {
-    const config = parseConfigText(VALID, FILE, { BLUESKY_IDENTIFIER: 'me.example', BLUESKY_APP_PASSWORD: 'abcd-efgh' });
+    const config = parseConfigText(VALID, FILE, { BLUESKY_IDENTIFIER: 'me.example', BLUESKY_APP_PASSWORD: 'abcd-efgh' }).config;
     const bsky = config.channels[0]!;
     expect(bsky.platform === 'bluesky' && bsky.identifier).toBe('me.example');
     const x = config.channels[1]!;
@@ -50,12 +50,12 @@ describe('config loading', () => {
   });
 
   it('supports ${VAR:-default}', () => {
-    const config = parseConfigText('sources:\n  - id: a\n    feed: ${FEED:-feeds/a.xml}\n', FILE, {});
+    const config = parseConfigText('sources:\n  - id: a\n    feed: ${FEED:-feeds/a.xml}\n', FILE, {}).config;
     expect(config.sources[0]!.feed).toBe('feeds/a.xml');
   });
 
   it('never lets an environment value inject YAML structure', () => {
-    const config = parseConfigText('sources:\n  - id: a\n    feed: ${FEED}\n', FILE, { FEED: 'x\nbacklog: all' });
+    const config = parseConfigText('sources:\n  - id: a\n    feed: ${FEED}\n', FILE, { FEED: 'x\nbacklog: all' }).config;
     expect(config.sources[0]!.feed).toBe('x\nbacklog: all');
     expect(config.sources[0]!.backlog).toBe(1);
   });
