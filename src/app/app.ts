@@ -98,7 +98,7 @@ export class App {
   async pollOne(source: SourceConfig): Promise<SourceReport> {
     const log = this.deps.log.child({ source: source.id });
     try {
-      const polled = await pollSource(source, this.deps.store, log);
+      const polled = await pollSource(source, this.deps.store, log, this.deps.config.web.allowPrivateHosts);
       let queued = 0;
       for (const channelId of this.channelsOf(source)) {
         const result = await intakeItems(this.deps.store, this.outbox, source.id, channelId, polled.items, source.backlog, this.now, source.onUpdate, source.review);

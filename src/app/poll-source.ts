@@ -14,14 +14,18 @@ export interface PollResult {
 
 const cacheKey = (sourceId: string) => `http:${sourceId}`;
 
-/** Fetches and parses one source, keeping its conditional-GET validators in the store. */
-export async function pollSource(source: SourceConfig, store: Store, log: Logger): Promise<PollResult> {
+/**
+ * Fetches and parses one source, keeping its conditional-GET validators in the store. `allowPrivateHosts` is config
+ * `web.allowPrivateHosts`: where the feed server's redirects may lead besides public addresses and the feed's own host.
+ */
+export async function pollSource(source: SourceConfig, store: Store, log: Logger, allowPrivateHosts: readonly string[] = []): Promise<PollResult> {
   const cache: HttpCacheState = (await store.kv.get(cacheKey(source.id))) ?? {};
   const fetched = await fetchFeed(source.feed, cache, {
     ...defaultFetchLimits,
     timeoutMs: source.timeoutMs,
     maxBytes: source.maxBytes,
     maxRedirects: source.maxRedirects,
+    allowPrivateHosts,
   });
   if (fetched.kind === 'not-modified') return { sourceId: source.id, notModified: true, items: [], problems: [] };
 

@@ -1,23 +1,18 @@
-import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
 import { STATUS_CODES } from 'node:http';
-import { isIP, type LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { Agent, buildConnector, request } from 'undici';
+import { request } from 'undici';
 import { permanent, retryable, ThreadcastError } from '../core/errors.js';
-import { redactLocation } from '../sources/location.js';
-import { canonicalAddress, classifyAddress, stripBrackets, type AddressProblem } from './addresses.js';
+import { redactUrl } from '../sources/location.js';
+import { BlockedAddressError, createGuardedAgent, PrivateHostAllowList } from '../http/address-guard.js';
 import { NETWORK_MESSAGES, splitCredentials } from '../core/http-shared.js';
 
 /**
  * Outbound HTTP for URLs that come from outside (feed items, web pages): link-card pages and images.
  *
- * The SSRF guard works at connect time: the Agent's `lookup` resolves the host name, checks *every* address it
- * got, and only then lets the socket connect to one of them — so a name that answers a public address to a
- * pre-check and a private one to the connect (DNS rebinding) cannot slip through. IP literals never reach
- * `lookup`, so the connector checks them itself, and checks the socket's peer address once more after connecting.
- * Redirects are followed by hand, so every hop goes through the same connector.
+ * Every connection goes through the SSRF guard of http/address-guard.ts, which checks each resolved address at
+ * connect time. Redirects are followed by hand, so every hop goes through the same connector.
  */
 export interface GuardedFetchOptions {
   /** The whole exchange: connect, every redirect, headers and body. */
@@ -53,123 +48,8 @@ export const DEFAULT_USER_AGENT = 'Threadcast/0.1 (+https://github.com/threadcas
 const DEFAULT_MAX_REDIRECTS = 3;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/** Thrown by the guarded lookup/connector; turned into a permanent ThreadcastError by guardedFetch. */
-export class BlockedAddressError extends Error {
-  readonly code = 'ERR_THREADCAST_BLOCKED_ADDRESS';
-  constructor(
-    readonly address: string,
-    readonly problem: AddressProblem,
-  ) {
-    super(`address ${address} is ${problem}; add the host to web.allowPrivateHosts to allow it`);
-    this.name = 'BlockedAddressError';
-  }
-}
-
-/** The allow list, normalised: host names lower-cased without a trailing dot, IPs in canonical form. */
-export class PrivateHostAllowList {
-  private readonly names = new Set<string>();
-  private readonly ips = new Set<string>();
-
-  constructor(entries: readonly string[]) {
-    for (const raw of entries) {
-      const entry = stripBrackets(raw.trim().toLowerCase()).replace(/\.$/, '');
-      if (!entry) continue;
-      const ip = canonicalAddress(entry);
-      if (ip) this.ips.add(ip);
-      else this.names.add(entry);
-    }
-  }
-
-  /** May `address`, reached through host name `host` (or an IP literal), be connected to? */
-  allows(host: string, address: string): boolean {
-    if (classifyAddress(address) === undefined) return true;
-    const name = stripBrackets(host.toLowerCase()).replace(/\.$/, '');
-    if (this.names.has(name)) return true;
-    const ip = canonicalAddress(address);
-    return ip !== undefined && this.ips.has(ip);
-  }
-
-  /** Throws BlockedAddressError when the address may not be reached. */
-  check(host: string, address: string): void {
-    if (this.allows(host, address)) return;
-    throw new BlockedAddressError(address, classifyAddress(address) ?? 'not an IP address');
-  }
-}
-
-type ResolveAll = (hostname: string, options: LookupAllOptions, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
-
-/**
- * A `lookup` for net/tls.connect that refuses the connection when any address the name resolves to is not
- * allowed. `resolve` is injectable for tests (default `dns.lookup`).
- */
-export function createGuardedLookup(allow: PrivateHostAllowList, resolve: ResolveAll = dnsLookup): LookupFunction {
-  return (hostname, options, callback) => {
-    const opts = typeof options === 'object' && options !== null ? options : {};
-    resolve(hostname, { ...opts, all: true }, (err, addresses) => {
-      if (err) return callback(err, '', 0);
-      if (!addresses || addresses.length === 0) {
-        const notFound: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
-        notFound.code = 'ENOTFOUND';
-        return callback(notFound, '', 0);
-      }
-      for (const { address } of addresses) {
-        try {
-          allow.check(hostname, address);
-        } catch (blocked) {
-          return callback(blocked as Error, '', 0);
-        }
-      }
-      if ((opts as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-      const first = addresses[0]!;
-      callback(null, first.address, first.family);
-    });
-  };
-}
-
-function createGuardedAgent(allow: PrivateHostAllowList, timeoutMs: number): Agent {
-  const base = buildConnector({ lookup: createGuardedLookup(allow), timeout: timeoutMs });
-  const connect: buildConnector.connector = (options, callback) => {
-    const host = stripBrackets(options.hostname);
-    if (isIP(host)) {
-      try {
-        allow.check(host, host);
-      } catch (err) {
-        return callback(err as Error, null);
-      }
-    }
-    base(options, (err, socket) => {
-      if (err || !socket) return callback(err ?? new Error('connect failed'), null);
-      // Belt and braces: whatever path led here, the peer we actually reached must be allowed too.
-      const remote = socket.remoteAddress;
-      if (remote && !allow.allows(host, remote)) {
-        socket.destroy();
-        return callback(new BlockedAddressError(remote, classifyAddress(remote) ?? 'not an IP address'), null);
-      }
-      callback(null, socket);
-    });
-  };
-  return new Agent({
-    connect,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    keepAliveTimeout: 1_000,
-    connections: 4,
-  });
-}
-
-/** A URL fit for a message or a log line: no user name or password, secret-looking query values masked. */
-export function redactUrl(url: string | URL): string {
-  let text: string;
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    text = redactLocation(u.href);
-  } catch {
-    text = String(url).replace(/\/\/[^/?#@]*@/, '//');
-  }
-  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
-}
+// Its home is sources/location.ts (the feed fetcher names redirect hops with it too); doctor and the publishers import it from here.
+export { redactUrl };
 
 /**
  * GET an http(s) URL under the SSRF guard, a whole-exchange timeout and a body cap. Every failure is a

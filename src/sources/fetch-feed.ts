@@ -2,9 +2,12 @@ import { open, stat } from 'node:fs/promises';
 import { STATUS_CODES } from 'node:http';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fetch, type Response } from 'undici';
 import { permanent, retryable, ThreadcastError } from '../core/errors.js';
+import { blockedAddressIn } from '../http/address-guard.js';
+import { pooledGuardedAgent } from '../http/agent-pool.js';
 import { decodeBody } from './decode-body.js';
-import { feedWhere, redactLocation } from './location.js';
+import { feedWhere, redactUrl } from './location.js';
 import { NETWORK_MESSAGES, splitCredentials } from '../core/http-shared.js';
 
 export interface FetchLimits {
@@ -13,6 +16,11 @@ export interface FetchLimits {
   maxBytes: number;
   maxRedirects: number;
   userAgent: string;
+  /**
+   * Config `web.allowPrivateHosts`: the hosts a redirect may lead to although they are private, loopback, link-local…
+   * The configured feed's own host needs no entry: it is fetched as configured, and redirects back to it are followed.
+   */
+  allowPrivateHosts: readonly string[];
 }
 
 export const defaultFetchLimits: FetchLimits = Object.freeze({
@@ -20,6 +28,7 @@ export const defaultFetchLimits: FetchLimits = Object.freeze({
   maxBytes: 5 * 1024 * 1024,
   maxRedirects: 5,
   userAgent: 'Threadcast/0.1 (+https://github.com/threadcast)',
+  allowPrivateHosts: Object.freeze([]),
 });
 
 /** Validators from the last successful fetch, for a conditional GET. */
@@ -39,7 +48,13 @@ const ACCEPT =
 /**
  * Fetch a feed from an http(s) URL or a local file (path relative to the working directory, absolute, or file://).
  * Every failure is a ThreadcastError whose `where` is `feed <location>` (secrets masked): retryable for network
- * failures, timeouts, 408, 429 and 5xx; permanent for other 4xx, oversize bodies, redirect loops and missing files.
+ * failures, timeouts, 408, 429 and 5xx; permanent for other 4xx, oversize bodies, redirect loops, refused redirects
+ * and missing files.
+ *
+ * The operator wrote the feed's URL, so its host is reached wherever it is (a feed on the LAN or on loopback is
+ * fine). Where the feed server redirects to is another matter: every connection goes through the SSRF guard of
+ * http/address-guard.ts, which lets a redirect reach a private, loopback, link-local… address only on the configured
+ * host name itself or on a host in `allowPrivateHosts`, and checks the resolved address, not the spelling.
  */
 export async function fetchFeed(location: string, cache: HttpCacheState, limits: FetchLimits = defaultFetchLimits): Promise<FetchResult> {
   const where = feedWhere(location);
@@ -122,6 +137,13 @@ function fileError(err: unknown, where: string): ThreadcastError {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 async function fetchHttp(location: string, cache: HttpCacheState, limits: FetchLimits, where: string): Promise<FetchResult> {
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch {
+    throw permanent('not a valid URL', { where });
+  }
+  const agent = pooledGuardedAgent(limits.allowPrivateHosts, [url.hostname], limits.timeoutMs);
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -130,14 +152,8 @@ async function fetchHttp(location: string, cache: HttpCacheState, limits: FetchL
   }, limits.timeoutMs);
   const timeoutError = () => retryable(`timed out after ${limits.timeoutMs} ms`, { where });
 
-  let url: URL;
-  try {
-    url = new URL(location);
-  } catch {
-    clearTimeout(timer);
-    throw permanent('not a valid URL', { where });
-  }
   const conditional = Boolean(cache.etag || cache.lastModified);
+  // Hop n is the request to the n-th redirect target; hop 0 is the configured URL.
   let redirects = 0;
   try {
     for (;;) {
@@ -149,13 +165,19 @@ async function fetchHttp(location: string, cache: HttpCacheState, limits: FetchL
 
       let response: Response;
       try {
-        response = await fetch(requestUrl, { headers, redirect: 'manual', signal: controller.signal });
+        response = await fetch(requestUrl, { headers, redirect: 'manual', signal: controller.signal, dispatcher: agent });
       } catch (err) {
+        const blocked = blockedAddressIn(err);
+        if (blocked) {
+          // Name the hop and its (redacted) URL only: nothing the refused host could have said reaches the message.
+          const hop = redirects === 0 ? '' : `redirect refused (hop ${redirects}: ${redactUrl(url)}): `;
+          throw permanent(hop + blocked.message, { where, cause: blocked });
+        }
         if (timedOut) throw timeoutError();
         throw networkError(err, url, location, where);
       }
 
-      const at = url.href === location ? '' : ` (at ${redactLocation(url.href)})`;
+      const at = url.href === location ? '' : ` (at ${redactUrl(url)})`;
       const status = response.status;
 
       if (REDIRECTS.has(status)) {
@@ -167,10 +189,10 @@ async function fetchHttp(location: string, cache: HttpCacheState, limits: FetchL
         try {
           next = new URL(target, url);
         } catch {
-          throw permanent(`redirect to an invalid URL ${JSON.stringify(target.slice(0, 100))}${at}`, { where });
+          throw permanent(`redirect to an invalid URL${at}`, { where });
         }
         if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-          throw permanent(`redirect to a non-http(s) URL (${next.protocol})`, { where });
+          throw permanent(`redirect refused (hop ${redirects + 1}): not an http(s) URL (${next.protocol})`, { where });
         }
         // Credentials never follow a redirect to another origin.
         if (next.origin !== url.origin) {
@@ -193,7 +215,8 @@ async function fetchHttp(location: string, cache: HttpCacheState, limits: FetchL
 
       if (status < 200 || status >= 300) {
         await discard(response);
-        const text = `HTTP ${status} ${response.statusText || STATUS_CODES[status] || ''}`.trimEnd() + at;
+        // The standard phrase, never the server's own reason phrase: that is text from whatever answered.
+        const text = `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd() + at;
         if (status === 429 || status === 408 || status >= 500) {
           const retryAt = retryAfter(response.headers.get('retry-after'));
           throw retryable(text, retryAt === undefined ? { where } : { where, retryAt });
@@ -257,7 +280,6 @@ async function discard(response: Response): Promise<void> {
   await response.body?.cancel().catch(() => undefined);
 }
 
-/** fetch() refuses URLs with credentials: move them into a Basic Authorization header. */
 /** fetch() rejects with TypeError("fetch failed") and the real reason in `cause` (possibly nested). */
 function networkError(err: unknown, url: URL, location: string, where: string): ThreadcastError {
   let code: string | undefined;
@@ -273,7 +295,7 @@ function networkError(err: unknown, url: URL, location: string, where: string): 
   const tls = code && /CERT|SSL|TLS|SELF_SIGNED/i.test(code) ? `TLS certificate problem (${code})` : undefined;
   const text = known ?? tls ?? `network error${code ? ` (${code})` : ''}${detail && !code ? `: ${detail}` : ''}`;
   // Name the URL when it differs from the configured location (after a redirect); `where` names the latter.
-  const at = url.href === location ? '' : ` at ${redactLocation(url.href)}`;
+  const at = url.href === location ? '' : ` at ${redactUrl(url)}`;
   return retryable(text + at, { where, cause: err });
 }
 

@@ -33,6 +33,20 @@ export function redactLocation(location: string): string {
   return changed ? url.href : location;
 }
 
+/** A URL fit for a message or a log line: no user name or password, secret-looking query values masked. */
+export function redactUrl(url: string | URL): string {
+  let text: string;
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    text = redactLocation(u.href);
+  } catch {
+    text = String(url).replace(/\/\/[^/?#@]*@/, '//');
+  }
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text;
+}
+
 export function feedWhere(location: string): string {
   return `feed ${redactLocation(location)}`;
 }

@@ -2,14 +2,9 @@ import type { LookupAddress } from 'node:dns';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ThreadcastError } from '../../src/core/errors.js';
-import { classifyAddress } from '../../src/media/addresses.js';
-import {
-  BlockedAddressError,
-  createGuardedLookup,
-  guardedFetch,
-  PrivateHostAllowList,
-  type GuardedFetchOptions,
-} from '../../src/media/guarded-fetch.js';
+import { BlockedAddressError, createGuardedLookup, PrivateHostAllowList } from '../../src/http/address-guard.js';
+import { classifyAddress } from '../../src/http/addresses.js';
+import { guardedFetch, type GuardedFetchOptions } from '../../src/media/guarded-fetch.js';
 import { startServer, type TestServer } from './helpers.js';
 
 const LOCAL = ['127.0.0.1', 'localhost'];
@@ -204,6 +199,16 @@ describe('guardedFetch: the SSRF guard refuses internal addresses unless allowed
       expect(e.kind, path).toBe('permanent');
       expect(e.message, path).toMatch(/is (link-local|private)/);
     }
+  });
+
+  it('an exact host (a feed\'s configured host) allows only that spelling, not its address under other names', () => {
+    const allow = new PrivateHostAllowList([], ['127.0.0.1', 'Intranet.Example.', '[::ffff:7f00:1]']);
+    expect(allow.allows('127.0.0.1', '127.0.0.1')).toBe(true);
+    expect(allow.allows('localhost', '127.0.0.1')).toBe(false);
+    expect(allow.allows('intranet.example', '10.0.0.7')).toBe(true);
+    expect(allow.allows('[::ffff:7f00:1]', '::ffff:7f00:1')).toBe(true);
+    expect(allow.allows('other.example', '10.0.0.7')).toBe(false);
+    expect(() => allow.check('localhost', '127.0.0.1')).toThrow(BlockedAddressError);
   });
 
   it('checks every address a name resolves to, at lookup (DNS rebinding / mixed answers)', async () => {
