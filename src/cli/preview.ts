@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { defaultTemplate } from '../config/template-schema.js';
 import type { ChannelConfig, Config } from '../config/schema.js';
 import { estimateXCostUsd, type XPart } from '../compose/index.js';
-import { fetchFeed } from '../sources/fetch-feed.js';
+import { defaultFetchLimits, fetchFeed } from '../sources/fetch-feed.js';
 import { parseFeed } from '../sources/parse-feed.js';
 import { composeForChannel } from '../platforms/compose-for-channel.js';
 import { loadDotEnv, resolveConfigPath } from '../config/load.js';
@@ -24,7 +24,8 @@ export async function previewCommand(opts: GlobalOptions & { feed: string; json?
   loadDotEnv();
   const explicit = Boolean(opts.config || process.env.THREADCAST_CONFIG);
   const config = explicit || existsSync(resolveConfigPath(opts.config)) ? loadConfig(opts).config : undefined;
-  const fetched = await fetchFeed(opts.feed, {});
+  // The same redirect guard as polling: the operator's allow list, when there is a config.
+  const fetched = await fetchFeed(opts.feed, {}, { ...defaultFetchLimits, allowPrivateHosts: config?.web.allowPrivateHosts ?? [] });
   if (fetched.kind !== 'fetched') throw new Error(`feed ${opts.feed}: answered 304 to an unconditional request`);
   const parsed = parseFeed(fetched.body, { sourceId: 'preview', location: opts.feed, baseUrl: fetched.finalUrl });
   const channels = templatesFor(config);

@@ -129,11 +129,11 @@ export const ConfigSchema = z
         timeoutMs: z.number().int().min(100).max(60_000).default(8_000).describe('Timeout for fetching a link-card page or an image.'),
         maxPageBytes: z.number().int().min(1024).default(2 * 1024 * 1024).describe('Largest page read for a link card.'),
         maxImageBytes: z.number().int().min(1024).default(20 * 1024 * 1024).describe('Largest image downloaded before re-encoding.'),
-        allowPrivateHosts: z.array(z.string()).default([]).describe('Hosts or IPs that may resolve to private, loopback or link-local addresses (intranets, tests). Everything else is refused.'),
+        allowPrivateHosts: z.array(z.string()).default([]).describe('Hosts or IPs that may resolve to private, loopback or link-local addresses (intranets, tests): link-card pages, images, and hops a feed redirects to. Everything else is refused; a feed\'s own configured host is always fetched.'),
       })
       .strict()
       .default({ timeoutMs: 8_000, maxPageBytes: 2 * 1024 * 1024, maxImageBytes: 20 * 1024 * 1024, allowPrivateHosts: [] })
-      .describe('Fetching link-card pages and images: the guard against server-side request forgery.'),
+      .describe('Fetching link-card pages, images and feed redirects: the guard against server-side request forgery.'),
     server: z
       .object({
         enabled: z.boolean().default(true).describe('Serve /healthz, /readyz, /metrics, the editor page and its API while `threadcast run` runs.'),
