@@ -12,6 +12,7 @@ import {
   type AnnouncementEdit,
   type AnnouncementRequest,
 } from '../sources/announcement.js';
+import { RefusedFile, resolveInside } from '../sources/folder-files.js';
 import type { Store } from '../store/store.js';
 import type { Outbox } from './outbox.js';
 
@@ -22,6 +23,14 @@ export interface QueuedAnnouncement {
   /** One per channel; a channel that already had this announcement is left out. */
   deliveries: Delivery[];
 }
+
+/**
+ * Where a door may take an announcement's image file from. `{ within: folder }`: a file an editor named in a
+ * drop file, relative to its folder and really inside it (whoever writes there may not read the server's
+ * files). `'any-readable-file'`: the operator at the shell (`queue add --image`), who can read those files
+ * anyway; relative to the working directory. A door that gives neither takes no image file (the HTTP API).
+ */
+export type ImageFiles = { within: string } | 'any-readable-file';
 
 /** How a door names a field to its user: the CLI says "--url", a file and the API say "url". */
 export type FieldLabel = (field: string) => string;
@@ -50,18 +59,19 @@ export class EditorQueue {
   ) {}
 
   /**
-   * `where` names the door for error messages ("queue add", "news/launch.md"); `baseDir` resolves a relative
-   * image path; `id` makes the announcement's id stable (a file queued again after a crash is not doubled).
+   * `where` names the door for error messages ("queue add", "news/launch.md"); `images` says where an image
+   * file may come from; `id` makes the announcement's id stable (a file queued again after a crash is not doubled).
    */
-  async add(input: unknown, opts: { where: string; baseDir?: string; id?: string; label?: FieldLabel }): Promise<QueuedAnnouncement> {
+  async add(input: unknown, opts: { where: string; images?: ImageFiles; id?: string; label?: FieldLabel }): Promise<QueuedAnnouncement> {
     const request: AnnouncementRequest = parseEditorInput(AnnouncementRequestSchema, input, opts.where, opts.label);
     const channels = this.channelsFor(request.channels, opts.where, opts.label);
-    const image = request.image === undefined ? undefined : { path: this.imageFile(request.image, opts), alt: request.alt ?? '' };
+    const image = request.image === undefined ? undefined : { path: await imageFile(request.image, opts), alt: request.alt ?? '' };
     const item = announcementItem(
       { text: request.text, ...(request.url ? { url: request.url } : {}), ...(image ? { image } : {}), ...(opts.id ? { id: opts.id } : {}) },
       opts.where,
     );
-    const notBefore = request.at === undefined ? undefined : new Date(request.at).toISOString();
+    // The schema gave the instant in UTC.
+    const notBefore = request.at;
     const deliveries: Delivery[] = [];
     for (const channelId of channels) {
       const delivery = await this.outbox.enqueue(item, channelId, {
@@ -101,7 +111,7 @@ export class EditorQueue {
     if (changes.text === undefined && changes.url === undefined && changes.at === undefined) {
       throw new EditorError('input', `${where}: nothing to change (give text, url or at)`);
     }
-    const notBefore = changes.at === undefined ? undefined : changes.at === null ? null : new Date(changes.at).toISOString();
+    const notBefore = changes.at;
     return this.each(id, (d) => this.outbox.edit(d.id, editedItem(d.item, changes), notBefore));
   }
 
@@ -119,14 +129,25 @@ export class EditorQueue {
     if (unknown.length) throw new EditorError('input', `${where}: ${label('channels')}: no channel "${unknown.join('", "')}" (configured: ${known.join(', ')})`, 'channels');
     return [...new Set(requested)];
   }
+}
 
-  private imageFile(given: string, opts: { where: string; baseDir?: string; label?: FieldLabel }): string {
-    const image = (opts.label ?? ((f) => f))('image');
-    const file = path.resolve(opts.baseDir ?? process.cwd(), given);
-    if (!existsSync(file) || !statSync(file).isFile()) throw new EditorError('input', `${opts.where}: ${image}: no such file ${given}`, 'image');
-    if (statSync(file).size > MAX_IMAGE_FILE_BYTES) throw new EditorError('input', `${opts.where}: ${image}: ${given} is larger than ${MAX_IMAGE_FILE_BYTES} bytes`, 'image');
-    return file;
+/** The image file an editor named, as the door allows; its path is what the publisher reads at send time. */
+async function imageFile(given: string, opts: { where: string; images?: ImageFiles; label?: FieldLabel }): Promise<string> {
+  const field = (opts.label ?? ((f) => f))('image');
+  const refuse = (detail: string) => new EditorError('input', `${opts.where}: ${field}: ${detail}`, 'image');
+  if (opts.images === undefined) throw refuse('this door takes no image files');
+  if (opts.images !== 'any-readable-file') {
+    try {
+      return await resolveInside(opts.images.within, given, MAX_IMAGE_FILE_BYTES);
+    } catch (err) {
+      if (err instanceof RefusedFile) throw refuse(err.reason === 'missing' || err.reason === 'absolute' || err.reason === 'outside' ? err.message : `${given} ${err.message}`);
+      throw err;
+    }
   }
+  const file = path.resolve(given);
+  if (!existsSync(file) || !statSync(file).isFile()) throw refuse(`no such file ${given}`);
+  if (statSync(file).size > MAX_IMAGE_FILE_BYTES) throw refuse(`${given} is larger than ${MAX_IMAGE_FILE_BYTES} bytes`);
+  return file;
 }
 
 /** The item with an editor's changes; its id stays, so the delivery keeps its place and its dedup key. */

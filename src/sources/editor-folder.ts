@@ -1,19 +1,29 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import type { Dirent, Stats } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { describeError, EditorError } from '../core/errors.js';
 import type { EditorQueue } from '../outbox/editor-queue.js';
+import { checkRegularFile, finishInterruptedMove, moveToFreeName, readFileInside, RefusedFile, removeEntry, replaceFile } from './folder-files.js';
 
 /**
  * Announcements dropped as Markdown files into `editor.folder`: each `*.md` is queued once, then renamed
- * to `*.md.queued`; a file that cannot be queued gets its reason beside it in `*.md.error`.
+ * to `*.md.queued` (or `*.md.2.queued`… if that name is taken); a file that cannot be queued gets its reason
+ * beside it in `*.md.error`.
+ *
+ * Whoever can write to the folder is not trusted with the server's files: only regular files that really live
+ * in the folder are read (no symbolic links, pipes, devices or hard links), and images must be inside it too
+ * (see `EditorQueue.add`). `.error` and `.queued` files are never written through a link.
  */
 
 /** Far more than any announcement (at most 20,000 characters) with its front matter: anything bigger is a mistake. */
 export const MAX_ANNOUNCEMENT_FILE_BYTES = 1024 * 1024;
+
+/** How long a new file must stay unchanged before it is read; see `scanEditorFolder`. */
+export const DEFAULT_SETTLE_MS = 2000;
 
 const FRONT_MATTER_KEYS = ['at', 'channels', 'url', 'image', 'alt'];
 const FENCE = /^---[ \t]*$/;
@@ -28,11 +38,12 @@ export interface QueuedFile {
 /**
  * `already-queued`: all its deliveries came from an earlier scan that stopped before marking the file
  * (it is marked now). `unchanged-since-error`: its `.error` is at least as new as the file, so it waits
- * for the editor to save it again.
+ * for the editor to save it again. `still-being-written`: it changed while this scan looked at it; the next
+ * scan tries again.
  */
 export interface SkippedFile {
   file: string;
-  reason: 'already-queued' | 'unchanged-since-error';
+  reason: 'already-queued' | 'unchanged-since-error' | 'still-being-written';
   announcementId?: string;
 }
 
@@ -52,6 +63,13 @@ export interface EditorFolderReport {
   failed: FailedFile[];
   /** The folder itself could not be read (missing, not a folder): nothing in it was looked at. */
   problems: string[];
+}
+
+export interface ScanOptions {
+  /** How long a file must have stayed unchanged to be read (default `DEFAULT_SETTLE_MS`). */
+  settleMs?: number;
+  /** How the scan waits `settleMs` (a test can act on the folder meanwhile). */
+  wait?: (ms: number) => Promise<void>;
 }
 
 type Outcome = ({ kind: 'queued' } & QueuedFile) | ({ kind: 'skipped' } & SkippedFile) | ({ kind: 'failed' } & FailedFile);
@@ -75,21 +93,52 @@ interface ParsedFile {
   lineOf(field: string): number;
 }
 
+/** A file in the folder as first seen in this scan. */
+interface Candidate {
+  name: string;
+  file: string;
+  where: string;
+  look: Stats;
+}
+
 /**
  * Queues every new or changed `*.md` directly in `folder`, in name order, so `01-…` goes before `02-…`.
  * One bad file never blocks the others; a missing folder is a problem in the report, not a throw.
+ *
+ * A file still being written (an upload, a slow copy) must not be queued half-way. A file is read only once
+ * it has stayed unchanged (same inode, size, mtime and ctime) for `settleMs`: either its last change is
+ * already that old when the scan first looks (ctime is set by the kernel on every write and every touch, so it
+ * cannot be faked into the past), or the scan waits `settleMs` once, for all such files together, and looks
+ * again. The second look is the fstat of the opened file, and the read must leave it unchanged too. A file
+ * that changed is skipped without an `.error`, for the next scan. This needs no memory between scans, so
+ * `once` (a single scan) queues a freshly dropped file as `run` does, at the cost of one short wait in a
+ * scan that finds a fresh file.
  */
-export async function scanEditorFolder(folder: string, queue: Pick<EditorQueue, 'add'>, log: Logger): Promise<EditorFolderReport> {
+export async function scanEditorFolder(folder: string, queue: Pick<EditorQueue, 'add'>, log: Logger, opts: ScanOptions = {}): Promise<EditorFolderReport> {
+  const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
   const report: EditorFolderReport = { folder, queued: [], skipped: [], failed: [], problems: [] };
-  const names = await listAnnouncementFiles(folder);
-  if (typeof names === 'string') {
-    report.problems.push(names);
-    log.warn({ folder }, names);
+  const listing = await listAnnouncementFiles(folder);
+  if (typeof listing === 'string') {
+    report.problems.push(listing);
+    log.warn({ folder }, listing);
     return report;
   }
+  const candidates: Candidate[] = [];
+  let unsettled = false;
+  for (const name of listing.names) {
+    const first = await firstLook(folder, name, log);
+    if (first === undefined) continue;
+    if ('kind' in first) {
+      addToReport(report, first);
+      continue;
+    }
+    candidates.push(first);
+    if (Date.now() - Math.max(first.look.mtimeMs, first.look.ctimeMs) < settleMs) unsettled = true;
+  }
+  if (unsettled) await (opts.wait ?? sleep)(settleMs);
   // One at a time, in order: the queue order is the file order.
-  for (const name of names) {
-    const outcome = await processFile(folder, name, queue, log);
+  for (const candidate of candidates) {
+    const outcome = await processFile(listing.realFolder, folder, candidate, queue, log);
     if (outcome) addToReport(report, outcome);
   }
   return report;
@@ -108,45 +157,83 @@ function addToReport(report: EditorFolderReport, outcome: Outcome): void {
   }
 }
 
-/** Names of the candidate files, sorted; or a problem with the folder itself. */
-async function listAnnouncementFiles(folder: string): Promise<string[] | string> {
+/** Names of the candidate files, sorted, and the folder's real path; or a problem with the folder itself. */
+async function listAnnouncementFiles(folder: string): Promise<{ names: string[]; realFolder: string } | string> {
   let entries: Dirent[];
+  let realFolder: string;
   try {
     if (!(await stat(folder)).isDirectory()) return `editor folder ${folder}: not a folder`;
+    realFolder = await realpath(folder);
     entries = await readdir(folder, { withFileTypes: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return code === 'ENOENT' ? `editor folder ${folder}: no such folder` : `editor folder ${folder}: ${describeError(err)}`;
   }
-  // Dotfiles are editors' swap and lock files, never announcements. Symlinks are checked when read.
-  return entries
-    .filter((e) => (e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.md') && !e.name.startsWith('.'))
+  // Dotfiles are editors' swap and lock files, never announcements. Folders are not looked into; anything else
+  // named *.md (a link, a pipe) is looked at, to be refused with a reason beside it.
+  const names = entries
+    .filter((e) => !e.isDirectory() && e.name.endsWith('.md') && !e.name.startsWith('.'))
     .map((e) => e.name)
     .sort();
+  return { names, realFolder };
 }
 
-/** Queues one file, or explains why not; undefined for names that turn out not to be files. */
-async function processFile(folder: string, name: string, queue: Pick<EditorQueue, 'add'>, log: Logger): Promise<Outcome | undefined> {
+/** The file as first seen, or why it is not read (an outcome), or undefined when there is nothing to do. */
+async function firstLook(folder: string, name: string, log: Logger): Promise<Candidate | Outcome | undefined> {
   const file = path.join(folder, name);
   // Messages name the file as the editor would type it from where threadcast runs.
   const where = path.relative(process.cwd(), file) || file;
-  let info: Stats;
+  let look: Stats;
   try {
-    info = await stat(file);
+    // lstat: a link is refused for what it is, never followed.
+    look = await lstat(file);
   } catch (err) {
     // Moved away by the editor since the listing: nothing to do with it.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     return reportBadFile(file, where, undefined, new FileProblem(1, 'file', `cannot read it: ${describeError(err)}`), log);
   }
-  if (!info.isFile()) return undefined;
-  if (await errorIsCurrent(file, info)) {
+  if (look.isDirectory()) return undefined;
+  if (await errorIsCurrent(file, look)) {
     log.debug({ file: where }, 'skipping a bad announcement file until it is saved again');
     return { kind: 'skipped', file: where, reason: 'unchanged-since-error' };
   }
+  if (look.isFile() && look.nlink > 1 && (await finishInterruptedMove(file, '.queued', look))) {
+    log.info({ file: where }, 'announcement file was already queued; marked it');
+    return { kind: 'skipped', file: where, reason: 'already-queued' };
+  }
   try {
-    return await queueFile(file, name, where, info, queue, log);
+    checkRegularFile(look, MAX_ANNOUNCEMENT_FILE_BYTES);
   } catch (err) {
-    if (err instanceof FileProblem) return reportBadFile(file, where, info, err, log);
+    if (err instanceof RefusedFile) return reportBadFile(file, where, look, refusalProblem(err), log);
+    throw err;
+  }
+  return { name, file, where, look };
+}
+
+function refusalProblem(refusal: RefusedFile): FileProblem {
+  const detail = refusal.reason === 'too-large' ? `${refusal.message} (1 MiB); an announcement is at most 20,000 characters` : refusal.message;
+  return new FileProblem(1, 'file', detail);
+}
+
+/** Queues one file, or explains why not; undefined for a file that went away. */
+async function processFile(realFolder: string, folder: string, candidate: Candidate, queue: Pick<EditorQueue, 'add'>, log: Logger): Promise<Outcome | undefined> {
+  const { name, file, where, look } = candidate;
+  let bytes: Buffer;
+  try {
+    bytes = await readFileInside(realFolder, folder, name, look, MAX_ANNOUNCEMENT_FILE_BYTES);
+  } catch (err) {
+    if (err instanceof RefusedFile && err.reason === 'changed') {
+      log.info({ file: where }, 'announcement file is still being written; the next scan tries again');
+      return { kind: 'skipped', file: where, reason: 'still-being-written' };
+    }
+    if (err instanceof RefusedFile) return reportBadFile(file, where, look, refusalProblem(err), log);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return reportBadFile(file, where, look, new FileProblem(1, 'file', `cannot read it: ${describeError(err)}`), log);
+  }
+  try {
+    return await queueFile(file, name, where, look, bytes, queue, log);
+  } catch (err) {
+    if (err instanceof FileProblem) return reportBadFile(file, where, look, err, log);
     // Not the file's fault (the store failed, no channel is configured): write no .error, so the next
     // scan tries again without the editor having to touch the file.
     const message = describeError(err);
@@ -156,24 +243,18 @@ async function processFile(folder: string, name: string, queue: Pick<EditorQueue
 }
 
 /** True while the file's `.error` is at least as new as the file: the editor has not saved it since. */
-async function errorIsCurrent(file: string, info: Stats): Promise<boolean> {
-  try {
-    return (await stat(`${file}.error`)).mtimeMs >= info.mtimeMs;
-  } catch {
-    return false;
-  }
+async function errorIsCurrent(file: string, look: Stats): Promise<boolean> {
+  // Only an .error we could have written counts: a link planted under that name is not followed.
+  const error = await lstat(`${file}.error`).catch(() => undefined);
+  return error !== undefined && error.isFile() && error.mtimeMs >= look.mtimeMs;
 }
 
-async function queueFile(file: string, name: string, where: string, info: Stats, queue: Pick<EditorQueue, 'add'>, log: Logger): Promise<Outcome> {
-  if (info.size > MAX_ANNOUNCEMENT_FILE_BYTES) {
-    throw new FileProblem(1, 'file', `${info.size} bytes is larger than ${MAX_ANNOUNCEMENT_FILE_BYTES} (1 MiB); an announcement is at most 20,000 characters`);
-  }
-  const bytes = await readBytes(file);
+async function queueFile(file: string, name: string, where: string, look: Stats, bytes: Buffer, queue: Pick<EditorQueue, 'add'>, log: Logger): Promise<Outcome> {
   const parsed = parseAnnouncementFile(decodeUtf8(bytes));
   // Stable for the file's name and content: queued again after a crash, it maps to the same deliveries.
   const id = `f-${createHash('sha256').update(name).update('\0').update(bytes).digest('hex').slice(0, 16)}`;
-  const queued = await addOrExplain(queue, parsed, { where, baseDir: path.dirname(file), id });
-  await markQueued(file);
+  const queued = await addOrExplain(queue, parsed, { where, imagesWithin: path.dirname(file), id });
+  await markQueued(file, where, look, log);
   const deliveryIds = queued.deliveries.map((d) => d.id);
   if (deliveryIds.length === 0) {
     log.info({ file: where, announcementId: id }, 'announcement file was already queued; marked it');
@@ -181,14 +262,6 @@ async function queueFile(file: string, name: string, where: string, info: Stats,
   }
   log.info({ file: where, announcementId: id, deliveries: deliveryIds }, 'queued announcement file');
   return { kind: 'queued', file: where, announcementId: id, deliveryIds };
-}
-
-async function readBytes(file: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (err) {
-    throw new FileProblem(1, 'file', `cannot read it: ${describeError(err)}`);
-  }
 }
 
 function decodeUtf8(bytes: Buffer): string {
@@ -204,10 +277,10 @@ function decodeUtf8(bytes: Buffer): string {
 async function addOrExplain(
   queue: Pick<EditorQueue, 'add'>,
   parsed: ParsedFile,
-  opts: { where: string; baseDir: string; id: string },
+  opts: { where: string; imagesWithin: string; id: string },
 ): ReturnType<EditorQueue['add']> {
   try {
-    return await queue.add(parsed.input, opts);
+    return await queue.add(parsed.input, { where: opts.where, id: opts.id, images: { within: opts.imagesWithin } });
   } catch (err) {
     if (!(err instanceof EditorError) || err.field === undefined) throw err;
     throw new FileProblem(parsed.lineOf(err.field), err.field, withoutPrefixes(err.message, [`${opts.where}: `, `${err.field}: `]));
@@ -280,34 +353,43 @@ function withBody(values: Record<string, unknown>, keyLine: (key: string) => num
   };
 }
 
-/** Atomic: a crash leaves either `name.md` (queued again, deduplicated by id) or `name.md.queued`. */
-async function markQueued(file: string): Promise<void> {
-  await rename(file, `${file}.queued`);
-  await rm(`${file}.error`, { force: true });
+/**
+ * A crash leaves `name.md` (queued again, deduplicated by id), or `name.md` and its marker as one file with two
+ * names (finished by the next scan's `finishInterruptedMove`), or the marker. An earlier marker of the same
+ * name is kept: the new one takes the next free name.
+ */
+async function markQueued(file: string, where: string, look: Stats, log: Logger): Promise<void> {
+  const marker = await moveToFreeName(file, '.queued', look);
+  if (marker === undefined) {
+    log.info({ file: where }, 'announcement file was saved again while it was queued; the next scan reads the new version');
+    return;
+  }
+  // Queued all the same: a stale .error left behind only shows an old problem.
+  await removeEntry(`${file}.error`).catch((err) => log.warn({ file: where, err }, `could not remove ${file}.error: ${describeError(err)}`));
 }
 
-/** Writes the problem beside the file, where the editor looks; `info` is the file as it was read. */
-async function reportBadFile(file: string, where: string, info: Stats | undefined, problem: FileProblem, log: Logger): Promise<Outcome> {
+/** Writes the problem beside the file, where the editor looks; `look` is the file as it was read. */
+async function reportBadFile(file: string, where: string, look: Stats | undefined, problem: FileProblem, log: Logger): Promise<Outcome> {
   const message = `${where}:${problem.line}: ${problem.field}: ${problem.detail}`;
   const errorFile = `${file}.error`;
   log.warn({ file: where, line: problem.line, field: problem.field }, `announcement file not queued: ${message}`);
   try {
-    await writeFile(errorFile, `${message}\n${hintFor(where)}\n`);
+    await replaceFile(errorFile, `${message}\n${hintFor(where)}\n`);
   } catch (err) {
     log.error({ file: where, err }, `could not write ${errorFile}: ${describeError(err)}`);
     return { kind: 'failed', file: where, message };
   }
   // Saved again while we worked: drop the .error, or it would hide the new version until the next save.
-  if (info && (await savedSince(file, info))) {
-    await rm(errorFile, { force: true });
+  if (look && (await savedSince(file, look))) {
+    await removeEntry(errorFile);
     return { kind: 'failed', file: where, message };
   }
   return { kind: 'failed', file: where, message, errorFile };
 }
 
-async function savedSince(file: string, info: Stats): Promise<boolean> {
-  const now = await stat(file).catch(() => info);
-  return now.mtimeMs !== info.mtimeMs;
+async function savedSince(file: string, look: Stats): Promise<boolean> {
+  const now = await lstat(file).catch(() => look);
+  return now.mtimeMs !== look.mtimeMs;
 }
 
 function hintFor(where: string): string {

@@ -44,7 +44,8 @@ function setup() {
     dir,
     store,
     logs,
-    scan: (folder = dir) => scanEditorFolder(folder, queue, log),
+    // Files here are written just before each scan: a short settle keeps the scan's wait for them short.
+    scan: (folder = dir) => scanEditorFolder(folder, queue, log, { settleMs: 20 }),
     write: (name: string, text: string) => writeFile(dir, name, text),
     /** How the scan names a file: relative to the working directory. */
     rel: (name: string) => path.relative(process.cwd(), path.join(dir, name)),
