@@ -1,4 +1,5 @@
-import { open, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp, { type Metadata, type OutputInfo, type SharpOptions } from 'sharp';
@@ -163,15 +164,20 @@ export async function loadImage(source: string, opts: LoadImageOptions): Promise
   return readFileCapped(path, maxBytes);
 }
 
+/**
+ * Local image files are named by editors' doors, which store the checked real path. Opened without following a
+ * link at the last step and judged on the open handle, so a file swapped for a link (or a pipe) after it was
+ * queued is refused instead of read.
+ */
 async function readFileCapped(path: string, maxBytes: number): Promise<Buffer> {
   const where = path;
   try {
-    const info = await stat(path);
-    if (!info.isFile()) throw permanent('not a regular file', { where });
-    if (info.size > maxBytes) throw permanent(`larger than ${maxBytes} bytes`, { where });
-    const handle = await open(path, 'r');
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     try {
-      // Read at most maxBytes + 1: the file may have grown since stat().
+      const info = await handle.stat();
+      if (!info.isFile()) throw permanent('not a regular file', { where });
+      if (info.size > maxBytes) throw permanent(`larger than ${maxBytes} bytes`, { where });
+      // Read at most maxBytes + 1: the file may have grown since fstat().
       const buffer = Buffer.alloc(Math.min(maxBytes + 1, info.size + 1));
       let length = 0;
       for (;;) {
@@ -189,6 +195,7 @@ async function readFileCapped(path: string, maxBytes: number): Promise<Buffer> {
     if (err instanceof ThreadcastError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw permanent('no such file', { where, cause: err });
+    if (code === 'ELOOP') throw permanent('is a symbolic link: images are read only from the regular file that was checked when it was queued', { where, cause: err });
     if (code === 'EACCES' || code === 'EPERM') throw permanent('permission denied', { where, cause: err });
     if (code === 'EISDIR') throw permanent('not a regular file', { where, cause: err });
     throw retryable(`cannot read the file (${code ?? 'error'})`, { where, cause: err });

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { Config } from '../config/schema.js';
@@ -147,7 +147,8 @@ async function imageFile(given: string, opts: { where: string; images?: ImageFil
   const file = path.resolve(given);
   if (!existsSync(file) || !statSync(file).isFile()) throw refuse(`no such file ${given}`);
   if (statSync(file).size > MAX_IMAGE_FILE_BYTES) throw refuse(`${given} is larger than ${MAX_IMAGE_FILE_BYTES} bytes`);
-  return file;
+  // The real path: the publisher reads it without following links (src/media/images.ts).
+  return realpathSync(file);
 }
 
 /** The item with an editor's changes; its id stays, so the delivery keeps its place and its dedup key. */
