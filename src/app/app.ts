@@ -7,7 +7,7 @@ import { newClaimOwner } from '../outbox/claim-owner.js';
 import { intakeItems } from '../outbox/intake.js';
 import { EditorQueue } from '../outbox/editor-queue.js';
 import { Outbox, type PublishSummary } from '../outbox/outbox.js';
-import { createPublisher } from '../platforms/create-publisher.js';
+import { createPublisher, credentialsFingerprint } from '../platforms/create-publisher.js';
 import type { Publisher } from '../platforms/publisher.js';
 import { ChannelPacer } from '../schedule/channel-pacer.js';
 import { scanEditorFolder, type EditorFolderReport } from '../sources/editor-folder.js';
@@ -57,6 +57,8 @@ export class App {
   readonly editorQueue: EditorQueue;
   readonly publishers = new Map<string, Publisher>();
   readonly pacers = new Map<string, ChannelPacer>();
+  /** Per channel, the fingerprint of its credentials: a refused channel rests until it changes. */
+  private readonly credentials = new Map<string, string>();
   private readonly health: HealthMarks;
   private readonly now: () => number;
 
@@ -74,6 +76,7 @@ export class App {
       const { publisher, dryRunReason } = createPublisher(channel, deps);
       this.publishers.set(channel.id, publisher);
       this.pacers.set(channel.id, new ChannelPacer(deps.store.kv, channel.id, channel.schedule, this.now));
+      this.credentials.set(channel.id, credentialsFingerprint(channel));
       if (dryRunReason) deps.log.warn({ channel: channel.id }, `DRY-RUN: channel ${channel.id} will not post anything (${dryRunReason})`);
     }
   }
@@ -126,7 +129,16 @@ export class App {
       if (signal?.aborted) break;
       try {
         const pacer = this.pacers.get(publisher.channelId);
-        const summary = await this.outbox.publishDue(publisher, { ...(pacer ? { pacer } : {}), ...(signal ? { signal } : {}) });
+        const credentials = this.credentials.get(publisher.channelId);
+        const summary = await this.outbox.publishDue(publisher, { ...(pacer ? { pacer } : {}), ...(signal ? { signal } : {}), ...(credentials ? { credentials } : {}) });
+        const refused = summary.credentialsRefused;
+        if (refused) {
+          // Not a success however little was tried: the channel cannot publish until an operator acts.
+          const error = `credentials refused since ${refused.since}; not tried again before ${refused.until} unless they change: ${refused.detail}`;
+          reports.push({ channelId: publisher.channelId, ok: false, error, ...summary });
+          await this.health.record('channel', publisher.channelId, { ok: false, error });
+          continue;
+        }
         reports.push({ channelId: publisher.channelId, ok: true, ...summary });
         const failures = summary.failed + summary.dead + summary.uncertain;
         await this.health.record('channel', publisher.channelId, failures === 0 ? { ok: true } : { ok: false, error: `${failures} delivery(ies) failed, died or became uncertain in the last round` });

@@ -1,4 +1,6 @@
-import type { Config } from '../config/schema.js';
+import type { ChannelConfig, Config } from '../config/schema.js';
+import { CredentialsBackoff } from '../outbox/credentials-backoff.js';
+import { credentialsFingerprint, credentialsFix } from '../platforms/create-publisher.js';
 import type { Store } from '../store/store.js';
 
 /** The last outcome of one source's poll or one channel's publish round, kept in the store. */
@@ -55,6 +57,8 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 /**
  * Ready when the store answers and, within `server.readyWithinMinutes`, every source was polled and every
  * channel finished a publish round without a failure. A channel with nothing to send still finishes rounds.
+ * A channel whose credentials the platform refused is not ready, however recent its last good round,
+ * until they change or a publish with them succeeds.
  */
 export async function readiness(config: Config, store: Store, now = Date.now()): Promise<Readiness> {
   const checks: ReadinessCheck[] = [];
@@ -76,6 +80,15 @@ export async function readiness(config: Config, store: Store, now = Date.now()):
     checks.push({ name: `${kind} ${id}`, ok, detail });
   };
   for (const source of config.sources) await judge('source', source.id, 'polled');
-  for (const channel of config.channels) await judge('channel', channel.id, 'published');
+  const refused = async (channel: ChannelConfig) => {
+    const backoff = new CredentialsBackoff(store.kv, channel.id, credentialsFingerprint(channel), () => now);
+    const refusal = await within(backoff.refusal(), 2_000, 'the store');
+    if (!refusal) return false;
+    const retry = Date.parse(refusal.until) > now ? `not tried again before ${refusal.until} unless they change` : 'tried again in the next round';
+    const detail = `credentials refused by the platform since ${refusal.since} (last at ${refusal.lastAt}): ${refusal.detail}; ${retry}; fix: ${credentialsFix(channel)}`;
+    checks.push({ name: `channel ${channel.id}`, ok: false, detail });
+    return true;
+  };
+  for (const channel of config.channels) if (!(await refused(channel))) await judge('channel', channel.id, 'published');
   return { ready: checks.every((c) => c.ok), checks };
 }

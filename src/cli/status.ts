@@ -1,6 +1,8 @@
 import type { Writable } from 'node:stream';
 import type { ChannelConfig } from '../config/schema.js';
 import { DUE_STATES } from '../core/delivery.js';
+import { CredentialsBackoff, type CredentialsRefusal } from '../outbox/credentials-backoff.js';
+import { credentialsFingerprint, credentialsFix } from '../platforms/create-publisher.js';
 import { ChannelPacer } from '../schedule/channel-pacer.js';
 import type { Store } from '../store/store.js';
 import { openRuntime, type GlobalOptions } from './context.js';
@@ -13,18 +15,22 @@ interface Outlook {
 }
 
 /** Answers "what goes out next, when, and why is this channel waiting?" without reading logs. */
-async function channelOutlook(store: Store, channel: ChannelConfig, now = Date.now()): Promise<Outlook> {
+async function channelOutlook(store: Store, channel: ChannelConfig, refusal: CredentialsRefusal | undefined, now = Date.now()): Promise<Outlook> {
   const [head] = await store.listDeliveries({ channelId: channel.id, states: DUE_STATES, limit: 1 });
   if (!head) return { next: null, waiting: null };
   const pacer = new ChannelPacer(store.kv, channel.id, channel.schedule, () => now);
   const pace = await pacer.check();
   const headAt = head.notBefore ? Date.parse(head.notBefore) : now;
   const paceAt = pace.ok ? now : pace.until;
-  const at = new Date(Math.max(headAt, paceAt)).toISOString();
+  const refusedUntil = refusal ? Date.parse(refusal.until) : now;
+  const at = new Date(Math.max(headAt, paceAt, refusedUntil)).toISOString();
   const next = { at, item: head.item.title ?? head.item.url ?? head.itemId, deliveryId: head.id };
+  if (refusal && refusedUntil > now && refusedUntil >= Math.max(headAt, paceAt)) {
+    return { next, waiting: { reason: 'auth', detail: 'the platform refused the credentials; they are not tried again before then unless they change', until: refusal.until } };
+  }
   if (!pace.ok && pace.until >= headAt) return { next, waiting: { reason: pace.reason, detail: pace.detail, until: new Date(pace.until).toISOString() } };
   if (headAt > now) {
-    const reason = head.reason?.match(/^waiting \(([^)]+)\)/)?.[1] ?? (head.state === 'failed' ? 'retry' : 'publish-at');
+    const reason = head.wait?.kind ?? (head.state === 'failed' ? 'retry' : 'publish-at');
     return { next, waiting: { reason, detail: head.reason ?? 'scheduled for later', until: head.notBefore! } };
   }
   return { next, waiting: null };
@@ -42,11 +48,13 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }, ou
       const problems = (await runtime.store.listDeliveries({ channelId: channel.id, states: ['queued', 'failed', 'uncertain', 'dead'] })).filter(
         (d) => d.state !== 'queued' || d.reason !== undefined,
       );
-      const outlook = await channelOutlook(runtime.store, channel);
+      const refusal = await new CredentialsBackoff(runtime.store.kv, channel.id, credentialsFingerprint(channel)).refusal();
+      const outlook = await channelOutlook(runtime.store, channel, refusal);
       channels.push({
         id: channel.id,
         platform: channel.platform,
         counts,
+        credentialsRefused: refusal ? { since: refusal.since, lastAt: refusal.lastAt, until: refusal.until, detail: refusal.detail, fix: credentialsFix(channel) } : null,
         next: outlook.next,
         waiting: outlook.waiting,
         lastPublished: last ? { at: last.updatedAt, item: last.item.title ?? last.itemId, posts: last.posts } : null,
@@ -60,6 +68,11 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }, ou
     for (const c of channels) {
       const nonZero = Object.entries(c.counts).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`);
       out.write(`${c.id} (${c.platform}): ${nonZero.join(', ') || 'nothing yet'}\n`);
+      if (c.credentialsRefused) {
+        const r = c.credentialsRefused;
+        const retry = Date.parse(r.until) > Date.now() ? `backing off until ${r.until} (sooner when they change)` : 'tried again in the next round';
+        out.write(`  credentials refused since ${r.since} (last at ${r.lastAt}); ${retry}: ${r.detail}\n  fix: ${r.fix}\n`);
+      }
       if (c.next) out.write(`  next: ${c.next.at} — ${c.next.item}\n`);
       if (c.waiting) out.write(`  waiting (${c.waiting.reason}) until ${c.waiting.until}: ${c.waiting.detail}\n`);
       if (c.lastPublished) out.write(`  last published ${c.lastPublished.at}: ${c.lastPublished.item}\n`);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { WaitReason } from './errors.js';
 import { ItemSchema } from './item.js';
 
 /** DESIGN.md's state machine. `scheduled` is set by the scheduler when a slot is chosen. */
@@ -30,6 +31,16 @@ export const HistoryEntrySchema = z.object({
   detail: z.string().optional(),
 });
 
+/**
+ * Why a delivery that nothing was sent for waits, as data for status and the once summary (the reason
+ * string is for people). Optional: deliveries stored before it existed still parse.
+ */
+export const DeliveryWaitSchema = z.object({
+  kind: z.enum(['rate-limit', 'cap', 'budget', 'auth'] as const satisfies readonly WaitReason[]),
+  until: z.string(),
+});
+export type DeliveryWait = z.infer<typeof DeliveryWaitSchema>;
+
 export const DeliverySchema = z.object({
   id: z.string(),
   channelId: z.string(),
@@ -46,6 +57,8 @@ export const DeliverySchema = z.object({
   attempts: z.number().int().default(0),
   /** Why it waits, failed, is uncertain or dead, in words for an operator. */
   reason: z.string().optional(),
+  /** Set while it waits for a budget or for refused credentials; cleared by the next attempt. */
+  wait: DeliveryWaitSchema.optional(),
   /** The thread as composed when publishing was decided: written before any platform request. */
   thread: ComposedThreadSchema.optional(),
   /** What the publisher decided before writing (e.g. Bluesky record keys), so a retry reuses it. */

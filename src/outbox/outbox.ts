@@ -6,6 +6,7 @@ import { publishesTotal, publishFailuresTotal, publishLagSeconds } from '../core
 import type { Publisher, PublishContext } from '../platforms/publisher.js';
 import type { Store } from '../store/store.js';
 import { isDeadLocalOwner } from './claim-owner.js';
+import { CredentialsBackoff, type CredentialsRefusal } from './credentials-backoff.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 
 export interface OutboxOptions {
@@ -32,7 +33,18 @@ export interface PublishSummary {
   failed: number;
   uncertain: number;
   dead: number;
+  /**
+   * Set when the platform refused the channel's credentials, this round or in one whose back-off still
+   * holds: the round stopped there, and the rest of the queue was left as it was.
+   */
+  credentialsRefused?: CredentialsRefusal;
 }
+
+/** What one attempt came to: a summary count, or `refused` (the credentials, not the delivery, were at fault). */
+type Outcome = Exclude<keyof PublishSummary, 'credentialsRefused'> | 'refused';
+
+/** When a platform refuses credentials without saying for how long: as src/platforms/bluesky/errors.ts waits. */
+const CREDENTIALS_COOLDOWN_MS = 15 * 60_000;
 
 /**
  * Deliveries and their state machine. It knows nothing about X or Bluesky: it composes through the
@@ -142,7 +154,8 @@ export class Outbox {
   async edit(id: string, item: Item, notBefore?: string | null): Promise<Delivery> {
     return this.underClaim(id, async (d) => {
       this.assertNotStarted(d, 'edited');
-      const when = notBefore === undefined ? {} : { notBefore: notBefore ?? undefined };
+      // A new publish-at time replaces whatever wait the old one stood for.
+      const when = notBefore === undefined ? {} : { notBefore: notBefore ?? undefined, wait: undefined };
       return this.transition(d, d.state, 'edited by an editor', { item, thread: undefined, intent: undefined, ...when });
     });
   }
@@ -172,12 +185,15 @@ export class Outbox {
       if (!['dead', 'uncertain', 'failed', 'held'].includes(delivery.state)) {
         throw new EditorError('conflict', `delivery ${id} is ${delivery.state}; only dead, uncertain, failed or held deliveries can be retried`);
       }
-      return this.transition(delivery, 'queued', 'retry requested by an operator', { attempts: 0, reason: undefined, notBefore: undefined, createdAt: new Date(this.now()).toISOString() });
+      return this.transition(delivery, 'queued', 'retry requested by an operator', { attempts: 0, reason: undefined, notBefore: undefined, wait: undefined, createdAt: new Date(this.now()).toISOString() });
     });
   }
 
-  /** Deliveries left `publishing` by a crash are settled before anything new is sent (DESIGN.md, invariant 2). */
-  async reconcileInFlight(publisher: Publisher, pacer?: Pacer): Promise<void> {
+  /**
+   * Deliveries left `publishing` by a crash are settled before anything new is sent (DESIGN.md, invariant 2).
+   * Returns the refusal when the platform refused the credentials: nothing more is asked of it this round.
+   */
+  async reconcileInFlight(publisher: Publisher, pacer?: Pacer, credentials?: CredentialsBackoff): Promise<CredentialsRefusal | undefined> {
     const stuck = await this.store.listDeliveries({ channelId: publisher.channelId, states: ['publishing'] });
     for (const delivery of stuck) {
       if (!(await this.claim(delivery.id))) continue;
@@ -195,22 +211,40 @@ export class Outbox {
           await this.transition(delivery, 'uncertain', result.reason, { reason: result.reason });
         }
       } catch (err) {
+        if (credentials && isCredentialsRefusal(err)) {
+          const refusal = await credentials.refused(describeError(err), this.cooldownEnd(err));
+          this.opts.log.error({ channel: publisher.channelId, delivery: delivery.id, err: describeError(err), until: refusal.until }, 'credentials refused; the channel backs off');
+          return refusal;
+        }
         this.opts.log.error({ delivery: delivery.id, err: describeError(err) }, 'reconcile failed; will try again');
       } finally {
         await this.store.releaseDelivery(delivery.id, this.opts.owner);
       }
     }
+    return undefined;
   }
 
   /**
    * Publishes what is due on the publisher's channel — highest priority, then oldest first, one at a
    * time — for as long as the channel's pacer (slots, spacing, caps, quiet hours) allows.
+   *
+   * Refused credentials stop the round at once: every later delivery would only spend another login on
+   * the same refusal. The channel then rests until `credentials` (their fingerprint) change or the
+   * cool-down ends, across restarts, since the back-off lives in the store.
    */
-  async publishDue(publisher: Publisher, opts: { pacer?: Pacer; limit?: number; signal?: AbortSignal } = {}): Promise<PublishSummary> {
+  async publishDue(publisher: Publisher, opts: { pacer?: Pacer; limit?: number; signal?: AbortSignal; credentials?: string } = {}): Promise<PublishSummary> {
     const limit = opts.limit ?? 100;
     const summary: PublishSummary = { published: 0, waiting: 0, failed: 0, uncertain: 0, dead: 0 };
+    const credentials = new CredentialsBackoff(this.store.kv, publisher.channelId, opts.credentials, this.now);
+    let stored = await credentials.stored();
+    const standing = credentials.concerning(stored);
+    if (standing && Date.parse(standing.until) > this.now()) {
+      this.opts.log.warn({ channel: publisher.channelId, since: standing.since, until: standing.until }, 'credentials were refused; the channel rests until they change or the cool-down ends');
+      return { ...summary, credentialsRefused: standing };
+    }
     // Whatever a crashed process left mid-publish is settled before anything new is sent.
-    await this.reconcileInFlight(publisher, opts.pacer);
+    const refusedOnReconcile = await this.reconcileInFlight(publisher, opts.pacer, credentials);
+    if (refusedOnReconcile) return { ...summary, credentialsRefused: refusedOnReconcile };
     const due = await this.store.listDeliveries({ channelId: publisher.channelId, states: DUE_STATES, dueAt: this.now(), limit });
     for (const candidate of due) {
       // On shutdown the thread in flight finishes; nothing new starts.
@@ -222,9 +256,20 @@ export class Outbox {
         // Re-read under the claim: another instance may have finished it since the listing.
         const delivery = await this.store.getDelivery(candidate.id);
         if (!delivery || !DUE_STATES.includes(delivery.state)) continue;
-        const outcome = await this.publishOne(publisher, delivery);
+        const outcome = await this.publishOne(publisher, delivery, credentials);
+        if (outcome === 'refused') {
+          summary.credentialsRefused = await credentials.refusal();
+          break;
+        }
         summary[outcome] += 1;
-        if (outcome === 'published') await opts.pacer?.recordPublish(pace.slot);
+        if (outcome === 'published') {
+          await opts.pacer?.recordPublish(pace.slot);
+          if (stored) {
+            // The credentials work (changed, or the platform's refusal was passing): nothing holds the channel back.
+            await credentials.accepted();
+            stored = undefined;
+          }
+        }
       } finally {
         await this.store.releaseDelivery(candidate.id, this.opts.owner);
       }
@@ -260,7 +305,7 @@ export class Outbox {
     return this.store.claimDelivery(id, this.opts.owner, this.leaseMs, now, holder);
   }
 
-  private async publishOne(publisher: Publisher, delivery: Delivery): Promise<keyof PublishSummary> {
+  private async publishOne(publisher: Publisher, delivery: Delivery, credentials: CredentialsBackoff): Promise<Outcome> {
     const log = this.opts.log.child({ channel: publisher.channelId, delivery: delivery.id, item: delivery.itemId });
     let thread;
     try {
@@ -279,6 +324,7 @@ export class Outbox {
       thread,
       attempts: delivery.attempts + 1,
       dryRun: publisher.dryRun,
+      wait: undefined,
     });
     try {
       const ctx = this.contextFor(current, (d) => (current = d));
@@ -292,17 +338,32 @@ export class Outbox {
       log.info({ parts: posts.length, dryRun: publisher.dryRun }, publisher.dryRun ? 'dry-run: recorded as published' : 'published');
       return 'published';
     } catch (err) {
-      return this.recordFailure(current, err, log);
+      return this.recordFailure(current, err, log, credentials);
     }
   }
 
-  private async recordFailure(delivery: Delivery, err: unknown, log: Logger): Promise<keyof PublishSummary> {
+  private async recordFailure(delivery: Delivery, err: unknown, log: Logger, credentials: CredentialsBackoff): Promise<Outcome> {
     const message = describeError(err);
+    if (isCredentialsRefusal(err)) {
+      // Nothing was sent and the delivery is not at fault: it keeps its place (no notBefore), so it goes
+      // first once the credentials change; the channel-wide back-off is what holds it.
+      const refusal = await credentials.refused(message, this.cooldownEnd(err));
+      await this.transition(delivery, 'queued', `waiting (auth): ${message}`, {
+        reason: `waiting (auth): ${message}`,
+        wait: { kind: 'auth', until: refusal.until },
+        attempts: delivery.attempts - 1,
+      });
+      publishFailuresTotal.inc({ channel: delivery.channelId, kind: 'auth' });
+      log.error({ err: message, since: refusal.since, until: refusal.until }, 'credentials refused; the channel backs off until they change or the cool-down ends');
+      return 'refused';
+    }
     if (err instanceof ThreadcastError && err.wait && err.retryAt !== undefined) {
       // Nothing was sent: give the attempt back and wait where status can show why.
+      const until = new Date(err.retryAt).toISOString();
       await this.transition(delivery, 'queued', `waiting (${err.wait}): ${message}`, {
         reason: `waiting (${err.wait}): ${message}`,
-        notBefore: new Date(err.retryAt).toISOString(),
+        notBefore: until,
+        wait: { kind: err.wait, until },
         attempts: delivery.attempts - 1,
       });
       log.info({ wait: err.wait, until: new Date(err.retryAt).toISOString() }, message);
@@ -333,6 +394,12 @@ export class Outbox {
     await this.transition(delivery, 'failed', message, { reason: message, notBefore: new Date(retryAt).toISOString() });
     log.warn({ err: message, retryAt: new Date(retryAt).toISOString() }, 'publish failed; will retry');
     return 'failed';
+  }
+
+  /** When a refused channel may try its same credentials again: as the platform said, else a fixed cool-down. */
+  private cooldownEnd(err: unknown): number {
+    const said = err instanceof ThreadcastError ? err.retryAt : undefined;
+    return said !== undefined && said > this.now() ? said : this.now() + CREDENTIALS_COOLDOWN_MS;
   }
 
   private contextFor(delivery: Delivery, onUpdate?: (d: Delivery) => void): PublishContext {
@@ -367,4 +434,9 @@ export class Outbox {
     await this.store.saveDelivery(next);
     return next;
   }
+}
+
+/** Decided on the error's `wait` field, never on its words (the house rule "facts travel as data"). */
+function isCredentialsRefusal(err: unknown): err is ThreadcastError {
+  return err instanceof ThreadcastError && err.wait === 'auth';
 }

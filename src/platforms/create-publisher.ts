@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ChannelConfig, Config } from '../config/schema.js';
+import { redactUrl } from '../media/guarded-fetch.js';
 import type { Store } from '../store/store.js';
 import { BlueskyPublisher } from './bluesky/publisher.js';
 import { DryRunPublisher } from './dry-run.js';
@@ -10,6 +12,32 @@ import type { Publisher } from './publisher.js';
 function requiredCredentials(channel: ChannelConfig): string[] {
   if (channel.platform === 'bluesky') return ['identifier', 'password'];
   return channel.auth === 'oauth2' ? ['clientId'] : ['appKey', 'appSecret', 'accessToken', 'accessSecret'];
+}
+
+/** Everything that decides whether the platform accepts the channel's login: where, who and with what. */
+function credentialValues(channel: ChannelConfig): Array<string | undefined> {
+  if (channel.platform === 'bluesky') return [channel.service, channel.identifier, channel.password];
+  return [channel.apiBase, channel.auth, channel.appKey, channel.appSecret, channel.accessToken, channel.accessSecret, channel.clientId, channel.clientSecret, channel.refreshToken];
+}
+
+/**
+ * Tells "the same credentials as when they were refused" from "changed since", without keeping them:
+ * sha256 over a purpose prefix, the channel id and the values, cut to 64 bits. Only this is stored
+ * (the credentials back-off, src/outbox/credentials-backoff.ts); it cannot be turned back into a secret.
+ */
+export function credentialsFingerprint(channel: ChannelConfig): string {
+  const hash = createHash('sha256').update('threadcast credentials fingerprint v1\u0000').update(channel.id);
+  for (const value of credentialValues(channel)) hash.update(`\u0000${value === undefined ? '\u0001' : value}`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** What an operator does when the platform refuses the channel's credentials (said by /readyz and status). */
+export function credentialsFix(channel: ChannelConfig): string {
+  if (channel.platform === 'bluesky') {
+    return `create a new app password (Bluesky: Settings → Privacy and security → App passwords), set it as the password of channel ${channel.id} and check that identifier is the account's handle or DID on ${redactUrl(channel.service)}; the channel tries again as soon as the changed credentials are loaded (restart, or SIGHUP for run)`;
+  }
+  const fields = channel.auth === 'oauth2' ? 'clientId, clientSecret and refreshToken' : 'appKey, appSecret, accessToken and accessSecret';
+  return `check the ${fields} of channel ${channel.id} in the X developer portal and set valid ones; the channel tries again as soon as the changed credentials are loaded (restart, or SIGHUP for run)`;
 }
 
 export interface PublisherChoice {

@@ -88,6 +88,18 @@ describe('threadcast once', () => {
     expect(result.stdout).toContain('source sample: 4 item(s), 8 new');
   });
 
+  it("says how many deliveries are still queued after the round, not only what the round touched", async () => {
+    const dir = tempDir();
+    const config = writeFile(
+      dir,
+      'threadcast.yaml',
+      `store: sqlite:${path.join(dir, 'state.sqlite')}\nlog: { level: info, format: json }\nsources:\n  - id: sample\n    feed: ${SAMPLE}\n    backlog: all\nchannels:\n  - id: paced\n    platform: x\n    schedule: { maxPerDay: 1 }\n`,
+    );
+    const result = await runCli(['--config', config, 'once'], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('channel paced: 1 published, 0 waiting, 0 to retry, 0 uncertain, 0 dead; 3 still queued (3 due now)');
+  });
+
   it('refuses an invalid config with file:line  path: message and touches nothing', async () => {
     const dir = tempDir();
     const config = writeFile(dir, 'bad.yaml', `store: sqlite:${path.join(dir, 'state.sqlite')}\nsources:\n  - id: a\n    feed: a.xml\n    backlog: lots\nchannels:\n  - id: c\n    platform: x\n    apiBase: not a url\n`);

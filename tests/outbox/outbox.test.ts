@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ComposedThread, Delivery, PostRef } from '../../src/core/delivery.js';
-import { ambiguous, permanent, retryable } from '../../src/core/errors.js';
+import { ambiguous, mustWait, permanent, retryable } from '../../src/core/errors.js';
 import type { Item } from '../../src/core/item.js';
 import { intakeItems } from '../../src/outbox/intake.js';
 import { Outbox } from '../../src/outbox/outbox.js';
@@ -25,7 +25,11 @@ class ScriptedPublisher implements Publisher {
   readonly platform = 'test';
   readonly dryRun = false;
   readonly sent: string[] = [];
+  /** publish() calls, whatever came of them: each one is a login on a platform that refuses credentials. */
+  calls = 0;
   failNext: Array<Error | undefined> = [];
+  /** Thrown by the next reconcile() instead of answering. */
+  reconcileFailure: Error | undefined;
   /** Fail after this many parts of the next publish. */
   failAfterParts: number | undefined;
   reconcileAnswer: ReconcileResult = { status: 'resume' };
@@ -35,6 +39,7 @@ class ScriptedPublisher implements Publisher {
   }
 
   async publish(delivery: Delivery, thread: ComposedThread, ctx: PublishContext): Promise<PostRef[]> {
+    this.calls += 1;
     const err = this.failNext.shift();
     if (err) throw err;
     const posts = [...delivery.posts];
@@ -52,6 +57,9 @@ class ScriptedPublisher implements Publisher {
   }
 
   async reconcile(): Promise<ReconcileResult> {
+    const err = this.reconcileFailure;
+    this.reconcileFailure = undefined;
+    if (err) throw err;
     return this.reconcileAnswer;
   }
 }
@@ -193,6 +201,93 @@ describe('outbox', () => {
     await store.claimDelivery(d.id, 'other-instance', 60_000, clock);
     expect(await outbox.publishDue(publisher)).toMatchObject({ published: 0 });
     expect(publisher.sent).toEqual([]);
+  });
+});
+
+describe('refused credentials (issue #13)', () => {
+  const refused = () => mustWait('auth', 'the PDS refused the credentials (401: AuthenticationRequired); fix them and the channel resumes', clock + 15 * 60_000);
+  const KEY = 'fp-original';
+
+  it('stop the round at the first refusal and leave the rest of the queue untouched', async () => {
+    for (const n of [1, 2, 3]) await outbox.enqueue(makeItem(n), 'c1');
+    publisher.failNext = [refused(), refused(), refused()];
+    const summary = await outbox.publishDue(publisher, { credentials: KEY });
+    expect(publisher.calls).toBe(1);
+    expect(summary).toMatchObject({ published: 0, waiting: 0, failed: 0 });
+    expect(summary.credentialsRefused).toMatchObject({ since: new Date(clock).toISOString(), until: new Date(clock + 15 * 60_000).toISOString(), fingerprint: KEY });
+    expect(summary.credentialsRefused!.detail).toContain('refused the credentials');
+    const [first, ...rest] = await store.listDeliveries();
+    // The refused one keeps its place and its attempt, and says why it waits, as data.
+    expect(first).toMatchObject({ state: 'queued', attempts: 0, wait: { kind: 'auth', until: new Date(clock + 15 * 60_000).toISOString() } });
+    expect(first!.notBefore).toBeUndefined();
+    for (const d of rest) expect(d.history.map((h) => h.event)).toEqual(['queued']);
+  });
+
+  it('are not tried again within the cool-down, even by another outbox on the same store (a restart)', async () => {
+    await outbox.enqueue(makeItem(1), 'c1');
+    publisher.failNext = [refused()];
+    await outbox.publishDue(publisher, { credentials: KEY });
+    clock += 60_000;
+    const restarted = new Outbox(store, { owner: 'second', retry, log, now: () => clock, random: () => 1 });
+    const summary = await restarted.publishDue(publisher, { credentials: KEY });
+    expect(publisher.calls).toBe(1);
+    expect(summary.credentialsRefused).toMatchObject({ since: new Date(clock - 60_000).toISOString() });
+  });
+
+  it('are tried again at once when the credentials change, and the back-off ends when they work', async () => {
+    await outbox.enqueue(makeItem(1), 'c1');
+    publisher.failNext = [refused()];
+    await outbox.publishDue(publisher, { credentials: KEY });
+    const summary = await outbox.publishDue(publisher, { credentials: 'fp-new' });
+    expect(publisher.calls).toBe(2);
+    expect(summary).toMatchObject({ published: 1 });
+    expect(summary.credentialsRefused).toBeUndefined();
+    expect((await only()).wait).toBeUndefined();
+    // Working credentials clear the refusal of the old ones too: going back to those is not held against them.
+    expect(await store.kv.get('channel:credentials-refused:c1')).toBeUndefined();
+  });
+
+  it('are tried once more after the cool-down; a second refusal keeps the first "since"', async () => {
+    for (const n of [1, 2]) await outbox.enqueue(makeItem(n), 'c1');
+    const firstAt = clock;
+    publisher.failNext = [refused()];
+    await outbox.publishDue(publisher, { credentials: KEY });
+    clock += 15 * 60_000 + 1;
+    publisher.failNext = [refused()];
+    const again = await outbox.publishDue(publisher, { credentials: KEY });
+    expect(publisher.calls).toBe(2);
+    expect(again.credentialsRefused).toMatchObject({ since: new Date(firstAt).toISOString(), lastAt: new Date(clock).toISOString() });
+    clock += 15 * 60_000 + 1;
+    const recovered = await outbox.publishDue(publisher, { credentials: KEY });
+    expect(recovered).toMatchObject({ published: 2 });
+    expect(recovered.credentialsRefused).toBeUndefined();
+    clock += 1;
+    await outbox.enqueue(makeItem(3), 'c1');
+    expect(await outbox.publishDue(publisher, { credentials: KEY })).toMatchObject({ published: 1 });
+  });
+
+  it('met while settling a crashed delivery stop the round before anything new is sent', async () => {
+    const stuck = (await outbox.enqueue(makeItem(1), 'c1'))!;
+    await store.saveDelivery({ ...stuck, state: 'publishing' });
+    await outbox.enqueue(makeItem(2), 'c1');
+    publisher.reconcileFailure = refused();
+    const summary = await outbox.publishDue(publisher, { credentials: KEY });
+    expect(summary.credentialsRefused).toBeDefined();
+    expect(publisher.calls).toBe(0);
+    expect((await store.getDelivery(stuck.id))!.state).toBe('publishing');
+  });
+});
+
+describe('budget waits', () => {
+  it('record what the delivery waits for as data, not only as words', async () => {
+    await outbox.enqueue(makeItem(1), 'c1');
+    publisher.failNext = [mustWait('rate-limit', 'rate limited by the PDS', clock + 600_000)];
+    expect(await outbox.publishDue(publisher)).toMatchObject({ waiting: 1 });
+    expect((await only()).wait).toEqual({ kind: 'rate-limit', until: new Date(clock + 600_000).toISOString() });
+    clock += 600_000;
+    await outbox.publishDue(publisher);
+    expect(await only()).toMatchObject({ state: 'published' });
+    expect((await only()).wait).toBeUndefined();
   });
 });
 

@@ -28,6 +28,15 @@ export function classifyBlueskyError(err: unknown, where: string): ThreadcastErr
   return retryable(`network error talking to the PDS: ${message}`, { where, cause: err });
 }
 
+/**
+ * A stored session the PDS stopped accepting on a request (revoked, expired beyond refresh): the
+ * credentials were not judged, so this is an ordinary retry, and the next attempt logs in anew.
+ */
+export function staleSession(err: unknown, where: string): ThreadcastError {
+  const said = err instanceof XRPCError ? `${err.status}: ${[err.error, err.message].filter((s, i, all) => s && all.indexOf(s) === i).join(': ')}` : String(err);
+  return retryable(`the PDS refused the stored session (${said}); the next attempt logs in anew`, { where, cause: err });
+}
+
 export function isRateLimited(err: unknown): boolean {
   return err instanceof XRPCError && err.status === 429;
 }

@@ -13,7 +13,7 @@ import { loadImage, prepareImage } from '../../media/images.js';
 import type { Store } from '../../store/store.js';
 import { composeForChannel } from '../compose-for-channel.js';
 import type { AccountCheck, PublishContext, Publisher, ReconcileResult } from '../publisher.js';
-import { classifyBlueskyError, isRateLimited, isSessionRefused } from './errors.js';
+import { classifyBlueskyError, isRateLimited, isSessionRefused, staleSession } from './errors.js';
 import { BlueskySession } from './session.js';
 import { buildThreadRecords, POST_COLLECTION, type BlobRefJson, type EmbedJson, type ThreadIntent } from './thread-records.js';
 
@@ -69,7 +69,9 @@ export class BlueskyPublisher implements Publisher {
   async publish(delivery: Delivery, thread: ComposedThread, ctx: PublishContext): Promise<PostRef[]> {
     const parts = thread.parts as unknown as BlueskyPart[];
     parts.forEach((part, i) => assertWithinLimits(part, i, this.where));
+    const loginsBefore = this.session.logins;
     const agent = await this.agent();
+    const freshLogin = this.session.logins !== loginsBefore;
 
     let intent = readIntent(delivery.intent);
     if (intent) {
@@ -81,7 +83,7 @@ export class BlueskyPublisher implements Publisher {
       await ctx.saveIntent({ ...intent });
     }
 
-    const embeds = await this.embedsFor(agent, delivery.item, ctx.log);
+    const embeds = await this.embedsFor(agent, delivery.item, ctx.log, freshLogin);
     const did = agent.session!.did;
     let replyTo: { root: { uri: string; cid: string }; parent: { uri: string; cid: string } } | undefined;
     if (ctx.replyTo) {
@@ -104,7 +106,7 @@ export class BlueskyPublisher implements Publisher {
       });
     } catch (err) {
       if (isRateLimited(err)) rateLimitedTotal.inc({ channel: this.channelId });
-      if (isSessionRefused(err)) await this.session.invalidate();
+      if (isSessionRefused(err)) throw await this.sessionRefused(err, freshLogin);
       const failure = classifyBlueskyError(err, this.where);
       if (failure.kind === 'retryable' && !isRateLimited(err)) {
         // A 5xx or a dropped connection may follow a committed write (a repeated rkey even answers 500).
@@ -122,7 +124,9 @@ export class BlueskyPublisher implements Publisher {
     try {
       const landed = await this.landedPosts(await this.agent(), intent);
       return landed ? { status: 'published', posts: landed } : { status: 'resume' };
-    } catch {
+    } catch (err) {
+      // Refused credentials are the channel's problem, not this delivery's: the outbox backs the channel off.
+      if (err instanceof ThreadcastError && err.wait === 'auth') throw err;
       // Sending again is safe: the stored record keys make the PDS refuse a second copy.
       return { status: 'resume' };
     }
@@ -146,6 +150,16 @@ export class BlueskyPublisher implements Publisher {
 
   private async agent(): Promise<AtpAgent> {
     return this.session.agent();
+  }
+
+  /**
+   * The PDS refused the session on a request. One a login made moments ago for this very attempt says
+   * the account itself is refused (the outbox backs the channel off); an older one was only stale, and
+   * an ordinary retry logs in anew, so a PDS that revokes sessions costs one login, not one per delivery.
+   */
+  private async sessionRefused(err: unknown, freshLogin: boolean): Promise<ThreadcastError> {
+    await this.session.invalidate();
+    return freshLogin ? classifyBlueskyError(err, this.where) : staleSession(err, this.where);
   }
 
   private async record(posts: PostRef[], ctx: PublishContext): Promise<PostRef[]> {
@@ -180,9 +194,9 @@ export class BlueskyPublisher implements Publisher {
   }
 
   /** Images when the item has them (with alt text), else a link card; neither ever fails the delivery. */
-  private async embedsFor(agent: AtpAgent, item: Item, log: Logger): Promise<Map<number, EmbedJson>> {
+  private async embedsFor(agent: AtpAgent, item: Item, log: Logger, freshLogin: boolean): Promise<Map<number, EmbedJson>> {
     const embeds = new Map<number, EmbedJson>();
-    const images = await this.uploadImages(agent, item, log);
+    const images = await this.uploadImages(agent, item, log, freshLogin);
     if (images.length > 0) {
       embeds.set(0, { $type: 'app.bsky.embed.images', images });
       return embeds;
@@ -194,7 +208,7 @@ export class BlueskyPublisher implements Publisher {
     return embeds;
   }
 
-  private async uploadImages(agent: AtpAgent, item: Item, log: Logger) {
+  private async uploadImages(agent: AtpAgent, item: Item, log: Logger, freshLogin: boolean) {
     const out: Array<{ alt: string; image: BlobRefJson; aspectRatio: { width: number; height: number } }> = [];
     for (const image of item.images.slice(0, MAX_IMAGES)) {
       try {
@@ -203,7 +217,7 @@ export class BlueskyPublisher implements Publisher {
         const blob = await this.uploadBlob(agent, prepared.data, prepared.mimeType);
         out.push({ alt: image.alt, image: blob, aspectRatio: { width: prepared.width, height: prepared.height } });
       } catch (err) {
-        if (isSessionRefused(err)) throw classifyBlueskyError(err, this.where);
+        if (isSessionRefused(err)) throw await this.sessionRefused(err, freshLogin);
         log.warn({ image: redactUrl(image.url), err: describeError(err) }, 'image left out');
       }
     }

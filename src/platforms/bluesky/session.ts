@@ -25,6 +25,8 @@ export class BlueskySession {
   private readonly key: string;
   /** How the current agent got its session: the stored one resumed, or a fresh login (`threadcast doctor` says which). */
   connectedBy: 'resume' | 'login' | undefined;
+  /** How many fresh logins this session has made: a caller compares it before and after `agent()`. */
+  logins = 0;
 
   constructor(private readonly opts: SessionOptions) {
     this.key = `bluesky:session:${opts.channelId}`;
@@ -69,6 +71,7 @@ export class BlueskySession {
       throw classifyBlueskyError(err, where);
     }
     this.connectedBy = 'login';
+    this.logins += 1;
     return agent;
   }
 

@@ -88,4 +88,22 @@ describe('Bluesky sessions', () => {
     expect(await outbox.publishDue(publisherFor(account))).toMatchObject({ published: 1 });
     expect(await pds.count('com.atproto.server.createSession', { did: account.did })).toBe(2);
   });
+
+  it('a stored session refused on a write is an ordinary retry with one new login, not refused credentials', async () => {
+    const account = await pds.createAccount('stale');
+    let clock = Date.now();
+    const outbox = new Outbox(store, { owner: 'test', retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1000 }, log, now: () => clock });
+    await outbox.enqueue(makeItem(1), 'bsky');
+    expect(await outbox.publishDue(publisherFor(account))).toMatchObject({ published: 1 });
+    await outbox.enqueue(makeItem(2), 'bsky');
+    // The restarted publisher resumes the stored session, which the PDS then refuses on the write.
+    await pds.fault({ method: 'com.atproto.repo.applyWrites', mode: 'before', status: 401, did: account.did, body: { error: 'AuthRequired', message: 'Token has been revoked' } });
+    const restarted = publisherFor(account);
+    const refused = await outbox.publishDue(restarted, { credentials: 'same' });
+    expect(refused).toMatchObject({ failed: 1, waiting: 0 });
+    expect(refused.credentialsRefused).toBeUndefined();
+    clock += 2_000;
+    expect(await outbox.publishDue(restarted, { credentials: 'same' })).toMatchObject({ published: 1 });
+    expect(await pds.count('com.atproto.server.createSession', { did: account.did })).toBe(2);
+  });
 });
