@@ -142,7 +142,7 @@ describe('refused Bluesky credentials, over time', () => {
   it('are tried once more when the cool-down has passed, and not before', async () => {
     const account = await pds.createAccount('cooldown');
     const dir = tempDir('threadcast-auth-');
-    const config = parseConfigText(configText(dir), 'threadcast.yaml', { BLUESKY_IDENTIFIER: account.handle, BLUESKY_APP_PASSWORD: WRONG });
+    const { config } = parseConfigText(configText(dir), 'threadcast.yaml', { BLUESKY_IDENTIFIER: account.handle, BLUESKY_APP_PASSWORD: WRONG });
     const store = new SqliteStore(':memory:');
     let clock = Date.now();
     const app = new App({ config, store, log: pino({ level: 'silent' }), out: new Writable({ write: (_c, _e, done) => done() }), now: () => clock });
