@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { describeError, ThreadcastError } from '../core/errors.js';
+import { terminalLine } from '../core/terminal-text.js';
 import { configReference } from '../config/reference.js';
 import { CliError } from './context.js';
 
@@ -133,7 +134,7 @@ try {
     process.exitCode = err.exitCode;
   } else {
     const where = err instanceof ThreadcastError ? '' : 'threadcast: ';
-    process.stderr.write(`${where}${describeError(err)}\n`);
+    process.stderr.write(`${where}${terminalLine(describeError(err))}\n`);
     process.exitCode = 1;
   }
 }

@@ -3,6 +3,7 @@ import { App, type CycleReport } from '../app/app.js';
 import { DUE_STATES } from '../core/delivery.js';
 import type { Store } from '../store/store.js';
 import { openRuntime, type GlobalOptions } from './context.js';
+import { terminalLine } from '../core/terminal-text.js';
 
 /** What is still in a channel's queue after the round, from the store (the round's counts only cover what it touched). */
 export interface QueueCounts {
@@ -59,7 +60,7 @@ export function summarise(report: CycleReport, queues = new Map<string, QueueCou
     lines.push(
       s.ok
         ? `  source ${s.sourceId}: ${s.notModified ? 'not modified' : `${s.items} item(s)`}, ${s.queued} new${s.problems ? `, ${s.problems} problem(s)` : ''}`
-        : `  source ${s.sourceId}: FAILED — ${s.error}`,
+        : `  source ${s.sourceId}: FAILED — ${terminalLine(s.error ?? '')}`,
     );
   }
   for (const c of report.channels) {
@@ -67,7 +68,7 @@ export function summarise(report: CycleReport, queues = new Map<string, QueueCou
     lines.push(
       c.ok
         ? `  channel ${c.channelId}: ${c.published} published, ${c.waiting} waiting, ${c.failed} to retry, ${c.uncertain} uncertain, ${c.dead} dead${queue}`
-        : `  channel ${c.channelId}: FAILED — ${c.error}${queue}`,
+        : `  channel ${c.channelId}: FAILED — ${terminalLine(c.error ?? '')}${queue}`,
     );
   }
   return `${lines.join('\n')}\n`;

@@ -6,6 +6,7 @@ import { credentialsFingerprint, credentialsFix } from '../platforms/create-publ
 import { ChannelPacer } from '../schedule/channel-pacer.js';
 import type { Store } from '../store/store.js';
 import { openRuntime, type GlobalOptions } from './context.js';
+import { terminalJson, terminalLine } from '../core/terminal-text.js';
 
 interface Outlook {
   /** What goes out next, and when. */
@@ -62,7 +63,7 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }, ou
       });
     }
     if (opts.json) {
-      out.write(`${JSON.stringify({ channels }, null, 2)}\n`);
+      out.write(`${terminalJson({ channels })}\n`);
       return 0;
     }
     for (const c of channels) {
@@ -71,12 +72,12 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }, ou
       if (c.credentialsRefused) {
         const r = c.credentialsRefused;
         const retry = Date.parse(r.until) > Date.now() ? `backing off until ${r.until} (sooner when they change)` : 'tried again in the next round';
-        out.write(`  credentials refused since ${r.since} (last at ${r.lastAt}); ${retry}: ${r.detail}\n  fix: ${r.fix}\n`);
+        out.write(`  credentials refused since ${r.since} (last at ${r.lastAt}); ${retry}: ${terminalLine(r.detail)}\n  fix: ${r.fix}\n`);
       }
-      if (c.next) out.write(`  next: ${c.next.at} — ${c.next.item}\n`);
-      if (c.waiting) out.write(`  waiting (${c.waiting.reason}) until ${c.waiting.until}: ${c.waiting.detail}\n`);
-      if (c.lastPublished) out.write(`  last published ${c.lastPublished.at}: ${c.lastPublished.item}\n`);
-      for (const a of c.attention) out.write(`  ${a.state} ${a.id}: ${a.reason ?? ''}${a.retryAt ? ` (retry at ${a.retryAt})` : ''}\n`);
+      if (c.next) out.write(`  next: ${c.next.at} — ${terminalLine(c.next.item)}\n`);
+      if (c.waiting) out.write(`  waiting (${c.waiting.reason}) until ${c.waiting.until}: ${terminalLine(c.waiting.detail)}\n`);
+      if (c.lastPublished) out.write(`  last published ${c.lastPublished.at}: ${terminalLine(c.lastPublished.item)}\n`);
+      for (const a of c.attention) out.write(`  ${a.state} ${terminalLine(a.id)}: ${terminalLine(a.reason ?? '')}${a.retryAt ? ` (retry at ${a.retryAt})` : ''}\n`);
     }
     return 0;
   } finally {

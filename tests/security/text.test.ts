@@ -1,10 +1,13 @@
 import path from 'node:path';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { ChannelConfig } from '../../src/config/schema.js';
 import { defaultTemplate } from '../../src/config/template-schema.js';
 import { terminalJson, terminalLine, terminalText } from '../../src/core/terminal-text.js';
 import { composeForChannel } from '../../src/platforms/compose-for-channel.js';
+import { Outbox } from '../../src/outbox/outbox.js';
 import { parseFeed } from '../../src/sources/parse-feed.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { runCli, tempDir, writeFile } from '../support/cli.js';
 
 // Issue #13: terminal escapes and bidi overrides in outside text. ESC [2J clears the screen, ESC [31m turns the
@@ -147,5 +150,24 @@ channels:
     expect(list.stdout).toContain('Closed today\\x1b[2J\\x1b[31m \\u202eenep won\\x9b2J');
     expect(listJson.stdout).not.toMatch(ACTIVE);
     expect(JSON.parse(listJson.stdout).deliveries[0].text).toBe(text);
+  });
+});
+
+describe('a store written before intake stripped controls', { timeout: 120_000 }, () => {
+  it('is shown escaped by status, in text and JSON', async () => {
+    const dir = tempDir();
+    const storePath = path.join(dir, 'state.sqlite');
+    const config = writeFile(dir, 'threadcast.yaml', `store: sqlite:${storePath}\nsources: []\nchannels:\n  - id: x\n    platform: x\n`);
+    // An older release queued this title as it came; the outbox stores items as given.
+    const store = new SqliteStore(storePath);
+    const outbox = new Outbox(store, { owner: 'test', retry: { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 2_000 }, log: pino({ level: 'silent' }) });
+    const title = `Old title${ESC_SEQUENCES} ${RLO}txt.exe`;
+    await outbox.enqueue({ id: 'old-1', sourceId: 'news', title, summary: 'Text.', tags: [], images: [], contentHash: 'h' }, 'x');
+    await store.close();
+    for (const args of [['status'], ['status', '--json']]) {
+      const result = await runCli(['--config', config, ...args], { cwd: dir });
+      expect(result.stdout, result.stdout).toContain('Old title');
+      expect(result.stdout).not.toMatch(ACTIVE);
+    }
   });
 });
