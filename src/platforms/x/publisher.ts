@@ -16,12 +16,18 @@ import { classifyXError, isDuplicateContent, isUnauthorized } from './errors.js'
 import { OAuth2Tokens } from './oauth2-tokens.js';
 import { RateGate } from './rate-gate.js';
 import { samePostText } from './post-text.js';
+import { idUnknownAfterSearch, idUnknownWithoutRead, readFailed, readRefused, resendUnanswered, type PartInDoubt } from './settle-advice.js';
 import { SpendLedger } from './spend-ledger.js';
 
 const IMAGE_MAX_BYTES = 5_000_000;
 const MAX_IMAGES = 4;
 const ALT_TEXT_MAX = 1000;
-const TIMELINE_PAGE = 20;
+/**
+ * How far back a part in doubt is looked for: a small first page (it is nearly always among the newest
+ * posts, and each post read is billed), then one more page to reach 100 posts.
+ */
+const SEARCH_PAGES = [20, 80];
+const SEARCH_LIMIT = SEARCH_PAGES.reduce((a, b) => a + b, 0);
 
 export interface XPublisherOptions {
   channel: XChannelConfig;
@@ -42,8 +48,10 @@ interface PendingIntent {
 /**
  * Posts a thread part by part: each part's id is recorded before the next is sent, so an interrupted
  * thread resumes where it stopped. A part whose outcome is unknown is settled — by reading the
- * account's recent posts when `readAccess` allows, else by X's duplicate-content refusal — and when it
- * cannot be known the delivery waits as uncertain instead of risking an orphan reply.
+ * account's recent posts when `readAccess` allows, else by X's duplicate-content refusal. What may pass
+ * (a failed read, an unanswered re-send) is retryable with the part still marked pending, so the next
+ * attempt settles it before anything new is sent; only what needs an operator waits as uncertain, with
+ * the commands that finish the thread in its reason.
  */
 export class XPublisher implements Publisher {
   readonly platform = 'x';
@@ -61,7 +69,8 @@ export class XPublisher implements Publisher {
     const { channel, store } = opts;
     this.channelId = channel.id;
     this.now = opts.now ?? Date.now;
-    this.where = `channel ${channel.id} (${channel.apiBase})`;
+    // Every error and log line carries this: never a password written into apiBase.
+    this.where = `channel ${channel.id} (${redactUrl(channel.apiBase).replace(/\/$/, '')})`;
     this.gate = new RateGate(store.kv, channel.id, channel.limits, this.where);
     this.ledger = new SpendLedger(store.kv, channel.id, channel.monthlyBudgetUsd, this.where);
     // Only the create-post answers speak for the posting windows; reads have windows of their own.
@@ -106,13 +115,15 @@ export class XPublisher implements Publisher {
     // Images belong to part 1, whether it is sent or re-sent to settle it; uploaded once, when needed.
     let mediaIds: string[] | undefined;
     const pending = (delivery.intent as PendingIntent | undefined)?.pending;
-    if (pending === 0 && posts.length === 0) mediaIds = await this.uploadImages(delivery.item, ctx.log);
+    if (pending === 0 && posts.length === 0 && !this.opts.channel.readAccess) mediaIds = await this.uploadImages(delivery.item, ctx.log);
+    // A part that was in doubt and not found: if X now refuses it as a duplicate, it is ours after all.
+    let doubted: number | undefined;
     if (pending !== undefined && pending === posts.length) {
-      const settled = await this.settle(parts, posts, pending, ctx, mediaIds ?? []);
+      const settled = await this.settle(parts, posts, pending, delivery, ctx, mediaIds ?? []);
       if (settled) {
         await ctx.recordPost(settled);
         posts.push(settled);
-      }
+      } else doubted = pending;
       await ctx.saveIntent({});
     }
     if (posts.length >= parts.length) return posts;
@@ -133,12 +144,18 @@ export class XPublisher implements Publisher {
         const failure = classifyXError(err, this.where, { mayHaveApplied: true });
         if (failure.kind === 'ambiguous') {
           ctx.log.warn({ part: i + 1, err: failure.message }, 'part outcome unknown; settling it');
-          const settled = await this.settle(parts, posts, i, ctx, i === 0 ? (mediaIds ?? []) : []);
+          const settled = await this.settle(parts, posts, i, delivery, ctx, i === 0 ? (mediaIds ?? []) : []);
           if (!settled) {
-            await ctx.saveIntent({});
-            throw retryable(`part ${i + 1} did not land (${failure.message}); it will be sent again`, { where: this.where });
+            // The intent stays: X's timeline may show a new post late, so the next attempt looks again before sending.
+            throw retryable(`part ${i + 1} was not found after an unclear answer (${withoutWhere(failure)}); the next attempt looks again, then sends it`, { where: this.where });
           }
           post = settled;
+        } else if (isDuplicateContent(err) && doubted === i) {
+          // The intent stays pending, so the next attempt reads again; should it still not be found, X refuses
+          // the re-send once more, which costs a slot in the window but never a second copy.
+          const doubt = await this.partInDoubt(parts, i, delivery, true);
+          if (this.opts.channel.readAccess) throw retryable(idUnknownAfterSearch(doubt, SEARCH_LIMIT), { where: this.where });
+          throw ambiguous(idUnknownWithoutRead(doubt), { where: this.where });
         } else if (isDuplicateContent(err)) {
           await ctx.saveIntent({});
           if (i === 0) throw permanent('X refuses the first part as duplicate content: the account already posted this text', { where: this.where });
@@ -199,21 +216,26 @@ export class XPublisher implements Publisher {
   }
 
   /**
-   * Is part `i` on X? Returns its post when found, undefined when surely absent; throws ambiguous when
-   * it cannot be known, so the delivery waits for an operator rather than posting an orphan reply.
+   * Is part `i` on X? Returns its post when found, undefined when surely absent. Throws retryable (the
+   * intent still pending) when trying again may tell, ambiguous when only an operator can.
    */
-  private async settle(parts: XPart[], posts: PostRef[], i: number, ctx: PublishContext, mediaIds: string[]): Promise<PostRef | undefined> {
+  private async settle(parts: XPart[], posts: PostRef[], i: number, delivery: Delivery, ctx: PublishContext, mediaIds: string[]): Promise<PostRef | undefined> {
     const part = parts[i]!;
     const parent = i === 0 ? ctx.replyTo?.parent.id : posts[i - 1]?.id;
     if (this.opts.channel.readAccess) {
+      let found: PostRef | undefined;
       try {
-        const found = await this.findInTimeline(part.text, parent);
-        ctx.log.info({ part: i + 1, found: Boolean(found) }, 'settled by reading recent posts');
-        return found;
+        found = await this.findOwnPost(part.text, parent);
       } catch (err) {
         if (err instanceof ThreadcastError && err.wait) throw err;
-        throw ambiguous(`part ${i + 1} may or may not be on X, and reading recent posts failed: ${describeError(err)}`, { where: this.where });
+        const failure = classifyXError(err, this.where, { mayHaveApplied: false });
+        if (failure.wait) throw failure;
+        const doubt = await this.partInDoubt(parts, i, delivery, false);
+        if (failure.kind === 'permanent') throw ambiguous(readRefused(doubt, withoutWhere(failure)), { where: this.where });
+        throw retryable(readFailed(doubt, withoutWhere(failure)), { where: this.where });
       }
+      ctx.log.info({ part: i + 1, found: Boolean(found) }, 'settled by reading recent posts');
+      return found;
     }
     // Without read access, send the same text again: X refuses a duplicate, which proves the first landed.
     try {
@@ -221,37 +243,82 @@ export class XPublisher implements Publisher {
     } catch (err) {
       if (isDuplicateContent(err)) {
         if (i === parts.length - 1) return { id: 'unknown (X confirmed it by refusing a duplicate)' };
-        throw ambiguous(`part ${i + 1} is on X but X did not say its id, so the rest cannot be attached; enable readAccess or finish the thread by hand`, { where: this.where });
+        throw ambiguous(idUnknownWithoutRead(await this.partInDoubt(parts, i, delivery, true)), { where: this.where });
       }
       const failure = classifyXError(err, this.where, { mayHaveApplied: true });
-      if (failure.kind === 'ambiguous') throw ambiguous(`part ${i + 1}: ${failure.message}`, { where: this.where });
+      // Safe to repeat: a part that landed meanwhile is refused as a duplicate next time, never posted twice.
+      if (failure.kind === 'ambiguous') throw retryable(resendUnanswered(await this.partInDoubt(parts, i, delivery, false), withoutWhere(failure)), { where: this.where });
       throw failure;
     }
   }
 
-  private async findInTimeline(text: string, parentId: string | undefined): Promise<PostRef | undefined> {
+  /**
+   * Looks for our post among the account's latest ones, newest first, up to SEARCH_LIMIT of them. A
+   * reply is newer than its parent (X's ids grow with time), so only what follows the parent is read;
+   * a first part answers nothing, so replies are left out of the read.
+   */
+  private async findOwnPost(text: string, parentId: string | undefined): Promise<PostRef | undefined> {
     const prices = this.opts.channel.prices;
-    await this.ledger.assertAffordable(prices.readUsd * TIMELINE_PAGE, this.now());
     const me = await this.userId();
-    const page = await this.call((c) =>
-      c.v2.userTimeline(me, { max_results: TIMELINE_PAGE, 'tweet.fields': ['referenced_tweets', 'conversation_id', 'created_at'] }),
-    );
-    const tweets = page.tweets;
-    await this.ledger.record(prices.readUsd * tweets.length, this.now());
-    const match = tweets.find((t) => {
-      const repliedTo = t.referenced_tweets?.find((r) => r.type === 'replied_to')?.id;
-      return samePostText(t.text, text) && repliedTo === parentId;
-    });
-    return match ? { id: match.id, url: `https://x.com/i/web/status/${match.id}` } : undefined;
+    let token: string | undefined;
+    for (const size of SEARCH_PAGES) {
+      await this.ledger.assertAffordable(prices.readUsd * size, this.now());
+      const page = await this.call((c) =>
+        c.v2.userTimeline(me, {
+          max_results: size,
+          'tweet.fields': ['referenced_tweets', 'attachments', 'created_at'],
+          ...(parentId ? { since_id: parentId } : { exclude: 'replies' }),
+          ...(token ? { pagination_token: token } : {}),
+        }),
+      );
+      const tweets = page.tweets;
+      await this.ledger.record(prices.readUsd * tweets.length, this.now());
+      const match = tweets.find((t) => {
+        const repliedTo = t.referenced_tweets?.find((r) => r.type === 'replied_to')?.id;
+        return repliedTo === parentId && samePostText(t.text, text, { mediaLink: Boolean(t.attachments?.media_keys?.length) });
+      });
+      if (match) return { id: match.id, url: `https://x.com/i/web/status/${match.id}` };
+      token = page.meta.next_token;
+      if (!token) return undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * The facts an operator needs about a part in doubt. The account's handle is asked of X only when X
+   * has just answered (`askX`); after a failed request a second one would likely fail (or hang) too.
+   */
+  private async partInDoubt(parts: XPart[], i: number, delivery: Delivery, askX: boolean): Promise<PartInDoubt> {
+    const doubt: PartInDoubt = { index: i, text: parts[i]!.text, channelId: this.channelId, deliveryId: delivery.id };
+    try {
+      const account = askX ? await this.account() : await this.cachedAccount();
+      if (account) doubt.username = account.username;
+    } catch {
+      // The advice reads well without the handle; the channel id names the account too.
+    }
+    return doubt;
   }
 
   private async userId(): Promise<string> {
-    const key = `x:me:${this.channelId}`;
-    const cached = (await this.opts.store.kv.get(key)) as string | undefined;
+    return (await this.account()).id;
+  }
+
+  /** The account the credentials act for (GET /2/users/me, not billed as a post read), kept in the store. */
+  private async account(): Promise<{ id: string; username: string }> {
+    const cached = await this.cachedAccount();
     if (cached) return cached;
     const me = await this.call((c) => c.v2.me());
-    await this.opts.store.kv.set(key, me.data.id);
-    return me.data.id;
+    const account = { id: me.data.id, username: me.data.username };
+    await this.opts.store.kv.set(this.accountKey, account);
+    return account;
+  }
+
+  private get accountKey(): string {
+    return `x:account:${this.channelId}`;
+  }
+
+  private async cachedAccount(): Promise<{ id: string; username: string } | undefined> {
+    return (await this.opts.store.kv.get(this.accountKey)) as { id: string; username: string } | undefined;
   }
 
   private async uploadImages(item: Item, log: Logger): Promise<string[]> {
@@ -324,4 +391,9 @@ function xAccountProblem(err: unknown, apiBase: string, auth: 'oauth1' | 'oauth2
     return { ok: false, problem: 'unreachable', detail: `X could not be reached at ${apiBase}: ${message.replace(/^could not reach X \((.*)\)$/, '$1')}`, fix: unreachableFix };
   }
   return { ok: false, problem: 'other', detail: message, fix: 'fix what the detail names in the channel configuration' };
+}
+
+/** A ThreadcastError's message without the `where` prefix, for a sentence that already names the place. */
+function withoutWhere(err: ThreadcastError): string {
+  return err.where && err.message.startsWith(`${err.where}: `) ? err.message.slice(err.where.length + 2) : err.message;
 }

@@ -27,7 +27,7 @@
  *   as X answers today; the OpenAPI `default` response is `Problem` whose InvalidRequestProblem fits.
  * - Duplicate text: refused **for ever** for the same user (NFC-normalised, trimmed, exact match); stricter than
  *   X's undocumented window, so a client can never depend on a duplicate "expiring". Media-only posts (empty
- *   text) are not duplicates.
+ *   text) are not duplicates. A deleted post (`deletePost`) no longer counts: its text may be posted again.
  * - Reply to an unknown post: **403** `{ detail: "You attempted to reply to a Tweet that is deleted or not
  *   visible to you.", type: "about:blank", title: "Forbidden", status: 403 }` — what X answers in practice (the
  *   v1.1 code 385 mapping). Note it is a 403 like the duplicate one: tell them apart by `detail`.
@@ -107,6 +107,8 @@ export interface XEmulator {
   };
   /** What is stored, in creation order. */
   posts(userId?: string): EmulatedPost[];
+  /** The account owner deletes a post on x.com (not an API call): it is gone, and its text may be posted again. */
+  deletePost(id: string): void;
   /** Every request, in arrival order. */
   requests(): RequestLogEntry[];
   media(): EmulatedMedia[];
@@ -1079,6 +1081,13 @@ export async function startXEmulator(opts: XEmulatorOptions = {}): Promise<XEmul
     },
     posts(userId) {
       return posts.filter((p) => userId === undefined || p.userId === userId).map((p) => ({ ...p, mediaIds: [...p.mediaIds] }));
+    },
+    deletePost(id) {
+      const post = postsById.get(id);
+      if (!post) throw new Error(`no post ${id}`);
+      posts.splice(posts.indexOf(post), 1);
+      postsById.delete(id);
+      duplicateKeys.delete(`${post.userId}\n${post.text.normalize('NFC').trim()}`);
     },
     requests() {
       return log.map((e) => ({ ...e }));
