@@ -19,7 +19,29 @@ export interface PreparedXml {
   toOriginal(line: number, col: number): { line: number; col: number };
 }
 
-const SKIP_OR_BARE_AMP = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|&(?!(?:[A-Za-z_:][\w.:-]*|#\d+|#x[0-9A-Fa-f]+);)/g;
+/** The start of a CDATA section or a comment, or an ampersand that starts no entity or character reference. */
+const SECTION_OR_BARE_AMP = /<!\[CDATA\[|<!--|&(?!(?:[A-Za-z_:][\w.:-]*|#\d+|#x[0-9A-Fa-f]+);)/g;
+
+/**
+ * Indexes of the bare ampersands outside CDATA sections and comments. Each section's end is found with indexOf,
+ * and an unterminated one ends the scan (the validator refuses the document anyway): a lazy regex such as
+ * <!\[CDATA\[[\s\S]*?\]\]> would rescan to the end of the text from every unterminated "<![CDATA[" or "<!--",
+ * which is quadratic in a hostile document.
+ */
+function bareAmpersands(xml: string): number[] {
+  const found: number[] = [];
+  const token = new RegExp(SECTION_OR_BARE_AMP.source, 'g');
+  for (let m = token.exec(xml); m; m = token.exec(xml)) {
+    if (m[0] === '&') {
+      found.push(m.index);
+      continue;
+    }
+    const end = xml.indexOf(m[0] === '<!--' ? '-->' : ']]>', m.index + m[0].length);
+    if (end === -1) break;
+    token.lastIndex = end + 3;
+  }
+  return found;
+}
 
 export function prepareXml(input: string): PreparedXml {
   let xml = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
@@ -50,17 +72,16 @@ export function prepareXml(input: string): PreparedXml {
   const inserted = new Map<number, number[]>();
   let line = 1;
   let lineStart = 0; // index of the current line's first character
-  let scanned = 0; // newlines before this index are counted
+  // The first newline not yet counted: each is looked for once, so a long line with many "&" stays linear.
+  let nextNewline = xml.indexOf('\n');
   let copied = 0;
   let out = '';
-  for (const m of xml.matchAll(SKIP_OR_BARE_AMP)) {
-    if (m[0] !== '&') continue;
-    const idx = m.index;
-    for (let i = xml.indexOf('\n', scanned); i !== -1 && i < idx; i = xml.indexOf('\n', i + 1)) {
+  for (const idx of bareAmpersands(xml)) {
+    while (nextNewline !== -1 && nextNewline < idx) {
       line++;
-      lineStart = i + 1;
+      lineStart = nextNewline + 1;
+      nextNewline = xml.indexOf('\n', lineStart);
     }
-    scanned = idx;
     out += `${xml.slice(copied, idx)}&amp;`;
     copied = idx + 1;
     const list = inserted.get(line) ?? [];

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ThreadcastError } from '../../src/core/errors.js';
 import { ItemSchema } from '../../src/core/item.js';
 import { parseFeed } from '../../src/sources/parse-feed.js';
+import { prepareXml } from '../../src/sources/xml-prep.js';
 
 const dir = 'tests/fixtures/feeds';
 const load = (name: string, baseUrl?: string) => {
@@ -306,6 +307,20 @@ describe('parseFeed: hostile XML', () => {
     expect(JSON.stringify(feed).length).toBeLessThan(5000);
     expect(JSON.stringify(feed)).not.toContain('lollol');
     expect(feed.problems.map((p) => p.message)).toEqual(['the DOCTYPE declares entities; they were ignored (never expanded or fetched)']);
+  });
+
+  it('prepares a 2 MB document of bare ampersands or unterminated sections in one pass, not one per token', () => {
+    // Each of these used to rescan the rest of the text (indexOf('\n') on a long line, a lazy [\s\S]*? to the end):
+    // tens of seconds at 2 MB. The honest figure is well under a second; the bound only guards against a hang.
+    const line = `<rss><channel><title>${'&a '.repeat(700_000)}</title></channel></rss>`;
+    const cdata = `<rss>${'<![CDATA['.repeat(230_000)}`;
+    const comments = `<rss>${'<!--'.repeat(520_000)}`;
+    const t0 = performance.now();
+    const prepared = prepareXml(line);
+    prepareXml(cdata);
+    prepareXml(comments);
+    expect(performance.now() - t0).toBeLessThan(8000);
+    expect(prepared.xml.slice(21, 36)).toBe('&amp;a &amp;a &');
   });
 
   it('never reads external entities (XXE): no file content, no network', () => {
