@@ -5,10 +5,11 @@ import { describeError, permanent } from '../core/errors.js';
 import type { Item } from '../core/item.js';
 import { resolveBase } from './canonical-url.js';
 import { readEntry, readFeed, type FeedFormat, type RawEntry, type RawText } from './extract.js';
+import { advertisedFeeds } from './html-feed-link.js';
 import { feedWhere } from './location.js';
 import { language, normaliseEntry } from './normalise.js';
 import { HtmlTooDeepError, titleToPlain } from './plain-text.js';
-import { nestsDeeperThan, prepareXml } from './xml-prep.js';
+import { hasNoContent, nestsDeeperThan, openElementsAtEnd, prepareXml, type PreparedXml } from './xml-prep.js';
 
 /**
  * How deep an XML feed may nest elements. A feed needs five or six levels; Atom xhtml content adds its markup's.
@@ -51,10 +52,10 @@ export interface ParseContext {
 export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
   const where = feedWhere(ctx.location);
   const problems: ItemProblem[] = [];
-  const { format, feed } = parseDocument(body, where, problems);
+  const docUrl = httpUrl(ctx.baseUrl) ?? httpUrl(ctx.location);
+  const { format, feed } = parseDocument(body, where, docUrl, problems);
   const raw = readFeed(format, feed);
 
-  const docUrl = httpUrl(ctx.baseUrl) ?? httpUrl(ctx.location);
   const siteBase = httpUrl(resolveBase(raw.siteLink, docUrl));
   // Atom resolves against xml:base, then the document's URL (RFC 4287 §8.2 / RFC 3986). RSS, RDF and JSON Feed
   // have no such rule: their relative links are meant against the site, which is often not the feed's host.
@@ -127,18 +128,31 @@ interface Document {
   feed: unknown;
 }
 
-function parseDocument(body: string, where: string, problems: ItemProblem[]): Document {
+/** An HTML page: its doctype or html/head/body as the first element, possibly after an XML declaration and comments. */
+// A comment is matched up to its first "-->" and no further, so that a run of comments cannot backtrack
+// exponentially ([\s\S]*? inside a repeated group would).
+const HTML_PAGE = /^(?:<\?xml[^>]*>\s*)?(?:<!--(?:[^-]|-(?!->))*-->\s*)*<(?:!DOCTYPE\s+html\b|html\b|head\b|body\b)/i;
+
+function parseDocument(body: string, where: string, docUrl: string | undefined, problems: ItemProblem[]): Document {
   const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
   const start = text.trimStart();
-  if (!start) throw permanent('empty document, not a feed', { where });
+  if (!start) throw permanent('the document is empty', { where });
   if (start.startsWith('{') || start.startsWith('[')) return parseJson(text, where);
   if (start.startsWith('<')) {
-    if (/^(?:<\?xml[^>]*>\s*)?(?:<!--[\s\S]*?-->\s*)*<(?:!DOCTYPE\s+html\b|html\b)/i.test(start)) {
-      throw permanent('an HTML page, not a feed (is the URL the site rather than its feed?)', { where });
-    }
+    // The start is enough to tell, and keeps the test cheap on a large document.
+    if (HTML_PAGE.test(start.slice(0, 64 * 1024))) throw permanent(htmlPageMessage(start, docUrl), { where });
     return parseXml(text, where, problems);
   }
   throw permanent(`neither XML nor JSON (begins with ${JSON.stringify(start.slice(0, 20))}), not a feed`, { where });
+}
+
+function htmlPageMessage(html: string, pageUrl: string | undefined): string {
+  const feeds = advertisedFeeds(html, pageUrl);
+  if (feeds.length === 0) {
+    return 'this is an HTML page, not a feed (look on it for a <link rel="alternate" type="application/rss+xml"> naming the feed URL)';
+  }
+  const more = feeds.length > 1 ? ` (and ${feeds.length - 1} more)` : '';
+  return `this is an HTML page, not a feed; it advertises the feed ${feeds[0]}${more}: configure that URL if it is the one`;
 }
 
 function parseJson(text: string, where: string): Document {
@@ -163,15 +177,46 @@ function parseXml(text: string, where: string, problems: ItemProblem[]): Documen
   if (nestsDeeperThan(prepared.xml, MAX_XML_DEPTH)) {
     throw permanent(`the document nests elements more than ${MAX_XML_DEPTH} levels deep`, { where });
   }
-  const result = XMLValidator.validate(prepared.xml, { allowBooleanAttributes: true });
-  if (result !== true) {
-    const { line, col, msg } = result.err;
-    throw permanent(`malformed XML: ${msg}`, { where: `${where} line ${line}, column ${prepared.toOriginalColumn(line, col)}` });
-  }
+  const result = XMLValidator.validate(prepared.xml, VALIDATOR_OPTIONS);
+  if (result !== true) throw malformed(prepared, result.err, where);
   if (prepared.droppedEntities) {
     problems.push({ where, message: 'the DOCTYPE declares entities; they were ignored (never expanded or fetched)' });
   }
   return feedsmithDocument(prepared.xml, where);
+}
+
+const VALIDATOR_OPTIONS = { allowBooleanAttributes: true };
+
+/**
+ * The validator's error, at its place in the original text. Two faults get our own words, because the validator
+ * gives them no position (it says "line 1" and no column, or "line 1, column 1"): a document with no element at
+ * all, and one that ends with elements still open (a truncated download), which is found by closing them and
+ * validating again.
+ */
+function malformed(prepared: PreparedXml, err: { line: number; col?: number; msg: string }, where: string): Error {
+  if (hasNoContent(prepared.xml)) {
+    return permanent('the document is empty: no element, only an XML declaration, comments or whitespace', { where });
+  }
+  const open = openElementsAtEnd(prepared.xml);
+  const innermost = open[open.length - 1];
+  if (innermost) {
+    const closed = prepared.xml + open.map((e) => `</${e.name}>`).reverse().join('');
+    if (XMLValidator.validate(closed, VALIDATOR_OPTIONS) === true) {
+      const shown = open.length > 6 ? [...open.slice(0, 2), undefined, ...open.slice(-3)] : open;
+      const names = shown.map((e) => (e ? `<${e.name}>` : '…')).join(', ');
+      const at = lineCol(prepared.xml, innermost.index);
+      return permanent(`malformed XML: the document ends with ${names} still open (cut short?); <${innermost.name}> was opened here`, {
+        where: `${where} ${position(prepared.toOriginal(at.line, at.col))}`,
+      });
+    }
+  }
+  // The validator gives a column for every fault but the two above; should one come without, name the line alone.
+  const at = err.col === undefined ? { line: prepared.toOriginal(err.line, 1).line } : prepared.toOriginal(err.line, err.col);
+  return permanent(`malformed XML: ${err.msg}`, { where: `${where} ${position(at)}` });
+}
+
+function position(at: { line: number; col?: number }): string {
+  return at.col === undefined ? `line ${at.line}` : `line ${at.line}, column ${at.col}`;
 }
 
 function feedsmithDocument(value: unknown, where: string): Document {

@@ -1,25 +1,56 @@
 /**
  * Making an XML feed safe and a little more forgiving before it is validated and parsed.
  *
+ * - A byte-order mark and whitespace before the XML declaration are removed. XML 1.0 (§2.8) forbids anything before
+ *   `<?xml`, but a blank first line is common in real feeds (a PHP template's newline), every feed reader accepts
+ *   it, and fast-xml-parser refuses it ("XML declaration allowed only at the start of the document").
  * - The DOCTYPE is removed entirely: no external DTD or entity is ever fetched or read, and no declared entity is
  *   expanded (billion laughs, XXE). References to such entities stay as literal text (`&name;`).
  * - A bare `&` that starts no entity reference ("Tom & Jerry") is escaped, the most common fault in real feeds.
  *
- * Both keep line numbers unchanged, and `toOriginalColumn` maps a column in the prepared text back to the input,
- * so error positions point at the document the operator can open.
+ * `toOriginal` maps a position in the prepared text back to the input, so error positions point at the document
+ * the operator can open.
  */
 export interface PreparedXml {
   xml: string;
   /** The DOCTYPE declared entities (which are now ignored). */
   droppedEntities: boolean;
-  /** Column in the prepared text (1-based) → column in the original, for a given line (1-based). */
-  toOriginalColumn(line: number, col: number): number;
+  /** Line and column (1-based) in the prepared text → the same place in the input. */
+  toOriginal(line: number, col: number): { line: number; col: number };
 }
 
-const SKIP_OR_BARE_AMP = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->|&(?!(?:[A-Za-z_:][\w.:-]*|#\d+|#x[0-9A-Fa-f]+);)/g;
+/** The start of a CDATA section or a comment, or an ampersand that starts no entity or character reference. */
+const SECTION_OR_BARE_AMP = /<!\[CDATA\[|<!--|&(?!(?:[A-Za-z_:][\w.:-]*|#\d+|#x[0-9A-Fa-f]+);)/g;
+
+/**
+ * Indexes of the bare ampersands outside CDATA sections and comments. Each section's end is found with indexOf,
+ * and an unterminated one ends the scan (the validator refuses the document anyway): a lazy regex such as
+ * <!\[CDATA\[[\s\S]*?\]\]> would rescan to the end of the text from every unterminated "<![CDATA[" or "<!--",
+ * which is quadratic in a hostile document.
+ */
+function bareAmpersands(xml: string): number[] {
+  const found: number[] = [];
+  const token = new RegExp(SECTION_OR_BARE_AMP.source, 'g');
+  for (let m = token.exec(xml); m; m = token.exec(xml)) {
+    if (m[0] === '&') {
+      found.push(m.index);
+      continue;
+    }
+    const end = xml.indexOf(m[0] === '<!--' ? '-->' : ']]>', m.index + m[0].length);
+    if (end === -1) break;
+    token.lastIndex = end + 3;
+  }
+  return found;
+}
 
 export function prepareXml(input: string): PreparedXml {
   let xml = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  // Leading whitespace goes (whether or not a declaration follows; before a root element it is harmless anyway):
+  // the lines and columns it took are added back to positions.
+  const leading = /^\s*/.exec(xml)?.[0] ?? '';
+  xml = xml.slice(leading.length);
+  const leadingLines = leading.split('\n').length - 1;
+  const leadingCols = leading.length - (leading.lastIndexOf('\n') + 1);
   let droppedEntities = false;
 
   const doctype = findDoctype(xml);
@@ -41,17 +72,16 @@ export function prepareXml(input: string): PreparedXml {
   const inserted = new Map<number, number[]>();
   let line = 1;
   let lineStart = 0; // index of the current line's first character
-  let scanned = 0; // newlines before this index are counted
+  // The first newline not yet counted: each is looked for once, so a long line with many "&" stays linear.
+  let nextNewline = xml.indexOf('\n');
   let copied = 0;
   let out = '';
-  for (const m of xml.matchAll(SKIP_OR_BARE_AMP)) {
-    if (m[0] !== '&') continue;
-    const idx = m.index;
-    for (let i = xml.indexOf('\n', scanned); i !== -1 && i < idx; i = xml.indexOf('\n', i + 1)) {
+  for (const idx of bareAmpersands(xml)) {
+    while (nextNewline !== -1 && nextNewline < idx) {
       line++;
-      lineStart = i + 1;
+      lineStart = nextNewline + 1;
+      nextNewline = xml.indexOf('\n', lineStart);
     }
-    scanned = idx;
     out += `${xml.slice(copied, idx)}&amp;`;
     copied = idx + 1;
     const list = inserted.get(line) ?? [];
@@ -63,7 +93,7 @@ export function prepareXml(input: string): PreparedXml {
   return {
     xml: out,
     droppedEntities,
-    toOriginalColumn(l: number, col: number): number {
+    toOriginal(l: number, col: number): { line: number; col: number } {
       let c = col;
       // Undo the "&" → "&amp;" insertions before this column (each added 4 characters).
       const list = inserted.get(l) ?? [];
@@ -71,7 +101,7 @@ export function prepareXml(input: string): PreparedXml {
       for (const ampCol of list) if (ampCol + shift < c) shift += 4;
       c -= shift;
       if (doctypeShift && l === doctypeShift.line && c >= doctypeShift.fromCol) c += doctypeShift.shift;
-      return c;
+      return { line: l + leadingLines, col: l === 1 ? c + leadingCols : c };
     },
   };
 }
@@ -145,4 +175,51 @@ function startTagEnd(xml: string, from: number): number {
     else if (ch === '>') return j;
   }
   return -1;
+}
+
+export interface OpenElement {
+  name: string;
+  /** Index of its "<" in the scanned text. */
+  index: number;
+}
+
+/**
+ * The elements a document leaves open at its end, outermost first: what a truncated download looks like. A linear
+ * scan with the skipping rules of nestsDeeperThan; an end tag closes the innermost open element whatever its name
+ * (the validator reports mismatches itself).
+ */
+export function openElementsAtEnd(xml: string): OpenElement[] {
+  const open: OpenElement[] = [];
+  let i = xml.indexOf('<');
+  while (i !== -1) {
+    const next = xml[i + 1];
+    let end: number;
+    if (next === '/') {
+      open.pop();
+      end = xml.indexOf('>', i);
+    } else if (next === '!' || next === '?') {
+      const close = xml.startsWith('<!--', i) ? '-->' : xml.startsWith('<![CDATA[', i) ? ']]>' : next === '?' ? '?>' : '>';
+      end = xml.indexOf(close, i);
+    } else {
+      end = startTagEnd(xml, i + 1);
+      const name = /^[^\s/>]+/.exec(xml.slice(i + 1, i + 201))?.[0];
+      if (name && (end === -1 || xml[end - 1] !== '/')) open.push({ name, index: i });
+    }
+    if (end === -1) break;
+    i = xml.indexOf('<', end + 1);
+  }
+  return open;
+}
+
+/** Whether the document holds nothing but processing instructions (the XML declaration), comments and whitespace. */
+export function hasNoContent(xml: string): boolean {
+  let i = 0;
+  for (;;) {
+    while (i < xml.length && /\s/.test(xml[i]!)) i++;
+    if (i === xml.length) return true;
+    const close = xml.startsWith('<?', i) ? '?>' : xml.startsWith('<!--', i) ? '-->' : undefined;
+    const end = close ? xml.indexOf(close, i + 2) : -1;
+    if (end === -1) return false;
+    i = end + close!.length;
+  }
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ThreadcastError } from '../../src/core/errors.js';
 import { ItemSchema } from '../../src/core/item.js';
 import { parseFeed } from '../../src/sources/parse-feed.js';
+import { prepareXml } from '../../src/sources/xml-prep.js';
 
 const dir = 'tests/fixtures/feeds';
 const load = (name: string, baseUrl?: string) => {
@@ -239,6 +240,60 @@ describe('parseFeed: documents that are not feeds', () => {
   });
 });
 
+describe('parseFeed: documents that are no feed get one clear line', () => {
+  it('an empty document, or one with only whitespace, a declaration or comments, never "column NaN"', () => {
+    for (const body of ['', ' \n\t', '\uFEFF']) {
+      expect(parseError(body).message).toBe('feed tests/inline.xml: the document is empty');
+    }
+    for (const body of ['<?xml version="1.0"?>', '<?xml version="1.0" encoding="utf-8"?>\n\n', '\n<?xml version="1.0"?><!-- nothing yet -->']) {
+      const err = parseError(body);
+      expect(err.message).toBe('feed tests/inline.xml: the document is empty: no element, only an XML declaration, comments or whitespace');
+      expect(err.message).not.toContain('NaN');
+    }
+  });
+
+  it('a document cut short names the elements left open and where the innermost one began', () => {
+    const err = parseError('<?xml version="1.0"?>\n<rss version="2.0">\n  <channel>\n    <title>T</title>\n');
+    expect(err.where).toBe('feed tests/inline.xml line 3, column 3');
+    expect(err.message).toBe(
+      'feed tests/inline.xml line 3, column 3: malformed XML: the document ends with <rss>, <channel> still open (cut short?); <channel> was opened here',
+    );
+  });
+
+  it('an HTML page says so, and names the feed it advertises without fetching it', () => {
+    const page =
+      '<!DOCTYPE html>\n<html><head><link rel="stylesheet" href="/s.css">' +
+      '<LINK REL="alternate" TYPE="application/rss+xml" title="News" href="/news/feed/?a=1&amp;token=abc">' +
+      '<link rel=alternate type="application/atom+xml" href="https://u:pw@example.org/atom.xml"></head><body></body></html>';
+    let message = '';
+    try {
+      parseFeed(page, { sourceId: 't', location: 'https://example.org/news', baseUrl: 'https://www.example.org/news/' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe(
+      'feed https://example.org/news: this is an HTML page, not a feed; it advertises the feed https://www.example.org/news/feed/?a=1&token=*** (and 1 more): configure that URL if it is the one',
+    );
+  });
+
+  it('an HTML page without such a link says where to look', () => {
+    for (const page of ['<html><body><p>Welcome</p></body></html>', '<head><title>Home</title></head><body><p>Hi<br></body>']) {
+      expect(parseError(page).message).toBe(
+        'feed tests/inline.xml: this is an HTML page, not a feed (look on it for a <link rel="alternate" type="application/rss+xml"> naming the feed URL)',
+      );
+    }
+  });
+
+  it('JSON that is no feed and plain text say what they are', () => {
+    expect(parseError('{"error": "not found"}').message).toBe(
+      'feed tests/inline.xml: well-formed JSON but not a JSON Feed (no "version": "https://jsonfeed.org/version/1…")',
+    );
+    expect(parseError('Service temporarily unavailable').message).toBe(
+      'feed tests/inline.xml: neither XML nor JSON (begins with "Service temporarily "), not a feed',
+    );
+  });
+});
+
 describe('parseFeed: hostile XML', () => {
   it('neither hangs nor expands a billion-laughs entity bomb', () => {
     const body = readFileSync(`${dir}/billion-laughs.xml`, 'utf8');
@@ -252,6 +307,20 @@ describe('parseFeed: hostile XML', () => {
     expect(JSON.stringify(feed).length).toBeLessThan(5000);
     expect(JSON.stringify(feed)).not.toContain('lollol');
     expect(feed.problems.map((p) => p.message)).toEqual(['the DOCTYPE declares entities; they were ignored (never expanded or fetched)']);
+  });
+
+  it('prepares a 2 MB document of bare ampersands or unterminated sections in one pass, not one per token', () => {
+    // Each of these used to rescan the rest of the text (indexOf('\n') on a long line, a lazy [\s\S]*? to the end):
+    // tens of seconds at 2 MB. The honest figure is well under a second; the bound only guards against a hang.
+    const line = `<rss><channel><title>${'&a '.repeat(700_000)}</title></channel></rss>`;
+    const cdata = `<rss>${'<![CDATA['.repeat(230_000)}`;
+    const comments = `<rss>${'<!--'.repeat(520_000)}`;
+    const t0 = performance.now();
+    const prepared = prepareXml(line);
+    prepareXml(cdata);
+    prepareXml(comments);
+    expect(performance.now() - t0).toBeLessThan(8000);
+    expect(prepared.xml.slice(21, 36)).toBe('&amp;a &amp;a &');
   });
 
   it('never reads external entities (XXE): no file content, no network', () => {
