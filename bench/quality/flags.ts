@@ -445,7 +445,8 @@ function findTinyLastPart(parts: readonly PartBody[], platform: Platform): strin
  *   last paragraph, 8 words or more, has full sentences before its unfinished last one: the feed itself cut the
  *   text ("…to consumer level. Due to the detection … acceptable exposu", "…为什么要崇尚英雄？实现中华民族伟大") and
  *   nothing tells the reader. A paragraph that is one unpunctuated line is a deck or a subtitle, not a cut; an
- *   unfinished last sentence that is the title again or a boilerplate line is left to those kinds.
+ *   unfinished last "sentence" of fewer than 4 words is a trailing label ("… experts warn. Medscape News Canada");
+ *   one that is the title again or a boilerplate line is left to those kinds.
  */
 const SENTENCE_END = /[.!?。！？‼⁇⁈⁉][\p{Pf}\p{Pe}"'»]*$/u;
 const LINK_AT_END = /(?:^|\s)(?:[a-z][a-z0-9+.-]*:\/\/\S+|(?:[\p{L}\p{N}-]+\.)+[a-z]{2,}\/\S*)$/iu;
@@ -483,6 +484,7 @@ function findUnpunctuatedEnd(item: PreviewedItem, body: string, last: PartBody, 
   if (!lastEnd) return undefined;
   // An ending another kind explains — the title said again, a read-more or footer line — is left to that kind.
   const unfinished = lastParagraph.slice(lastEnd.index + lastEnd[0].length);
+  if (wordCount(unfinished) < 4) return undefined;
   if (echoKey(unfinished) === echoKey(item.title ?? '') || BOILERPLATE.some((re) => re.test(withoutLinks(unfinished)))) return undefined;
   return `${platform} part ${last.index}/${last.count} ends without punctuation ${JSON.stringify(`…${body.slice(-50)}`)}`;
 }

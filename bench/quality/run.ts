@@ -2,7 +2,8 @@
  * `npm run quality`: previews every feed of the real-feed corpus (tests/fixtures/corpus, see its SOURCES.md) and
  * our digest fixture, and writes bench/QUALITY.md — how many items the judge of bench/quality/flags.ts flags, by
  * kind, against the goal of issue #14 (at most 2 % of items flagged), with examples, and the crashes, refused parts
- * and lost entries that tests/corpus/corpus-preview.test.ts fails on. `--stdout` prints the document instead.
+ * and lost entries that tests/corpus/corpus-preview.test.ts fails on. `--stdout` prints the document instead;
+ * `--show <part of a path>` prints the matching feeds' items, X threads and flags, to see what a flag means.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -15,6 +16,20 @@ const GOAL_PERCENT = 2;
 const EXAMPLES_PER_KIND = 8;
 
 const args = process.argv.slice(2);
+const show = args.includes('--show') ? args[args.indexOf('--show') + 1] ?? '' : undefined;
+if (show !== undefined) {
+  for (const file of corpusFiles().filter((f) => f.includes(show))) {
+    const r = await previewFile(file);
+    process.stdout.write(`\n## ${file}: ${r.entries} entries, ${r.items.length} items${r.crash ? `, failed: ${r.crash}` : ''}\n`);
+    for (const p of r.problems) process.stdout.write(`  problem: ${p.where}: ${p.message}\n`);
+    for (const i of r.items) {
+      process.stdout.write(`\n  ${i.item.title ?? '(untitled)'}\n`);
+      for (const f of i.flags) process.stdout.write(`    ! ${f.kind}: ${f.evidence}\n`);
+      i.item.threads.x.forEach((p, n) => process.stdout.write(`    [x ${n + 1}] ${p.text.replace(/\n/g, '⏎')}\n`));
+    }
+  }
+  process.exit(0);
+}
 const started = new Date();
 const reports: FeedReport[] = [];
 for (const file of corpusFiles()) reports.push(await previewFile(file));

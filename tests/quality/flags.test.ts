@@ -310,12 +310,14 @@ describe('cut mid-sentence', () => {
     expect(kinds(i)).not.toContain('cut-mid-sentence');
   });
 
-  it('does not flag an ending on sentence punctuation, a one-line deck, a clipped link, or the title echoed at the end', () => {
+  it('does not flag an ending on sentence punctuation, a one-line deck, a clipped link, a trailing label, or the title echoed at the end', () => {
     expect(kinds(CLEAN)).not.toContain('cut-mid-sentence');
     const deck = 'Corte de gastos pode atrair a atenção de investidores estrangeiros';
     expect(kinds(item({ summary: deck, x: [`Ferry timetable changes from July\n\n${deck}\n\n${URL}`] }))).not.toContain('cut-mid-sentence');
     const linkEnd = 'Read the notes at example.org/2019/06/ferry-timetabl…';
     expect(kinds(item({ summary: 'Read the notes at https://example.org/2019/06/ferry-timetable', x: [`Ferry timetable changes from July\n\n${linkEnd}\n\n${URL}`] }))).not.toContain('cut-mid-sentence');
+    const label = 'Provincial governments must be cautious, experts warn. Medscape News Canada';
+    expect(kinds(item({ summary: label, x: [`Ferry timetable changes from July\n\n${label}\n\n${URL}`] }))).not.toContain('cut-mid-sentence');
     const echoed = 'The ferry leaves every forty minutes. Ferry timetable changes from July';
     expect(kinds(item({ summary: echoed, x: [`Ferry timetable changes from July\n\n${echoed}\n\n${URL}`] }))).not.toContain('cut-mid-sentence');
   });
