@@ -1,0 +1,518 @@
+/**
+ * The quality judge for issue #14: given one previewed item (what `threadcast preview --json` shows, plus the
+ * item's summary and what its feed entry held), the flaws a reader of the thread would see, each with a short
+ * evidence string. Pure and independent of the application's code (nothing from src/ is imported), so the
+ * instrument cannot share a bug with what it measures.
+ *
+ * A thread is read as the default template lays it out (src/config/template-schema.ts): part 1 is the title,
+ * then "— attribution", then the summary's paragraphs, then the item link; parts are numbered " i/n" when there
+ * are several; paragraphs are separated by a blank line. "Body" below means a part's text without the title
+ * (part 1's first paragraph, and its continuation when a long title spills into part 2), the attribution
+ * paragraph, the link paragraph and the counter: the text the reader gets beyond the headline.
+ */
+
+export type FlagKind =
+  | 'boilerplate'
+  | 'echo'
+  | 'leftover-source-line'
+  | 'stub-only'
+  | 'mojibake'
+  | 'escaped-entity'
+  | 'tiny-last-part'
+  | 'cut-mid-sentence'
+  | 'title-cut';
+
+/** In the order QUALITY.md lists them, with the label it uses. */
+export const FLAG_KINDS: ReadonlyArray<{ kind: FlagKind; label: string }> = [
+  { kind: 'boilerplate', label: 'boilerplate' },
+  { kind: 'echo', label: 'echo (title repeated in the body)' },
+  { kind: 'leftover-source-line', label: 'leftover source line' },
+  { kind: 'stub-only', label: 'stub only' },
+  { kind: 'mojibake', label: 'mojibake' },
+  { kind: 'escaped-entity', label: 'escaped entities' },
+  { kind: 'tiny-last-part', label: 'tiny last part' },
+  { kind: 'cut-mid-sentence', label: 'cut mid-sentence' },
+  { kind: 'title-cut', label: 'title cut without …' },
+];
+
+export interface PreviewedPart {
+  text: string;
+}
+
+export interface PreviewedItem {
+  title: string | null;
+  url: string | null;
+  attribution: string | null;
+  /** The item's plain-text summary, paragraphs separated by a blank line (core/item.ts). */
+  summary: string;
+  threads: { x: readonly PreviewedPart[]; bluesky: readonly PreviewedPart[] };
+  /** The feed entry's own fields as plain text (title, links, ids and dates left out), when the caller read them. */
+  entryTexts?: readonly string[];
+  /** The feed entry's title as plain text, when the caller read it. */
+  entryTitle?: string;
+}
+
+export interface Flag {
+  kind: FlagKind;
+  /** Where and what, short: `x part 2: "… Read more"`. */
+  evidence: string;
+}
+
+type Platform = 'x' | 'bluesky';
+const PLATFORMS: readonly Platform[] = ['x', 'bluesky'];
+
+/** At most one flag per kind (the first found, X before Bluesky): QUALITY.md counts items, not occurrences. */
+export function flagItem(item: PreviewedItem): Flag[] {
+  const flags: Flag[] = [];
+  const add = (kind: FlagKind, evidence: string | undefined): void => {
+    if (evidence !== undefined && !flags.some((f) => f.kind === kind)) flags.push({ kind, evidence });
+  };
+  const bodies = { x: threadBody(item, 'x'), bluesky: threadBody(item, 'bluesky') };
+  for (const p of PLATFORMS) add('boilerplate', findBoilerplate(bodies[p], p));
+  for (const p of PLATFORMS) add('echo', findEcho(item, bodies[p], p));
+  for (const p of PLATFORMS) add('leftover-source-line', findSourceLine(bodies[p], p));
+  add('stub-only', findStub(item, bodies.x));
+  for (const p of PLATFORMS) add('mojibake', findMojibake(item, p));
+  for (const p of PLATFORMS) add('escaped-entity', findEscapedEntity(item, p));
+  for (const p of PLATFORMS) add('tiny-last-part', findTinyLastPart(bodies[p], p));
+  for (const p of PLATFORMS) add('cut-mid-sentence', findMidSentenceCut(item, bodies[p], p));
+  for (const p of PLATFORMS) add('title-cut', findTitleCut(item, p));
+  add('title-cut', findEntryTitleCut(item));
+  return flags;
+}
+
+// ── reading a thread back ────────────────────────────────────────────────────────────────────────────────────────
+
+export interface PartBody {
+  /** 1-based. */
+  index: number;
+  count: number;
+  /** The part's body paragraphs joined by a blank line; '' when the part carries none. */
+  body: string;
+  /** Part 1's title paragraph as shown, when there is one. */
+  titleShown?: string;
+}
+
+const collapse = (s: string): string => s.normalize('NFC').replace(/\s+/gu, ' ').trim();
+const ELLIPSIS_END = /(?:\s*\[(?:…|\.\.\.)\]|\s*…|\.\.\.)$/u;
+
+/** The thread's parts with the title, attribution, link and counter taken off. */
+export function threadBody(item: PreviewedItem, platform: Platform): PartBody[] {
+  const parts = item.threads[platform];
+  const title = item.title ? collapse(item.title) : '';
+  let titleRest = '';
+  return parts.map((part, i) => {
+    let text = part.text;
+    const counter = ` ${i + 1}/${parts.length}`;
+    if (parts.length > 1 && text.endsWith(counter)) text = text.slice(0, -counter.length);
+    const blocks = text.split('\n\n');
+    if (item.url && blocks.length > 0 && isLinkDisplay(blocks.at(-1)!, item.url)) blocks.pop();
+    let titleShown: string | undefined;
+    if (i === 0 && title && blocks.length > 0) {
+      const first = collapse(blocks[0]!);
+      const bare = first.replace(ELLIPSIS_END, '');
+      if (first === title || (bare.length > 0 && title.startsWith(bare))) {
+        titleShown = first;
+        blocks.shift();
+        if (first !== title && !ELLIPSIS_END.test(first)) titleRest = title.slice(bare.length).trim();
+      }
+    } else if (i === 1 && titleRest && blocks.length > 0) {
+      // A title longer than part 1 continues at the top of part 2.
+      const first = collapse(blocks[0]!);
+      if (first.startsWith(titleRest)) {
+        const left = first.slice(titleRest.length).trim();
+        if (left) blocks[0] = left;
+        else blocks.shift();
+      }
+    }
+    if (item.attribution && blocks.length > 0 && collapse(blocks[0]!).startsWith(`— ${collapse(item.attribution).slice(0, 20)}`)) {
+      blocks.shift();
+    }
+    return { index: i + 1, count: parts.length, body: blocks.join('\n\n').trim(), ...(titleShown !== undefined ? { titleShown } : {}) };
+  });
+}
+
+/** The link paragraph: the URL itself (X) or its host+path, maybe clipped with "…" (Bluesky). */
+function isLinkDisplay(block: string, url: string): boolean {
+  if (block === url) return true;
+  if (/\s/.test(block)) return false;
+  const shown = block.replace(/…$/u, '');
+  if (!shown) return false;
+  const bare = url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/^www\./i, '');
+  const forms = [url, bare];
+  try {
+    const u = new URL(url);
+    // Bluesky's short form: host without "www.", the path unless it is "/", query and fragment, percent-decoded.
+    forms.push(u.host.replace(/^www\./i, '') + (u.pathname === '/' ? '' : u.pathname) + u.search + u.hash);
+  } catch {
+    // not a parsable URL: the plain forms only
+  }
+  for (const f of [...forms]) {
+    try {
+      forms.push(decodeURI(f));
+    } catch {
+      // keep the encoded form
+    }
+  }
+  return forms.some((f) => f.startsWith(shown));
+}
+
+/** Links (with or without a scheme) replaced by a space: their words are no part of the prose. */
+function withoutLinks(text: string): string {
+  return text
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, ' ')
+    .replace(/\b(?:[\p{L}\p{N}-]+\.)+[a-z]{2,}\/\S*/giu, ' ');
+}
+
+const wordSegmenter = new Intl.Segmenter('und', { granularity: 'word' });
+
+/** Words as ICU counts them: CJK text gets one per word, not one per sentence. */
+export function wordCount(text: string): number {
+  let n = 0;
+  for (const s of wordSegmenter.segment(withoutLinks(text))) if (s.isWordLike) n++;
+  return n;
+}
+
+function quote(text: string, at: number, length: number, around = 30): string {
+  const from = Math.max(0, at - around);
+  const to = Math.min(text.length, at + length + around);
+  return `"${from > 0 ? '…' : ''}${collapse(text.slice(from, to))}${to < text.length ? '…' : ''}"`;
+}
+
+// ── boilerplate ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * boilerplate: a phrase that a feed, CMS or host adds to every item rather than something the item says, found in
+ * any part's body (links removed first, so a URL slug like /read-more/ does not count): "The post … appeared first
+ * on …", "Der Beitrag … erschien zuerst auf …", read-more links in the languages of the corpus and the common
+ * ones (Read more, Continue reading, Read full article, Läs mer, Lire la suite, Leia mais, Leer más, Weiterlesen,
+ * Lees meer, Leggi tutto, Czytaj dalej, Читать далее, 続きを読む, 阅读全文…), comment links ("Comments" alone,
+ * "[comments]", "12 comments", "Leave a comment"), Reddit's "submitted by /u/…", share links ("Share on
+ * Facebook", "Share this:", "Like this:"), and hosts' footers (Omny's "… for privacy information", NRK's "Hør
+ * episoden i appen"). The title is not searched: a headline may say "Read more books".
+ */
+const BOILERPLATE: readonly RegExp[] = [
+  /\bappeared first on\b/i,
+  /erschien zuerst auf\b/i,
+  /\b(?:read|view) (?:the )?(?:full|whole|entire|complete) (?:article|story|post|text|episode)\b/i,
+  /\bread more\b/i,
+  /\bcontinue(?:s)? reading\b/i,
+  /\bkeep reading\b/i,
+  /\bread the rest\b/i,
+  /\bL(?:ä|a)s (?:mer|hela)\b/i,
+  /\bLire la suite\b/i,
+  /\bLire plus\b/i,
+  /\bLeia mais\b/i,
+  /\bContinuar (?:a )?l(?:endo|er)\b/i,
+  /\bLeer m(?:á|a)s\b/i,
+  /\bSeguir leyendo\b/i,
+  /\bWeiterlesen\b/i,
+  /\b(?:Mehr|Alles) lesen\b/i,
+  /\bLees (?:meer|verder)\b/i,
+  /\bLeggi (?:tutto|di più|l'articolo)\b/i,
+  /\bCzytaj (?:dalej|więcej)\b/i,
+  /\bLes (?:mer|hele saken)\b/i,
+  /\bLæs (?:mere|videre)\b/i,
+  /\bLue lisää\b/i,
+  /Читать (?:далее|дальше|полностью)/i,
+  /続きを読む|阅读全文|閱讀全文|阅读更多|閱讀更多|더 보기|전문 보기/,
+  /\[(?:comments?|link)\]/i,
+  /(?:^|\n)\s*(?:comments?|kommentare?|commentaires?|comentários?|comentarios?|kommentarer)\s*(?:$|\n)/i,
+  /\b\d+ (?:comments?|Kommentare?|commentaires?|comentários?|comentarios?|kommentarer)\b/i,
+  /\b(?:leave|post|add) a (?:comment|reply)\b/i,
+  /\bno comments(?: yet)?\b/i,
+  /\bsubmitted by\s+\/u\//i,
+  /\bshare (?:this|on (?:facebook|twitter|x|linkedin|whatsapp|reddit|mastodon|bluesky|threads|email))\b/i,
+  /\b(?:like|share) this:/i,
+  /\bclick to (?:share|email|print)\b/i,
+  /\b(?:tweet|pin) (?:this|it)\b/i,
+  /\bthis (?:entry|post) was posted in\b/i,
+  /\bfor privacy information\b/i,
+  /\bis brought to you by\b/i,
+  /\bclick here\b/i,
+  /\b(?:view|see) (?:the )?full coverage\b|\bVoir la couverture complète\b|\bVollständige Berichterstattung\b/i,
+  /\bHør episoden i appen\b/i,
+];
+
+function findBoilerplate(parts: readonly PartBody[], platform: Platform): string | undefined {
+  for (const part of parts) {
+    const text = withoutLinks(part.body);
+    for (const re of BOILERPLATE) {
+      const m = re.exec(text);
+      if (m) return `${platform} part ${part.index}: ${quote(text, m.index, m[0].length)}`;
+    }
+  }
+  return undefined;
+}
+
+// ── echo ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * echo: the title said again in the body. Compared on letters and digits only, case-insensitively (so "Foo – Bar!"
+ * and "foo bar" are the same words): a body paragraph that is the title, or the title inside the body between word
+ * boundaries when it is long enough not to occur by chance (three words or more, or twelve characters in a script
+ * without spaces). The title paragraph at the top of part 1 is not body.
+ */
+function findEcho(item: PreviewedItem, parts: readonly PartBody[], platform: Platform): string | undefined {
+  const title = echoKey(item.title ?? '');
+  if (title.length < 2) return undefined;
+  const long = title.split(' ').length >= 3 || (!/\s/.test(title) && [...title].length >= 12);
+  for (const part of parts) {
+    for (const block of part.body.split('\n\n')) {
+      if (echoKey(block) === title) return `${platform} part ${part.index}: a paragraph is the title ${JSON.stringify(collapse(block))}`;
+    }
+    if (!long) continue;
+    const body = echoKey(part.body);
+    for (let at = body.indexOf(title); at >= 0; at = body.indexOf(title, at + 1)) {
+      const before = body.charAt(at - 1);
+      const after = body.charAt(at + title.length);
+      if (!/[\p{L}\p{N}]/u.test(before) && !/[\p{L}\p{N}]/u.test(after)) {
+        return `${platform} part ${part.index}: ${quote(body, at, title.length, 20)}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Letters and digits only, lower case, one space between words: "Foo – Bar!" and "foo bar" are the same title. */
+function echoKey(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}\p{M}]+/gu, ' ').trim();
+}
+
+// ── leftover source line ─────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * leftover source line: a paragraph of the body that opens with a source line the cleaning should have turned
+ * into the attribution — up to 180 characters on one line ending in ", <date>:" or a date alone before the colon,
+ * such as "Coastal Courier, June 22 2019:… A protected…" or "Jonas Berg Harbour Herald, June 21 2019: The…"; or a
+ * byline ending in a colon, "By Lena Fischer, Harbour Herald: More than…" (By/Von/Par/Por/Av, a capitalised name,
+ * up to 80 characters without sentence punctuation). Dates as English month names (June 25 2019, 25 June 2019,
+ * June 2019), German/French/Spanish/Portuguese/Swedish month names, or numbers (2019-06-25, 25.06.2019,
+ * 06/25/2019). A quotation's lead-in ("Jacques Distler: Remarkably…") has neither a date nor "By", and is not
+ * flagged.
+ */
+const MONTHS = [
+  'Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?',
+  'Januar|Februar|März|Juni|Juli|Oktober|Dezember',
+  'janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre',
+  'enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre',
+  'janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|dezembro',
+  'januari|februari|mars|maj|juni|juli|augusti|oktober',
+].join('|');
+const MONTH = `(?:${MONTHS})\\.?`;
+const DAY = '\\d{1,2}(?:st|nd|rd|th|er|º)?\\.?';
+const DATE = [
+  `${MONTH}\\s+${DAY},?\\s+\\d{4}`,
+  `${DAY}\\s+(?:de\\s+)?${MONTH},?\\s+(?:de\\s+)?\\d{4}`,
+  `${MONTH},?\\s+\\d{4}`,
+  '\\d{4}-\\d{2}-\\d{2}',
+  '\\d{1,2}[./]\\d{1,2}[./]\\d{2,4}',
+  '\\d{4}/\\d{1,2}/\\d{1,2}',
+].join('|');
+const SOURCE_LINE = new RegExp(`^(?:[^\\n:]{0,180},\\s*)?(?:${DATE})\\s*:`, 'iu');
+const BYLINE = /^(?:By|Von|Par|Por|Av)\s+\p{Lu}[^\n:.!?]{1,80}:/u;
+
+function findSourceLine(parts: readonly PartBody[], platform: Platform): string | undefined {
+  for (const part of parts) {
+    for (const block of part.body.split('\n\n')) {
+      const m = SOURCE_LINE.exec(block.trimStart()) ?? BYLINE.exec(block.trimStart());
+      if (m) return `${platform} part ${part.index}: ${JSON.stringify(`${collapse(m[0])}…`)}`;
+    }
+  }
+  return undefined;
+}
+
+// ── stub only ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Fewer body words than this in the whole thread is a stub: the title, maybe a one-line teaser. */
+export const STUB_MAX_BODY_WORDS = 8;
+/** A feed entry field this long (in words, markup removed) had more to say. */
+export const STUB_MIN_ENTRY_WORDS = 30;
+
+/**
+ * stub only: the thread says next to nothing beyond its title — fewer than 8 body words over all X parts (none,
+ * or a one-line teaser) — while some field of the feed entry (description, content, summary, media:description,
+ * itunes:summary… anything but the title, links, ids, dates and names) holds 30 words or more that are not just the
+ * title: there was text to use. Judged only when the caller passed the entry's texts.
+ */
+function findStub(item: PreviewedItem, parts: readonly PartBody[]): string | undefined {
+  if (!item.entryTexts) return undefined;
+  const bodyWords = parts.reduce((n, p) => n + wordCount(p.body), 0);
+  if (bodyWords >= STUB_MAX_BODY_WORDS) return undefined;
+  const title = echoKey(item.title ?? item.entryTitle ?? '');
+  let best: { words: number; text: string } | undefined;
+  for (const text of item.entryTexts) {
+    if (title && echoKey(text) === title) continue;
+    const words = wordCount(text);
+    if (words >= STUB_MIN_ENTRY_WORDS && (!best || words > best.words)) best = { words, text };
+  }
+  if (!best) return undefined;
+  return `thread body has ${bodyWords} word(s); the entry has a ${best.words}-word field: ${quote(best.text, 0, 0, 60)}`;
+}
+
+// ── mojibake ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * mojibake: text decoded with the wrong charset, in the title or any part — U+FFFD (bytes that did not decode),
+ * C1 control characters (U+0080–U+009F, never in real text), UTF-8 read as Latin-1/windows-1252 (Ã©, Ã¤, "Â "
+ * with a no-break space, â€™, â€œ, Ð¿, Ñ€, Î±, ä¸­), UTF-8 read as windows-1251 (Р°, СЃ), or a run of four or
+ * more Latin-1 letters and signs with no ASCII between them (GB2312, windows-1251 or Shift_JIS read as Latin-1:
+ * "ÖÐ¹ú", "Ëàáà"; no real language strings four accented letters together).
+ */
+const CP1252_SPECIALS = '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ';
+// A UTF-8 continuation byte (0x80–0xBF) as Latin-1 or windows-1252 shows it; the no-break space (0xA0) is left
+// out where a real letter is often followed by one (French "à « … »").
+const CONT = `[\\u0080-\\u00BF${CP1252_SPECIALS}]`;
+const CONT_NO_NBSP = `[\\u0080-\\u009F\\u00A1-\\u00BF${CP1252_SPECIALS}]`;
+const MOJIBAKE: ReadonlyArray<{ re: RegExp; what: string }> = [
+  { re: /\uFFFD/u, what: 'U+FFFD' },
+  { re: /[\u0080-\u009F]/u, what: 'a C1 control character' },
+  // Lead bytes of two-byte UTF-8 most often misread: Â Ã (Latin-1 range), Î Ï (Greek), Ð Ñ (Cyrillic).
+  { re: new RegExp(`[ÂÃÎÏÐÑ]${CONT}`, 'u'), what: 'UTF-8 read as Latin-1' },
+  { re: new RegExp(`[\\u00C4-\\u00CD\\u00D2-\\u00DF]${CONT_NO_NBSP}`, 'u'), what: 'UTF-8 read as Latin-1' },
+  { re: new RegExp(`[\\u00E0-\\u00EF]${CONT_NO_NBSP}${CONT}`, 'u'), what: 'UTF-8 read as Latin-1' },
+  {
+    re: /[РС][\u0402-\u040F\u0452-\u045F\u00A4\u00A6\u00A7\u00A9\u00AB\u00AC\u00AE\u00B0\u00B1\u00B5\u00B6\u00B7\u00BB\u2013-\u2122]/u,
+    what: 'UTF-8 read as windows-1251',
+  },
+  { re: /[\u00A1-\u00FF]{4,}/u, what: 'a run of Latin-1 letters and signs (a legacy charset read as Latin-1)' },
+];
+
+function findMojibake(item: PreviewedItem, platform: Platform): string | undefined {
+  const texts = [item.title ?? '', ...item.threads[platform].map((p) => p.text)];
+  for (const [i, text] of texts.entries()) {
+    for (const { re, what } of MOJIBAKE) {
+      const m = re.exec(text);
+      if (m) return `${i === 0 ? 'title' : `${platform} part ${i}`}: ${what} ${quote(text, m.index, m[0].length, 15)}`;
+    }
+  }
+  return undefined;
+}
+
+// ── escaped entities ─────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * escaped entities: an HTML/XML character reference left as text in the title or any part — `&#8217;`, `&#x27;`,
+ * `&amp;`, `&lt;`, `&nbsp;`, `&rsquo;`… (`&` + name or number + `;`), and the bare `&amp` `&lt` `&gt` `&quot`
+ * `&nbsp` `&copy` forms browsers accept without the semicolon. In links (the item link and links in the text),
+ * where `&name` may be a query parameter, only a whole `&amp;` `&lt;` `&gt;` `&quot;` `&apos;` or numeric reference:
+ * a link escaped twice (`?a=1&amp;b=2`) leads somewhere else.
+ */
+const ENTITY = /&(?:#\d{1,7};|#x[0-9a-f]{1,6};|[a-z][a-z0-9]{1,31};|(?:amp|lt|gt|quot|nbsp|copy)\b)/i;
+const ENTITY_IN_LINK = /&(?:amp|lt|gt|quot|apos|#\d{1,7}|#x[0-9a-f]{1,6});/i;
+const LINKS = /\b[a-z][a-z0-9+.-]*:\/\/\S+|\b(?:[\p{L}\p{N}-]+\.)+[a-z]{2,}\/\S*/giu;
+
+function findEscapedEntity(item: PreviewedItem, platform: Platform): string | undefined {
+  const texts = [item.title ?? '', ...item.threads[platform].map((p) => p.text)];
+  for (const [i, raw] of texts.entries()) {
+    const where = i === 0 ? 'title' : `${platform} part ${i}`;
+    const text = withoutLinks(raw);
+    const m = ENTITY.exec(text);
+    if (m) return `${where}: ${quote(text, m.index, m[0].length, 20)}`;
+    for (const link of raw.matchAll(LINKS)) {
+      const e = ENTITY_IN_LINK.exec(link[0]);
+      if (e) return `${where}: in a link ${quote(link[0], e.index, e[0].length, 20)}`;
+    }
+  }
+  return undefined;
+}
+
+// ── tiny last part ───────────────────────────────────────────────────────────────────────────────────────────────
+
+/** A last part with fewer body words than this is not worth a post of its own. */
+export const TINY_LAST_PART_WORDS = 6;
+
+/** tiny last part: a thread of two parts or more whose last part has fewer than 6 body words (link and counter excluded). */
+function findTinyLastPart(parts: readonly PartBody[], platform: Platform): string | undefined {
+  const last = parts.at(-1);
+  if (!last || parts.length < 2) return undefined;
+  const words = wordCount(last.body);
+  if (words >= TINY_LAST_PART_WORDS) return undefined;
+  return `${platform} part ${last.index}/${last.count}: ${words} word(s) ${JSON.stringify(collapse(last.body))}`;
+}
+
+// ── cut mid-sentence ─────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * cut mid-sentence: the thread's text stops inside a sentence, so the reader gets half of one. Read on the last
+ * part that has a body:
+ * - it ends in an ellipsis (…, ..., […], [...]) and the text before it does not end on sentence punctuation
+ *   (. ! ? 。 ！ ？, maybe followed by a closing quote or bracket). The composer drops the full stop before its
+ *   "…", so the summary decides: when the words before the ellipsis are followed in the summary by sentence
+ *   punctuation, the cut fell between sentences. Anything else — more words, the feed's own ellipsis, words not
+ *   found — is a cut. A clipped link ("example.org/2019/06/ferry-…") is not a sentence.
+ * - or it ends on a letter or digit with no punctuation at all (not a link, hashtag or handle) where the summary's
+ *   last paragraph, 8 words or more, has full sentences before its unfinished last one: the feed itself cut the
+ *   text ("…to consumer level. Due to the detection … acceptable exposu", "…为什么要崇尚英雄？实现中华民族伟大") and
+ *   nothing tells the reader. A paragraph that is one unpunctuated line is a deck or a subtitle, not a cut; an
+ *   unfinished last "sentence" of fewer than 4 words is a trailing label ("… experts warn. Medscape News Canada");
+ *   one that is the title again or a boilerplate line is left to those kinds.
+ */
+const SENTENCE_END = /[.!?。！？‼⁇⁈⁉][\p{Pf}\p{Pe}"'»]*$/u;
+const LINK_AT_END = /(?:^|\s)(?:[a-z][a-z0-9+.-]*:\/\/\S+|(?:[\p{L}\p{N}-]+\.)+[a-z]{2,}\/\S*)$/iu;
+
+function findMidSentenceCut(item: PreviewedItem, parts: readonly PartBody[], platform: Platform): string | undefined {
+  const last = [...parts].reverse().find((p) => p.body.length > 0);
+  if (!last) return undefined;
+  const body = collapse(last.body);
+  const m = ELLIPSIS_END.exec(body);
+  if (!m) return findUnpunctuatedEnd(item, body, last, platform);
+  const before = body.slice(0, m.index).trimEnd();
+  if (!before || SENTENCE_END.test(before)) return undefined;
+  // A long link Bluesky shows clipped ("example.org/2019/06/ferry-…") is not a sentence.
+  if (m[0] === '…' && LINK_AT_END.test(before)) return undefined;
+  const summary = collapse(item.summary);
+  const tail = before.slice(-40);
+  const at = summary.indexOf(tail);
+  if (at >= 0) {
+    const next = summary.slice(at + tail.length).replace(/^[\p{Pf}\p{Pe}"'»]+/u, '');
+    if (/^[.!?。！？‼⁇⁈⁉](?!\.\.)/u.test(next) && !next.startsWith('...')) return undefined;
+  }
+  return `${platform} part ${last.index}/${last.count} ends ${JSON.stringify(`…${body.slice(-50)}`)}`;
+}
+
+const PARAGRAPH_BREAK = /\n[^\S\n]*\n/u;
+
+function findUnpunctuatedEnd(item: PreviewedItem, body: string, last: PartBody, platform: Platform): string | undefined {
+  if (!/[\p{L}\p{N}]$/u.test(body)) return undefined;
+  const lastToken = body.slice(body.lastIndexOf(' ') + 1);
+  if (/^[#@＃＠]|\/|\.[a-z]{2,}$/iu.test(lastToken)) return undefined;
+  const lastParagraph = item.summary.split(PARAGRAPH_BREAK).map(collapse).filter(Boolean).at(-1) ?? '';
+  if (!lastParagraph || !lastParagraph.endsWith(lastToken) || wordCount(lastParagraph) < 8) return undefined;
+  const sentenceEnds = [...lastParagraph.matchAll(/[.!?。！？][\p{Pf}\p{Pe}"'»]*(?:\s+|(?=[\p{L}\p{N}]))/gu)];
+  const lastEnd = sentenceEnds.at(-1);
+  if (!lastEnd) return undefined;
+  // An ending another kind explains — the title said again, a read-more or footer line — is left to that kind.
+  const unfinished = lastParagraph.slice(lastEnd.index + lastEnd[0].length);
+  if (wordCount(unfinished) < 4) return undefined;
+  if (echoKey(unfinished) === echoKey(item.title ?? '') || BOILERPLATE.some((re) => re.test(withoutLinks(unfinished)))) return undefined;
+  return `${platform} part ${last.index}/${last.count} ends without punctuation ${JSON.stringify(`…${body.slice(-50)}`)}`;
+}
+
+// ── title cut without … ──────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * title cut without …: the title as part 1 shows it is a shorter prefix of the item's title with no "…" to say so
+ * (whitespace collapsed before comparing) — or, when the caller read the feed entry's own title, the item's title
+ * is a shorter prefix of that (compared on letters and digits only, so entity and markup differences do not count)
+ * and does not end in "…": the title was cut before compose saw it.
+ */
+function findTitleCut(item: PreviewedItem, platform: Platform): string | undefined {
+  const title = item.title ? collapse(item.title) : '';
+  if (!title) return undefined;
+  const first = item.threads[platform][0];
+  if (!first) return undefined;
+  const shown = collapse(first.text.split('\n\n')[0] ?? '').replace(/\s\d+\/\d+$/u, '');
+  if (shown === title || ELLIPSIS_END.test(shown) || shown.length >= title.length) return undefined;
+  if (!title.startsWith(shown)) return undefined;
+  return `${platform} part 1 shows ${JSON.stringify(shown)} of ${JSON.stringify(title)}`;
+}
+
+function findEntryTitleCut(item: PreviewedItem): string | undefined {
+  if (!item.entryTitle || !item.title || ELLIPSIS_END.test(collapse(item.title))) return undefined;
+  const key = (s: string) => s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+  const entry = key(item.entryTitle);
+  const title = key(item.title);
+  if (!title || entry.length <= title.length + 3 || !entry.startsWith(title)) return undefined;
+  return `item title ${JSON.stringify(collapse(item.title))} is cut from the feed's ${JSON.stringify(collapse(item.entryTitle))}`;
+}
