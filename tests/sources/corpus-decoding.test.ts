@@ -45,7 +45,9 @@ describe('the real-feed corpus decodes and parses', () => {
     expect(text).not.toMatch(MOJIBAKE);
 
     const encoding = declaredEncoding(bytes);
-    if (encoding && encoding !== 'utf-8') {
+    // A legacy label on pure ASCII (Slashdot's iso-8859-1) has no characters of its script to find.
+    const hasHighBytes = bytes.some((b) => b > 0x7f);
+    if (encoding && encoding !== 'utf-8' && hasHighBytes) {
       const script = LEGACY_SCRIPT[encoding];
       expect(script, `no expected script listed for a corpus file in ${encoding}`).toBeDefined();
       expect(text).toMatch(script!);
