@@ -48,7 +48,7 @@ export interface AppDeps {
 }
 
 /**
- * The flow of DESIGN.md wired together: sources → dedup → outbox → publishers. Every source and
+ * The flow wired together (README, "How it works"): sources → dedup → outbox → publishers. Every source and
  * channel is handled on its own, so one broken feed or account never stops the others.
  */
 export class App {

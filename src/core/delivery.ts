@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { WaitReason } from './errors.js';
 import { ItemSchema } from './item.js';
 
-/** DESIGN.md's state machine. `scheduled` is set by the scheduler when a slot is chosen. */
+/** The delivery state machine (README, "How it works": Deliveries). `scheduled` is set by the scheduler when a slot is chosen. */
 export const DeliveryStateSchema = z.enum(['queued', 'scheduled', 'publishing', 'published', 'failed', 'dead', 'held', 'uncertain', 'cancelled']);
 export type DeliveryState = z.infer<typeof DeliveryStateSchema>;
 

@@ -1,11 +1,11 @@
 /**
- * The three kinds of failure the outbox tells apart (DESIGN.md, "Errors").
+ * The three kinds of failure the outbox tells apart.
  * `where` names the place a person should look: a file and line, a feed, an item, a channel.
  */
 export type ErrorKind = 'retryable' | 'permanent' | 'ambiguous';
 
 /**
- * Not a failure of the delivery but a known budget that is spent (DESIGN.md invariant 4), or refused
+ * Not a failure of the delivery but a known budget that is spent, or refused
  * credentials that only an operator can fix: nothing was sent, the delivery waits until `retryAt`, and
  * the wait does not count as an attempt.
  */

@@ -190,7 +190,7 @@ export class Outbox {
   }
 
   /**
-   * Deliveries left `publishing` by a crash are settled before anything new is sent (DESIGN.md, invariant 2).
+   * Deliveries left `publishing` by a crash are settled before anything new is sent: an outcome is never guessed.
    * Returns the refusal when the platform refused the credentials: nothing more is asked of it this round.
    */
   async reconcileInFlight(publisher: Publisher, pacer?: Pacer, credentials?: CredentialsBackoff): Promise<CredentialsRefusal | undefined> {

@@ -1,7 +1,7 @@
 /**
  * How a feed location is named in errors and problems: `feed <location>`.
  * A URL's password and the values of secret-looking query parameters are masked, so a private feed's
- * token never reaches a log line or an error message (DESIGN.md, invariant 5).
+ * token never reaches a log line or an error message.
  */
 const SECRET_PARAM = /^(?:token|access_token|auth|auth_token|key|api_key|apikey|secret|password|passwd|sig|signature|session|sessionid)$/i;
 

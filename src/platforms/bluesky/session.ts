@@ -46,7 +46,7 @@ export class BlueskySession {
     await this.opts.kv.delete(this.key);
   }
 
-  /** Every PDS request gets a timeout (DESIGN.md invariant 6): a hung PDS must not hold the process. */
+  /** Every PDS request gets a timeout: a hung PDS must not hold the process. */
   private readonly timedFetch: typeof fetch = (input, init) =>
     fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(this.opts.timeoutMs)]) : AbortSignal.timeout(this.opts.timeoutMs) });
 

@@ -14,7 +14,7 @@ export interface XClientHooks {
 }
 
 /**
- * twitter-api-v2 has no base-URL setting (PLATFORMS.md). A plugin rewrites each request's URL to the
+ * twitter-api-v2 has no base-URL setting (as of 1.29). A plugin rewrites each request's URL to the
  * configured apiBase (an API gateway, or a test server), and reports every answer's headers so the
  * rate gate learns the windows from successes and errors alike.
  */

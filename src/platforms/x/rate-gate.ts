@@ -18,7 +18,7 @@ interface GateState {
 }
 
 /**
- * Never sends while a window is known to be spent (DESIGN.md invariant 4). Two sources: what X's
+ * Never sends while a window is known to be spent. Two sources: what X's
  * `x-rate-limit-*` / `x-user-limit-24hour-*` / `x-app-limit-24hour-*` headers last said, and the
  * channel's own caps counted from our sends. Kept in the store so a restart knows too.
  */
