@@ -56,6 +56,11 @@ const READ_MORE = [
   'læs mere',
   'lees meer',
   'verder lezen',
+  // Google News closes its list of related stories with a link to the whole story cluster.
+  '(?:view|see) full coverage on google news',
+  'voir la couverture complète sur google actualités',
+  'ver (?:la )?cobertura completa en google noticias',
+  'ver cobertura completa no google notícias',
 ].join('|');
 
 /** Comment and share links, as their text reads. */
@@ -80,11 +85,16 @@ const COMMENT_OR_SHARE = new RegExp(
       'dela',
       'condividi',
       '\\[link\\]',
-      '\\[comments\\]',
     ].join('|') +
     ')$',
   'iu',
 );
+
+/** A comment or share link's text, bracketed or not ("[275 comments]"). */
+function isCommentOrShare(text: string): boolean {
+  const t = text.trim();
+  return COMMENT_OR_SHARE.test(t) || COMMENT_OR_SHARE.test(t.replace(/^\[(.*)\]$/su, '$1').trim());
+}
 
 const READ_MORE_LINK = new RegExp(`^(?:${READ_MORE})\\b`, 'iu');
 const ARROWS = '(?:»|›|→|>>|>|\\.{2,}|…)';
@@ -95,6 +105,8 @@ const READ_MORE_ON_TAIL = new RegExp(`(?:${READ_MORE})\\s[^\\n.!?]{0,200}?(?:→
 const READ_MORE_ALONE = new RegExp(`^(?:${READ_MORE})(?:\\s*(?:${ARROWS}|[.!:]))*$`, 'iu');
 const COMMENT_TAIL =
   /(?:\d+\s+)?(?:Reader\s+)?(?:Comments?|Kommentare?|Kommentarer|Commentaires?|Comentários?|Comentarios?|Commenti)(?:\s*\(\d+\))?\s*$/u;
+/** "Reader comments": a link label flattened into the text; no sentence ends on it. */
+const READER_COMMENTS_TAIL = /Reader comments\s*$/u;
 
 /** WordPress's footer in the languages of its translations: "The post X appeared first on Y." and kin. */
 const APPEARED_FIRST_ON = new RegExp(
@@ -112,13 +124,20 @@ const HOST_LINES = [
   /(?:^|\s)Learn more about your ad choices\. Visit (?:megaphone\.fm|podcastchoices\.com)\/adchoices\.?\s*$/iu,
 ];
 
-/** Reddit's closing line, once its [link] and [comments] links are gone. */
-const REDDIT_SUBMITTED = /^submitted by\s+\/?u\/\S+(?:\s+to\s+\/?r\/\S+)?$/iu;
+/** Reddit's closing line, once its [link] and [comments] links are gone: the user is a link, or written /u/name. */
+const REDDIT_SUBMITTED = /^submitted by\s+(\S+)(?:\s+to\s+\S+)?$/iu;
+/** A sponsor's sentence opening the body: "The … news feed is brought to you by TUXEDO COMPUTERS." */
+const SPONSOR_LEAD = /^[^.!?\n]{0,120}\b(?:is brought to you by|are brought to you by|is sponsored by|sponsored by|präsentiert von|gesponsert von)\s[^.!?\n]{1,80}[.!]\s+(?=\S)/iu;
 
 const EXCERPT_MARK = /\s*(?:\[\s*(?:…|\.\.\.|&hellip;|&#8230;)\s*\]|\(\s*(?:…|\.\.\.)\s*\))$/u;
 /** What may stand between links in a paragraph that is only links. */
 const SEPARATORS = /^[\s\-–—|/·•,.:;»«›‹→←()[\]]*$/u;
-const SENTENCE_END = /(?:^|[.!?…:;。！？]["'”’»)\]]*)\s*$/u;
+const SENTENCE_END = /[.!?…:;。！？]["'”’»)\]]*\s*$/u;
+/**
+ * Boilerplate at the end of a paragraph is short: patterns are searched in its last TAIL_WINDOW characters only,
+ * so a hostile megabyte paragraph costs no more than a normal one.
+ */
+const TAIL_WINDOW = 1200;
 
 /** Boilerplate removed from the end of a body, repeatedly, until the end is the writer's own. */
 export function removeBoilerplate(paragraphs: readonly BodyParagraph[], targets: LinkTargets = {}): BoilerplateResult {
@@ -131,10 +150,13 @@ export function removeBoilerplate(paragraphs: readonly BodyParagraph[], targets:
       continue;
     }
     const text = paragraphText(last);
-    const mark = EXCERPT_MARK.exec(text);
-    if (mark) cut = true;
-    const at = mark?.index ?? tailStart(last, text);
-    if (at === undefined) break;
+    const from = windowStart(text);
+    const mark = search(EXCERPT_MARK, text, from);
+    if (mark !== undefined) cut = true;
+    const found = mark ?? tailStart(last, text, from);
+    if (found === undefined) break;
+    // A list item that held only the boilerplate ("6. Voir la couverture complète…") goes with its number.
+    const at = found - (/(?:^|\n)(?:•|\d{1,3}\.)\s*$/u.exec(text.slice(Math.max(0, found - 8), found))?.[0].length ?? 0);
     const kept = tidyParagraph(sliceParagraph(last, 0, at));
     if (kept.length > 0) out[out.length - 1] = kept;
     else out.pop();
@@ -142,6 +164,16 @@ export function removeBoilerplate(paragraphs: readonly BodyParagraph[], targets:
   const last = out[out.length - 1];
   if (cut && last && !/[.!?…:;"'’”)\]。！？]$/u.test(paragraphText(last))) out[out.length - 1] = [...last, { text: '…' }];
   return { paragraphs: out, cut };
+}
+
+/** A sponsor's sentence at the very start of the body, removed; the rest of the paragraph stays. */
+export function removeSponsorLead(paragraphs: readonly BodyParagraph[]): BodyParagraph[] {
+  const first = paragraphs[0];
+  if (!first) return [...paragraphs];
+  const m = SPONSOR_LEAD.exec(paragraphText(first));
+  if (!m) return [...paragraphs];
+  const rest = tidyParagraph(sliceParagraph(first, m[0].length));
+  return rest.length > 0 ? [rest, ...paragraphs.slice(1)] : paragraphs.slice(1);
 }
 
 /** The same rules on plain text (paragraphs split on blank lines, no links). */
@@ -154,35 +186,56 @@ export function stripBoilerplate(text: string): string {
 
 function isBoilerplateParagraph(p: BodyParagraph, targets: LinkTargets): boolean {
   const text = paragraphText(p).trim();
-  if (REDDIT_SUBMITTED.test(text) || COMMENT_OR_SHARE.test(text)) return true;
+  if (isCommentOrShare(text) || isRedditLine(p, text)) return true;
   if (READ_MORE_ALONE.test(text)) return true;
   const links = p.filter((r) => r.href !== undefined);
   if (links.length === 0 || !p.every((r) => r.href !== undefined || SEPARATORS.test(r.text))) return false;
   // Only links: back to the item or the site, or the "read more" / comment / share kind ("Lire la suite - En bref / Europe").
   if (READ_MORE_LINK.test(links[0]!.text.trim())) return true;
-  return links.every((l) => pointsHome(l.href!, targets) || COMMENT_OR_SHARE.test(l.text.trim()));
+  return links.every((l) => pointsHome(l.href!, targets) || isCommentOrShare(l.text));
+}
+
+function isRedditLine(p: BodyParagraph, text: string): boolean {
+  const user = REDDIT_SUBMITTED.exec(text)?.[1];
+  if (!user) return false;
+  return /^\/?u\//u.test(user) || p.some((r) => r.href !== undefined && r.text.trim() === user);
 }
 
 /** Where the boilerplate at the end of this paragraph starts, if there is some. */
-function tailStart(p: BodyParagraph, text: string): number | undefined {
+function tailStart(p: BodyParagraph, text: string, from: number): number | undefined {
   const hasLinks = p.some((r) => r.href !== undefined);
-  const footer = APPEARED_FIRST_ON.exec(text);
+  const footer = search(APPEARED_FIRST_ON, text, from);
   // WordPress links the post and the site in its footer: in a paragraph with links, a footer without one is prose.
-  if (footer && (!hasLinks || coversLink(p, footer.index, text.length))) return footer.index;
+  if (footer !== undefined && (!hasLinks || coversLink(p, footer, text.length))) return footer;
   for (const line of HOST_LINES) {
-    const m = line.exec(text);
-    if (m) return m.index;
+    const m = search(line, text, from);
+    if (m !== undefined) return m;
   }
   const linkTail = trailingLinkStart(p);
   if (linkTail !== undefined) return linkTail;
   for (const pattern of [READ_MORE_TAIL, READ_MORE_ON_TAIL]) {
-    const m = pattern.exec(text);
-    if (m && startsClearly(text, m.index, true)) return m.index;
+    const m = search(pattern, text, from);
+    if (m !== undefined && startsClearly(text, m, true)) return m;
   }
   // Comments are a common noun, and German capitalises nouns: only after a sentence end.
-  const comments = COMMENT_TAIL.exec(text);
-  if (comments && startsClearly(text, comments.index, false)) return comments.index;
+  const comments = search(COMMENT_TAIL, text, from);
+  if (comments !== undefined && startsClearly(text, comments, false)) return comments;
+  const reader = search(READER_COMMENTS_TAIL, text, from);
+  if (reader !== undefined && startsClearly(text, reader, true)) return reader;
   return undefined;
+}
+
+/** Where the search window starts: TAIL_WINDOW characters from the end, moved to the next word start. */
+function windowStart(text: string): number {
+  if (text.length <= TAIL_WINDOW) return 0;
+  const space = text.slice(text.length - TAIL_WINDOW).search(/\s/u);
+  return space < 0 ? text.length - TAIL_WINDOW : text.length - TAIL_WINDOW + space + 1;
+}
+
+/** A pattern's match index in `text`, searched from `from` (a word start, so `^` there reads as "after a space"). */
+function search(pattern: RegExp, text: string, from: number): number | undefined {
+  const m = pattern.exec(from > 0 ? text.slice(from) : text);
+  return m ? m.index + from : undefined;
 }
 
 /** Trailing links that are "read more", comment or share links, with only separators after and between them. */
@@ -197,7 +250,7 @@ function trailingLinkStart(p: BodyParagraph): number | undefined {
       break;
     }
     const t = run.text.trim();
-    if (!(COMMENT_OR_SHARE.test(t) || READ_MORE_LINK.test(t))) break;
+    if (!(isCommentOrShare(t) || READ_MORE_LINK.test(t))) break;
     start = at;
   }
   return start;
@@ -208,9 +261,10 @@ function trailingLinkStart(p: BodyParagraph): number | undefined {
  * capital letter in mid-sentence ("… Red OS Read more in this week's issue…").
  */
 function startsClearly(text: string, index: number, capitalOk: boolean): boolean {
-  const before = text.slice(0, index);
-  if (before && !/\s$/u.test(before) && !/[.!?…]$/u.test(before)) return false; // inside a word
-  return SENTENCE_END.test(before) || (capitalOk && /^\p{Lu}/u.test(text.slice(index)));
+  const before = text.slice(Math.max(0, index - 40), index);
+  if (index <= 40 && !before.trim()) return true; // the paragraph's start
+  if (!/\s$/u.test(before) && !/[.!?…]$/u.test(before)) return false; // inside a word
+  return SENTENCE_END.test(before) || (capitalOk && /^\p{Lu}/u.test(text.charAt(index)));
 }
 
 function coversLink(p: BodyParagraph, start: number, end: number): boolean {

@@ -12,9 +12,15 @@ const MARKUP_ENTITY = /^&(?:lt|gt|amp);$/i;
 // eslint-disable-next-line no-control-regex
 const UNWANTED = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufffd]/;
 
+/** How many entity-like strings are tried before a text is taken for escaped once: enough for any real feed. */
+const MAX_CANDIDATES = 200;
+
 export function looksDoubleEscaped(text: string): boolean {
+  let tried = 0;
   for (const m of text.matchAll(ENTITY)) {
-    if (!MARKUP_ENTITY.test(m[0]) && decodeOne(m[0]) !== m[0]) return true;
+    if (MARKUP_ENTITY.test(m[0])) continue;
+    if (decodeOne(m[0]) !== m[0]) return true;
+    if (++tried >= MAX_CANDIDATES) return false;
   }
   return false;
 }
@@ -32,7 +38,18 @@ export function decodeEntitiesOnce(text: string): string {
   });
 }
 
+/** Decoded entities, remembered: a double-escaped text repeats the same few thousands of times. */
+const decoded = new Map<string, string>();
+
 function decodeOne(entity: string): string {
+  const known = decoded.get(entity);
+  if (known !== undefined) return known;
+  const out = parseEntity(entity);
+  if (decoded.size < 5_000) decoded.set(entity, out);
+  return out;
+}
+
+function parseEntity(entity: string): string {
   let out = '';
   const parser = new Parser({
     ontext(t) {

@@ -2,11 +2,12 @@
  * The cleaning stage (sources → clean → compose): pure functions from a feed entry's body fields, as plain-text
  * paragraphs, to the text worth announcing and its source line. No I/O; imports nothing from sources or compose.
  *
- * Per field: invisible characters and direction marks normalised, double-escaped entities decoded once, boilerplate
- * removed from the end, the source line read off the start, the title's repeat removed at either end. Then the
+ * Per field: invisible characters and direction marks normalised, double-escaped entities decoded once, a sponsor's
+ * opening sentence and the boilerplate at the end removed, the source line read off the start, the title's repeat
+ * removed at either end. Then the
  * field that makes the best summary is chosen (select-body.ts).
  */
-import { removeBoilerplate } from './boilerplate.js';
+import { removeBoilerplate, removeSponsorLead } from './boilerplate.js';
 import { decodeEntitiesOnce, looksDoubleEscaped } from './entities.js';
 import { mapRuns, paragraphText, sliceParagraph, tidyParagraph } from './runs.js';
 import { selectBody, type CleanedField } from './select-body.js';
@@ -46,7 +47,7 @@ export function cleanBody(fields: readonly BodyField[], ctx: CleanContext = {}):
 export function cleanField(field: BodyField, ctx: CleanContext): CleanedField {
   let paragraphs = field.read().filter((p) => p.length > 0);
   if (looksDoubleEscaped(paragraphs.map(paragraphText).join('\n'))) paragraphs = paragraphs.map((p) => mapRuns(p, decodeEntitiesOnce));
-  paragraphs = paragraphs.map(normaliseSpace).filter((p) => p.length > 0);
+  paragraphs = removeSponsorLead(paragraphs.map(normaliseSpace).filter((p) => p.length > 0));
 
   let cut = false;
   let source: SourceLine | undefined;

@@ -1,4 +1,4 @@
-import { paragraphText, wordKey } from './runs.js';
+import { paragraphText, sliceParagraph, tidyParagraph, wordKey } from './runs.js';
 import type { BodyParagraph, BodyRole, SourceLine } from './types.js';
 
 /**
@@ -10,8 +10,13 @@ import type { BodyParagraph, BodyRole, SourceLine } from './types.js';
  * 3. else a cut excerpt (it ends in "…"), else the longest stub: never nothing when any field has text.
  */
 
-/** How much of a full content is taken: whole paragraphs up to about this many characters (the first always). */
-export const LEAD_MAX_CHARS = 1500;
+/**
+ * How much of a full content is taken: whole paragraphs up to this many characters, so that with the default
+ * template (four parts, title and link included) the thread usually ends where a paragraph does; a longer first
+ * paragraph is cut after its last sentence that fits. Measured on the corpus with `npm run quality`: 1,000
+ * characters left 7 more threads cut mid-sentence than 700; 500 did no better than 700.
+ */
+export const LEAD_MAX_CHARS = 700;
 
 export type BodyKind = 'empty' | 'stub' | 'cut' | 'real';
 
@@ -71,7 +76,10 @@ export function selectBody(summaries: CleanedField[], contents: () => CleanedFie
   return longest ? { chosen: longest, paragraphs: longest.role === 'content' ? lead(longest.paragraphs) : longest.paragraphs } : { paragraphs: [] };
 }
 
-/** The first paragraphs of a full content, up to LEAD_MAX_CHARS; a last paragraph that introduces what was cut (":") goes too. */
+/**
+ * The first paragraphs of a full content, up to LEAD_MAX_CHARS; a last paragraph that introduces what was cut
+ * (ends in ":") goes too. A first paragraph longer than that is cut after a sentence.
+ */
 export function lead(paragraphs: BodyParagraph[]): BodyParagraph[] {
   const out: BodyParagraph[] = [];
   let total = 0;
@@ -82,7 +90,26 @@ export function lead(paragraphs: BodyParagraph[]): BodyParagraph[] {
     total += length + 2;
   }
   if (out.length > 1 && out.length < paragraphs.length && /:\s*$/u.test(paragraphText(out[out.length - 1]!))) out.pop();
+  const first = out[0];
+  if (out.length === 1 && first) {
+    const end = lastSentenceEnd(paragraphText(first), LEAD_MAX_CHARS);
+    if (end !== undefined) out[0] = tidyParagraph(sliceParagraph(first, 0, end));
+  }
   return out;
+}
+
+/**
+ * Where the last sentence ending by `limit` ends, when the text is longer and one ends past a third of it. A sentence
+ * end is a full stop, "!" or "?" (closing quotes after it) before a space and a capital, digit or quote, so "e.g. the"
+ * is not taken for one.
+ */
+function lastSentenceEnd(text: string, limit: number): number | undefined {
+  if (text.length <= limit) return undefined;
+  let end: number | undefined;
+  for (const m of text.slice(0, limit + 1).matchAll(/[.!?…。！？]["'”’»)\]]*(?=\s+["'“‘«(]?[\p{Lu}\p{N}])/gu)) {
+    if (m.index + m[0].length >= limit / 3) end = m.index + m[0].length;
+  }
+  return end;
 }
 
 /** A summary field that only repeats the full content (a podcast's description next to its content:encoded). */

@@ -47,6 +47,9 @@ function replaceOrDrop(out: BodyParagraph[], i: number, p: BodyParagraph): void 
 /** The paragraph without the title at its start, or the same paragraph object when it does not start with it. */
 function trimStart(p: BodyParagraph, titleWords: string[], titleLength: number): BodyParagraph {
   const text = paragraphText(p);
+  // A list whose first item is the story itself (Google News: "1. Title Outlet\n2. …"): that line goes.
+  const listItem = /^(?:•|\d{1,3}\.)\s+([^\n]*)(?:\n|$)/u.exec(text);
+  if (listItem && titleWords.length >= MIN_PARTIAL_WORDS && sameWords(wordsOf(listItem[1]!), titleWords)) return tidyParagraph(sliceParagraph(p, listItem[0].length));
   // Only the start can hold the title: words are read from a window a little longer than the title.
   const window = text.length > 3 * titleLength + 64 ? text.slice(0, 3 * titleLength + 64) : text;
   if (!mayHold(window, titleWords[0]!)) return p;
@@ -90,6 +93,10 @@ function trimEnd(p: BodyParagraph, titleWords: string[], titleLength: number): B
 /** A quick test before splitting into words: most bodies do not hold the title at all. */
 function mayHold(text: string, word: string): boolean {
   return !/^[\x00-\x7f]*$/.test(word) || text.toLowerCase().includes(word);
+}
+
+function sameWords(words: Word[], titleWords: string[]): boolean {
+  return words.length === titleWords.length && startsWithWords(words, titleWords, 0);
 }
 
 function startsWithWords(words: Word[], titleWords: string[], from: number): boolean {

@@ -112,17 +112,18 @@ function readLinkMarks(marked: string): BodyParagraph {
   let href: string | undefined;
   let i = 0;
   while (i < marked.length) {
-    const next = marked.slice(i).search(LINK_MARK_ANY);
-    if (next < 0) {
+    LINK_MARK_ANY.lastIndex = i;
+    const next = LINK_MARK_ANY.exec(marked);
+    if (!next) {
       push(marked.slice(i), href);
       break;
     }
-    push(marked.slice(i, i + next), href);
-    const at = i + next;
+    const at = next.index;
+    push(marked.slice(i, at), href);
     if (marked[at] === LINK_OPEN) {
+      // The href follows the open mark directly and holds no marks (they were removed from the input).
       const end = marked.indexOf(LINK_HREF_END, at + 1);
-      const close = marked.indexOf(LINK_CLOSE, at + 1);
-      if (end < 0 || (close >= 0 && close < end)) {
+      if (end < 0) {
         i = at + 1;
         continue;
       }
@@ -135,7 +136,7 @@ function readLinkMarks(marked: string): BodyParagraph {
   }
   return tidyParagraph(runs);
 }
-const LINK_MARK_ANY = /[\uE000\uE002]/;
+const LINK_MARK_ANY = /[\uE000\uE002]/g;
 
 /**
  * Whether the tree htmlparser2 builds from `html` (as html-to-text will) is more than `limit` elements deep.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pointsHome, removeBoilerplate, stripBoilerplate } from '../../src/clean/boilerplate.js';
+import { pointsHome, removeBoilerplate, removeSponsorLead, stripBoilerplate } from '../../src/clean/boilerplate.js';
 import type { BodyParagraph } from '../../src/clean/types.js';
 
 /** A paragraph from [text, href?] pairs. */
@@ -32,6 +32,8 @@ describe('stripBoilerplate: by pattern, in the languages our feeds use', () => {
     ['the excerpt mark mid-sentence, which leaves "…"', 'We planted beans and [&#8230;]', 'We planted beans and…'],
     ['SPIP\'s "(…)" mark', 'Ils craignent un affaiblissement des normes (…)', 'Ils craignent un affaiblissement des normes…'],
     ['several layers at once', 'Beans. [...]\n\nThe post Beans appeared first on Garden.', 'Beans.'],
+    ['"Reader comments" flattened from a link (DistroWatch)', 'New distributions: BredOS, Red OS Reader comments', 'New distributions: BredOS, Red OS'],
+    ['Google News\'s "full coverage" list item with its number', '1. Story one Outlet\n2. Voir la couverture complète sur Google Actualités', '1. Story one Outlet'],
   ])('removes %s', (_what, text, expected) => {
     expect(stripBoilerplate(text)).toBe(expected);
   });
@@ -79,6 +81,14 @@ describe('removeBoilerplate: by structure', () => {
     expect(texts(removeBoilerplate(share, targets).paragraphs)).toEqual(['Body text.']);
     const reddit = [p(['The wiki lists known issues.']), p(['submitted by '], ['/u/Mlakuss', 'https://www.reddit.com/user/Mlakuss'], [' '], ['[link]', 'https://x'], [' '], ['[comments]', 'https://y'])];
     expect(texts(removeBoilerplate(reddit, targets).paragraphs)).toEqual(['The wiki lists known issues.']);
+    // Reddit's RSS: the user without /u/ but as a link, the subreddit, and a comment count in brackets.
+    const redditRss = [
+      p(['A gif.']),
+      p(['submitted by '], ['cakebeerandmorebeer', 'https://www.reddit.com/user/cakebeerandmorebeer'], [' to '], ['funny', 'https://www.reddit.com/r/funny/'], [' '], ['[link]', 'https://i.example/x'], [' '], ['[275 comments]', 'https://www.reddit.com/r/funny/comments/3skxqc/']),
+    ];
+    expect(texts(removeBoilerplate(redditRss, targets).paragraphs)).toEqual(['A gif.']);
+    // The same words as prose, with no link for the name, stay.
+    expect(texts(removeBoilerplate([p(['Text.']), p(['submitted by Jane'])], targets).paragraphs)).toEqual(['Text.', 'submitted by Jane']);
     expect(texts(removeBoilerplate([p(['Comments', 'https://news.ycombinator.com/item?id=1'])], targets).paragraphs)).toEqual([]);
   });
 
@@ -109,5 +119,19 @@ describe('pointsHome', () => {
     expect(pointsHome('https://digest.example.org/about/', targets)).toBe(false);
     expect(pointsHome('https://other.example/', targets)).toBe(false);
     expect(pointsHome('not a url', targets)).toBe(false);
+  });
+});
+
+describe('removeSponsorLead', () => {
+  it('removes a sponsor\'s opening sentence and keeps the rest of the paragraph', () => {
+    const body = [p(['The DistroWatch Weekly news feed is brought to you by '], ['TUXEDO COMPUTERS', 'https://www.tuxedocomputers.com/'], ['. This week in DistroWatch Weekly: Review: Liya 2.0'])];
+    expect(texts(removeSponsorLead(body))).toEqual(['This week in DistroWatch Weekly: Review: Liya 2.0']);
+  });
+
+  it('keeps a first sentence that only mentions sponsorship later on, and a body that is nothing but the sponsor line', () => {
+    const later = [p(['The council met on Monday. The fair is sponsored by the bank.'])];
+    expect(texts(removeSponsorLead(later))).toEqual(['The council met on Monday. The fair is sponsored by the bank.']);
+    const only = [p(['This podcast is brought to you by Acme.'])];
+    expect(texts(removeSponsorLead(only))).toEqual(['This podcast is brought to you by Acme.']);
   });
 });

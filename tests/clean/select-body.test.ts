@@ -64,14 +64,16 @@ describe('cleanBody: choosing the field', () => {
     expect(cleanBody([])).toEqual({ summary: '' });
   });
 
-  it('takes whole paragraphs of a long content up to the lead size, the first always, without a dangling "…:" paragraph', () => {
+  it('takes whole paragraphs of a long content up to the lead size, without a dangling "…:" paragraph', () => {
     const sentence = 'The council met and agreed on the plan for the harbour. ';
-    const long = sentence.repeat(10).trim(); // about 560 characters
+    const long = sentence.repeat(5).trim(); // 279 characters
     const body = cleanBody([text('content', 'content', long, long, 'It said this:', long, long)]);
     expect(body.summary).toBe(`${long}\n\n${long}`);
     expect(body.summary.length).toBeLessThanOrEqual(LEAD_MAX_CHARS);
+    // A first paragraph longer than the lead is cut after its last whole sentence that fits.
     const huge = sentence.repeat(60).trim();
-    expect(cleanBody([text('content', 'content', huge, long)]).summary).toBe(huge);
+    expect(cleanBody([text('content', 'content', huge, long)]).summary).toBe(sentence.repeat(12).trim());
+    expect(cleanBody([text('content', 'content', `${'word '.repeat(400)}end.`)]).summary).toBe(`${'word '.repeat(400)}end.`);
   });
 });
 

@@ -24,6 +24,11 @@ describe('removeTitleEcho', () => {
     expect(texts(removeTitleEcho([para("What's next: the plan")], 'What’s next'))).toEqual(['the plan']);
   });
 
+  it('removes the first item of a list that is the story itself (Google News)', () => {
+    const list = [para('1. Coronavirus en Belgique: 200 cas détectés au total RTBF\n2. Coronavirus: 31 nouvelles infections Sudinfo.be')];
+    expect(texts(removeTitleEcho(list, 'Coronavirus en Belgique: 200 cas détectés au total - RTBF'))).toEqual(['2. Coronavirus: 31 nouvelles infections Sudinfo.be']);
+  });
+
   it('keeps the title words when they are part of a sentence', () => {
     const kept = [
       para('Ferry timetable changes from July affect the early crossings.'),
