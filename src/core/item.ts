@@ -19,8 +19,11 @@ export const ItemSchema = z.object({
   title: z.string().optional(),
   /** Plain text (no markup, entities decoded), paragraphs separated by a blank line. */
   summary: z.string(),
-  /** The source line, e.g. "Jane Doe, Example Times, June 25 2019", when the excerpt began with one. */
+  /** The source line as shown, e.g. "Jane Doe, Example Times, June 25 2019", when the excerpt began with one. */
   attribution: z.string().optional(),
+  /** The source line's author and outlet, when it names them (src/clean/source-line.ts). Optional: older stores lack them. */
+  author: z.string().optional(),
+  outlet: z.string().optional(),
   /** ISO 8601; missing dates are normal. */
   publishedAt: z.string().optional(),
   tags: z.array(z.string()).default([]),

@@ -10,6 +10,8 @@ export interface RawText {
   value: string;
   /** html: markup and entities to decode; text: literal plain text. */
   kind: 'html' | 'text';
+  /** For body fields: the feed's name for the field (`description`, `content:encoded`, `itunes:summary`…). */
+  field?: string;
 }
 
 export interface RawImage {
@@ -25,7 +27,10 @@ export interface RawEntry {
   /** xml:base declared on the entry (may be relative). */
   base?: string;
   title?: RawText;
-  /** Excerpt-like fields (RSS description, Atom summary, JSON summary), best first. */
+  /**
+   * Summary-like fields, best first: RSS description, Atom summary, JSON summary, then itunes:summary,
+   * itunes:subtitle and media:description (YouTube's only text). Cleaning chooses among them (src/clean).
+   */
   excerpts: RawText[];
   /** Full-content fields (content:encoded, Atom content, JSON content_text/html), best first. */
   contents: RawText[];
@@ -60,7 +65,13 @@ type JsonItem = JsonFeed.Item<string>;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v : undefined);
 const html = (v: unknown): RawText | undefined => (str(v) ? { value: v as string, kind: 'html' } : undefined);
-const text = (v: unknown): RawText | undefined => (str(v) ? { value: v as string, kind: 'text' } : undefined);
+/** A named body field; `kind` html or text as the format says, or, where it does not (iTunes), by whether it holds tags. */
+const field = (name: string, v: unknown, kind: 'html' | 'text' | 'sniff'): RawText | undefined => {
+  if (!str(v)) return undefined;
+  const value = v as string;
+  const k = kind === 'sniff' ? (/<\/?[a-z][^<>]*>/i.test(value) ? 'html' : 'text') : kind;
+  return { value, kind: k, field: name };
+};
 const defined = <T>(xs: ReadonlyArray<T | undefined>): T[] => xs.filter((x): x is T => x !== undefined);
 const arr = <T>(v: T[] | undefined): T[] => (Array.isArray(v) ? v : []);
 
@@ -136,8 +147,14 @@ function readRssItem(i: RssItem): RawEntry {
     links: defined([str(i.link), guidLink, ...alternateLinks(arr(i.atom?.links))]),
     base: str(i.xml?.base),
     title: html(i.title) ?? html(arr(i.dc?.titles)[0]),
-    excerpts: defined([html(i.description), html(arr(i.dc?.descriptions)[0])]),
-    contents: defined([html(i.content?.encoded)]),
+    excerpts: defined([
+      field('description', i.description, 'html'),
+      field('dc:description', arr(i.dc?.descriptions)[0], 'html'),
+      field('itunes:summary', i.itunes?.summary, 'sniff'),
+      field('itunes:subtitle', i.itunes?.subtitle, 'sniff'),
+      mediaDescription(i.media),
+    ]),
+    contents: defined([field('content:encoded', i.content?.encoded, 'html')]),
     dates: defined([str(i.pubDate), str(arr(i.dc?.dates)[0]), str(i.atom?.published), str(i.atom?.updated)]),
     tags: defined([...arr(i.categories).map((c) => str(c?.name)), ...arr(i.dc?.subjects).map(str)]),
     images: [
@@ -157,8 +174,8 @@ function readAtomEntry(e: AtomEntry): RawEntry {
     links: alternateLinks(links),
     base: str(e.xml?.base),
     title: atomText(e.title),
-    excerpts: defined([atomText(e.summary)]),
-    contents: defined([e.content?.src ? undefined : atomText(e.content)]),
+    excerpts: defined([named('summary', atomText(e.summary)), field('itunes:summary', e.itunes?.summary, 'sniff'), mediaDescription(e.media)]),
+    contents: defined([e.content?.src ? undefined : named('content', atomText(e.content))]),
     dates: defined([str(e.published), str(e.updated), str(arr(e.dc?.dates)[0])]),
     tags: defined(arr(e.categories).map((c) => str(c?.term))),
     images: [
@@ -177,8 +194,8 @@ function readRdfItem(i: RdfItem): RawEntry {
     links: defined([str(i.link), str(i.rdf?.about)]),
     base: str(i.xml?.base),
     title: html(i.title) ?? html(arr(i.dc?.titles)[0]),
-    excerpts: defined([html(i.description), html(arr(i.dc?.descriptions)[0])]),
-    contents: defined([html(i.content?.encoded)]),
+    excerpts: defined([field('description', i.description, 'html'), field('dc:description', arr(i.dc?.descriptions)[0], 'html'), mediaDescription(i.media)]),
+    contents: defined([field('content:encoded', i.content?.encoded, 'html')]),
     dates: defined([str(arr(i.dc?.dates)[0]), str(arr(i.dcterms?.modified)[0])]),
     tags: defined(arr(i.dc?.subjects).map(str)),
     images: mediaImages(i.media),
@@ -191,8 +208,8 @@ function readJsonItem(i: JsonItem): RawEntry {
     id: str(i.id)?.trim(),
     links: defined([str(i.url), str(i.external_url)]),
     title: html(i.title),
-    excerpts: defined([text(i.summary)]),
-    contents: defined([text(i.content_text), html(i.content_html)]),
+    excerpts: defined([field('summary', i.summary, 'text')]),
+    contents: defined([field('content_text', i.content_text, 'text'), field('content_html', i.content_html, 'html')]),
     dates: defined([str(i.date_published), str(i.date_modified)]),
     tags: defined(arr(i.tags).map(str)),
     images: [
@@ -203,6 +220,17 @@ function readJsonItem(i: JsonItem): RawEntry {
     ],
     language: str(i.language),
   };
+}
+
+function named(name: string, t: RawText | undefined): RawText | undefined {
+  return t ? { ...t, field: name } : undefined;
+}
+
+/** media:description on the item or in its media:group (YouTube puts the video's text there): type html or plain. */
+function mediaDescription(media: MediaContainer): RawText | undefined {
+  const d = media?.description ?? arr(media?.groups).find((g) => str(g?.description?.value))?.description;
+  if (!d || !str(d.value)) return undefined;
+  return { value: d.value as string, kind: d.type === 'html' ? 'html' : 'text', field: 'media:description' };
 }
 
 /** Atom text construct: type text (default) is literal; html and xhtml are markup. */

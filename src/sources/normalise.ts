@@ -1,10 +1,10 @@
+import { cleanBody, type BodyField, type BodyParagraph } from '../clean/index.js';
 import { ItemSchema, type Item, type ItemImage } from '../core/item.js';
-import { extractAttribution } from './attribution.js';
 import { canonicalUrl } from './canonical-url.js';
 import { toIsoDate } from './dates.js';
 import type { RawEntry, RawText } from './extract.js';
 import { sha256Hex } from './hash.js';
-import { collapse, HtmlTooDeepError, htmlToPlain, stripBoilerplate, textToPlain, titleToPlain } from './plain-text.js';
+import { collapse, HtmlTooDeepError, htmlToBody, textToBody, titleToPlain } from './plain-text.js';
 
 export const MAX_IMAGES = 4;
 
@@ -14,6 +14,8 @@ export interface NormaliseContext {
   baseUrl?: string;
   /** Language for entries that do not state their own. */
   feedLanguage?: string;
+  /** The site's home page (RSS channel link, Atom alternate, JSON home_page_url): a closing link to it is boilerplate. */
+  siteUrl?: string;
 }
 
 export type NormaliseResult =
@@ -43,13 +45,16 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
   // Only the first bad link is worth a line; an alternative that worked makes the problem moot.
   if (url === undefined && linkProblems.length > 0) problems.push(linkProblems[0]!);
 
-  let summary = pickSummary(entry, problems);
-  let attribution: string | undefined;
-  const found = extractAttribution(summary);
-  if (found) {
-    attribution = found.attribution;
-    summary = found.rest;
-  }
+  const itemLanguage = language(entry.language) ?? language(ctx.feedLanguage);
+  const siteUrl = ctx.siteUrl ? canonicalUrl(ctx.siteUrl, ctx.baseUrl) : undefined;
+  const body = cleanBody(bodyFields(entry, ctx.baseUrl, problems), {
+    title,
+    itemUrl: url,
+    ...(siteUrl?.ok ? { siteUrl: siteUrl.url } : {}),
+    ...(itemLanguage ? { language: itemLanguage } : {}),
+  });
+  const summary = body.summary;
+  const attribution = body.source?.attribution;
 
   if (!title && !summary && !url) {
     return { ok: false, problems: [...problems, 'nothing to announce: no title, summary or link'] };
@@ -79,26 +84,46 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
     title,
     summary,
     attribution,
+    author: body.source?.author,
+    outlet: body.source?.outlet,
     publishedAt: firstDate(entry.dates),
     tags: tags(entry.tags),
     images,
-    language: language(entry.language) ?? language(ctx.feedLanguage),
+    language: itemLanguage,
     contentHash: sha256Hex([title ?? '', summary, url ?? '', attribution ?? '']),
   });
   return { ok: true, item, problems };
 }
 
 /**
- * The excerpt-like field when there is one (RSS description, Atom/JSON summary), else the full content.
- * A field that turns out empty as text (an excerpt that is only an image) gives way to the next.
+ * The entry's body fields for the cleaning stage, which chooses among them (src/clean/select-body.ts): summary-like
+ * fields first, then full content, each converted only when read. Link targets are made canonical here, so that
+ * cleaning can tell a link back to the item itself.
  */
-function pickSummary(entry: RawEntry, problems: string[]): string {
-  const fields = [...entry.excerpts.map((f) => ['summary', f] as const), ...entry.contents.map((f) => ['content', f] as const)];
-  for (const [name, field] of fields) {
-    const plain = stripBoilerplate(plainOrProblem(name, problems, () => toPlain(field)));
-    if (plain) return plain;
+function bodyFields(entry: RawEntry, baseUrl: string | undefined, problems: string[]): BodyField[] {
+  const one = (raw: RawText, role: 'summary' | 'content'): BodyField => {
+    const name = raw.field ?? role;
+    // Problems name the role ("summary ignored: …"), as they always have; the field name is for cleaning.
+    return { field: name, role, read: () => toBody(raw, role, baseUrl, problems) };
+  };
+  return [...entry.excerpts.map((f) => one(f, 'summary')), ...entry.contents.map((f) => one(f, 'content'))];
+}
+
+function toBody(field: RawText, role: string, baseUrl: string | undefined, problems: string[]): BodyParagraph[] {
+  try {
+    const paragraphs = field.kind === 'html' ? htmlToBody(field.value) : textToBody(field.value);
+    return paragraphs.map((p) =>
+      p.map((run) => {
+        if (run.href === undefined) return run;
+        const c = canonicalUrl(run.href, baseUrl);
+        return { ...run, href: c.ok ? c.url : run.href };
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof HtmlTooDeepError)) throw err;
+    problems.push(`${role} ignored: its HTML nests elements more than ${err.limit} levels deep`);
+    return [];
   }
-  return '';
 }
 
 /**
@@ -113,10 +138,6 @@ function plainOrProblem(field: string, problems: string[], toText: () => string)
     problems.push(`${field} ignored: its HTML nests elements more than ${err.limit} levels deep`);
     return '';
   }
-}
-
-function toPlain(field: RawText): string {
-  return field.kind === 'html' ? htmlToPlain(field.value) : textToPlain(field.value);
 }
 
 function firstDate(candidates: readonly string[]): string | undefined {

@@ -1,5 +1,6 @@
 import { compile, type HtmlToTextOptions } from 'html-to-text';
 import { Parser } from 'htmlparser2';
+import { tidyParagraph, type BodyParagraph, type BodyRun } from '../clean/index.js';
 
 /**
  * Markup → plain text for summaries and titles. Entities are decoded exactly once (by htmlparser2):
@@ -33,6 +34,32 @@ const HTML_OPTIONS: HtmlToTextOptions = {
 
 // Compiled once: convert() rebuilds its selector machinery on every call, which dominated feed parsing.
 const htmlConverter = compile(HTML_OPTIONS);
+
+/**
+ * For body fields the links are kept as data (src/clean/types.ts): a link's text is wrapped in private-use marks
+ * carrying its href, read back into runs after the conversion. The marks are removed from the input first.
+ */
+const LINK_OPEN = '\uE000';
+const LINK_HREF_END = '\uE001';
+const LINK_CLOSE = '\uE002';
+const LINK_MARKS = /[\uE000-\uE002]/g;
+const bodyConverter = compile({
+  ...HTML_OPTIONS,
+  formatters: {
+    markedAnchor(elem, walk, builder) {
+      const href = typeof elem.attribs?.href === 'string' ? elem.attribs.href.trim() : '';
+      if (!href) {
+        walk(elem.children, builder);
+        return;
+      }
+      // The href must survive whitespace collapsing and paragraph splitting: spaces and line breaks are escaped.
+      builder.addLiteral(`${LINK_OPEN}${href.replace(/\s/g, (c: string) => encodeURIComponent(c))}${LINK_HREF_END}`);
+      walk(elem.children, builder);
+      builder.addLiteral(LINK_CLOSE);
+    },
+  },
+  selectors: [...(HTML_OPTIONS.selectors ?? []).filter((s) => s.selector !== 'a'), { selector: 'a', format: 'markedAnchor' }],
+});
 const titleConverter = compile({ ...HTML_OPTIONS, selectors: [...(HTML_OPTIONS.selectors ?? []), { selector: 'p', format: 'inline' }] });
 
 /**
@@ -56,6 +83,60 @@ export function htmlToPlain(html: string): string {
   if (nestsDeeperThan(html, MAX_HTML_DEPTH)) throw new HtmlTooDeepError();
   return tidyParagraphs(htmlConverter(html));
 }
+
+/**
+ * HTML fragment → paragraphs of runs, each link's text a run with its href (as written: the caller resolves it).
+ * Same text as htmlToPlain gives, split into runs.
+ */
+export function htmlToBody(html: string): BodyParagraph[] {
+  if (nestsDeeperThan(html, MAX_HTML_DEPTH)) throw new HtmlTooDeepError();
+  const marked = tidyParagraphs(bodyConverter(html.replace(LINK_MARKS, '')));
+  return marked ? marked.split('\n\n').map(readLinkMarks) : [];
+}
+
+/** Plain text (see textToPlain) → paragraphs of one run each. */
+export function textToBody(text: string): BodyParagraph[] {
+  const plain = textToPlain(text.replace(LINK_MARKS, ''));
+  return plain ? plain.split('\n\n').map((p) => [{ text: p }]) : [];
+}
+
+/** One marked paragraph → runs. Marks left unbalanced by odd markup (a link around a block) are tolerated. */
+function readLinkMarks(marked: string): BodyParagraph {
+  const runs: BodyRun[] = [];
+  const push = (text: string, href?: string) => {
+    if (!text) return;
+    const last = runs[runs.length - 1];
+    if (last && last.href === href) last.text += text;
+    else runs.push(href === undefined ? { text } : { text, href });
+  };
+  let href: string | undefined;
+  let i = 0;
+  while (i < marked.length) {
+    LINK_MARK_ANY.lastIndex = i;
+    const next = LINK_MARK_ANY.exec(marked);
+    if (!next) {
+      push(marked.slice(i), href);
+      break;
+    }
+    const at = next.index;
+    push(marked.slice(i, at), href);
+    if (marked[at] === LINK_OPEN) {
+      // The href follows the open mark directly and holds no marks (they were removed from the input).
+      const end = marked.indexOf(LINK_HREF_END, at + 1);
+      if (end < 0) {
+        i = at + 1;
+        continue;
+      }
+      href = marked.slice(at + 1, end);
+      i = end + 1;
+    } else {
+      href = undefined;
+      i = at + 1;
+    }
+  }
+  return tidyParagraph(runs);
+}
+const LINK_MARK_ANY = /[\uE000\uE002]/g;
 
 /**
  * Whether the tree htmlparser2 builds from `html` (as html-to-text will) is more than `limit` elements deep.
@@ -147,29 +228,4 @@ export function tidyParagraphs(text: string): string {
     })
     .filter(Boolean)
     .join('\n\n');
-}
-
-/**
- * WordPress boilerplate at the end of an excerpt: the `[…]` / `[&#8230;]` / `[...]` "read more" mark, the
- * "Continue reading Title →" link and the "The post X appeared first on Y." footer. When the excerpt was cut
- * mid-sentence, a plain `…` stays so the reader still sees that it goes on.
- */
-export function stripBoilerplate(text: string): string {
-  let out = text;
-  let cut = false;
-  for (;;) {
-    const before = out;
-    out = out
-      .replace(/\s*The post \S.{0,300}? appeared first on \S.{0,200}?\.?\s*$/s, '')
-      .replace(/\s*Continue reading\b[^\n]{0,200}?(?:→|»|…|\.\.\.)\s*$/, '')
-      .trimEnd();
-    const unmarked = out.replace(/\s*\[\s*(?:…|\.\.\.|&hellip;|&#8230;)\s*\]$/, '');
-    if (unmarked !== out) {
-      out = unmarked;
-      cut = true;
-    }
-    if (out === before) break;
-  }
-  if (cut && out && !/[.!?…:;"'’”)\]]$/.test(out)) out += '…';
-  return out;
 }

@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { extractAttribution } from '../../src/sources/attribution.js';
+import { extractAttribution, stripBoilerplate } from '../../src/clean/index.js';
+import { ItemSchema } from '../../src/core/item.js';
 import { canonicalUrl } from '../../src/sources/canonical-url.js';
 import { toIsoDate } from '../../src/sources/dates.js';
+import { decodeBody } from '../../src/sources/decode-body.js';
 import type { RawEntry } from '../../src/sources/extract.js';
 import { normaliseEntry } from '../../src/sources/normalise.js';
-import { HtmlTooDeepError, htmlToPlain, MAX_HTML_DEPTH, stripBoilerplate, stripControls, titleToPlain } from '../../src/sources/plain-text.js';
+import { parseFeed } from '../../src/sources/parse-feed.js';
+import { HtmlTooDeepError, htmlToPlain, MAX_HTML_DEPTH, stripControls, titleToPlain } from '../../src/sources/plain-text.js';
 import { findDoctype, nestsDeeperThan } from '../../src/sources/xml-prep.js';
 
 const entry = (over: Partial<RawEntry>): RawEntry => ({ links: [], excerpts: [], contents: [], dates: [], tags: [], images: [], ...over });
@@ -53,6 +57,8 @@ describe('extractAttribution', () => {
     ['Jane Doe, Example Times, June 25, 2019: ... the plan.', 'Jane Doe, Example Times, June 25, 2019', 'the plan.'],
     ['Jane Doe, Example Times, 25 Jun. 2019:...the plan.', 'Jane Doe, Example Times, 25 Jun. 2019', 'the plan.'],
     ['A. Writer, The Weekly, Desk Editor, 06/25/2019: text', 'A. Writer, The Weekly, Desk Editor, 06/25/2019', 'text'],
+    // Issue #14: an outlet alone before the date is a source line too (it used to be refused).
+    ['Example Times, June 25 2019: only one comma before the date', 'Example Times, June 25 2019', 'only one comma before the date'],
   ])('extracts the source line from %j', (text, attribution, rest) => {
     expect(extractAttribution(text)).toEqual({ attribution, rest });
   });
@@ -60,7 +66,6 @@ describe('extractAttribution', () => {
   it.each([
     'However, in Paris, people said: yes',
     'First, second, third: a list',
-    'Example Times, June 25 2019: only one comma before the date',
     'Note: Jane Doe, Example Times, June 25 2019: too late',
     `${'x'.repeat(190)}, Example Times, June 25 2019: beyond the first 200 characters`,
     'Jane Doe, Example Times, June 25 2019:',
@@ -169,7 +174,8 @@ describe('normaliseEntry', () => {
   it('prefers the excerpt over full content, and falls through an excerpt that is empty as text', () => {
     const e = entry({ excerpts: [{ value: '<img src="x.png">', kind: 'html' }], contents: [{ value: '<p>Full text</p>', kind: 'html' }] });
     expect(ok(e).item.summary).toBe('Full text');
-    expect(ok({ ...e, excerpts: [{ value: 'Short', kind: 'html' }] }).item.summary).toBe('Short');
+    // Issue #14: a one-word excerpt ("Short") is a stub and gives way to the content; a real one is preferred.
+    expect(ok({ ...e, excerpts: [{ value: 'A short summary.', kind: 'html' }] }).item.summary).toBe('A short summary.');
   });
 
   it('uses the item language, else the feed language, canonicalised', () => {
@@ -205,5 +211,107 @@ describe('nestsDeeperThan (XML)', () => {
     expect(nestsDeeperThan(hidden, 2)).toBe(false);
     expect(nestsDeeperThan(`<r>${'<a t="/>" u=\'>\'>'.repeat(3)}${'</a>'.repeat(3)}</r>`, 3)).toBe(true);
     expect(nestsDeeperThan(`<r>${'<a t="/>" u=\'>\'>'.repeat(3)}${'</a>'.repeat(3)}</r>`, 4)).toBe(false);
+  });
+});
+
+describe('normaliseEntry: the news digest fixture (issue #14)', () => {
+  const feed = parseFeed(readFileSync('tests/fixtures/feeds/news-digest.xml', 'utf8'), { sourceId: 'digest', location: 'https://digest.example.org/feed/' });
+
+  it('turns every form of source line into the attribution, with author and outlet as data', () => {
+    expect(feed.items.map((i) => [i.attribution, i.author, i.outlet])).toEqual([
+      ['Maria Lopez, Harbour Herald, June 25 2019', 'Maria Lopez', 'Harbour Herald'],
+      ['Coastal Courier, June 22 2019', undefined, 'Coastal Courier'],
+      ['Jonas Berg Harbour Herald, June 21 2019', 'Jonas Berg', 'Harbour Herald'],
+      ['A. B. Okafor, June 18 2019', 'A. B. Okafor', undefined],
+      ['Helen Park, Northern Ledger, Harbour Town, Norway, June 18 2019', 'Helen Park', 'Northern Ledger'],
+      ['Harbour Herald', undefined, 'Harbour Herald'],
+      ['Tom Reyes, Coastal Courier, 16/06/2019', 'Tom Reyes', 'Coastal Courier'],
+      ['Lena Fischer, Harbour Herald', 'Lena Fischer', 'Harbour Herald'],
+    ]);
+  });
+
+  it('leaves no source line, "…" lead-in or title echo (as text or as a last link paragraph) in any summary', () => {
+    expect(feed.items).toHaveLength(8);
+    for (const item of feed.items) {
+      expect(item.summary, item.title).toMatch(/^[A-Z]/);
+      expect(item.summary, item.title).not.toMatch(/^[^.]{0,120}(?:\d{4}|Herald|Courier):/);
+      expect(item.summary.toLowerCase(), item.title).not.toContain(item.title!.toLowerCase());
+      expect(item.summary, item.title).toMatch(/\.$/);
+    }
+    expect(feed.items[0]!.summary).toBe(
+      'The island ferry will leave every forty minutes instead of every half hour from the first of July. The operator says two of its four boats need engine work over the summer. Commuters on the early crossings will see the biggest change, because the 6:30 and 7:10 departures merge into one at 6:50. The council has asked for a review in September, when the boats are back.',
+    );
+  });
+
+  it('still parses an item stored before author and outlet existed', () => {
+    const old = { id: 'a', sourceId: 's', summary: 'Text.', attribution: 'Jane Doe, Example Times', contentHash: 'h' };
+    expect(ItemSchema.parse(old)).toMatchObject({ attribution: 'Jane Doe, Example Times' });
+    expect(ItemSchema.parse(old).author).toBeUndefined();
+  });
+});
+
+describe('normaliseEntry: the real-feed corpus (issue #14)', () => {
+  const corpus = (path: string) =>
+    parseFeed(decodeBody(readFileSync(`tests/fixtures/corpus/${path}`)), { sourceId: 'corpus', location: 'https://example.org/feed.xml' }).items;
+
+  it('removes WordPress\'s "appeared first on" footer (Portal CNJ, pt-BR)', () => {
+    const [item] = corpus('rss-parser-kt/feed-test-first-line-blank.xml');
+    expect(item!.summary).not.toMatch(/appeared first on|The post/);
+    expect(item!.summary).toMatch(/^O Sistema de Alertas e Monitoramento de Processos .*Exponencializar”\.$/s);
+  });
+
+  it('removes "Lire la suite" with its rubric links, and ends the cut excerpt with "…" (Reporterre)', () => {
+    const [item] = corpus('rss-parser-kt/feed-dcdate.xml');
+    expect(item!.summary).not.toMatch(/Lire la suite|En bref|\(…\)/);
+    expect(item!.summary).toMatch(/affaiblissement historique des normes…$/);
+  });
+
+  it('removes "Leia mais (date)" glued to the last sentence (UOL)', () => {
+    const items = corpus('capyreader/feed-test-accents.xml');
+    const item = items.find((i) => i.title?.startsWith('Corte internacional'));
+    expect(item!.summary).toBe(
+      'A Corte Interamericana de Direitos Humanos deve analisar neste ano o caso conhecido como Chacina do Tapanã, quando três adolescentes foram assassinados em Belém (PA), em 1994.',
+    );
+  });
+
+  it('removes Omny\'s privacy line and passes over the placeholder itunes:summary "Summary" (SPIEGEL Update)', () => {
+    const items = corpus('feed-rs/rss_2.0_spiegel.xml');
+    expect(items.length).toBeGreaterThan(0);
+    for (const item of items) {
+      expect(item.summary).not.toMatch(/omnystudio|privacy information/);
+      expect(item.summary).not.toBe('Summary');
+      expect(item.summary).toMatch(/\S/);
+    }
+  });
+
+  it('takes the lead of content:encoded over a one-line stub description (It\'s FOSS)', () => {
+    const [item] = corpus('capyreader/feed-rss-itsfoss.xml');
+    expect(item!.summary).toMatch(/^Here is the big news\. Google plans to bring its flagship Chrome browser for ARM64 Linux devices\./);
+    expect(item!.summary).not.toBe('Raspberry Pi users might be even happier.');
+    expect(item!.summary.length).toBeLessThanOrEqual(1600);
+  });
+
+  it('reads the text of a YouTube video from media:group/media:description', () => {
+    const [video] = corpus('rss-parser-kt/atom-feed-youtube.xml');
+    expect(video!.summary).toMatch(/^Kotlin’s string interpolation has been a much-liked feature from the beginning/);
+  });
+
+  it('prefers a podcast\'s hand-written itunes:summary to a description that copies the show notes', () => {
+    const [episode] = corpus('node-feedparser/itunes_podcast_ios11.xml');
+    expect(episode!.summary).toBe(
+      'Harry Brady & St Anthony chat about the Hearts & Killie game. They also get interrupted by the staggering news Rangers had received an away cup draw!',
+    );
+  });
+
+  it('decodes double-escaped entities once (ibash.org.ru, windows-1251)', () => {
+    const items = corpus('miniflux/windows_1251.xml');
+    const all = items.map((i) => i.summary).join('\n');
+    expect(all).toContain('Лаба\u0301зник (лат. Filipéndula)');
+    expect(all).not.toMatch(/&#\d+;/);
+  });
+
+  it('removes a description that is only a "Comments" link (Hacker News): title and link are left to announce', () => {
+    const [story] = corpus('rss-parser-kt/feed-comment.xml');
+    expect(story).toMatchObject({ title: "GPTZero case study discovers it's only accurate on less than 50% of text", summary: '' });
   });
 });

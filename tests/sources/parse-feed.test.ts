@@ -43,9 +43,10 @@ describe('parseFeed: RSS 2.0 from WordPress', () => {
     expect(planting?.url).toBe('https://garden.example.org/2025/03/spring-planting-day/');
   });
 
-  it('prefers the excerpt over content:encoded and removes the […] tail and the "appeared first on" footer', () => {
+  it('takes the lead of content:encoded over an excerpt cut mid-sentence ("us… […]"), without the "appeared first on" footer', () => {
+    // Issue #14: an automatic excerpt cut mid-sentence gives way to the full content's lead (it used to be kept, with "…").
     expect(planting?.summary).toBe(
-      'Join us on the 15th for planting the herb spiral and the new pollinator strip. Tools are provided & tea is on us…',
+      'Join us on the 15th for planting the herb spiral and the new pollinator strip.\n\nTools are provided & tea is on us. Please bring gloves.',
     );
   });
 

@@ -1,0 +1,77 @@
+import type { BodyParagraph, BodyRun } from './types.js';
+
+/** Helpers for paragraphs held as runs of text (see types.ts): cutting them by text offset keeps the links. */
+
+export function paragraphText(p: BodyParagraph): string {
+  return p.map((r) => r.text).join('');
+}
+
+export function textParagraph(text: string): BodyParagraph {
+  return text ? [{ text }] : [];
+}
+
+/** The runs covering text offsets [start, end) of the paragraph. */
+export function sliceParagraph(p: BodyParagraph, start: number, end = Infinity): BodyParagraph {
+  const out: BodyRun[] = [];
+  let at = 0;
+  for (const run of p) {
+    const from = Math.max(start, at);
+    const to = Math.min(end, at + run.text.length);
+    if (to > from) out.push({ ...run, text: run.text.slice(from - at, to - at) });
+    at += run.text.length;
+  }
+  return out;
+}
+
+/**
+ * Spaces collapsed across runs ("word " + " link" → "word link"), the paragraph's ends trimmed, empty runs dropped
+ * and neighbouring runs with the same link merged.
+ */
+export function tidyParagraph(p: BodyParagraph): BodyParagraph {
+  const collapsed: BodyRun[] = [];
+  let afterSpace = true;
+  for (const run of p) {
+    let text = run.text.replace(/[ \t]{2,}/g, ' ');
+    if (afterSpace) text = text.replace(/^[ \t]+/, '');
+    if (text) afterSpace = /\s$/.test(text);
+    collapsed.push({ ...run, text });
+  }
+  const text = paragraphText(collapsed);
+  const start = text.length - text.trimStart().length;
+  const end = text.trimEnd().length;
+  const out: BodyRun[] = [];
+  for (const run of sliceParagraph(collapsed, start, end)) {
+    if (!run.text) continue;
+    const last = out[out.length - 1];
+    if (last && last.href === run.href) last.text += run.text;
+    else out.push({ ...run });
+  }
+  return out;
+}
+
+/** Each run's text mapped (within the run), then the paragraph tidied. */
+export function mapRuns(p: BodyParagraph, map: (text: string) => string): BodyParagraph {
+  return tidyParagraph(p.map((run) => ({ ...run, text: map(run.text) })));
+}
+
+/** Letters-and-digits words, lower-cased: for comparing texts regardless of punctuation, quotes and case. */
+export interface Word {
+  word: string;
+  start: number;
+  end: number;
+}
+
+export function wordsOf(text: string): Word[] {
+  const out: Word[] = [];
+  for (const m of text.matchAll(/[\p{L}\p{N}\p{M}]+/gu)) {
+    const word = /^[\x00-\x7f]*$/.test(m[0]) ? m[0].toLowerCase() : m[0].normalize('NFKC').toLowerCase();
+    out.push({ word, start: m.index, end: m.index + m[0].length });
+  }
+  return out;
+}
+
+export function wordKey(text: string): string {
+  return wordsOf(text)
+    .map((w) => w.word)
+    .join(' ');
+}
