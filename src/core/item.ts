@@ -35,4 +35,12 @@ export const ItemSchema = z.object({
 });
 
 export type Item = z.infer<typeof ItemSchema>;
+
+/**
+ * Which way `contentHash` is computed. A release that changes what the hash covers — or how a feed's text is
+ * cleaned before it is hashed — raises this, so a hash from an older release is not mistaken for an edited
+ * item (with `onUpdate: reply`, every published item would otherwise get an "Update:" reply after an upgrade).
+ * 2: the clean stage (boilerplate, title echoes and source lines removed; the best body field chosen).
+ */
+export const CONTENT_HASH_SCHEME = 2;
 export type ItemImage = z.infer<typeof ItemImageSchema>;

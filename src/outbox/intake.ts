@@ -1,4 +1,4 @@
-import type { Item } from '../core/item.js';
+import { CONTENT_HASH_SCHEME, type Item } from '../core/item.js';
 import { itemsSeenTotal } from '../core/metrics.js';
 import type { Store } from '../store/store.js';
 import type { Outbox } from './outbox.js';
@@ -20,6 +20,8 @@ export interface IntakeResult {
 interface SeenMark {
   firstSeenAt: string;
   contentHash: string;
+  /** CONTENT_HASH_SCHEME when the hash was taken; absent in marks written before schemes were numbered (1). */
+  hashScheme?: number;
 }
 
 const seenKey = (channelId: string, item: Item) => `seen:${channelId}:${item.sourceId}:${item.id}`;
@@ -48,7 +50,10 @@ export async function intakeItems(
   for (const item of items) {
     const mark = (await store.kv.get(seenKey(channelId, item))) as SeenMark | undefined;
     if (mark === undefined) unseen.push(item);
-    else if (mark.contentHash !== item.contentHash) {
+    else if ((mark.hashScheme ?? 1) !== CONTENT_HASH_SCHEME) {
+      // Hashed by an older release: a difference may be our cleaning, not the item. Re-take the hash, post nothing.
+      await store.kv.set(seenKey(channelId, item), { ...mark, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME });
+    } else if (mark.contentHash !== item.contentHash) {
       // The new content is remembered only once the update is handled, so a crash in between retries it.
       if (onUpdate === 'reply' && (await outbox.applyUpdate(item, channelId))) updated += 1;
       await store.kv.set(seenKey(channelId, item), { ...mark, contentHash: item.contentHash });
@@ -65,7 +70,7 @@ export async function intakeItems(
   }
   const at = new Date(now()).toISOString();
   for (const item of unseen) {
-    const mark: SeenMark = { firstSeenAt: at, contentHash: item.contentHash };
+    const mark: SeenMark = { firstSeenAt: at, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME };
     await store.kv.set(seenKey(channelId, item), mark);
   }
   if (firstSight) await store.kv.set(primedKey(channelId, sourceId), at);

@@ -347,6 +347,20 @@ describe('intake (dedup and backlog)', () => {
     expect(await store.listDeliveries()).toHaveLength(1);
   });
 
+  it('takes an older release\'s content hash as a new baseline, not as an edit, then answers real edits again', async () => {
+    const item = makeItem(1);
+    await intakeItems(store, outbox, 'garden', 'c1', [item], 'all', () => clock, 'reply');
+    await outbox.publishDue(publisher);
+    // A mark as the release before the clean stage wrote it: no scheme, a hash of differently cleaned text.
+    const key = `seen:c1:garden:${item.id}`;
+    const mark = (await store.kv.get(key)) as { firstSeenAt: string };
+    await store.kv.set(key, { firstSeenAt: mark.firstSeenAt, contentHash: 'hash-of-the-old-cleaning' });
+    expect(await intakeItems(store, outbox, 'garden', 'c1', [item], 'all', () => clock, 'reply')).toMatchObject({ updated: 0, queued: 0 });
+    expect(await store.listDeliveries()).toHaveLength(1);
+    const edited = makeItem(1, { summary: 'Corrected after the upgrade.', contentHash: 'edited' });
+    expect(await intakeItems(store, outbox, 'garden', 'c1', [edited], 'all', () => clock, 'reply')).toMatchObject({ updated: 1 });
+  });
+
   it('counts a thread found on the platform after a crash toward the channel pace', async () => {
     const pacer = new ChannelPacer(store.kv, 'c1', ScheduleSchema.parse({ maxPerDay: 1 }), () => clock);
     const d = (await outbox.enqueue(makeItem(1), 'c1'))!;
