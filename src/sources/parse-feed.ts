@@ -79,6 +79,8 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
         sourceId: ctx.sourceId,
         baseUrl: resolveBase(entry.base, feedBase),
         feedLanguage,
+        // So a closing "read it on our site" paragraph is recognised as boilerplate by the site's own link.
+        ...(siteBase ? { siteUrl: siteBase } : {}),
       });
       for (const message of result.problems) problems.push({ where: label, message });
       if (!result.ok) return;
