@@ -22,12 +22,21 @@ const ANY_CASE = new Set([
 
 const OPENERS = /^[\p{Ps}\p{Pi}"'`]+/u;
 
-/** True when `before` (text up to a candidate sentence break) ends with an abbreviation or an initial. */
-export function endsWithAbbreviation(before: string): boolean {
-  const m = /\S+$/u.exec(before.trimEnd());
-  if (!m) return false;
-  const word = m[0].replace(OPENERS, '');
-  if (EXACT.has(word) || ANY_CASE.has(word.toLowerCase())) return true;
+// Nothing longer can be in the lists above or be an initial, so longer words are answered without a lookup.
+const LONGEST = Math.max(3, ...[...EXACT, ...ANY_CASE].map((w) => w.length));
+
+/** How many UTF-16 code units of opening brackets and quotes `word` starts with ("(Dr." → 1). */
+export function openersLength(word: string): number {
+  return OPENERS.exec(word)?.[0].length ?? 0;
+}
+
+/**
+ * True when the word just before a candidate sentence break, without its leading brackets and quotes
+ * (see openersLength), is an abbreviation or an initial.
+ */
+export function isAbbreviation(core: string): boolean {
+  if (core.length === 0 || core.length > LONGEST) return false;
+  if (EXACT.has(core) || ANY_CASE.has(core.toLowerCase())) return true;
   // A lone capital initial ("J. R. R. Tolkien") is far more often a name than a sentence end.
-  return /^\p{Lu}\.$/u.test(word);
+  return /^\p{Lu}\.$/u.test(core);
 }

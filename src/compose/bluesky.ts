@@ -8,17 +8,18 @@ import type { Template } from '../config/template-schema.js';
 import { facetsFor } from './facets.js';
 import { shortLinkDisplay, shortenTokenLinks } from './link-display.js';
 import { composeParts, type PlatformRules } from './pipeline.js';
-import { graphemeCount, utf8Length } from './segment.js';
+import { graphemeCount, hasAtMostGraphemes, utf8Length } from './segment.js';
 import type { BlueskyPart } from './types.js';
 
 export const BLUESKY_MAX_GRAPHEMES = 300;
 export const BLUESKY_MAX_BYTES = 3000;
 
 export function fitsBluesky(text: string): boolean {
-  // The byte check is cheap and bounds the grapheme walk on absurd input. A grapheme is at least one UTF-16
+  // Cheapest first. UTF-8 never takes fewer bytes than UTF-16 code units, so a longer text is over the byte
+  // limit without encoding it; the byte check then bounds the grapheme walk. A grapheme is at least one
   // code unit, so text of at most 300 code units needs no segmenting (most candidate parts the packer tries).
-  if (utf8Length(text) > BLUESKY_MAX_BYTES) return false;
-  return text.length <= BLUESKY_MAX_GRAPHEMES || graphemeCount(text) <= BLUESKY_MAX_GRAPHEMES;
+  if (text.length > BLUESKY_MAX_BYTES || utf8Length(text) > BLUESKY_MAX_BYTES) return false;
+  return text.length <= BLUESKY_MAX_GRAPHEMES || hasAtMostGraphemes(text, BLUESKY_MAX_GRAPHEMES);
 }
 
 const blueskyRules: PlatformRules = {

@@ -8,6 +8,7 @@ import { graphemeCount } from './segment.js';
 
 /** Bluesky's limit for a tag facet; X has none that matters at this size. */
 const MAX_TAG_GRAPHEMES = 64;
+const MAX_TAG_INPUT = 1024;
 
 function upperFirst(word: string): string {
   const [first = '', ...rest] = [...word];
@@ -16,7 +17,9 @@ function upperFirst(word: string): string {
 
 /** "machine learning" → "#MachineLearning", "C++" → "#C"; undefined when nothing valid is left. */
 export function toHashtag(tag: string): string | undefined {
-  const words = cleanText(tag).trim().replace(/^[#＃]+/u, '').split(/\s+/u).filter(Boolean);
+  // No category anyone wrote is this long, and one that is would cost time for nothing.
+  if (tag.length > MAX_TAG_INPUT) return undefined;
+  const words = Array.from(cleanText(tag).trim().replace(/^[#＃]+/u, '').matchAll(/\S+/gu), (m) => m[0]);
   const joined = words.length > 1 ? words.map(upperFirst).join('') : (words[0] ?? '');
   // Letters, combining marks, digits and "_" are what both X and Bluesky accept inside a hashtag.
   const body = joined.replace(/[^\p{L}\p{M}\p{Nd}_]/gu, '');

@@ -3,14 +3,14 @@
  * counts 23 whatever the length), so long links are shown short and the #link facet carries the full
  * URI — the same thing the official app does.
  */
-import { graphemeCount, takeGraphemes } from './segment.js';
+import { hasAtMostGraphemes, takeGraphemes } from './segment.js';
 import type { Token } from './tokens.js';
 
 export const MAX_LINK_DISPLAY_GRAPHEMES = 40;
 
 /** Up to `max` graphemes, the last one being "…" when something was dropped. */
 function clip(text: string, max: number): string {
-  return graphemeCount(text) <= max ? text : `${takeGraphemes(text, max - 1)}\u2026`;
+  return hasAtMostGraphemes(text, max) ? text : `${takeGraphemes(text, max - 1)}\u2026`;
 }
 
 /** Percent-decoded for reading, unless decoding would bring in spaces or controls that break the line. */
@@ -25,7 +25,7 @@ function readable(pathEtc: string): string {
 
 /** The URL itself when short enough; else host+path (no scheme, no "www.") clipped with "…". */
 export function shortLinkDisplay(uri: string, max = MAX_LINK_DISPLAY_GRAPHEMES): string {
-  if (graphemeCount(uri) <= max) return uri;
+  if (hasAtMostGraphemes(uri, max)) return uri;
   let url: URL;
   try {
     url = new URL(uri);
@@ -44,7 +44,7 @@ export function shortenTokenLinks(token: Token, max = MAX_LINK_DISPLAY_GRAPHEMES
   let from = 0;
   const links = token.links.map((l) => {
     const original = token.text.slice(l.start, l.end);
-    const shown = graphemeCount(original) <= max ? original : shortLinkDisplay(l.uri, max);
+    const shown = hasAtMostGraphemes(original, max) ? original : shortLinkDisplay(l.uri, max);
     text += token.text.slice(from, l.start);
     const start = text.length;
     text += shown;

@@ -7,10 +7,10 @@ import type { Item } from '../core/item.js';
 import type { Template } from '../config/template-schema.js';
 import { hashtagsFor } from './hashtags.js';
 import { singleLine } from './normalize.js';
-import { pack } from './packer.js';
+import { pack, type Packed } from './packer.js';
 import type { LinkDisplay, RenderedPart } from './render.js';
 import { resolveLocale } from './segment.js';
-import { tokenize, type Token } from './tokens.js';
+import { firstTextBudget, textBudget, tokenize, type Token } from './tokens.js';
 
 export interface PlatformRules {
   name: string;
@@ -23,19 +23,28 @@ export interface PlatformRules {
 
 export function composeParts(item: Item, template: Template, rules: PlatformRules): RenderedPart[] {
   const locale = resolveLocale(item.language);
-  const tokens = tokenize(item, template, locale).map(rules.adaptToken);
   const url = item.url === undefined ? '' : singleLine(item.url);
   const link: LinkDisplay | undefined =
     url && template.link !== 'none' ? { display: rules.linkDisplay(url), uri: url } : undefined;
 
-  const parts = pack(tokens, {
-    fits: rules.fits,
-    maxParts: template.maxParts,
-    numbering: template.numbering,
-    linkMode: template.link,
-    link,
-    hashtags: hashtagsFor(item.tags, template.hashtags),
-  });
+  const hashtags = hashtagsFor(item.tags, template.hashtags);
+  // Read a little of a long text first; only a thread that takes text from near where reading stopped,
+  // which the rest of the text could change, is composed again from all that compose ever reads.
+  const packWithin = (budget: number): Packed => {
+    const { tokens, more, settled } = tokenize(item, template, locale, budget);
+    return pack(tokens.map(rules.adaptToken), {
+      fits: rules.fits,
+      maxParts: template.maxParts,
+      numbering: template.numbering,
+      linkMode: template.link,
+      link,
+      hashtags,
+      more,
+      settled,
+    });
+  };
+  const first = packWithin(firstTextBudget(template.maxParts));
+  const { parts } = first.unsettled ? packWithin(textBudget(template.maxParts)) : first;
 
   // A part that breaks the platform limit would be refused at publish time, long after the editor saw
   // the preview; failing here makes it a bug we see, not a post that silently never goes out.

@@ -38,7 +38,23 @@ export const ELLIPSIS = '\u2026';
 
 // Trimmed before the ellipsis so it reads "word…" rather than "word,…" or "end. …".
 // Closing brackets and quotes are kept: dropping them would unbalance the text.
-const TRAILING_PUNCT = /[\s\p{Pd}.,;:!?\u2026\u00B7\u3001\u3002\uFF0C\uFF1B\uFF1A\uFF01\uFF1F\u060C\u061B\u061F\u06D4]+$/u;
+const TRAILING_PUNCT = /^[\s\p{Pd}.,;:!?\u2026\u00B7\u3001\u3002\uFF0C\uFF1B\uFF1A\uFF01\uFF1F\u060C\u061B\u061F\u06D4]$/u;
+
+/**
+ * Where the run of TRAILING_PUNCT that ends `text` starts, not before `from` (text.length when there is
+ * none). Scanned backwards one code point at a time: a pattern anchored only at the end would be retried
+ * at every offset, quadratic on a long run of dots.
+ */
+function trailingPunctStart(text: string, from: number): number {
+  let i = text.length;
+  while (i > from) {
+    const pair = i - 2 >= from && /^[\uD800-\uDBFF][\uDC00-\uDFFF]$/.test(text.slice(i - 2, i));
+    const width = pair ? 2 : 1;
+    if (!TRAILING_PUNCT.test(text.slice(i - width, i))) break;
+    i -= width;
+  }
+  return i;
+}
 
 /**
  * Body pieces ready for the ellipsis, and whether it needs a space: directly after a link the "…"
@@ -50,8 +66,7 @@ function trimForEllipsis(pieces: Piece[]): { pieces: Piece[]; spaced: boolean } 
     const last = out.at(-1);
     if (!last) return { pieces: out, spaced: false };
     const linkEnd = last.links.reduce((m, l) => Math.max(m, l.end), 0);
-    const tail = TRAILING_PUNCT.exec(last.text.slice(linkEnd));
-    const keep = tail ? linkEnd + tail.index : last.text.length;
+    const keep = trailingPunctStart(last.text, linkEnd);
     if (keep === 0) {
       out.pop();
       continue;

@@ -6,3 +6,4 @@ import twitterText from 'twitter-text';
 
 export const parseTweet = twitterText.parseTweet;
 export const extractUrlsWithIndices = twitterText.extractUrlsWithIndices;
+export const regexen = twitterText.regexen;

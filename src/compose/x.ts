@@ -7,13 +7,44 @@ import type { Template } from '../config/template-schema.js';
 import { composeParts, type PlatformRules } from './pipeline.js';
 import { parseTweet } from './twitter-text.js';
 import { defaultXPrices, type XPart, type XPrices } from './types.js';
-import { findUrls } from './urls.js';
+import { findUrls, mayHoldUrl } from './urls.js';
 
 /** twitter-text v3's maxWeightedTweetLength: the limit parseTweet().valid checks against. */
 export const X_MAX_WEIGHTED_LENGTH = 280;
 
+/**
+ * parseTweet(text), measured one line at a time. Its weighted length adds up across line breaks: no URL
+ * or emoji it recognises spans one, NFC never composes across one, and "\n" itself weighs 1. Measured
+ * whole, a part's link puts a "." in the text, and then twitter-text's URL pattern backtracks over every
+ * run of letters, CJK or emoji in the body, in time quadratic in the run's length. Once the sum passes
+ * the limit the rest is not measured: weightedLength is exact only for text that fits.
+ */
+function measureX(text: string): { weightedLength: number; valid: boolean } {
+  let weightedLength = 0;
+  let invalidChar = false;
+  let start = 0;
+  while (weightedLength <= X_MAX_WEIGHTED_LENGTH) {
+    const end = text.indexOf('\n', start);
+    const line = end === -1 ? text.slice(start) : text.slice(start, end);
+    if (line) {
+      // twitter-text's URL pass, which backtracks on dotted text ("我.我.…"), can only come back empty on a
+      // line that cannot hold a URL. There "." is read as "," (same weight, part of no emoji, inert under
+      // NFC), and with no "." left twitter-text skips the pass.
+      const parsed = parseTweet(mayHoldUrl(line.normalize('NFC')) ? line : line.replaceAll('.', ','));
+      weightedLength += parsed.weightedLength;
+      // A non-empty line weighs more than 0, so a line within the limit is invalid only for a character X refuses.
+      if (!parsed.valid && parsed.weightedLength <= X_MAX_WEIGHTED_LENGTH) invalidChar = true;
+    }
+    if (end === -1) break;
+    weightedLength += 1;
+    start = end + 1;
+  }
+  return { weightedLength, valid: !invalidChar && weightedLength > 0 && weightedLength <= X_MAX_WEIGHTED_LENGTH };
+}
+
+/** parseTweet(text).valid: what the X API enforces. */
 export function fitsX(text: string): boolean {
-  return parseTweet(text).valid;
+  return measureX(text).valid;
 }
 
 const xRules: PlatformRules = {
@@ -26,7 +57,7 @@ const xRules: PlatformRules = {
 export function composeForX(item: Item, template: Template): XPart[] {
   return composeParts(item, template, xRules).map(({ text }) => ({
     text,
-    weightedLength: parseTweet(text).weightedLength,
+    weightedLength: measureX(text).weightedLength,
     // Same extractor X bills by: a bare "example.com" in the text makes it a URL post.
     containsUrl: findUrls(text).length > 0,
   }));

@@ -1,7 +1,7 @@
 /**
  * Byte-for-byte guard for compose: several hundred seeded items (the property mix, plus long prose, long CJK
- * paragraphs, long links, long words and heavy grapheme clusters, up to tens of thousands of characters) must
- * compose exactly as recorded in golden.json. The record was made with the packer as it was before compose
+ * paragraphs, long links, long words, heavy grapheme clusters and run-on sentences, up to tens of thousands of
+ * characters) must compose exactly as recorded in golden.json. The record was made with the packer as it was before compose
  * learnt to read only a bounded prefix of an item and to cut long tokens in linear time (issue #13), so this
  * is the proof that those changes left ordinary output alone. Preview and publish share compose: a change here
  * would change what editors approved.
@@ -161,6 +161,42 @@ function longWords(seed: number): Case {
   };
 }
 
+/**
+ * Runs longer than 4096 characters: sentences with no end for thousands of words, words of 4100 to 4350
+ * characters, and several such paragraphs in a row, so a thread needs more than compose reads at first.
+ */
+function longRuns(seed: number): Case {
+  const rnd = prng(seed * 49979687);
+  const paragraphs: string[] = [];
+  const count = 1 + Math.floor(rnd() * 4);
+  for (let p = 0; p < count; p++) {
+    const words: string[] = [];
+    let length = 0;
+    const target = 4_500 + Math.floor(rnd() * 8_000);
+    while (length < target) {
+      const r = rnd();
+      const word =
+        r < 0.02
+          ? 'long'.repeat(1_025 + Math.floor(rnd() * 60))
+          : r < 0.04
+            ? longUrl(rnd, seed * 1000 + words.length, 200 + Math.floor(rnd() * 3_000))
+            : r < 0.1
+              ? pick(rnd, EMOJI)
+              : r < 0.15
+                ? pick(rnd, CJK)
+                : pick(rnd, LATIN).replace(/[.!?]$/u, '');
+      words.push(word);
+      length += word.length + 1;
+    }
+    paragraphs.push(words.join(rnd() < 0.5 ? ' ' : ', '));
+  }
+  return {
+    id: `long-runs-${seed}`,
+    item: makeItem({ summary: paragraphs.join('\n\n'), title: `Run-on ${seed}`, url: `https://example.org/r/${seed}` }),
+    tpl: randomTemplate(rnd),
+  };
+}
+
 function cases(): Case[] {
   const out: Case[] = [];
   for (let s = 1; s <= 200; s++) out.push(mixed(s));
@@ -168,6 +204,7 @@ function cases(): Case[] {
   for (let s = 1; s <= 20; s++) out.push(cjk(s));
   for (let s = 1; s <= 20; s++) out.push(links(s));
   for (let s = 1; s <= 30; s++) out.push(longWords(s));
+  for (let s = 1; s <= 24; s++) out.push(longRuns(s));
   return out;
 }
 
@@ -194,7 +231,7 @@ describe('compose output is unchanged for ordinary and long legitimate items', (
     expect(Object.keys(golden).sort()).toEqual(all.map((c) => c.id).sort());
   });
 
-  for (const group of ['mixed', 'prose', 'cjk', 'links', 'long-words']) {
+  for (const group of ['mixed', 'prose', 'cjk', 'links', 'long-words', 'long-runs']) {
     it(`${group}: X and Bluesky parts match the record byte for byte`, () => {
       const mismatched = all
         .filter((c) => c.id.startsWith(`${group}-`))

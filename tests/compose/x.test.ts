@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import twitterText from 'twitter-text';
 import { composeForX, defaultXPrices, estimateXCostUsd, fitsX, type XPart } from '../../src/compose/index.js';
-import { expectValidX, makeItem, template } from './helpers.js';
+import { expectValidX, makeItem, prng, template } from './helpers.js';
 
 describe('fitsX', () => {
   it('follows parseTweet: 280 weighted, CJK and emoji weigh 2, empty is not a post', () => {
@@ -12,6 +12,23 @@ describe('fitsX', () => {
     expect(fitsX('漢'.repeat(141))).toBe(false);
     expect(fitsX('')).toBe(false);
     expect(fitsX('\uFEFFhi')).toBe(false);
+  });
+
+  it('measures line by line yet answers exactly as parseTweet does on the whole text', () => {
+    // Pieces that make twitter-text's answer depend on context: URLs with and without scheme, bare domains,
+    // dots that are and are not before a TLD, emoji, CJK, combining marks, a refused character, line breaks.
+    const pieces = [
+      'word', 'Dr.', 'e.g.', ' ', ' ', '\n', '\n\n', '.', '..', 'a.b', '我.我', 'example.com', 'x.co/p?q=1',
+      'https://example.org/a/b', 'http://t.co/abc', '東京', '😀', '👩‍👩‍👧‍👦', '🇺🇦', 'e\u0301', 'a\u0301\u0302',
+      '#tag', '@user', '\uFFFE', '…', '—', 'xn--bcher-kva.example', 'ok.我爱你', '.com', 'www.', '1/12',
+    ];
+    for (let seed = 1; seed <= 3000; seed++) {
+      const rnd = prng(seed);
+      let text = '';
+      const count = 1 + Math.floor(rnd() * (rnd() < 0.2 ? 200 : 30));
+      for (let i = 0; i < count; i++) text += pieces[Math.floor(rnd() * pieces.length)]!;
+      expect(fitsX(text), JSON.stringify(text)).toBe(twitterText.parseTweet(text).valid);
+    }
   });
 });
 
