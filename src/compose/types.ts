@@ -38,5 +38,5 @@ export interface XPrices {
   postWithUrlUsd: number;
 }
 
-/** Pay-per-use prices from PLATFORMS.md (Nov 2026); operators override them from config. */
+/** X pay-per-use prices as published in Nov 2026 (README, "X"); operators override them from config. */
 export const defaultXPrices: XPrices = Object.freeze({ postUsd: 0.015, postWithUrlUsd: 0.2 });
