@@ -144,24 +144,47 @@ export function findDoctype(xml: string): { start: number; end: number } | undef
  */
 export function nestsDeeperThan(xml: string, limit: number): boolean {
   let depth = 0;
+  for (const tag of tagsOf(xml)) {
+    if (tag.kind === 'end') depth--;
+    else if (tag.kind === 'start' && tag.end !== -1 && !tag.selfClosing && ++depth > limit) return true;
+  }
+  return false;
+}
+
+interface TagMark {
+  kind: 'start' | 'end' | 'other';
+  /** Index of its "<". */
+  index: number;
+  /** Index where it ends ("-1": the document ends inside it, and the walk stops there). */
+  end: number;
+  selfClosing: boolean;
+}
+
+/**
+ * The document's tags in order, in one linear pass: comments, CDATA sections, processing instructions and
+ * declarations are "other" and skipped whole; quoted attribute values may hold ">" and "/>".
+ */
+function* tagsOf(xml: string): Generator<TagMark> {
   let i = xml.indexOf('<');
   while (i !== -1) {
     const next = xml[i + 1];
+    let kind: TagMark['kind'];
     let end: number;
     if (next === '/') {
-      depth--;
+      kind = 'end';
       end = xml.indexOf('>', i);
     } else if (next === '!' || next === '?') {
+      kind = 'other';
       const close = xml.startsWith('<!--', i) ? '-->' : xml.startsWith('<![CDATA[', i) ? ']]>' : next === '?' ? '?>' : '>';
       end = xml.indexOf(close, i);
     } else {
+      kind = 'start';
       end = startTagEnd(xml, i + 1);
-      if (end !== -1 && xml[end - 1] !== '/' && ++depth > limit) return true;
     }
-    if (end === -1) return false;
+    yield { kind, index: i, end, selfClosing: kind === 'start' && end !== -1 && xml[end - 1] === '/' };
+    if (end === -1) return;
     i = xml.indexOf('<', end + 1);
   }
-  return false;
 }
 
 /** Index of the ">" that closes the start tag whose name begins at `from`, or -1. */
@@ -190,23 +213,12 @@ export interface OpenElement {
  */
 export function openElementsAtEnd(xml: string): OpenElement[] {
   const open: OpenElement[] = [];
-  let i = xml.indexOf('<');
-  while (i !== -1) {
-    const next = xml[i + 1];
-    let end: number;
-    if (next === '/') {
-      open.pop();
-      end = xml.indexOf('>', i);
-    } else if (next === '!' || next === '?') {
-      const close = xml.startsWith('<!--', i) ? '-->' : xml.startsWith('<![CDATA[', i) ? ']]>' : next === '?' ? '?>' : '>';
-      end = xml.indexOf(close, i);
-    } else {
-      end = startTagEnd(xml, i + 1);
-      const name = /^[^\s/>]+/.exec(xml.slice(i + 1, i + 201))?.[0];
-      if (name && (end === -1 || xml[end - 1] !== '/')) open.push({ name, index: i });
+  for (const tag of tagsOf(xml)) {
+    if (tag.kind === 'end') open.pop();
+    else if (tag.kind === 'start' && !tag.selfClosing) {
+      const name = /^[^\s/>]+/.exec(xml.slice(tag.index + 1, tag.index + 201))?.[0];
+      if (name) open.push({ name, index: tag.index });
     }
-    if (end === -1) break;
-    i = xml.indexOf('<', end + 1);
   }
   return open;
 }
