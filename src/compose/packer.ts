@@ -36,7 +36,45 @@ type Cursor = TokenPosition;
 interface Frame {
   link: LinkDisplay | undefined;
   counter: string | undefined;
+  continues: boolean;
 }
+
+/** How a thread is to be laid out: at most maxParts parts, and part i ending at token stops.get(i) at the latest. */
+interface Plan {
+  maxParts: number;
+  stops: ReadonlyMap<number, number>;
+}
+
+/** Parts laid out, with where each starts and ends in the tokens. */
+interface Layout {
+  parts: PartSpec[];
+  starts: Cursor[];
+  ends: Cursor[];
+  /** Text was left out after the last part: the thread was shortened to fit maxParts. */
+  omitted: boolean;
+}
+
+interface FillLimits {
+  /** This is part 1: it shows the first words of the lede when its first sentence does not fit. */
+  lede: boolean;
+  /** Token index the part must not go past. */
+  stop: number;
+}
+
+/** One part's body: its pieces, where the next part starts, and whether it stopped inside a sentence (then "…"). */
+interface Fill {
+  pieces: Piece[];
+  end: Cursor;
+  midSentence: boolean;
+}
+
+/** Fewer body words than this is not worth a post of its own: such a last part is merged back. */
+const MIN_LAST_PART_WORDS = 6;
+/** Part 1 shows at least this many words of a lede that does not fit whole, or none of it. */
+const MIN_LEDE_WORDS = 4;
+/** How many earlier ends rebalancing tries for the part before a tiny last one, by sentence and by word. */
+const MAX_SENTENCE_STOPS = 8;
+const MAX_WORD_STOPS = 16;
 
 /**
  * Runs of words and remainders of tokens up to this many code units are searched whole-first, as before;
@@ -59,6 +97,8 @@ class Packer {
    * ellipsis): parts of one kind cut from one token are much alike, so the next search starts there.
    */
   private readonly cutHints = new Map<string, number>();
+  /** Index of the first body token (tokens.length when there is none): what comes before it is title and attribution. */
+  private readonly firstBody: number;
 
   constructor(
     private readonly tokens: Token[],
@@ -71,6 +111,8 @@ class Packer {
       if (i + 1 < tokens.length && tokens[i + 1]!.sentence !== tokens[i]!.sentence) end = i + 1;
       this.sentenceEnd[i] = end;
     }
+    const firstBody = tokens.findIndex((t) => t.role === 'body');
+    this.firstBody = firstBody < 0 ? tokens.length : firstBody;
     this.lengthBefore = [0];
     for (const t of tokens) this.lengthBefore.push(this.lengthBefore.at(-1)! + t.text.length);
     this.nextLong = new Array<number>(tokens.length + 1);
@@ -80,19 +122,92 @@ class Packer {
     }
   }
 
+  /**
+   * The thread's parts. A last part of only a few words is not worth a post: it is merged back (see
+   * rebalanced).
+   */
   pack(): PartSpec[] {
-    const unnumbered = this.packOnce(0);
-    if (!this.opts.numbering || unnumbered.length < 2) return unnumbered;
+    return this.rebalanced(this.layout({ maxParts: this.opts.maxParts, stops: new Map() })).parts;
+  }
+
+  /** The parts for `plan`, numbered. */
+  private layout(plan: Plan): Layout {
+    const unnumbered = this.packOnce(0, plan);
+    if (!this.opts.numbering || unnumbered.parts.length < 2) return unnumbered;
     // Reserving " i/n" shrinks every part, which can add parts, which can widen n ("9" → "10"):
     // repack until the count we reserved for is the count we got. More reserved width never means
     // fewer parts, so this only climbs and settles within a couple of rounds.
-    let n = unnumbered.length;
+    let n = unnumbered.parts.length;
     for (let round = 0; round < 8; round++) {
-      const parts = this.packOnce(n);
-      if (parts.length === n) return parts;
-      n = parts.length;
+      const laid = this.packOnce(n, plan);
+      if (laid.parts.length === n) return laid;
+      n = laid.parts.length;
     }
     throw new Error('compose: part numbering did not converge');
+  }
+
+  /**
+   * `base`, or when its last part holds fewer than MIN_LAST_PART_WORDS words of the body, a layout whose last
+   * part does: a thread that was shortened anyway ends one part earlier on a full sentence; otherwise the
+   * part before the last hands it its last sentences, or failing that its last words. Never more parts,
+   * never more text left out than `base`; when nothing helps, `base` stays.
+   */
+  private rebalanced(base: Layout): Layout {
+    const n = base.parts.length;
+    if (n < 2 || !this.isTiny(base, n - 1)) return base;
+    const better = (l: Layout): boolean =>
+      l.parts.length <= n && (l.parts.length < 2 || !this.isTiny(l, l.parts.length - 1)) && (base.omitted || !l.omitted);
+    if (base.omitted) {
+      const shorter = this.layout({ maxParts: n - 1, stops: new Map() });
+      if (better(shorter)) return shorter;
+    }
+    for (const stop of this.stopCandidates(base, n - 2)) {
+      const moved = this.layout({ maxParts: this.opts.maxParts, stops: new Map([[n - 2, stop]]) });
+      if (better(moved)) return moved;
+    }
+    return base;
+  }
+
+  /**
+   * Token indices where part `p` of `laid` could end earlier, nearest first: sentence starts, then word
+   * starts. Part 1 keeps its lede (MIN_LEDE_WORDS words, or the whole first sentence when shorter); a
+   * later part keeps at least one word.
+   */
+  private stopCandidates(laid: Layout, p: number): number[] {
+    const from = laid.starts[p]!.tok;
+    const to = laid.ends[p]!.off > 0 ? laid.ends[p]!.tok : laid.ends[p]!.tok - 1;
+    let keep = from + 1;
+    if (p === 0) {
+      const lede = Math.max(this.firstBody, from);
+      if (lede >= this.tokens.length) return [];
+      keep = Math.min(lede + MIN_LEDE_WORDS, this.sentenceEnd[lede]!);
+    }
+    const sentences: number[] = [];
+    const words: number[] = [];
+    for (let t = to; t >= keep && t > from; t--) {
+      if (this.tokens[t]!.sentence !== this.tokens[t - 1]!.sentence) {
+        if (sentences.length < MAX_SENTENCE_STOPS) sentences.push(t);
+      } else if (words.length < MAX_WORD_STOPS) {
+        words.push(t);
+      }
+    }
+    return [...sentences, ...words];
+  }
+
+  /** The body words (links aside) of part `p`: the title and attribution are not what a reader follows a thread for. */
+  private isTiny(laid: Layout, p: number): boolean {
+    const start = laid.starts[p]!;
+    const end = laid.ends[p]!;
+    let words = 0;
+    for (let t = start.tok; t < Math.min(end.off > 0 ? end.tok + 1 : end.tok, this.tokens.length); t++) {
+      const token = this.tokens[t]!;
+      if (token.role !== 'body') continue;
+      let text = token.text;
+      for (const l of [...token.links].reverse()) text = text.slice(0, l.start) + ' ' + text.slice(l.end);
+      if (/[\p{L}\p{N}]/u.test(text)) words++;
+      if (words >= MIN_LAST_PART_WORDS) return false;
+    }
+    return true;
   }
 
   /** Adds hashtags to the last part one by one, skipping those that do not fit; never adds a part. */
@@ -107,53 +222,71 @@ class Packer {
     return [...parts.slice(0, -1), current];
   }
 
-  private packOnce(n: number): PartSpec[] {
+  private packOnce(n: number, plan: Plan): Layout {
     const { tokens, opts } = this;
-    const frame = (i: number, isLast: boolean): Frame => ({
+    const frame = (i: number, isLast: boolean, at: Cursor): Frame => ({
       link: this.showsLink(i, isLast) ? opts.link : undefined,
       counter: n >= 2 ? `${i + 1}/${n}` : undefined,
+      continues: this.insideSentence(at),
     });
+    const laid: Layout = { parts: [], starts: [], ends: [], omitted: false };
+    const push = (start: Cursor, fill: Fill, f: Frame, ellipsis: boolean): void => {
+      laid.parts.push({ pieces: fill.pieces, ellipsis, hashtags: [], ...f });
+      laid.starts.push(start);
+      laid.ends.push(fill.end);
+    };
 
     if (tokens.length === 0) {
       if (opts.more) this.unsettled = true;
       // Nothing to say but the link: a lone link post is still a post; nothing at all is no thread.
-      const f = frame(0, true);
-      return f.link ? [{ pieces: [], ellipsis: false, hashtags: [], ...f }] : [];
+      const f = frame(0, true, { tok: 0, off: 0 });
+      if (f.link) push({ tok: 0, off: 0 }, { pieces: [], end: { tok: 0, off: 0 }, midSentence: false }, f, false);
+      return laid;
     }
 
-    const parts: PartSpec[] = [];
     let at: Cursor = { tok: 0, off: 0 };
     while (!this.atEnd(at)) {
-      const i = parts.length;
-      const lastFrame = frame(i, true);
-      const asLast = this.fill(at, lastFrame, false);
+      const i = laid.parts.length;
+      const limits: FillLimits = { lede: i === 0, stop: plan.stops.get(i) ?? tokens.length };
+      const lastFrame = frame(i, true, at);
+      const asLast = this.fill(at, lastFrame, limits);
       if (this.atEnd(asLast.end) && !opts.more) {
         // Pieces are empty only when nothing that was left could be shown at all (see fill).
-        if (asLast.pieces.length > 0 || lastFrame.link) {
-          parts.push({ pieces: asLast.pieces, ellipsis: false, hashtags: [], ...lastFrame });
-        }
+        if (asLast.pieces.length > 0 || lastFrame.link) push(at, asLast, lastFrame, asLast.midSentence);
         break;
       }
-      const midFrame = frame(i, false);
+      const midFrame = frame(i, false, at);
       let chosen = asLast;
-      if (i < opts.maxParts - 1 && midFrame.link !== lastFrame.link) {
+      if (i < plan.maxParts - 1 && midFrame.link !== lastFrame.link) {
         // link: 'last' — a middle part has more room than a last one. But if everything left fits
         // only without the link, taking it all would leave a next part holding nothing but the link:
         // keep the as-last split instead so the final part carries real text.
-        const mid = this.fill(at, midFrame, false);
+        const mid = this.fill(at, midFrame, limits);
         if (!this.atEnd(mid.end)) chosen = mid;
       }
-      // The last allowed part, or (when compose read only a prefix) the end of what it read: cut here.
-      if (i === opts.maxParts - 1 || this.atEnd(chosen.end)) {
-        const cut = this.fill(at, lastFrame, true);
-        const ellipsis = opts.more || !this.atEnd(cut.end);
-        parts.push({ pieces: cut.pieces, ellipsis, hashtags: [], ...lastFrame });
+      // The last allowed part, or (when compose read only a prefix) the end of what it read. This part
+      // took whole sentences, so the thread ends on a full stop and what follows is left out; only a
+      // sentence longer than a whole part, or text that goes on past what compose read, ends in "…".
+      if (i === plan.maxParts - 1 || this.atEnd(chosen.end)) {
+        laid.omitted = opts.more || !this.atEnd(asLast.end);
+        // A sentence longer than a whole part would end the thread halfway through it: when the parts
+        // before already said something and ended on a full stop, the thread ends there instead.
+        const saidSomething = this.firstBody < at.tok;
+        if (asLast.midSentence && saidSomething && !lastFrame.continues && lastFrame.link === midFrame.link) break;
+        push(at, asLast, lastFrame, asLast.midSentence || (opts.more && this.atEnd(asLast.end)));
         break;
       }
-      parts.push({ pieces: chosen.pieces, ellipsis: false, hashtags: [], ...midFrame });
+      push(at, chosen, midFrame, chosen.midSentence);
       at = chosen.end;
     }
-    return parts;
+    return laid;
+  }
+
+  /** A part starting at `at` goes on with a sentence the part before it stopped inside. */
+  private insideSentence(at: Cursor): boolean {
+    if (at.off > 0) return true;
+    const before = this.tokens[at.tok - 1];
+    return before !== undefined && at.tok < this.tokens.length && before.sentence === this.tokens[at.tok]!.sentence;
   }
 
   private showsLink(i: number, isLast: boolean): boolean {
@@ -170,18 +303,27 @@ class Packer {
   }
 
   /**
-   * Greedy body for one part starting at `start`. Whole sentences first; a sentence that does not fit
-   * what is left waits for the next part, unless the part is empty (then it is split by words) or this
-   * is the last allowed part (then we fill by words up to the ellipsis).
+   * Greedy body for one part starting at `start`, never past token `limits.stop`. Whole sentences first; a
+   * sentence that does not fit what is left waits for the next part, unless the part is empty (then it is
+   * split by words, and the part ends in "…"), or this is part 1 and the sentence is the lede (then part 1
+   * shows its first words with "…", if MIN_LEDE_WORDS fit: a reader of part 1 alone learns what happened).
    */
-  private fill(start: Cursor, frame: Frame, truncating: boolean): { pieces: Piece[]; end: Cursor } {
-    const fits = (pieces: Piece[]): boolean =>
-      this.fitsSpec({ pieces, ellipsis: truncating, hashtags: [], ...frame });
+  private fill(start: Cursor, frame: Frame, limits: FillLimits): Fill {
+    const fits = (pieces: Piece[], ellipsis: boolean): boolean =>
+      this.fitsSpec({ pieces, ellipsis, hashtags: [], ...frame });
     const pieces: Piece[] = [];
+    let hasBody = false;
     let at = start;
+    const done = (midSentence: boolean): Fill => {
+      this.noteReach(at);
+      return { pieces, end: at, midSentence };
+    };
 
-    while (!this.atEnd(at)) {
-      const sentenceEnd = this.sentenceEnd[at.tok]!;
+    while (at.tok < limits.stop) {
+      const sentenceEnd = Math.min(this.sentenceEnd[at.tok]!, limits.stop);
+      const cutByStop = sentenceEnd < this.sentenceEnd[at.tok]!;
+      // Text that reaches the end of what compose read may go on past it: measured with its "…".
+      const wholeEllipsis = cutByStop || (this.opts.more && sentenceEnd >= this.tokens.length);
       const total = sentenceEnd - at.tok;
       const from = at;
       const words = (count: number): Piece[] => {
@@ -189,7 +331,10 @@ class Packer {
         for (let t = from.tok + 1; t < from.tok + count; t++) out.push(this.pieceAt({ tok: t, off: 0 }));
         return out;
       };
-      const fitsCount = (count: number): boolean => this.fitsWords(pieces, words(count), fits);
+      const fitsCount = (count: number): boolean =>
+        this.fitsWords(pieces, words(count), (p) => fits(p, count < total || wholeEllipsis));
+      const role = this.tokens[at.tok]!.role;
+      const lede = limits.lede && role === 'body' && !hasBody && pieces.length > 0;
 
       // Word level: the most words of this sentence that still fit. Binary search keeps a part at
       // O(log n) measurements instead of one per word (a CJK part can hold 100+ word tokens).
@@ -197,7 +342,7 @@ class Packer {
       const runLength = this.lengthBefore[sentenceEnd]! - this.lengthBefore[at.tok]! - at.off;
       if (runLength <= ORDINARY_LENGTH) {
         if (fitsCount(total)) fitting = total;
-        else if (pieces.length > 0 && !truncating) break;
+        else if (pieces.length > 0 && !lede) break;
         else fitting = bisect(0, total, fitsCount); // the whole sentence was just measured and did not fit
       } else {
         fitting = this.gallop(at, total, fitsCount);
@@ -205,35 +350,42 @@ class Packer {
       if (fitting === total) {
         pieces.push(...words(total));
         at = { tok: sentenceEnd, off: 0 };
+        hasBody ||= role === 'body';
+        if (cutByStop) return done(true);
         continue;
       }
-      if (pieces.length > 0 && !truncating) break;
+      if (pieces.length > 0) {
+        if (lede && fitting >= MIN_LEDE_WORDS) {
+          pieces.push(...words(fitting));
+          at = { tok: at.tok + fitting, off: 0 };
+          return done(true);
+        }
+        break;
+      }
       if (fitting > 0) {
         pieces.push(...words(fitting));
         at = { tok: at.tok + fitting, off: 0 };
-        break;
+        return done(true);
       }
-      if (pieces.length > 0) break;
 
       // Not even the first word fits an empty part: an absurd token, cut at a grapheme boundary.
-      const kind = `${frame.link ? 'link' : ''}|${frame.counter?.length ?? 0}|${truncating}`;
-      const cut = this.cutToFit(at, (p) => fits([p]), kind);
+      const kind = `${frame.link ? 'link' : ''}|${frame.counter?.length ?? 0}|${frame.continues}`;
+      const cut = this.cutToFit(at, (p) => fits([p], true), kind);
       if (cut.head) {
         pieces.push(cut.head);
         at = cut.end;
-        break;
+        return done(true);
       }
       // Not even its first grapheme cluster fits an empty part (a letter under hundreds of combining
       // marks): it can never be shown, so it is left out and the part goes on with what follows.
       // Unless the part could not take any text at all: then leaving text out would never end.
-      const frameAlone = renderPart({ pieces: [], ellipsis: truncating, hashtags: [], ...frame }).text;
+      const frameAlone = renderPart({ pieces: [], ellipsis: true, hashtags: [], ...frame }).text;
       if (frameAlone && !this.opts.fits(frameAlone)) {
         throw new Error('compose: the link and counter alone do not fit in a part');
       }
       at = cut.end;
     }
-    this.noteReach(at);
-    return { pieces, end: at };
+    return done(false);
   }
 
   /** Every text a fill took lies before `end`; past the settled position, more text could change it. */

@@ -20,8 +20,10 @@ export interface LinkDisplay {
 
 export interface PartSpec {
   pieces: Piece[];
-  /** The thread was cut short after this part (maxParts). */
+  /** The part stops inside a sentence (or the thread was cut there): it ends in "…". */
   ellipsis: boolean;
+  /** The part goes on with a sentence the part before stopped inside: it starts with "…". */
+  continues?: boolean;
   hashtags: string[];
   link: LinkDisplay | undefined;
   /** "2/5", or undefined when the thread is not numbered. */
@@ -85,6 +87,8 @@ export function renderPart(spec: PartSpec): RenderedPart {
   };
 
   const { pieces, spaced } = spec.ellipsis ? trimForEllipsis(spec.pieces) : { pieces: spec.pieces, spaced: false };
+  // A link right after the "…" could be read as starting with it by a linkifier: a space keeps them apart.
+  if (spec.continues && pieces[0]) append(pieces[0].links.some((l) => l.start === 0) ? `${ELLIPSIS} ` : ELLIPSIS);
   pieces.forEach((p, i) => {
     if (i > 0) append(p.sep);
     append(p.text, p.links);

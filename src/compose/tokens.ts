@@ -13,8 +13,12 @@ import { findUrls, type LinkSpan } from './urls.js';
 /** What goes between this token and the previous one when both land in the same part. */
 export type Sep = '' | ' ' | '\n\n';
 
+/** Which block of the item a token comes from: the packer keeps the lede in part 1 and counts body words. */
+export type TokenRole = 'title' | 'attribution' | 'body';
+
 export interface Token {
   text: string;
+  role: TokenRole;
   sep: Sep;
   /** Tokens with the same id form one sentence: the unit the packer keeps together when it can. */
   sentence: number;
@@ -25,6 +29,7 @@ export interface Token {
 interface Block {
   /** Cleaned text, whitespace not yet collapsed: it reads as its \S+ words joined by single spaces. */
   text: string;
+  role: TokenRole;
   /** The attribution's leading dash must not be stranded at the end of a part. */
   glueFirstWord: boolean;
 }
@@ -34,10 +39,10 @@ const hasWords = (text: string): boolean => /\S/u.test(text);
 /** Title, attribution and paragraphs, in order, produced as they are asked for. */
 export function* itemBlocks(item: Item, template: Template): Generator<Block, void, undefined> {
   const title = item.title === undefined ? '' : cleanText(item.title);
-  if (template.title && hasWords(title)) yield { text: title, glueFirstWord: false };
+  if (template.title && hasWords(title)) yield { text: title, role: 'title', glueFirstWord: false };
   const attribution = item.attribution === undefined ? '' : cleanText(item.attribution);
-  if (template.attribution && hasWords(attribution)) yield { text: `\u2014 ${attribution}`, glueFirstWord: true };
-  for (const p of paragraphs(item.summary)) if (hasWords(p)) yield { text: p, glueFirstWord: false };
+  if (template.attribution && hasWords(attribution)) yield { text: `\u2014 ${attribution}`, role: 'attribution', glueFirstWord: true };
+  for (const p of paragraphs(item.summary)) if (hasWords(p)) yield { text: p, role: 'body', glueFirstWord: false };
 }
 
 // Scripts written without spaces between words: a whitespace "word" there can be a whole sentence.
@@ -158,9 +163,9 @@ function sentenceStarts(text: string, chunks: Chunk[], locale: string): number[]
 }
 
 /**
- * Word tokens of a no-space-script run. Punctuation and emoji are not "words" to ICU; they are glued to
- * the word before (closing marks, "。") or after (opening brackets) so no part starts with "。" or
- * ends with "「".
+ * Word tokens of a no-space-script run, which joined again give the run. Punctuation and emoji are not
+ * "words" to ICU; they are glued to the word before (closing marks, "。") or after (opening brackets) so no
+ * part starts with "。" or ends with "「".
  */
 function wordsOf(text: string, locale: string): string[] {
   const words: string[] = [];
@@ -169,7 +174,9 @@ function wordsOf(text: string, locale: string): string[] {
     if (seg.isWordLike) {
       words.push(pending + seg.segment);
       pending = '';
-    } else if (words.length === 0 || OPENING_PUNCT.test(seg.segment)) {
+    } else if (words.length === 0 || pending || OPENING_PUNCT.test(seg.segment)) {
+      // Once an opening mark waits for the next word, what follows it waits too: glued to the word before,
+      // "（！）" would come out as "！）（".
       pending += seg.segment;
     } else {
       words[words.length - 1] += seg.segment;
@@ -217,7 +224,7 @@ function tokenizeBlock(
       next++;
     }
     if (!chunk.splittable) {
-      push({ text: text.slice(chunk.start, chunk.end), sep: ' ', sentence, links: chunk.links }, chunk.start);
+      push({ text: text.slice(chunk.start, chunk.end), role: block.role, sep: ' ', sentence, links: chunk.links }, chunk.start);
       continue;
     }
     const bounds = [chunk.start];
@@ -227,7 +234,7 @@ function tokenizeBlock(
       if (i > 0) sentence++;
       let at = bounds[i]!; // the words of a run put back together are the run
       wordsOf(text.slice(bounds[i], bounds[i + 1]), locale).forEach((w, j) => {
-        push({ text: w, sep: i === 0 && j === 0 ? ' ' : '', sentence, links: [] }, at);
+        push({ text: w, role: block.role, sep: i === 0 && j === 0 ? ' ' : '', sentence, links: [] }, at);
         at += w.length;
       });
     }
@@ -239,6 +246,7 @@ function tokenizeBlock(
     const shift = a.text.length + 1;
     const glued: Token = {
       text: `${a.text} ${b.text}`,
+      role: a.role,
       sep: a.sep,
       sentence: a.sentence,
       links: [...a.links, ...b.links.map((l) => ({ ...l, start: l.start + shift, end: l.end + shift }))],

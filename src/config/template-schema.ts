@@ -6,8 +6,8 @@ import { z } from 'zod';
  */
 export const TemplateSchema = z
   .object({
-    maxParts: z.number().int().min(1).max(25).default(4)
-      .describe('Most parts a thread may have; text beyond them is dropped with a clean ellipsis.'),
+    maxParts: z.number().int().min(1).max(25).default(3)
+      .describe('Most parts a thread may have. Longer text is shortened by whole sentences from the end, so the thread ends on a full sentence.'),
     numbering: z.boolean().default(true)
       .describe('Append " 1/3"-style counters to each part when the thread has two or more parts.'),
     link: z.enum(['first', 'last', 'every', 'none']).default('first')

@@ -91,31 +91,40 @@ describe('long summaries', () => {
 describe('maxParts', () => {
   const long = makeItem({ summary: `${sentences(40)} Final words of the text.`, url: URL });
 
-  it('keeps maxParts parts and ends the last at a word boundary with "…"', () => {
-    const inputWords = new Set(sentences(40).split(' ').map((w) => w.replace(/\.$/u, '')));
+  it('keeps maxParts parts and shortens by whole sentences, so the thread ends on a full sentence', () => {
+    const input = sentences(40).split(/(?<=\.) /u);
     for (const parts of Object.values(both(long, template({ maxParts: 2, link: 'first' })))) {
       expect(parts).toHaveLength(2);
-      const last = withoutCounter(parts[1]!.text);
-      expect(last.endsWith('\u2026')).toBe(true);
-      // Trailing punctuation/space is trimmed before the ellipsis; the word before it is whole.
-      const lastWord = /(\S+)\u2026$/u.exec(last)?.[1];
-      expect(lastWord).toBeDefined();
-      expect(inputWords.has(lastWord!)).toBe(true);
       expect(parts[1]!.text.endsWith(' 2/2')).toBe(true);
+      const shown = parts.map((p, i) => withoutCounter(p.text).replace(i === 0 ? `\n\n${URL}` : '', '')).join(' ');
+      expect(shown).not.toContain('\u2026');
+      // What is shown is the first sentences, each whole; the rest is left out.
+      const kept = shown.split(/(?<=\.) /u);
+      expect(kept).toEqual(input.slice(0, kept.length));
+      expect(kept.length).toBeLessThan(input.length);
     }
   });
 
-  it('still places the link (mode last) and the counter after the ellipsis', () => {
+  it('still places the link (mode last) and the counter after the last whole sentence', () => {
     const { x, bsky } = both(long, template({ maxParts: 3, link: 'last' }));
     expect(x).toHaveLength(3);
-    expect(x[2]!.text).toMatch(new RegExp(`\\S\u2026\\n\\n${URL.replace(/[./]/g, '\\$&')} 3/3$`, 'u'));
-    expect(bsky[2]!.text).toMatch(/\S\u2026\n\nhttps:\/\/example\.com\/a 3\/3$/u);
+    expect(x[2]!.text).toMatch(new RegExp(`here\\.\\n\\n${URL.replace(/[./]/g, '\\$&')} 3/3$`, 'u'));
+    expect(bsky[2]!.text).toMatch(/here\.\n\nhttps:\/\/example\.com\/a 3\/3$/u);
   });
 
-  it('maxParts 1 gives a single part that ends with the ellipsis and has no counter', () => {
+  it('maxParts 1 gives a single part of whole sentences with no counter', () => {
     const { x } = both(long, template({ maxParts: 1, link: 'first' }));
     expect(x).toHaveLength(1);
-    expect(x[0]!.text).toMatch(/\S\u2026\n\nhttps:\/\/example\.com\/a$/u);
+    expect(x[0]!.text).toMatch(/^Sentence number 1 is right here\. .*here\.\n\nhttps:\/\/example\.com\/a$/su);
+  });
+
+  it('ends on "…" only when the one sentence left cannot fit a part whole', () => {
+    const item = makeItem({ summary: `${'word '.repeat(120)}end.`, url: URL });
+    for (const parts of Object.values(both(item, template({ maxParts: 2, link: 'none' })))) {
+      expect(parts).toHaveLength(2);
+      expect(withoutCounter(parts[0]!.text)).toMatch(/word\u2026$/u);
+      expect(withoutCounter(parts[1]!.text)).toMatch(/^\u2026word .*word\u2026$/u);
+    }
   });
 
   it('trims trailing punctuation before the ellipsis', () => {

@@ -10,7 +10,17 @@ import type { Template } from '../../src/config/template-schema.js';
 import { expectValidBluesky, expectValidX, linkFacets, makeItem, template } from './helpers.js';
 
 const COUNTER = / \d+\/\d+$/u;
-const body = (p: { text: string }): string => p.text.replace(COUNTER, '');
+const ELLIPSIS = '\u2026';
+const withoutCounter = (p: { text: string }): string => p.text.replace(COUNTER, '');
+/** Whether a part stops inside a sentence: it then ends in "…". */
+const stopsInside = (p: { text: string }): boolean => withoutCounter(p).endsWith(ELLIPSIS);
+/** A part's text without its counter and the "…" that mark a sentence going on into the next part. */
+const body = (p: { text: string }): string => {
+  let t = withoutCounter(p);
+  if (t.endsWith(ELLIPSIS)) t = t.slice(0, -1).trimEnd();
+  if (t.startsWith(ELLIPSIS)) t = t.slice(1).trimStart();
+  return t;
+};
 
 function both(item: Item, tpl: Template): Array<XPart[] | BlueskyPart[]> {
   const x = composeForX(item, tpl);
@@ -31,15 +41,20 @@ function wordBoundaries(text: string, locale: string): Set<number> {
   return out;
 }
 
-/** Checks that parts, glued back without separators, give `input` and are cut only at `allowed` offsets. */
+/**
+ * Checks that parts, glued back without separators, give `input` and are cut only at `allowed` offsets. A part
+ * that stops inside a sentence drops the punctuation it would end on before its "…" ("时间，" → "时间…").
+ */
 function expectCutsAt(parts: Array<{ text: string }>, input: string, allowed: Set<number>): void {
-  const bodies = parts.map(body);
-  expect(bodies.join('')).toBe(input);
   let offset = 0;
-  for (const b of bodies) {
+  for (const p of parts) {
+    const b = body(p);
+    expect(input.startsWith(b, offset), `part ${JSON.stringify(b.slice(0, 20))}… at ${offset}`).toBe(true);
     offset += b.length;
+    if (stopsInside(p)) offset += /^\p{P}*/u.exec(input.slice(offset))![0].length;
     expect(allowed.has(offset), `cut at ${offset}: …${input.slice(offset - 5, offset)}|${input.slice(offset, offset + 5)}…`).toBe(true);
   }
+  expect(offset).toBe(input.length);
 }
 
 describe('sentences and abbreviations', () => {
