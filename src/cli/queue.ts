@@ -10,7 +10,7 @@ import { terminalJson, terminalLine, terminalText } from '../core/terminal-text.
 import { newClaimOwner } from '../outbox/claim-owner.js';
 import { EditorQueue } from '../outbox/editor-queue.js';
 import { Outbox } from '../outbox/outbox.js';
-import { composeForChannel } from '../platforms/compose-for-channel.js';
+import { tryComposeForChannel } from '../platforms/compose-for-channel.js';
 import { openRuntime, type GlobalOptions, type Runtime } from './context.js';
 
 export interface QueueAddOptions extends GlobalOptions {
@@ -61,7 +61,9 @@ export function queueAddCommand(opts: QueueAddOptions, out: Writable): Promise<n
 function preview(rt: Runtime, delivery: Delivery): string {
   const channel = rt.config.channels.find((c) => c.id === delivery.channelId);
   if (!channel) return '';
-  const thread = delivery.thread ?? composeForChannel(delivery.item, channel);
+  const { thread, failure } = delivery.thread ? { thread: delivery.thread } : tryComposeForChannel(delivery.item, channel);
+  // The delivery is listed whatever its item: publishing will mark it dead with this same reason.
+  if (failure) return `  could not compose item ${terminalLine(delivery.itemId)} of ${terminalLine(delivery.sourceId)}: ${terminalLine(failure.reason)}\n`;
   return thread.parts.map((p, i) => `  [${i + 1}/${thread.parts.length}] ${terminalText(p.text).replace(/\n/g, '\n        ')}\n`).join('');
 }
 

@@ -5,4 +5,5 @@
 export type { Platform, XPart, BlueskyFacetFeature, BlueskyFacet, BlueskyPart, XPrices } from './types.js';
 export { defaultXPrices } from './types.js';
 export { composeForX, estimateXCostUsd, fitsX, X_MAX_WEIGHTED_LENGTH } from './x.js';
-export { BLUESKY_MAX_GRAPHEMES, composeForBluesky, fitsBluesky } from './bluesky.js';
+export { BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES, composeForBluesky, fitsBluesky } from './bluesky.js';
+export { graphemeCount, utf8Length } from './segment.js';

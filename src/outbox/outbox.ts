@@ -306,13 +306,16 @@ export class Outbox {
   }
 
   private async publishOne(publisher: Publisher, delivery: Delivery, credentials: CredentialsBackoff): Promise<Outcome> {
-    const log = this.opts.log.child({ channel: publisher.channelId, delivery: delivery.id, item: delivery.itemId });
+    const log = this.opts.log.child({ channel: publisher.channelId, delivery: delivery.id, source: delivery.sourceId, item: delivery.itemId });
     let thread;
     try {
       thread = delivery.thread ?? publisher.compose(delivery.item);
     } catch (err) {
-      await this.transition(delivery, 'dead', `could not compose: ${describeError(err)}`, { reason: `could not compose: ${describeError(err)}` });
-      log.error({ err: describeError(err) }, 'compose failed');
+      // Compose is pure: the same item would fail the same way on every retry. It is this item's end, not
+      // the round's: the loop goes on with the next delivery.
+      const reason = `could not compose: ${describeError(err)}`;
+      await this.transition(delivery, 'dead', reason, { reason });
+      log.error({ err: describeError(err) }, 'could not compose the item; the delivery is dead');
       return 'dead';
     }
     if (thread.parts.length === 0) {

@@ -1,13 +1,37 @@
 import type { ComposedThread } from '../core/delivery.js';
+import { describeError } from '../core/errors.js';
 import type { Item } from '../core/item.js';
 import type { ChannelConfig } from '../config/schema.js';
 import { composeForBluesky, composeForX } from '../compose/index.js';
+
+type ComposeChannel = Pick<ChannelConfig, 'platform' | 'template'>;
 
 /**
  * The one compose entry point for a channel: preview, the editor page and the publisher all call it,
  * so what an editor sees is what followers get.
  */
-export function composeForChannel(item: Item, channel: Pick<ChannelConfig, 'platform' | 'template'>): ComposedThread {
+export function composeForChannel(item: Item, channel: ComposeChannel): ComposedThread {
   const parts = channel.platform === 'x' ? composeForX(item, channel.template) : composeForBluesky(item, channel.template);
   return { platform: channel.platform, parts };
+}
+
+/** Why one item could not become a thread on one platform, as data for a listing to show beside the rest. */
+export interface ComposeFailure {
+  platform: ChannelConfig['platform'];
+  reason: string;
+}
+
+export type ComposeOutcome = { thread: ComposedThread; failure?: undefined } | { thread?: undefined; failure: ComposeFailure };
+
+/**
+ * composeForChannel for code that composes many items at once (preview, queue listings). Compose is pure,
+ * so whatever it throws is about this item (or a compose bug this item exposes), never about the others:
+ * the caller shows the failure in the item's place and goes on.
+ */
+export function tryComposeForChannel(item: Item, channel: ComposeChannel): ComposeOutcome {
+  try {
+    return { thread: composeForChannel(item, channel) };
+  } catch (err) {
+    return { failure: { platform: channel.platform, reason: describeError(err) } };
+  }
 }

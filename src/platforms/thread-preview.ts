@@ -4,7 +4,7 @@ import type { ComposedThread } from '../core/delivery.js';
 import type { Item } from '../core/item.js';
 import { fetchLinkPreview } from '../media/link-preview.js';
 import { CARD_THUMB_MAX_BYTES } from './bluesky/publisher.js';
-import { composeForChannel } from './compose-for-channel.js';
+import { tryComposeForChannel } from './compose-for-channel.js';
 
 export interface PartPreview {
   text: string;
@@ -31,6 +31,8 @@ export interface ChannelPreview {
   costUsd: number | null;
   linkCard: CardPreview | null;
   linkCardProblem: string | null;
+  /** Why the item cannot become a thread on this channel (then `parts` is empty); the other channels still show. */
+  composeProblem: string | null;
 }
 
 /** The parts of a composed thread with each platform's own count and limit. */
@@ -86,10 +88,12 @@ export class LinkCardCache {
  * counts, X's cost, and the link card. On Bluesky the card is the one the publisher attaches (when the item
  * has a link and no images); X builds its own card from the same page, so the page's card is shown there too.
  */
-export async function previewThread(item: Item, channel: ChannelConfig, cards: LinkCardCache, thread = composeForChannel(item, channel)): Promise<ChannelPreview> {
+export async function previewThread(item: Item, channel: ChannelConfig, cards: LinkCardCache): Promise<ChannelPreview> {
+  const { thread, failure } = tryComposeForChannel(item, channel);
+  if (failure) return { channelId: channel.id, platform: channel.platform, parts: [], costUsd: null, linkCard: null, linkCardProblem: null, composeProblem: failure.reason };
   const parts = measureThread(thread);
   const costUsd = channel.platform === 'x' ? estimateXCostUsd(thread.parts as XPart[], channel.prices) : null;
   const wantsCard = item.url !== undefined && (channel.platform === 'x' ? thread.parts.some((p) => (p as XPart).containsUrl) : channel.cards && item.images.length === 0);
   const { card, problem } = wantsCard ? await cards.get(item.url!) : { card: null, problem: null };
-  return { channelId: channel.id, platform: channel.platform, parts, costUsd, linkCard: card, linkCardProblem: problem };
+  return { channelId: channel.id, platform: channel.platform, parts, costUsd, linkCard: card, linkCardProblem: problem, composeProblem: null };
 }

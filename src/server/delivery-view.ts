@@ -1,6 +1,6 @@
 import { EDITOR_SOURCE_ID, type ChannelConfig, type Config } from '../config/schema.js';
 import { DUE_STATES, type Delivery, type DeliveryState } from '../core/delivery.js';
-import { composeForChannel } from '../platforms/compose-for-channel.js';
+import { tryComposeForChannel } from '../platforms/compose-for-channel.js';
 import { ChannelPacer } from '../schedule/channel-pacer.js';
 import { estimateSendTimes } from '../schedule/estimate.js';
 import type { Store } from '../store/store.js';
@@ -23,6 +23,8 @@ export interface DeliveryView {
   reason: string | null;
   /** The thread as it was sent, or as it will be: the stored thread if composed, else composed now. */
   parts: Array<{ text: string }>;
+  /** Why it cannot be composed now (then `parts` is empty): shown on its own row, never failing the listing. */
+  composeProblem: string | null;
   posts: Array<{ id: string; url: string | null }>;
   history: Array<{ at: string; event: string; detail?: string }>;
   createdAt: string;
@@ -34,7 +36,8 @@ export const QUEUE_STATES: readonly DeliveryState[] = ['held', 'queued', 'schedu
 export const HISTORY_STATES: readonly DeliveryState[] = ['published', 'dead', 'cancelled'];
 
 export function deliveryView(d: Delivery, channel: ChannelConfig | undefined, estimatedAt?: number): DeliveryView {
-  const thread = d.thread ?? (channel ? composeForChannel(d.item, channel) : undefined);
+  const composed = d.thread || !channel ? undefined : tryComposeForChannel(d.item, channel);
+  const thread = d.thread ?? composed?.thread;
   return {
     id: d.id,
     channelId: d.channelId,
@@ -50,6 +53,7 @@ export function deliveryView(d: Delivery, channel: ChannelConfig | undefined, es
     estimatedAt: estimatedAt === undefined ? null : new Date(estimatedAt).toISOString(),
     reason: d.reason ?? null,
     parts: (thread?.parts ?? []).map((p) => ({ text: p.text })),
+    composeProblem: composed?.failure?.reason ?? null,
     posts: d.posts.map((p) => ({ id: p.id, url: p.url ?? null })),
     history: d.history.map((h) => ({ at: h.at, event: h.event, ...(h.detail ? { detail: h.detail } : {}) })),
     createdAt: d.createdAt,

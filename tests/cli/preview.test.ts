@@ -4,6 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO, runCli, tempDir } from '../support/cli.js';
 
 const EDGE_FEED = path.join(REPO, 'tests/fixtures/feeds/preview-edge-cases.xml');
+// Its second item links to a 5000-character URL: X shows a link as written, and twitter-text does not read
+// one that long as a URL, so no X post can carry it. Bluesky shows it shortened and composes as usual.
+const ONE_UNCOMPOSABLE = path.join(REPO, 'tests/fixtures/feeds/one-uncomposable-item.xml');
 const graphemes = (s: string) => [...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(s)].length;
 
 interface PreviewJson {
@@ -127,5 +130,39 @@ describe('threadcast preview (human output)', () => {
     expect(result.stdout).toContain('Library extends weekend opening hours');
     expect(result.stdout).toMatch(/X — \d part\(s\), about \$0\.\d{3}/);
     expect(result.stdout).toMatch(/\d+\/300 graphemes/);
+  });
+});
+
+describe('threadcast preview with one item that cannot be composed', () => {
+  const REASON = 'compose: the link and counter alone do not fit in a part';
+
+  it('shows that item failed with its reason in the JSON, every other item composed, and exits 1', async () => {
+    const result = await runCli(['preview', '--feed', ONE_UNCOMPOSABLE, '--json'], { cwd: tempDir() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`threadcast preview: 1 of 3 item(s) from ${ONE_UNCOMPOSABLE} could not be composed\n`);
+    const { items } = JSON.parse(result.stdout) as { items: Array<{ id: string; threads: { x: unknown[] | null; bluesky: unknown[] | null }; failures: unknown[] }> };
+    expect(items.map((i) => i.id)).toEqual(['market-1', 'market-2', 'market-3']);
+    for (const id of ['market-1', 'market-3']) {
+      const item = items.find((i) => i.id === id)!;
+      expect(item.failures).toEqual([]);
+      expect(item.threads.x!.length).toBeGreaterThan(0);
+      expect(item.threads.bluesky!.length).toBeGreaterThan(0);
+    }
+    const failed = items.find((i) => i.id === 'market-2')!;
+    expect(failed.failures).toEqual([{ platform: 'x', reason: REASON }]);
+    expect(failed.threads.x).toBeNull();
+    expect(failed.threads.bluesky!.length).toBeGreaterThan(0);
+  });
+
+  it('prints that item as failed, naming the feed and the item, between the others, and exits 1', async () => {
+    const result = await runCli(['preview', '--feed', ONE_UNCOMPOSABLE], { cwd: tempDir() });
+    expect(result.code).toBe(1);
+    const out = result.stdout;
+    const failure = `FAILED: could not compose item market-2 of ${ONE_UNCOMPOSABLE}: ${REASON}`;
+    expect(out).toContain(failure);
+    expect(out.indexOf('Bread stall moves to pitch 4')).toBeLessThan(out.indexOf(failure));
+    expect(out.indexOf(failure)).toBeLessThan(out.indexOf('Cheese tasting at noon'));
+    expect(out).toContain('Free tasting at noon by the fountain.');
+    expect(out).toContain(`3 item(s) from ${ONE_UNCOMPOSABLE} (rss), 1 could not be composed`);
   });
 });

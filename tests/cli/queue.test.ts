@@ -125,4 +125,26 @@ describe('threadcast queue', { timeout: 120_000 }, () => {
     expect(again.stdout).not.toContain('The town hall is closed on Friday.');
     expect(again.stdout).toContain('channel x: 0 published');
   });
+  it('queues and shows an announcement that cannot be composed on one channel, with the reason, and still posts it on the other', async () => {
+    const s = setup();
+    // X shows a link as written and twitter-text does not read 5000 characters as one URL: no X post can carry it.
+    const url = `https://example.org/${'a'.repeat(5000)}`;
+    const reason = 'compose: the link and counter alone do not fit in a part';
+    const added = await s.run('queue', 'add', '--text', 'The fair moved indoors.', '--url', url);
+    expect(added.code, added.stdout).toBe(0);
+    const id = added.stdout.match(/announcement (a-\S+) queued on 2 channel\(s\)/)![1]!;
+    expect(added.stdout).toMatch(/^bsky:[0-9a-f]{16} {2}queued\n {2}\[1\/1\] The fair moved indoors\./m);
+    expect(added.stdout).toMatch(new RegExp(`^x:[0-9a-f]{16} {2}queued\n {2}could not compose item ${id} of editor: ${reason}\n`, 'm'));
+
+    const shown = await s.run('queue', 'show', id);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('[1/1] The fair moved indoors.');
+    expect(shown.stdout).toContain(`could not compose item ${id} of editor: ${reason}`);
+
+    const once = await s.run('once');
+    expect(once.stdout).toContain('channel bsky: 5 published');
+    expect(once.stdout).toContain('channel x: 4 published, 0 waiting, 0 to retry, 0 uncertain, 1 dead');
+    const xId = added.stdout.match(/^(x:[0-9a-f]{16})/m)![1]!;
+    expect((await s.run('status')).stdout).toContain(`dead ${xId}: could not compose: ${reason}`);
+  });
 });

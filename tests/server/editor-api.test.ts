@@ -12,6 +12,7 @@ import { startServer, type RunningServer } from '../../src/server/server.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { tempDir } from '../support/cli.js';
+import { startEditorApi, type EditorApi } from '../support/editor-api.js';
 import { pdsClient, type TestAccount } from '../support/pds/client.js';
 import { startWebsite, type Website } from '../support/website.js';
 import { startXEmulator, type XEmulator } from '../support/x-emulator/index.js';
@@ -19,7 +20,6 @@ import { startXEmulator, type XEmulator } from '../support/x-emulator/index.js';
 const TOKEN = 'editor-token-0123456789abcdef';
 const pds = pdsClient(inject('pdsUrl'));
 const log = pino({ level: 'silent' });
-const devNull = { write: () => true } as unknown as NodeJS.WritableStream;
 
 let x: XEmulator;
 let site: Website;
@@ -28,6 +28,7 @@ let xUser: ReturnType<XEmulator['addOAuth1User']>;
 let store: Store;
 let app: App;
 let server: RunningServer;
+let editor: EditorApi;
 
 function configFor(dir: string, extra: Record<string, unknown> = {}) {
   return ConfigSchema.parse({
@@ -48,15 +49,12 @@ beforeAll(async () => {
   account = await pds.createAccount('editorapi');
   xUser = x.addOAuth1User({ username: 'editorapi' });
   const config = configFor(tempDir('threadcast-api-'));
-  store = openStore(config.store);
-  app = new App({ config, store, log, out: devNull as never });
-  server = await startServer({ config: () => config, store: () => store, queue: () => app.editorQueue, log, env: { THREADCAST_API_TOKEN: TOKEN } });
+  editor = await startEditorApi(config, TOKEN);
+  ({ store, app, server } = editor);
 });
 
 afterAll(async () => {
-  await server?.close();
-  await app?.close();
-  await store?.close();
+  await editor?.close();
   await x?.stop();
   await site?.close();
 });

@@ -359,3 +359,39 @@ describe('editor page: edit, hold, cancel', () => {
     await context.close();
   });
 });
+
+describe('editor page: an announcement that cannot be composed on one channel', () => {
+  it('shows why on that channel, in the preview and in the queue, and everything else as usual', { timeout: 60_000 }, async () => {
+    const { context, page, errors } = await newPage();
+    await signIn(page, server);
+    const marker = `uncomposable-${Date.now()}`;
+    // The local site's address is an IP, which twitter-text does not take for a URL: on X this link weighs its
+    // full 5000 characters, more than any post, so X cannot carry it. Bluesky shows it shortened.
+    await page.getByTestId('compose-text').fill(`${marker}: the fair moved indoors.`);
+    await page.getByTestId('compose-url').fill(`${site.url}/articles/${'a'.repeat(5000)}`);
+    const preview = await previewReady(page);
+    const reason = 'compose: the link and counter alone do not fit in a part';
+    expect(await preview.getByTestId('preview-x').getByTestId('compose-problem').textContent()).toBe(`Cannot be posted on X: ${reason}`);
+    expect(await preview.getByTestId('preview-x').getByTestId('preview-part').count()).toBe(0);
+    expect(await preview.getByTestId('preview-bsky').getByTestId('compose-problem').count()).toBe(0);
+    expect((await previewTexts(page, 'bsky'))[0]).toContain(marker);
+
+    await page.getByTestId('compose-submit').click();
+    const queued = await eventually('both deliveries in the queue', async () => {
+      const mine = (await listDeliveries(server, 'queue')).filter((d) => d.text.includes(marker));
+      return mine.length === 2 ? mine : undefined;
+    });
+    const xd = queued.find((d) => d.channelId === 'x')!;
+    const bsky = queued.find((d) => d.channelId === 'bsky')!;
+    expect(xd).toMatchObject({ parts: [], composeProblem: reason });
+    expect(bsky.composeProblem).toBeNull();
+    await queueRow(page, xd.id).getByTestId('row-compose-problem').waitFor({ state: 'visible' });
+    expect(await queueRow(page, xd.id).getByTestId('row-compose-problem').textContent()).toBe(`Cannot be posted: ${reason}`);
+    expect(await queueRow(page, bsky.id).getByTestId('row-parts').count()).toBe(1);
+    await screenshot(page, 'editor-page-11-compose-problem');
+
+    for (const d of queued) expect((await api(server, 'POST', `/api/deliveries/${encodeURIComponent(d.id)}/cancel`, {})).status).toBe(200);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,7 +1,7 @@
 import { TID } from '@atproto/common-web';
 import type { AtpAgent } from '@atproto/api';
 import type { Logger } from 'pino';
-import { fitsBluesky, type BlueskyPart } from '../../compose/index.js';
+import { BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES, fitsBluesky, graphemeCount, utf8Length, type BlueskyPart } from '../../compose/index.js';
 import type { BlueskyChannelConfig, Config } from '../../config/schema.js';
 import type { ComposedThread, Delivery, PostRef } from '../../core/delivery.js';
 import { describeError, permanent, ThreadcastError } from '../../core/errors.js';
@@ -301,8 +301,8 @@ function networkReason(err: unknown): string | undefined {
 /** A part the PDS would refuse never leaves the process (and never burns write points). */
 function assertWithinLimits(part: BlueskyPart, index: number, where: string): void {
   if (!fitsBluesky(part.text)) {
-    const graphemes = [...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(part.text)].length;
-    throw permanent(`part ${index + 1} has ${graphemes} graphemes and ${Buffer.byteLength(part.text)} bytes; Bluesky allows 300 and 3000`, { where });
+    // Counted as compose fits and checks, so the numbers given are the ones that decided.
+    throw permanent(`part ${index + 1} has ${graphemeCount(part.text)} graphemes and ${utf8Length(part.text)} bytes; Bluesky allows ${BLUESKY_MAX_GRAPHEMES} and ${BLUESKY_MAX_BYTES}`, { where });
   }
 }
 

@@ -424,6 +424,7 @@ function previewBlock(channel) {
         ? el('span', { class: 'cost', 'data-testid': 'preview-cost', title: 'Estimated X API cost of this thread' }, formatUsd(channel.costUsd))
         : null,
     ),
+    channel.composeProblem ? el('p', { class: 'error', 'data-testid': 'compose-problem' }, `Cannot be posted on ${platform}: ${channel.composeProblem}`) : null,
     invalid ? el('p', { class: 'error' }, `${invalid} part${invalid === 1 ? ' is' : 's are'} not valid on ${platform} and would be refused.`) : null,
     el('ol', { class: 'parts' }, parts.map((part, i) => previewPart(part, i, parts.length))),
     channel.linkCard ? linkCard(channel.linkCard) : null,
@@ -556,6 +557,7 @@ function rowBody(d, withReason) {
 /** The thread as it will be (or was) sent, collapsed by default. */
 function partsDetails(d) {
   const parts = Array.isArray(d.parts) ? d.parts : [];
+  if (d.composeProblem) return el('p', { class: 'error', 'data-testid': 'row-compose-problem' }, `Cannot be posted: ${d.composeProblem}`);
   if (parts.length === 0) return null;
   const details = el(
     'details',

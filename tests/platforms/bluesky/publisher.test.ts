@@ -53,6 +53,28 @@ describe('Bluesky limits', () => {
     expect(await pds.requests('com.atproto.repo.createRecord', { did: account.did })).toHaveLength(0);
     expect(await pds.count('com.atproto.server.createSession', { did: account.did })).toBe(0);
   });
+
+  it('counts graphemes as compose does: what compose fitted, the PDS takes; one more cluster, and the reason gives the count', async () => {
+    const account = await pds.createAccount('clusters');
+    const publisher = publisherFor(account);
+    const outbox = outboxFor();
+    // Clusters that are several code units and code points each: naive counts would be far over 300.
+    const clusters = ['👩‍👩‍👧‍👦', '🇺🇦', 'e\u0301\u0323', '\u1100\u1161\u11a8', '1️⃣'];
+    const summary = Array.from({ length: 400 }, (_, i) => clusters[i % clusters.length]!.repeat(1 + (i % 3))).join(' ');
+    await outbox.enqueue(makeItem(1, { summary, url: undefined }), 'bsky');
+    const over = `${'\u1100\u1161\u11a8'.repeat(100)}${'\r\n'.repeat(100)}${'e\u0301'.repeat(101)}`; // 301 graphemes, 1 203 code units
+    const delivery = (await outbox.enqueue(makeItem(2), 'bsky'))!;
+    await store.saveDelivery({ ...delivery, thread: { platform: 'bluesky', parts: [{ text: over }] } });
+
+    expect(await outbox.publishDue(publisher)).toMatchObject({ published: 1, dead: 1 });
+    const [published] = await store.listDeliveries({ states: ['published'] });
+    const fitted = published!.thread!.parts.map((p) => p.text);
+    expect(fitted.length).toBeGreaterThan(1);
+    const records = (await pds.listRecords<{ text: string; createdAt: string }>(account.did, 'app.bsky.feed.post')).sort((a, b) => a.value.createdAt.localeCompare(b.value.createdAt));
+    expect(records.map((r) => r.value.text)).toEqual(fitted);
+    const [dead] = await store.listDeliveries({ states: ['dead'] });
+    expect(dead!.reason).toContain(`part 1 has 301 graphemes and ${Buffer.byteLength(over)} bytes; Bluesky allows 300 and 3000`);
+  });
 });
 
 describe('Bluesky sessions', () => {
