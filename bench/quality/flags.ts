@@ -256,7 +256,10 @@ function findBoilerplate(parts: readonly PartBody[], platform: Platform): string
 function findEcho(item: PreviewedItem, parts: readonly PartBody[], platform: Platform): string | undefined {
   const title = echoKey(item.title ?? '');
   if (title.length < 2) return undefined;
-  const long = title.split(' ').length >= 3 || (!/\s/.test(title) && [...title].length >= 12);
+  // One word of twelve characters counts only in a script written without spaces, where it is a phrase: an English
+  // one-word title ("Retrospective") is a word any text may use.
+  const noSpaceScript = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+  const long = title.split(' ').length >= 3 || (!/\s/.test(title) && noSpaceScript.test(title) && [...title].length >= 12);
   for (const part of parts) {
     for (const block of part.body.split('\n\n')) {
       if (echoKey(block) === title) return `${platform} part ${part.index}: a paragraph is the title ${JSON.stringify(collapse(block))}`;

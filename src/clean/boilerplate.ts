@@ -50,11 +50,17 @@ const READ_MORE = [
   'läs mer',
   'läs vidare',
   'läs hela (?:artikeln|inlägget)',
+  'continúa leyendo',
+  'continua leyendo',
   'leggi tutto',
   'continua a leggere',
   'les mer',
   'læs mere',
   'lees meer',
+  // NRK's podcasts link every episode to their app.
+  'hør episoden(?: i appen(?: nrk radio)?)?',
+  // A link that only says where to click ("This article has moved, please click here").
+  '(?:please )?click here(?: to (?:read|continue|view|see)(?: (?:more|the (?:full )?(?:article|story|post)))?)?',
   'verder lezen',
   // Google News closes its list of related stories with a link to the whole story cluster.
   '(?:view|see) full coverage on google news',
@@ -100,11 +106,18 @@ const READ_MORE_LINK = new RegExp(`^(?:${READ_MORE})\\b`, 'iu');
 const ARROWS = '(?:»|›|→|>>|>|\\.{2,}|…)';
 /** "Read more »", "Leia mais (01/03/2025 - 23h00)", "Weiterlesen…" at the very end. */
 const READ_MORE_TAIL = new RegExp(`(?:${READ_MORE})(?:\\s*(?:${ARROWS}|[.!:]))*(?:\\s*\\([^()\\n]{0,40}\\))?\\s*$`, 'iu');
+/** "Leia mais no Massa News!", "Read more at Example News.": the phrase, a preposition, then a link (see tailStart). */
+const READ_MORE_AT = new RegExp(
+  `(?:${READ_MORE})\\s+(?:on|at|in|no|na|em|en|sur|auf|bei|su|op|på|i)\\s+(?=[^\\n.!?]{1,80}[.!]?\\s*$)`,
+  'iu',
+);
 /** "Continue reading Title →", "Read more in this week's issue…": words after the phrase, then a closing arrow. */
 const READ_MORE_ON_TAIL = new RegExp(`(?:${READ_MORE})\\s[^\\n.!?]{0,200}?(?:→|»|…|\\.{3})\\.?\\s*$`, 'iu');
 const READ_MORE_ALONE = new RegExp(`^(?:${READ_MORE})(?:\\s*(?:${ARROWS}|[.!:]))*$`, 'iu');
 const COMMENT_TAIL =
   /(?:\d+\s+)?(?:Reader\s+)?(?:Comments?|Kommentare?|Kommentarer|Commentaires?|Comentários?|Comentarios?|Commenti)(?:\s*\(\d+\))?\s*$/u;
+/** "…, please click here": a link label left without its link (or its link gone); a thread cannot be clicked there. */
+const CLICK_HERE_TAIL = /(?:[,;:]\s*|(?<=[.!?])\s*|\s+)(?:please\s+)?click here[.!]?\s*$/iu;
 /** "Reader comments": a link label flattened into the text; no sentence ends on it. */
 const READER_COMMENTS_TAIL = /Reader comments\s*$/u;
 
@@ -213,6 +226,12 @@ function tailStart(p: BodyParagraph, text: string, from: number): number | undef
   }
   const linkTail = trailingLinkStart(p);
   if (linkTail !== undefined) return linkTail;
+  // The words after the preposition must be a link: "Read more at the library" is a sentence.
+  const readMoreAt = READ_MORE_AT.exec(text.slice(from));
+  if (readMoreAt) {
+    const at = from + readMoreAt.index;
+    if (coversLink(p, at + readMoreAt[0].length, text.length) && startsClearly(text, at, true)) return at;
+  }
   for (const pattern of [READ_MORE_TAIL, READ_MORE_ON_TAIL]) {
     const m = search(pattern, text, from);
     if (m !== undefined && startsClearly(text, m, true)) return m;
@@ -220,6 +239,8 @@ function tailStart(p: BodyParagraph, text: string, from: number): number | undef
   // Comments are a common noun, and German capitalises nouns: only after a sentence end.
   const comments = search(COMMENT_TAIL, text, from);
   if (comments !== undefined && startsClearly(text, comments, false)) return comments;
+  const clickHere = search(CLICK_HERE_TAIL, text, from);
+  if (clickHere !== undefined) return clickHere;
   const reader = search(READER_COMMENTS_TAIL, text, from);
   if (reader !== undefined && startsClearly(text, reader, true)) return reader;
   return undefined;

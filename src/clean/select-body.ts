@@ -39,8 +39,50 @@ export function kindOf(f: CleanedField, title: string | undefined, language?: st
   if (isOnlyLinks(f.paragraphs) || /^\S+:\/\/\S+$/u.test(f.text)) return 'stub';
   if (!hasTwoWords(f.text, language)) return 'stub';
   if (title && shorterThan(f.text, title)) return 'stub';
-  if (f.cut || /(?<![.!?])(?:…|\.{3})$/u.test(f.text)) return 'cut';
+  if (f.cut || /(?<![.!?])(?:…|\.{3})$/u.test(f.text) || stopsUnpunctuated(f.text)) return 'cut';
   return 'real';
+}
+
+/**
+ * Text in a script written without spaces that has whole sentences (。！？) and then stops on a letter: writers of
+ * Chinese and Japanese end every sentence with a mark, so software cut it ("…实现中华民族伟大").
+ */
+function stopsUnpunctuated(text: string): boolean {
+  const tail = text.slice(-200);
+  return /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]$/u.test(tail) && /[。！？]/u.test(tail);
+}
+
+const EXCERPT_END = /\s*(?:\[\s*(?:…|\.\.\.)\s*\]|\(\s*(?:…|\.\.\.)\s*\)|…|\.{3})\s*$/u;
+
+/**
+ * An excerpt software cut short, ending on its last whole sentence: the unfinished one at the end goes, and with it
+ * the "…". When the last paragraph has no whole sentence, it goes if paragraphs before it remain; a text that is one
+ * unfinished sentence stays as it is.
+ */
+export function wholeSentences(paragraphs: BodyParagraph[]): BodyParagraph[] {
+  const last = paragraphs.at(-1);
+  if (!last) return paragraphs;
+  const text = paragraphText(last).replace(EXCERPT_END, '');
+  const end = lastSentenceEndIn(text);
+  if (end !== undefined) return [...paragraphs.slice(0, -1), tidyParagraph(sliceParagraph(last, 0, end))];
+  return paragraphs.length > 1 ? paragraphs.slice(0, -1) : paragraphs;
+}
+
+/** The word before a full stop that does not end a sentence: a title, a Latin abbreviation, a single letter. */
+const ABBREVIATION_BEFORE = /(?:^|[\s("'“‘])(?:\p{L}|Dr|Mr|Mrs|Ms|Mx|Prof|Sr|Jr|St|Mt|No|Nr|Vol|Inc|Ltd|Co|Corp|vs|etc|e\.g|i\.e|z\.B|bzw|ca|approx)$/u;
+
+/** Where the last whole sentence of `text` ends, if the text goes on after it (see lastSentenceEnd for what counts). */
+function lastSentenceEndIn(text: string): number | undefined {
+  let end: number | undefined;
+  for (const m of text.matchAll(/[.!?。！？]["'”’»)\]」』）]*(?=\s+["'“‘«(]?[\p{Lu}\p{N}]|[^\s.!?。！？"'”’»)\]」』）])/gu)) {
+    const at = m.index + m[0].length;
+    // A Latin full stop needs a space after it ("e.g.the" is no end), CJK marks do not; an abbreviation or an
+    // initial ("Dr. Smith", "A. B. Okafor") ends no sentence.
+    if (/^[.!?]/u.test(m[0]) && !/^\s/u.test(text.slice(at))) continue;
+    if (m[0].startsWith('.') && ABBREVIATION_BEFORE.test(text.slice(Math.max(0, m.index - 12), m.index))) continue;
+    end = at;
+  }
+  return end !== undefined && end < text.length ? end : undefined;
 }
 
 export interface Selection {
@@ -68,9 +110,9 @@ export function selectBody(summaries: CleanedField[], contents: () => CleanedFie
     return { chosen: own, paragraphs: own.paragraphs };
   }
   const content = contents().find((f) => ['real', 'cut'].includes(kind(f)));
-  if (content) return { chosen: content, paragraphs: lead(content.paragraphs) };
+  if (content) return { chosen: content, paragraphs: kind(content) === 'cut' ? wholeSentences(lead(content.paragraphs)) : lead(content.paragraphs) };
   const cut = summaries.find((f) => kind(f) === 'cut');
-  if (cut) return { chosen: cut, paragraphs: cut.paragraphs };
+  if (cut) return { chosen: cut, paragraphs: wholeSentences(cut.paragraphs) };
   const stubs = [...summaries, ...contents()].filter((f) => f.text);
   const longest = stubs.reduce<CleanedField | undefined>((best, f) => (!best || f.text.length > best.text.length ? f : best), undefined);
   return longest ? { chosen: longest, paragraphs: longest.role === 'content' ? lead(longest.paragraphs) : longest.paragraphs } : { paragraphs: [] };

@@ -41,6 +41,7 @@ export type Item = z.infer<typeof ItemSchema>;
  * cleaned before it is hashed — raises this, so a hash from an older release is not mistaken for an edited
  * item (with `onUpdate: reply`, every published item would otherwise get an "Update:" reply after an upgrade).
  * 2: the clean stage (boilerplate, title echoes and source lines removed; the best body field chosen).
+ * 3: cut excerpts end on their last whole sentence; more boilerplate; "&amp;" in links read as "&".
  */
-export const CONTENT_HASH_SCHEME = 2;
+export const CONTENT_HASH_SCHEME = 3;
 export type ItemImage = z.infer<typeof ItemImageSchema>;

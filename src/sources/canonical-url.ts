@@ -20,7 +20,8 @@ export function isTrackingParam(name: string): boolean {
 export type CanonicalUrl = { ok: true; url: string } | { ok: false; reason: string };
 
 /**
- * Resolve `raw` against `base`, keep only http(s), drop the fragment and tracking parameters.
+ * Resolve `raw` against `base`, keep only http(s), drop the fragment and tracking parameters, and read a
+ * twice-escaped "&amp;" between parameters as the "&" it stands for.
  * Host lowercasing, default-port removal and percent-encoding normalisation come from the WHATWG URL parser.
  * The remaining query parameters keep their order and their exact encoding.
  */
@@ -42,6 +43,8 @@ export function canonicalUrl(raw: string, base?: string): CanonicalUrl {
     const kept = url.search
       .slice(1)
       .split('&')
+      // An "&" escaped twice by the feed ("&amp;" inside CDATA) still separates parameters: "amp;" names none.
+      .map((part) => (part.startsWith('amp;') ? part.slice(4) : part))
       .filter((part) => {
         if (part === '') return false;
         const eq = part.indexOf('=');

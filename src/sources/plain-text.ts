@@ -27,6 +27,8 @@ const HTML_OPTIONS: HtmlToTextOptions = {
     { selector: 'td', format: 'inlineSurround', options: { prefix: ' ', suffix: ' ' } },
     { selector: 'th', format: 'inlineSurround', options: { prefix: ' ', suffix: ' ' } },
     { selector: 'hr', format: 'block' },
+    // A page's <title> pasted into a description (NASA's APOD) is a heading, not the first words of its text.
+    { selector: 'title', format: 'block' },
     { selector: 'ul', options: { itemPrefix: '• ' } },
     ...(['h1', 'h2', 'h3', 'h4', 'h5', 'h6'] as const).map((h) => ({ selector: h, options: { uppercase: false } })),
   ],

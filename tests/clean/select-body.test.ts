@@ -36,10 +36,10 @@ describe('cleanBody: choosing the field', () => {
     expect(body.field).toBe('content:encoded');
   });
 
-  it('takes the content lead over an automatic excerpt cut mid-sentence, and the excerpt when there is no content', () => {
+  it('takes the content lead over an automatic excerpt cut mid-sentence, and the excerpt to its last whole sentence when there is no content', () => {
     const cut = text('description', 'summary', 'Here is the big news. Google plans to bring its flagship Chrome browser for ARM64 […]');
     expect(cleanBody([cut, CONTENT], { title: 'Chrome for ARM64' }).field).toBe('content:encoded');
-    expect(cleanBody([cut], { title: 'Chrome for ARM64' }).summary).toBe('Here is the big news. Google plans to bring its flagship Chrome browser for ARM64…');
+    expect(cleanBody([cut], { title: 'Chrome for ARM64' }).summary).toBe('Here is the big news.');
     const dots = text('description', 'summary', 'O termo de renovação foi assinado nesta semana pela prefeitura e pelo Sesc, e o programa terá continuidade em 2019. O termo de renovaç...');
     expect(cleanBody([dots, text('content:encoded', 'content', 'O termo de renovação foi assinado.')], { title: 'Apucarana' }).field).toBe('content:encoded');
   });
