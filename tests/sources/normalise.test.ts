@@ -227,11 +227,14 @@ describe('normaliseEntry: the news digest fixture (issue #14)', () => {
       ['Harbour Herald', undefined, 'Harbour Herald'],
       ['Tom Reyes, Coastal Courier, 16/06/2019', 'Tom Reyes', 'Coastal Courier'],
       ['Lena Fischer, Harbour Herald', 'Lena Fischer', 'Harbour Herald'],
+      ['Sam Ortiz, Harbour Herald, 14 June 2019', 'Sam Ortiz', 'Harbour Herald'],
+      ['Coastal Courier, 13.06.2019', undefined, 'Coastal Courier'],
+      ['Ines Duarte, Harbour Herald, June 12 2019', 'Ines Duarte', 'Harbour Herald'],
     ]);
   });
 
   it('leaves no source line, "…" lead-in or title echo (as text or as a last link paragraph) in any summary', () => {
-    expect(feed.items).toHaveLength(8);
+    expect(feed.items).toHaveLength(11);
     for (const item of feed.items) {
       expect(item.summary, item.title).toMatch(/^[A-Z]/);
       expect(item.summary, item.title).not.toMatch(/^[^.]{0,120}(?:\d{4}|Herald|Courier):/);
@@ -260,10 +263,10 @@ describe('normaliseEntry: the real-feed corpus (issue #14)', () => {
     expect(item!.summary).toMatch(/^O Sistema de Alertas e Monitoramento de Processos .*Exponencializar”\.$/s);
   });
 
-  it('removes "Lire la suite" with its rubric links, and ends the cut excerpt with "…" (Reporterre)', () => {
+  it('removes "Lire la suite" with its rubric links, and ends the cut excerpt on its last whole sentence (Reporterre)', () => {
     const [item] = corpus('rss-parser-kt/feed-dcdate.xml');
-    expect(item!.summary).not.toMatch(/Lire la suite|En bref|\(…\)/);
-    expect(item!.summary).toMatch(/affaiblissement historique des normes…$/);
+    expect(item!.summary).not.toMatch(/Lire la suite|En bref|\(…\)|affaiblissement historique des normes/);
+    expect(item!.summary).toMatch(/s'indignent plusieurs ONG et syndicats dans un communiqué\.$/);
   });
 
   it('removes "Leia mais (date)" glued to the last sentence (UOL)', () => {
