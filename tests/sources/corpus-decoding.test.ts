@@ -31,7 +31,7 @@ const declaredEncoding = (bytes: Buffer) =>
 
 describe('the real-feed corpus decodes and parses', () => {
   it('holds feeds to check', () => {
-    expect(files.length).toBeGreaterThanOrEqual(105);
+    expect(files.length).toBeGreaterThanOrEqual(108);
   });
 
   it.each(files)('%s', (path) => {
