@@ -38,7 +38,7 @@ describe('config loading', () => {
     const config = parseConfigText(VALID, FILE, {}).config;
     expect(config.sources[0]).toMatchObject({ id: 'news', backlog: 1, pollEvery: '*/5 * * * *', timeoutMs: 15000 });
     expect(config.channels.map((c) => c.platform)).toEqual(['bluesky', 'x']);
-    expect(config.channels[0]!.template.maxParts).toBe(4);
+    expect(config.channels[0]!.template.maxParts).toBe(3);
   });
 
   it('interpolates ${VAR} from the environment and drops unset credentials (dry-run, not an error)', () => {

@@ -90,7 +90,8 @@ describe('publishing to a real PDS', () => {
   beforeAll(async () => {
     alice = await pds.createAccount('alice');
     site.setArticles([
-      article('plan', { title: 'Neighbourhood plan published', summary: `${longText} #Planning`, tags: ['Planning'] }),
+      // The hashtag is in the lede: a thread shortened to maxParts keeps its first sentences.
+      article('plan', { title: 'Neighbourhood plan published', summary: `The #Planning office published it today. ${longText}`, tags: ['Planning'] }),
       article('mural', { title: 'New mural on Dock Street', summary: 'Painters finished the mural this week.', imageAlt: 'A green mural on a brick wall' }),
       article('market', { title: 'Winter market dates', summary: 'The winter market opens on Saturdays in December.', ogImage: true }),
     ]);
