@@ -5,6 +5,7 @@ import { describeError } from '../core/errors.js';
 import { pollsTotal } from '../core/metrics.js';
 import { newClaimOwner } from '../outbox/claim-owner.js';
 import { intakeItems } from '../outbox/intake.js';
+import type { DedupMode } from '../outbox/seen-marks.js';
 import { EditorQueue } from '../outbox/editor-queue.js';
 import { Outbox, type PublishSummary } from '../outbox/outbox.js';
 import { createPublisher, credentialsFingerprint } from '../platforms/create-publisher.js';
@@ -101,11 +102,12 @@ export class App {
   async pollOne(source: SourceConfig): Promise<SourceReport> {
     const log = this.deps.log.child({ source: source.id });
     try {
-      const polled = await pollSource(source, this.deps.store, log, this.deps.config.web.allowPrivateHosts);
+      const polled = await pollSource(source, this.deps.store, log, this.deps.config.web.allowPrivateHosts, new Set(this.deps.config.links.trackingParams));
       let queued = 0;
       for (const channelId of this.channelsOf(source)) {
-        const result = await intakeItems(this.deps.store, this.outbox, source.id, channelId, polled.items, source.backlog, this.now, source.onUpdate, source.review);
+        const result = await intakeItems(this.deps.store, this.outbox, source.id, channelId, polled.items, source.backlog, this.now, source.onUpdate, source.review, this.dedupOf(channelId));
         queued += result.queued;
+        if (result.alsoIn > 0) log.info({ channel: channelId, alsoIn: result.alsoIn }, `${result.alsoIn} article(s) already brought by another source: noted as also in ${source.id}`);
         if (result.firstSight && result.skippedBacklog > 0) {
           log.info({ channel: channelId, skipped: result.skippedBacklog }, `first sight: ${result.skippedBacklog} older items left out by backlog ${source.backlog}`);
         }
@@ -157,5 +159,9 @@ export class App {
 
   private channelsOf(source: SourceConfig): string[] {
     return source.channels ?? this.deps.config.channels.map((c) => c.id);
+  }
+
+  private dedupOf(channelId: string): DedupMode {
+    return this.deps.config.channels.find((c) => c.id === channelId)?.dedup ?? 'article';
   }
 }

@@ -18,7 +18,13 @@ const cacheKey = (sourceId: string) => `http:${sourceId}`;
  * Fetches and parses one source, keeping its conditional-GET validators in the store. `allowPrivateHosts` is config
  * `web.allowPrivateHosts`: where the feed server's redirects may lead besides public addresses and the feed's own host.
  */
-export async function pollSource(source: SourceConfig, store: Store, log: Logger, allowPrivateHosts: readonly string[] = []): Promise<PollResult> {
+export async function pollSource(
+  source: SourceConfig,
+  store: Store,
+  log: Logger,
+  allowPrivateHosts: readonly string[] = [],
+  trackingParams: ReadonlySet<string> = new Set(),
+): Promise<PollResult> {
   const cache: HttpCacheState = (await store.kv.get(cacheKey(source.id))) ?? {};
   const fetched = await fetchFeed(source.feed, cache, {
     ...defaultFetchLimits,
@@ -34,6 +40,7 @@ export async function pollSource(source: SourceConfig, store: Store, log: Logger
     location: source.feed,
     baseUrl: fetched.finalUrl,
     ...(source.language ? { language: source.language } : {}),
+    trackingParams,
   });
   const items = parsed.items;
   for (const p of parsed.problems) log.warn({ source: source.id, where: p.where }, p.message);

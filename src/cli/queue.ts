@@ -10,6 +10,7 @@ import { terminalJson, terminalLine, terminalText } from '../core/terminal-text.
 import { newClaimOwner } from '../outbox/claim-owner.js';
 import { EditorQueue } from '../outbox/editor-queue.js';
 import { Outbox } from '../outbox/outbox.js';
+import { alsoInFor } from '../outbox/seen-marks.js';
 import { tryComposeForChannel } from '../platforms/compose-for-channel.js';
 import { openRuntime, type GlobalOptions, type Runtime } from './context.js';
 
@@ -88,6 +89,8 @@ export function queueShowCommand(opts: GlobalOptions & { id: string }, out: Writ
   return withQueue(opts, out, async (rt, queue) => {
     for (const d of await queue.resolve(opts.id)) {
       out.write(`${d.id}  ${d.channelId}  ${d.state}${d.notBefore ? ` at ${d.notBefore}` : ''}\n`);
+      const alsoIn = await alsoInFor(rt.store, d.channelId, d.item);
+      if (alsoIn.length > 0) out.write(`  also in: ${alsoIn.map(terminalLine).join(', ')}\n`);
       out.write(preview(rt, d));
       for (const post of d.posts) out.write(`  posted: ${terminalLine(post.url ?? post.id)}\n`);
       for (const h of d.history) out.write(`  ${h.at}  ${h.event}${h.detail ? `: ${terminalLine(h.detail)}` : ''}\n`);

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { ChannelConfig } from '../config/schema.js';
 import { DUE_STATES } from '../core/delivery.js';
 import { CredentialsBackoff, type CredentialsRefusal } from '../outbox/credentials-backoff.js';
+import { alsoInSummary } from '../outbox/seen-marks.js';
 import { credentialsFingerprint, credentialsFix } from '../platforms/create-publisher.js';
 import { ChannelPacer } from '../schedule/channel-pacer.js';
 import type { Store } from '../store/store.js';
@@ -51,6 +52,7 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }, ou
       );
       const refusal = await new CredentialsBackoff(runtime.store.kv, channel.id, credentialsFingerprint(channel)).refusal();
       const outlook = await channelOutlook(runtime.store, channel, refusal);
+      const alsoIn = await alsoInSummary(runtime.store, channel.id);
       channels.push({
         id: channel.id,
         platform: channel.platform,
@@ -60,6 +62,7 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }, ou
         waiting: outlook.waiting,
         lastPublished: last ? { at: last.updatedAt, item: last.item.title ?? last.itemId, posts: last.posts } : null,
         attention: problems.map((d) => ({ id: d.id, state: d.state, reason: d.reason ?? null, retryAt: d.notBefore ?? null })),
+        alsoIn: alsoIn ? { bySource: alsoIn.bySource, recent: alsoIn.recent } : null,
       });
     }
     if (opts.json) {
@@ -77,6 +80,13 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }, ou
       if (c.next) out.write(`  next: ${c.next.at} — ${terminalLine(c.next.item)}\n`);
       if (c.waiting) out.write(`  waiting (${c.waiting.reason}) until ${c.waiting.until}: ${terminalLine(c.waiting.detail)}\n`);
       if (c.lastPublished) out.write(`  last published ${c.lastPublished.at}: ${terminalLine(c.lastPublished.item)}\n`);
+      if (c.alsoIn) {
+        const counts = Object.entries(c.alsoIn.bySource).map(([source, n]) => `${terminalLine(source)} ${n}`);
+        out.write(`  also brought by other sources (announced once): ${counts.join(', ')}\n`);
+        for (const r of c.alsoIn.recent.slice(-3)) {
+          out.write(`    ${r.at}  ${terminalLine(r.title ?? r.url ?? '')} — first from ${terminalLine(r.firstSource)}, also in ${terminalLine(r.source)}\n`);
+        }
+      }
       for (const a of c.attention) out.write(`  ${a.state} ${terminalLine(a.id)}: ${terminalLine(a.reason ?? '')}${a.retryAt ? ` (retry at ${a.retryAt})` : ''}\n`);
     }
     return 0;

@@ -53,6 +53,10 @@ const ChannelBase = {
   template: TemplateSchema.default(TemplateSchema.parse({})).describe('How items become threads on this channel.'),
   dryRun: z.boolean().default(false).describe('Compose and record, but never send. Also on when credentials are missing.'),
   schedule: ScheduleSchema.default(ScheduleSchema.parse({})).describe('When the channel posts: slots, spacing, caps, quiet hours.'),
+  dedup: z
+    .enum(['article', 'per-source'])
+    .default('article')
+    .describe('`article`: each article once on this channel, whichever sources carry it (the first to bring it wins; the others are recorded as "also in"). `per-source`: once per source, as if no other source existed.'),
 };
 
 export const BlueskyChannelSchema = z
@@ -124,6 +128,16 @@ export const ConfigSchema = z
       .strict()
       .default({ level: 'info', format: 'auto' })
       .describe('Logging (pino, to stderr).'),
+    links: z
+      .object({
+        trackingParams: z
+          .array(z.string().min(1).transform((v) => v.toLowerCase()))
+          .default([])
+          .describe('Query parameters that only track a click, removed from item links (and so from identity) besides the default list: `utm_*`, fbclid, gclid, dclid, msclkid, yclid, mc_cid, mc_eid, igshid, ref, ref_src, ref_url, spm, _hsenc, _hsmi, _ga, _gl and kin (README, "Identity").'),
+      })
+      .strict()
+      .default({ trackingParams: [] })
+      .describe('How item links are made canonical.'),
     web: z
       .object({
         timeoutMs: z.number().int().min(100).max(60_000).default(8_000).describe('Timeout for fetching a link-card page or an image.'),

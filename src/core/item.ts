@@ -11,7 +11,7 @@ export const ItemImageSchema = z.object({
 });
 
 export const ItemSchema = z.object({
-  /** Stable id within its source: GUID, else canonical URL, else a content hash. */
+  /** Stable id within its source: GUID, else canonical URL (unless entries share it), else a content hash. */
   id: z.string().min(1),
   sourceId: z.string().min(1),
   /** Canonical URL: absolute, tracking parameters removed. */
@@ -32,6 +32,13 @@ export const ItemSchema = z.object({
   language: z.string().optional(),
   /** Hash of the announced content: a change under the same id is an update. */
   contentHash: z.string(),
+  /**
+   * Which article this is, across sources (src/sources/article-key.ts): a channel announces each article once.
+   * Optional: items stored before identity crossed sources lack it.
+   */
+  articleKey: z.string().optional(),
+  /** The id an earlier release gave this item, when it differs (a link its feed's entries share): read as seen under it too. */
+  previousId: z.string().optional(),
 });
 
 export type Item = z.infer<typeof ItemSchema>;

@@ -2,9 +2,9 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { Config } from '../config/schema.js';
-import type { Delivery } from '../core/delivery.js';
+import { deliveryId, type Delivery, type DeliveryState } from '../core/delivery.js';
 import { EditorError } from '../core/errors.js';
-import { ItemSchema, type Item } from '../core/item.js';
+import { CONTENT_HASH_SCHEME, ItemSchema, type Item } from '../core/item.js';
 import {
   announcementItem,
   AnnouncementEditSchema,
@@ -15,6 +15,10 @@ import {
 import { RefusedFile, resolveInside } from '../sources/folder-files.js';
 import type { Store } from '../store/store.js';
 import type { Outbox } from './outbox.js';
+import { SeenMarks, type SeenMark } from './seen-marks.js';
+
+/** A feed delivery an announcement may still replace: nothing of it has been sent. */
+const NOT_STARTED: ReadonlySet<DeliveryState> = new Set(['queued', 'held', 'scheduled']);
 
 const MAX_IMAGE_FILE_BYTES = 50 * 1024 * 1024;
 
@@ -79,9 +83,33 @@ export class EditorQueue {
         held: this.config.editor.review,
         ...(notBefore ? { notBefore } : {}),
       });
-      if (delivery) deliveries.push(delivery);
+      if (delivery) {
+        deliveries.push(delivery);
+        await this.claimArticle(item, channelId);
+      }
     }
     return { item, deliveries };
+  }
+
+  /**
+   * An announcement that links an article a feed brings is that article on the channel, and the announcement wins:
+   * a feed's delivery of it that has not started going out is cancelled, and the feed is noted as "also in". A feed
+   * that brings the article later is noted the same way (intake.ts). Channels that dedup per source are left alone.
+   */
+  private async claimArticle(item: Item, channelId: string): Promise<void> {
+    const mode = this.config.channels.find((c) => c.id === channelId)?.dedup ?? 'article';
+    if (mode !== 'article' || item.articleKey === undefined) return;
+    const marks = new SeenMarks(this.store, channelId, mode);
+    const mark = await marks.get(item);
+    const at = new Date().toISOString();
+    const own: SeenMark = { firstSeenAt: at, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME };
+    if (mark?.sourceId === undefined || mark.sourceId === item.sourceId) {
+      await marks.set(item, { ...own, ...(mark?.alsoIn ? { alsoIn: mark.alsoIn } : {}) });
+      return;
+    }
+    const feedDelivery = mark.itemId === undefined ? undefined : await this.store.getDelivery(deliveryId(channelId, mark.sourceId, mark.itemId));
+    if (feedDelivery && NOT_STARTED.has(feedDelivery.state)) await this.outbox.cancel(feedDelivery.id, `replaced by announcement ${item.id}`);
+    await marks.set(item, { ...own, alsoIn: [...new Set([...(mark.alsoIn ?? []), mark.sourceId])] });
   }
 
   /** Deliveries an id names: a delivery id (channel:source:item), or an announcement id (all its channels). */

@@ -2,6 +2,7 @@ import { CONTENT_HASH_SCHEME, type Item } from '../core/item.js';
 import { itemsSeenTotal } from '../core/metrics.js';
 import type { Store } from '../store/store.js';
 import type { Outbox } from './outbox.js';
+import { SeenMarks, type DedupMode } from './seen-marks.js';
 
 export type BacklogPolicy = 'none' | 'all' | number;
 
@@ -14,23 +15,17 @@ export interface IntakeResult {
   updated: number;
   /** Items seen for the first time but left out by the backlog policy. */
   skippedBacklog: number;
+  /** Articles another source brought to this channel first, noted as "also in" this source. */
+  alsoIn: number;
   firstSight: boolean;
 }
 
-interface SeenMark {
-  firstSeenAt: string;
-  contentHash: string;
-  /** CONTENT_HASH_SCHEME when the hash was taken; absent in marks written before schemes were numbered (1). */
-  hashScheme?: number;
-}
-
-const seenKey = (channelId: string, item: Item) => `seen:${channelId}:${item.sourceId}:${item.id}`;
 const primedKey = (channelId: string, sourceId: string) => `primed:${channelId}:${sourceId}`;
 
 /**
- * Dedup and backlog: an item once seen on a channel is never queued there again, across restarts.
- * On a channel's first sight of a source only the backlog policy's share of what is already in the
- * feed is queued, so adding a feed does not flood followers.
+ * Dedup and backlog: an article once seen on a channel is never queued there again, across restarts and, unless
+ * the channel dedups per source, across sources (seen-marks.ts). On a channel's first sight of a source only the
+ * backlog policy's share of what is already in the feed is queued, so adding a feed does not flood followers.
  */
 export async function intakeItems(
   store: Store,
@@ -43,20 +38,34 @@ export async function intakeItems(
   onUpdate: UpdatePolicy = 'ignore',
   /** Review mode: new items wait as `held` until an editor approves them. */
   held = false,
+  dedup: DedupMode = 'article',
 ): Promise<IntakeResult> {
+  const marks = new SeenMarks(store, channelId, dedup);
+  const at = new Date(now()).toISOString();
   const firstSight = (await store.kv.get(primedKey(channelId, sourceId))) === undefined;
   const unseen: Item[] = [];
+  const unseenIdentities = new Set<string>();
   let updated = 0;
+  let alsoIn = 0;
   for (const item of items) {
-    const mark = (await store.kv.get(seenKey(channelId, item))) as SeenMark | undefined;
-    if (mark === undefined) unseen.push(item);
-    else if ((mark.hashScheme ?? 1) !== CONTENT_HASH_SCHEME) {
+    const mark = await marks.get(item);
+    if (mark === undefined) {
+      // The same article twice in one feed (two GUIDs, one link): the first entry stands for it.
+      const identity = marks.identity(item);
+      if (unseenIdentities.has(identity)) continue;
+      unseenIdentities.add(identity);
+      unseen.push(item);
+    } else if (mark.sourceId !== undefined && mark.sourceId !== item.sourceId) {
+      // Another source brought this article first: it is announced once, from there; this source is noted.
+      await marks.noteAlsoIn(item, mark, at);
+      alsoIn += 1;
+    } else if ((mark.hashScheme ?? 1) !== CONTENT_HASH_SCHEME) {
       // Hashed by an older release: a difference may be our cleaning, not the item. Re-take the hash, post nothing.
-      await store.kv.set(seenKey(channelId, item), { ...mark, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME });
+      await marks.set(item, { ...mark, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME });
     } else if (mark.contentHash !== item.contentHash) {
       // The new content is remembered only once the update is handled, so a crash in between retries it.
       if (onUpdate === 'reply' && (await outbox.applyUpdate(item, channelId))) updated += 1;
-      await store.kv.set(seenKey(channelId, item), { ...mark, contentHash: item.contentHash });
+      await marks.set(item, { ...mark, contentHash: item.contentHash });
     }
   }
 
@@ -68,14 +77,12 @@ export async function intakeItems(
   for (const [order, item] of ordered.entries()) {
     if (await outbox.enqueue(item, channelId, { order, held })) queued += 1;
   }
-  const at = new Date(now()).toISOString();
   for (const item of unseen) {
-    const mark: SeenMark = { firstSeenAt: at, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME };
-    await store.kv.set(seenKey(channelId, item), mark);
+    await marks.set(item, { firstSeenAt: at, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME });
   }
   if (firstSight) await store.kv.set(primedKey(channelId, sourceId), at);
   if (unseen.length > 0) itemsSeenTotal.inc({ source: sourceId, channel: channelId }, unseen.length);
-  return { channelId, queued, updated, skippedBacklog: unseen.length - chosen.size, firstSight };
+  return { channelId, queued, updated, alsoIn, skippedBacklog: unseen.length - chosen.size, firstSight };
 }
 
 /** Feeds list newest first; dates, when every item has one, are more trustworthy than position. */

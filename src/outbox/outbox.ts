@@ -139,10 +139,10 @@ export class Outbox {
   }
 
   /** An editor withdraws a delivery that has not started going out. */
-  async cancel(id: string): Promise<Delivery> {
+  async cancel(id: string, reason = 'cancelled by an editor'): Promise<Delivery> {
     return this.underClaim(id, async (d) => {
       this.assertNotStarted(d, 'cancelled');
-      return this.transition(d, 'cancelled', 'cancelled by an editor', { reason: 'cancelled by an editor' });
+      return this.transition(d, 'cancelled', reason, { reason });
     });
   }
 

@@ -2,6 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ItemSchema, type Item } from '../core/item.js';
 import { EDITOR_SOURCE_ID } from '../config/schema.js';
+import { articleKey } from './article-key.js';
+import { canonicalUrl } from './canonical-url.js';
 
 /** The earliest publish-at time taken: anything before is a typo (a year of 0026, 1926), not a plan. */
 export const EARLIEST_PUBLISH_AT = Date.UTC(2000, 0, 1);
@@ -130,5 +132,8 @@ export function announcementItem(input: AnnouncementInput, where: string): Item 
     images: input.image ? [{ url: input.image.path, alt: input.image.alt.trim() }] : [],
   };
   const contentHash = createHash('sha256').update(JSON.stringify([base.title, base.summary, base.url, base.images])).digest('hex').slice(0, 32);
-  return ItemSchema.parse({ ...base, contentHash });
+  // An announcement that links an article is that article, for any feed that brings it too (src/outbox/seen-marks.ts).
+  const canonical = input.url === undefined ? undefined : canonicalUrl(input.url);
+  const key = canonical?.ok ? articleKey({ url: canonical.url, sourceId: EDITOR_SOURCE_ID, contentHash }) : undefined;
+  return ItemSchema.parse({ ...base, contentHash, ...(key ? { articleKey: key } : {}) });
 }

@@ -8,14 +8,17 @@ export const TRACKING_PARAMS: ReadonlySet<string> = new Set([
   'fbclid', 'gclid', 'gclsrc', 'dclid', 'gbraid', 'wbraid', 'msclkid', 'yclid', 'twclid', 'ttclid', 'li_fat_id',
   'mc_cid', 'mc_eid', 'igshid', 'mibextid', 'srsltid',
   '_hsenc', '_hsmi', '__hstc', '__hssc', '__hsfp', 'hsctatracking',
-  'mkt_tok', 'ref_src', 'ref_url', '_ga', '_gl',
+  'mkt_tok', 'ref', 'ref_src', 'ref_url', '_ga', '_gl', 'spm', 'scm',
   'oly_anon_id', 'oly_enc_id', 'vero_id', 'vero_conv', 'wickedid', 'rb_clickid', 's_kwcid', 'ef_id',
 ]);
 
-export function isTrackingParam(name: string): boolean {
+/** Whether a query parameter only tracks a click: `utm_*`, the default list, or a name the operator added. */
+export function isTrackingParam(name: string, extra: ReadonlySet<string> = NO_EXTRA): boolean {
   const key = name.toLowerCase();
-  return key.startsWith('utm_') || TRACKING_PARAMS.has(key);
+  return key.startsWith('utm_') || TRACKING_PARAMS.has(key) || extra.has(key);
 }
+
+const NO_EXTRA: ReadonlySet<string> = new Set();
 
 export type CanonicalUrl = { ok: true; url: string } | { ok: false; reason: string };
 
@@ -25,7 +28,7 @@ export type CanonicalUrl = { ok: true; url: string } | { ok: false; reason: stri
  * Host lowercasing, default-port removal and percent-encoding normalisation come from the WHATWG URL parser.
  * The remaining query parameters keep their order and their exact encoding.
  */
-export function canonicalUrl(raw: string, base?: string): CanonicalUrl {
+export function canonicalUrl(raw: string, base?: string, extraTracking?: ReadonlySet<string>): CanonicalUrl {
   const text = raw.trim();
   if (!text) return { ok: false, reason: 'empty link' };
   let url: URL;
@@ -48,7 +51,7 @@ export function canonicalUrl(raw: string, base?: string): CanonicalUrl {
       .filter((part) => {
         if (part === '') return false;
         const eq = part.indexOf('=');
-        return !isTrackingParam(safeDecode(eq < 0 ? part : part.slice(0, eq)));
+        return !isTrackingParam(safeDecode(eq < 0 ? part : part.slice(0, eq)), extraTracking);
       });
     url.search = kept.length ? `?${kept.join('&')}` : '';
   }

@@ -49,7 +49,7 @@ export interface RawFeed {
   base?: string;
   /** The site's home page as the feed names it (RSS channel link, Atom alternate link, JSON home_page_url). */
   siteLink?: string;
-  /** JSON Feed's own URL, when it says. */
+  /** The feed's own URL, when it says (JSON Feed feed_url, an Atom or RSS atom:link rel="self"). */
   feedUrl?: string;
   entries: unknown[];
 }
@@ -85,6 +85,7 @@ export function readFeed(format: FeedFormat, feed: unknown): RawFeed {
         language: str(f.language) ?? str(arr(f.dc?.languages)[0]) ?? str(f.xml?.lang),
         base: str(f.xml?.base),
         siteLink: str(f.link),
+        feedUrl: selfLink(arr((f as { atom?: { links?: unknown[] } }).atom?.links)),
         entries: arr(f.items),
       };
     }
@@ -96,6 +97,7 @@ export function readFeed(format: FeedFormat, feed: unknown): RawFeed {
         language: str(f.xml?.lang),
         base: str(f.xml?.base),
         siteLink: alternateLinks(arr(f.links))[0],
+        feedUrl: selfLink(arr(f.links)),
         entries: arr(f.entries),
       };
     }
@@ -247,6 +249,14 @@ function alternateLinks(links: ReadonlyArray<{ href?: string; rel?: string; type
   // Prefer an HTML page over other alternates (e.g. a JSON or audio representation).
   alternates.sort((a, b) => Number(!isHtmlType(a?.type)) - Number(!isHtmlType(b?.type)));
   return alternates.map((l) => l?.href as string);
+}
+
+function selfLink(links: readonly unknown[]): string | undefined {
+  for (const l of links) {
+    const link = l as { href?: unknown; rel?: unknown } | undefined;
+    if (link?.rel === 'self' && str(link.href)) return link.href as string;
+  }
+  return undefined;
 }
 
 function isHtmlType(type: string | undefined): boolean {

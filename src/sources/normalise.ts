@@ -1,5 +1,6 @@
 import { cleanBody, type BodyField, type BodyParagraph } from '../clean/index.js';
 import { ItemSchema, type Item, type ItemImage } from '../core/item.js';
+import { articleKey } from './article-key.js';
 import { canonicalUrl } from './canonical-url.js';
 import { toIsoDate } from './dates.js';
 import type { RawEntry, RawText } from './extract.js';
@@ -16,10 +17,12 @@ export interface NormaliseContext {
   feedLanguage?: string;
   /** The site's home page (RSS channel link, Atom alternate, JSON home_page_url): a closing link to it is boilerplate. */
   siteUrl?: string;
+  /** Query parameters the operator added to the default tracking list (canonical-url.ts). */
+  trackingParams?: ReadonlySet<string>;
 }
 
 export type NormaliseResult =
-  | { ok: true; item: Item; problems: string[] }
+  | { ok: true; item: Item; problems: string[]; /** The entry had a GUID (else its id is its link or its text). */ hasGuid: boolean }
   | { ok: false; problems: string[] };
 
 /**
@@ -35,7 +38,7 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
   let url: string | undefined;
   const linkProblems: string[] = [];
   for (const link of entry.links) {
-    const c = canonicalUrl(link, ctx.baseUrl);
+    const c = canonicalUrl(link, ctx.baseUrl, ctx.trackingParams);
     if (c.ok) {
       url = c.url;
       break;
@@ -75,7 +78,9 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
     images.push({ url: c.url, alt, ...(img.mimeType ? { mimeType: img.mimeType.trim().toLowerCase() } : {}) });
   }
 
-  const id = entry.id?.trim() || url || `sha256:${sha256Hex([title ?? '', summary])}`;
+  const guid = entry.id?.trim() || undefined;
+  const id = guid || url || `sha256:${sha256Hex([title ?? '', summary])}`;
+  const contentHash = sha256Hex([title ?? '', summary, url ?? '', attribution ?? '']);
 
   const item = ItemSchema.parse({
     id,
@@ -90,9 +95,10 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
     tags: tags(entry.tags),
     images,
     language: itemLanguage,
-    contentHash: sha256Hex([title ?? '', summary, url ?? '', attribution ?? '']),
+    contentHash,
+    articleKey: articleKey({ url, guid, sourceId: ctx.sourceId, contentHash }),
   });
-  return { ok: true, item, problems };
+  return { ok: true, item, problems, hasGuid: guid !== undefined };
 }
 
 /**

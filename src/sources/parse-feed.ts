@@ -3,6 +3,7 @@ import { DetectError, detectJsonFeed, parseFeed as feedsmithParse } from 'feedsm
 import { ZodError } from 'zod';
 import { describeError, permanent } from '../core/errors.js';
 import type { Item } from '../core/item.js';
+import { sharedLinkKey } from './article-key.js';
 import { resolveBase } from './canonical-url.js';
 import { readEntry, readFeed, type FeedFormat, type RawEntry, type RawText } from './extract.js';
 import { advertisedFeeds } from './html-feed-link.js';
@@ -43,6 +44,8 @@ export interface ParseContext {
   baseUrl?: string;
   /** Language for items that do not state their own, used instead of the feed's. */
   language?: string;
+  /** Query parameters the operator added to the default tracking list (canonical-url.ts). */
+  trackingParams?: ReadonlySet<string>;
 }
 
 /**
@@ -57,15 +60,16 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
   const raw = readFeed(format, feed);
 
   const siteBase = httpUrl(resolveBase(raw.siteLink, docUrl));
-  // Atom resolves against xml:base, then the document's URL (RFC 4287 §8.2 / RFC 3986). RSS, RDF and JSON Feed
-  // have no such rule: their relative links are meant against the site, which is often not the feed's host.
-  const outerBase =
-    format === 'atom' ? docUrl ?? siteBase : format === 'json' ? siteBase ?? resolveBase(raw.feedUrl, docUrl) ?? docUrl : siteBase ?? docUrl;
+  const selfBase = httpUrl(resolveBase(raw.feedUrl, docUrl));
+  // Relative links resolve against xml:base, then the feed's own alternate (site) link, then its self link, then the
+  // URL it was fetched from. Atom puts the document's URL before the site (RFC 4287 §8.2 / RFC 3986); RSS, RDF and
+  // JSON Feed have no such rule, and their relative links are meant against the site, often not the feed's host.
+  // A feed read from a file has no URL of its own: its links then still resolve against what it says it is.
+  const outerBase = format === 'atom' ? docUrl ?? siteBase ?? selfBase : siteBase ?? selfBase ?? docUrl;
   const feedBase = resolveBase(raw.base, outerBase);
   const feedLanguage = language(ctx.language) ?? language(raw.language);
 
-  const items: Item[] = [];
-  const seenIds = new Map<string, number>();
+  const read: Array<{ n: number; label: string; item: Item; hasGuid: boolean }> = [];
   raw.entries.forEach((rawEntry, index) => {
     const n = index + 1;
     let entry: RawEntry | undefined;
@@ -81,20 +85,26 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
         feedLanguage,
         // So a closing "read it on our site" paragraph is recognised as boilerplate by the site's own link.
         ...(siteBase ? { siteUrl: siteBase } : {}),
+        ...(ctx.trackingParams ? { trackingParams: ctx.trackingParams } : {}),
       });
       for (const message of result.problems) problems.push({ where: label, message });
-      if (!result.ok) return;
-      const first = seenIds.get(result.item.id);
-      if (first !== undefined) {
-        problems.push({ where: label, message: `same id as item ${first} (${JSON.stringify(result.item.id)}); skipped` });
-        return;
-      }
-      seenIds.set(result.item.id, n);
-      items.push(result.item);
+      if (result.ok) read.push({ n, label, item: result.item, hasGuid: result.hasGuid });
     } catch (err) {
       problems.push({ where: label, message: `skipped: ${itemErrorMessage(err)}` });
     }
   });
+
+  const items: Item[] = [];
+  const seenIds = new Map<string, number>();
+  for (const { n, label, item } of withSharedLinksApart(read, ctx.sourceId)) {
+    const first = seenIds.get(item.id);
+    if (first !== undefined) {
+      problems.push({ where: label, message: `same id as item ${first} (${JSON.stringify(item.id)}); skipped` });
+      continue;
+    }
+    seenIds.set(item.id, n);
+    items.push(item);
+  }
 
   let title: string | undefined;
   try {
@@ -110,6 +120,25 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
     items,
     problems,
   };
+}
+
+/**
+ * Entries without a GUID whose link other entries of the feed share (a feed whose items all point at its home
+ * page) are told apart by title, date and text instead of being taken for one item; `previousId` keeps the id an
+ * earlier release gave them (the link), so a store written by it still knows them.
+ */
+function withSharedLinksApart<T extends { item: Item; hasGuid: boolean }>(read: readonly T[], sourceId: string): T[] {
+  const byLink = new Map<string, number>();
+  for (const r of read) if (!r.hasGuid && r.item.url) byLink.set(r.item.url, (byLink.get(r.item.url) ?? 0) + 1);
+  return read.map((r) => {
+    if (r.hasGuid || !r.item.url || (byLink.get(r.item.url) ?? 0) < 2) return r;
+    const key = sharedLinkKey({ sourceId, contentHash: r.item.contentHash, ...pick(r.item) });
+    return { ...r, item: { ...r.item, id: key, articleKey: key, previousId: r.item.id } };
+  });
+}
+
+function pick(item: Item): { title?: string; publishedAt?: string } {
+  return { ...(item.title !== undefined ? { title: item.title } : {}), ...(item.publishedAt !== undefined ? { publishedAt: item.publishedAt } : {}) };
 }
 
 function titleOf(raw: RawText | undefined): string | undefined {
