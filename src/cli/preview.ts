@@ -1,19 +1,19 @@
 import type { Writable } from 'node:stream';
 import { existsSync } from 'node:fs';
 import { defaultTemplate } from '../config/template-schema.js';
-import type { ChannelConfig, Config } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
 import { BLUESKY_MAX_GRAPHEMES, estimateXCostUsd, X_MAX_WEIGHTED_LENGTH, type BlueskyPart, type XPart } from '../compose/index.js';
 import { defaultFetchLimits, fetchFeed } from '../sources/fetch-feed.js';
 import { parseFeed } from '../sources/parse-feed.js';
-import { tryComposeForChannel } from '../platforms/compose-for-channel.js';
+import { tryComposeForChannel, type ComposeChannel } from '../platforms/compose-for-channel.js';
 import { loadDotEnv, resolveConfigPath } from '../config/load.js';
 import { terminalJson, terminalLine, terminalText } from '../core/terminal-text.js';
 import { loadConfig, type GlobalOptions } from './context.js';
 
 const PLATFORMS = ['x', 'bluesky'] as const;
 
-/** The template each platform's preview uses: the first configured channel of that platform, else the default. */
-function templatesFor(config: Config | undefined): Record<(typeof PLATFORMS)[number], Pick<ChannelConfig, 'platform' | 'template'>> {
+/** The template (and UTM tags) each platform's preview uses: the first configured channel of that platform, else the default. */
+function templatesFor(config: Config | undefined): Record<(typeof PLATFORMS)[number], ComposeChannel> {
   const pick = (platform: 'x' | 'bluesky') =>
     config?.channels.find((c) => c.platform === platform) ?? ({ platform, template: defaultTemplate } as const);
   return { x: pick('x'), bluesky: pick('bluesky') };

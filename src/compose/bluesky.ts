@@ -10,6 +10,7 @@ import { shortLinkDisplay, shortenTokenLinks } from './link-display.js';
 import { composeParts, type PlatformRules } from './pipeline.js';
 import { graphemeCount, hasAtMostGraphemes, utf8Length } from './segment.js';
 import type { BlueskyPart } from './types.js';
+import { withoutUtm } from './utm.js';
 
 export const BLUESKY_MAX_GRAPHEMES = 300;
 export const BLUESKY_MAX_BYTES = 3000;
@@ -25,7 +26,9 @@ export function fitsBluesky(text: string): boolean {
 const blueskyRules: PlatformRules = {
   name: 'bluesky',
   fits: fitsBluesky,
-  linkDisplay: (uri) => shortLinkDisplay(uri),
+  // The facet carries the channel's UTM tags (src/compose/utm.ts); the reader is shown the link without them, so
+  // a tagged thread reads, and is counted, exactly as an untagged one.
+  linkDisplay: (uri) => shortLinkDisplay(withoutUtm(uri)),
   adaptToken: (token) => shortenTokenLinks(token),
 };
 

@@ -7,3 +7,4 @@ export { defaultXPrices } from './types.js';
 export { composeForX, estimateXCostUsd, fitsX, X_MAX_WEIGHTED_LENGTH } from './x.js';
 export { BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES, composeForBluesky, fitsBluesky } from './bluesky.js';
 export { graphemeCount, utf8Length } from './segment.js';
+export { tagUrl, withChannelUtm, type UtmChannel } from './utm.js';

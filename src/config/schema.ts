@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ScheduleSchema } from './schedule-schema.js';
 import { secret } from './secrets.js';
 import { TemplateSchema } from './template-schema.js';
+import { UtmSchema } from './utm-schema.js';
 
 /**
  * The one source of truth for configuration. Types come from here (`Config`, `ChannelConfig`…);
@@ -51,6 +52,9 @@ export const SourceSchema = z
 const ChannelBase = {
   id: Id.describe('Stable name of the channel; part of every delivery key.'),
   template: TemplateSchema.default(TemplateSchema.parse({})).describe('How items become threads on this channel.'),
+  utm: UtmSchema.optional().describe(
+    "Tag the item link in this channel's posts with utm_source, utm_medium and utm_campaign; `{channel}` is the channel id, `{source}` the item's source id. Items keep their untagged canonical URL, so tags never change which items are new.",
+  ),
   dryRun: z.boolean().default(false).describe('Compose and record, but never send. Also on when credentials are missing.'),
   schedule: ScheduleSchema.default(ScheduleSchema.parse({})).describe('When the channel posts: slots, spacing, caps, quiet hours.'),
   dedup: z

@@ -24,7 +24,7 @@ export interface LinkPreviewOptions {
 }
 
 export interface LinkPreview {
-  /** The URL as given (the link the post carries). */
+  /** The URL as given: the page fetched. A post whose link carries UTM tags points its card to that link instead. */
   uri: string;
   title: string;
   description: string;

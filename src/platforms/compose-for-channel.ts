@@ -2,16 +2,19 @@ import type { ComposedThread } from '../core/delivery.js';
 import { describeError } from '../core/errors.js';
 import type { Item } from '../core/item.js';
 import type { ChannelConfig } from '../config/schema.js';
-import { composeForBluesky, composeForX } from '../compose/index.js';
+import { composeForBluesky, composeForX, withChannelUtm, type UtmChannel } from '../compose/index.js';
 
-type ComposeChannel = Pick<ChannelConfig, 'platform' | 'template'>;
+/** What composing reads of a channel. Tags need the channel id; a bare template (the preview's default) has neither. */
+export type ComposeChannel = Pick<ChannelConfig, 'platform' | 'template'> & (UtmChannel | { utm?: undefined });
 
 /**
  * The one compose entry point for a channel: preview, the editor page and the publisher all call it,
- * so what an editor sees is what followers get.
+ * so what an editor sees is what followers get. The channel's UTM tags go on the item link here and
+ * only here: the caller's item, which identity and dedup read, keeps its canonical URL.
  */
 export function composeForChannel(item: Item, channel: ComposeChannel): ComposedThread {
-  const parts = channel.platform === 'x' ? composeForX(item, channel.template) : composeForBluesky(item, channel.template);
+  const posted = channel.utm ? withChannelUtm(item, channel) : item;
+  const parts = channel.platform === 'x' ? composeForX(posted, channel.template) : composeForBluesky(posted, channel.template);
   return { platform: channel.platform, parts };
 }
 

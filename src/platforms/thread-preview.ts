@@ -1,5 +1,5 @@
 import type { ChannelConfig, Config } from '../config/schema.js';
-import { BLUESKY_MAX_GRAPHEMES, estimateXCostUsd, fitsBluesky, fitsX, X_MAX_WEIGHTED_LENGTH, type BlueskyPart, type XPart } from '../compose/index.js';
+import { BLUESKY_MAX_GRAPHEMES, estimateXCostUsd, fitsBluesky, fitsX, withChannelUtm, X_MAX_WEIGHTED_LENGTH, type BlueskyPart, type XPart } from '../compose/index.js';
 import type { ComposedThread } from '../core/delivery.js';
 import type { Item } from '../core/item.js';
 import { fetchLinkPreview } from '../media/link-preview.js';
@@ -94,6 +94,9 @@ export async function previewThread(item: Item, channel: ChannelConfig, cards: L
   const parts = measureThread(thread);
   const costUsd = channel.platform === 'x' ? estimateXCostUsd(thread.parts as XPart[], channel.prices) : null;
   const wantsCard = item.url !== undefined && (channel.platform === 'x' ? thread.parts.some((p) => (p as XPart).containsUrl) : channel.cards && item.images.length === 0);
+  // As the publisher does (BlueskyPublisher.linkCard): the page is fetched at the canonical URL, and the card
+  // points to the link as posted, with the channel's UTM tags.
   const { card, problem } = wantsCard ? await cards.get(item.url!) : { card: null, problem: null };
-  return { channelId: channel.id, platform: channel.platform, parts, costUsd, linkCard: card, linkCardProblem: problem, composeProblem: null };
+  const linkCard = card && { ...card, uri: withChannelUtm(item, channel).url ?? card.uri };
+  return { channelId: channel.id, platform: channel.platform, parts, costUsd, linkCard, linkCardProblem: problem, composeProblem: null };
 }

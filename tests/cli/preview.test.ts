@@ -1,7 +1,7 @@
 import path from 'node:path';
 import twitterText from 'twitter-text';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { REPO, runCli, tempDir } from '../support/cli.js';
+import { REPO, runCli, tempDir, writeFile } from '../support/cli.js';
 
 const EDGE_FEED = path.join(REPO, 'tests/fixtures/feeds/preview-edge-cases.xml');
 // Its second item links to a 5000-character URL: X shows a link as written, and twitter-text does not read
@@ -164,5 +164,52 @@ describe('threadcast preview with one item that cannot be composed', () => {
     expect(out.indexOf(failure)).toBeLessThan(out.indexOf('Cheese tasting at noon'));
     expect(out).toContain('Free tasting at noon by the fountain.');
     expect(out).toContain(`3 item(s) from ${ONE_UNCOMPOSABLE} (rss), 1 could not be composed`);
+  });
+});
+
+describe('threadcast preview with UTM tags on the channels', () => {
+  const SAMPLE = path.join(REPO, 'config/sample-feed.xml');
+  // The feed's own link carries utm_source=rss&utm_medium=feed, which the canonical URL drops.
+  const CANONICAL = 'https://example.org/2026/11/library-weekend-hours/';
+  const CONFIG = `channels:
+  - id: x-main
+    platform: x
+    utm: { source: "{channel}", medium: social, campaign: "{source} news" }
+  - id: bsky-main
+    platform: bluesky
+    utm: { source: "{channel}", medium: social }
+`;
+  const library = (json: string) => (JSON.parse(json) as PreviewJson).items.find((i) => i.url === CANONICAL)!;
+
+  it('posts the tagged link, counted as the platforms count it, while the item keeps its canonical URL', async () => {
+    const dir = tempDir();
+    const config = writeFile(dir, 'threadcast.yaml', CONFIG);
+    const [tagged, plain] = await Promise.all([
+      runCli(['--config', config, 'preview', '--feed', SAMPLE, '--json'], { cwd: dir }),
+      runCli(['preview', '--feed', SAMPLE, '--json'], { cwd: tempDir() }),
+    ]);
+    expect(tagged.stderr).toBe('');
+    expect(tagged.code).toBe(0);
+    const item = library(tagged.stdout);
+    const untagged = library(plain.stdout);
+    expect(item.url).toBe(CANONICAL);
+
+    // {source} is the item's source id: "preview" for a feed read by this command.
+    const xUrl = `${CANONICAL}?utm_source=x-main&utm_medium=social&utm_campaign=preview%20news`;
+    expect(twitterText.extractUrls(item.threads.x[0]!.text)).toEqual([xUrl]);
+    expect(item.threads.x.map((p) => p.weightedLength)).toEqual(untagged.threads.x.map((p) => p.weightedLength));
+
+    const bskyUrl = `${CANONICAL}?utm_source=bsky-main&utm_medium=social`;
+    const links = item.threads.bluesky.flatMap((p) => p.facets.flatMap((f) => f.features.filter((feat) => feat.uri?.startsWith(CANONICAL))));
+    expect(links.map((l) => l.uri)).toEqual([bskyUrl]);
+    expect(item.threads.bluesky.map((p) => p.text)).toEqual(untagged.threads.bluesky.map((p) => p.text));
+  });
+
+  it('shows the tagged link in the human output', async () => {
+    const dir = tempDir();
+    const config = writeFile(dir, 'threadcast.yaml', CONFIG);
+    const result = await runCli(['--config', config, 'preview', '--feed', SAMPLE], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`${CANONICAL}?utm_source=x-main&utm_medium=social&utm_campaign=preview%20news`);
   });
 });

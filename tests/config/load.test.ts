@@ -92,3 +92,38 @@ describe('config loading', () => {
     expect(problems[0]).toMatch(new RegExp(`^${FILE}:\\d+  `));
   });
 });
+
+describe('channel utm tags', () => {
+  const channel = (utm: string) => `channels:\n  - id: x-main\n    platform: x\n    utm:\n${utm}`;
+
+  it('accepts source, medium and campaign with {channel} and {source}', () => {
+    const config = parseConfigText(channel('      source: "{channel}"\n      medium: social\n      campaign: "{source}-{channel}"\n'), FILE, {}).config;
+    expect(config.channels[0]!.utm).toEqual({ source: '{channel}', medium: 'social', campaign: '{source}-{channel}' });
+  });
+
+  it('names the field of an unknown placeholder and says which ones exist', () => {
+    const problems = problemsOf(channel('      source: bluesky\n      campaign: "{chanel}-{source}-{date}"\n'));
+    expect(problems).toEqual([
+      `${FILE}:6  channels[0].utm.campaign: unknown placeholder "{chanel}"; use {channel} or {source}`,
+      `${FILE}:6  channels[0].utm.campaign: unknown placeholder "{date}"; use {channel} or {source}`,
+    ]);
+  });
+
+  it('rejects a brace without its pair', () => {
+    expect(problemsOf(channel('      source: "{channel"\n'))).toEqual([
+      `${FILE}:5  channels[0].utm.source: a "{" or "}" without its pair; the placeholders are {channel} or {source}`,
+    ]);
+  });
+
+  it('rejects empty values and a missing source', () => {
+    expect(problemsOf(channel('      source: x\n      medium: ""\n      campaign: "  "\n'))).toEqual([
+      `${FILE}:6  channels[0].utm.medium: empty; a tag needs a value (utm.medium and utm.campaign may be left out)`,
+      `${FILE}:7  channels[0].utm.campaign: empty; a tag needs a value (utm.medium and utm.campaign may be left out)`,
+    ]);
+    expect(problemsOf(channel('      medium: social\n'))).toEqual([`${FILE}:5  channels[0].utm.source: required: utm_source says who sends the visitor, e.g. "{channel}"`]);
+  });
+
+  it('rejects an unknown tag key', () => {
+    expect(problemsOf(channel('      source: x\n      term: y\n'))).toEqual([`${FILE}:6  channels[0].utm.term: unknown key "term"`]);
+  });
+});

@@ -23,6 +23,7 @@ export interface Website {
   articles: Article[];
   /** Replace the feed's articles (newest first). */
   setArticles(articles: Article[]): void;
+  /** Path and query of every request, in order. */
   requests: string[];
   close(): Promise<void>;
 }
@@ -36,8 +37,9 @@ export async function startWebsite(initial: Article[]): Promise<Website> {
     .png()
     .toBuffer();
   const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    requests.push(path);
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname;
+    requests.push(path + url.search);
     if (path === '/feed.xml') {
       res.setHeader('content-type', 'application/rss+xml; charset=utf-8');
       res.end(rss(site.url, articles));

@@ -1,7 +1,7 @@
 import { TID } from '@atproto/common-web';
 import type { AtpAgent } from '@atproto/api';
 import type { Logger } from 'pino';
-import { BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES, fitsBluesky, graphemeCount, utf8Length, type BlueskyPart } from '../../compose/index.js';
+import { BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES, fitsBluesky, graphemeCount, utf8Length, withChannelUtm, type BlueskyPart } from '../../compose/index.js';
 import type { BlueskyChannelConfig, Config } from '../../config/schema.js';
 import type { ComposedThread, Delivery, PostRef } from '../../core/delivery.js';
 import { describeError, permanent, ThreadcastError } from '../../core/errors.js';
@@ -202,7 +202,7 @@ export class BlueskyPublisher implements Publisher {
       return embeds;
     }
     if (this.opts.channel.cards && item.url) {
-      const card = await this.linkCard(agent, item.url, log);
+      const card = await this.linkCard(agent, item.url, withChannelUtm(item, this.opts.channel).url ?? item.url, log);
       if (card) embeds.set(0, card);
     }
     return embeds;
@@ -224,7 +224,13 @@ export class BlueskyPublisher implements Publisher {
     return out;
   }
 
-  private async linkCard(agent: AtpAgent, url: string, log: Logger): Promise<EmbedJson | undefined> {
+  /**
+   * The card for the page at `url` (the item's canonical URL), pointing to `postedUrl` (the link as the text
+   * carries it, with the channel's UTM tags). The page is fetched untagged: our fetch is no visitor, and a tagged
+   * one would show up in the site's analytics as a visit from the campaign. A click on the card is a visitor,
+   * so the card links to the tagged URL and is counted like a click on the link in the text.
+   */
+  private async linkCard(agent: AtpAgent, url: string, postedUrl: string, log: Logger): Promise<EmbedJson | undefined> {
     let problem: string | undefined;
     const preview = await fetchLinkPreview(url, {
       onProblem: (p) => (problem = p),
@@ -247,7 +253,7 @@ export class BlueskyPublisher implements Publisher {
         log.warn({ url: redactUrl(url), err: describeError(err) }, 'link card without thumb: upload failed');
       }
     }
-    return { $type: 'app.bsky.embed.external', external: { uri: preview.uri, title: preview.title, description: preview.description, ...(thumb ? { thumb } : {}) } };
+    return { $type: 'app.bsky.embed.external', external: { uri: postedUrl, title: preview.title, description: preview.description, ...(thumb ? { thumb } : {}) } };
   }
 
   private async uploadBlob(agent: AtpAgent, data: Buffer, mimeType: string): Promise<BlobRefJson> {

@@ -179,6 +179,24 @@ describe('publishing to a real PDS', () => {
   });
 });
 
+describe('a channel with UTM tags', () => {
+  it('links the text and the card to the tagged URL, and fetches the page for the card untagged', async () => {
+    const ivy = await pds.createAccount('ivy');
+    site.setArticles([article('regatta', { title: 'Harbour regatta on Sunday', summary: 'Boats race from the north quay at ten.', ogImage: true })]);
+    const setup = setupFor(ivy, site, '    utm: { source: "{channel}", medium: social, campaign: "{source}" }\n');
+    const result = await once(setup);
+    expect(result.code, result.stderr).toBe(0);
+
+    const page = `${site.url}/articles/regatta/`;
+    const tagged = `${page}?utm_source=bsky&utm_medium=social&utm_campaign=site`;
+    const [root] = roots(await posts(ivy.did));
+    expect(root!.value.embed?.external).toMatchObject({ uri: tagged, title: 'Harbour regatta on Sunday' });
+    expect(root!.value.facets?.flatMap((f) => f.features.map((feat) => feat.uri))).toEqual([tagged]);
+    expect(site.requests).toContain('/articles/regatta/');
+    expect(site.requests.filter((r) => r.includes('utm_'))).toEqual([]);
+  });
+});
+
 describe('exactly once and sessions', () => {
   it('a process killed after the write and before the state update leaves no duplicate after restart', async () => {
     const bob = await pds.createAccount('bob');
