@@ -15,7 +15,7 @@ export interface IntakeResult {
   updated: number;
   /** Items seen for the first time but left out by the backlog policy. */
   skippedBacklog: number;
-  /** Articles another source brought to this channel first, noted as "also in" this source. */
+  /** Articles another source brought to this channel first, newly noted as "also in" this source. */
   alsoIn: number;
   firstSight: boolean;
 }
@@ -57,8 +57,7 @@ export async function intakeItems(
       unseen.push(item);
     } else if (mark.sourceId !== undefined && mark.sourceId !== item.sourceId) {
       // Another source brought this article first: it is announced once, from there; this source is noted.
-      await marks.noteAlsoIn(item, mark, at);
-      alsoIn += 1;
+      if (await marks.noteAlsoIn(item, mark, at)) alsoIn += 1;
     } else if ((mark.hashScheme ?? 1) !== CONTENT_HASH_SCHEME) {
       // Hashed by an older release: a difference may be our cleaning, not the item. Re-take the hash, post nothing.
       await marks.set(item, { ...mark, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME });

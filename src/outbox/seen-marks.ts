@@ -77,9 +77,9 @@ export class SeenMarks {
     await this.store.kv.set(articleMarkKey(this.channelId, keyOf(item)), { sourceId: item.sourceId, itemId: item.id, ...mark });
   }
 
-  /** Records that `item`'s source carries an article another source brought first. */
-  async noteAlsoIn(item: Item, mark: SeenMark, at: string): Promise<void> {
-    if (mark.alsoIn?.includes(item.sourceId)) return;
+  /** Records that `item`'s source carries an article another source brought first; false when it was already noted. */
+  async noteAlsoIn(item: Item, mark: SeenMark, at: string): Promise<boolean> {
+    if (mark.alsoIn?.includes(item.sourceId)) return false;
     await this.store.kv.set(articleMarkKey(this.channelId, keyOf(item)), { ...mark, alsoIn: [...(mark.alsoIn ?? []), item.sourceId] });
     const summary = ((await this.store.kv.get(summaryKey(this.channelId))) as AlsoInSummary | undefined) ?? { bySource: {}, recent: [] };
     summary.bySource[item.sourceId] = (summary.bySource[item.sourceId] ?? 0) + 1;
@@ -88,6 +88,7 @@ export class SeenMarks {
       { source: item.sourceId, firstSource: mark.sourceId ?? '?', at, ...(item.title ? { title: item.title } : {}), ...(item.url ? { url: item.url } : {}) },
     ].slice(-RECENT);
     await this.store.kv.set(summaryKey(this.channelId), summary);
+    return true;
   }
 }
 
