@@ -116,8 +116,12 @@ const READ_MORE_ON_TAIL = new RegExp(`(?:${READ_MORE})\\s[^\\n.!?]{0,200}?(?:→
 const READ_MORE_ALONE = new RegExp(`^(?:${READ_MORE})(?:\\s*(?:${ARROWS}|[.!:]))*$`, 'iu');
 const COMMENT_TAIL =
   /(?:\d+\s+)?(?:Reader\s+)?(?:Comments?|Kommentare?|Kommentarer|Commentaires?|Comentários?|Comentarios?|Commenti)(?:\s*\(\d+\))?\s*$/u;
-/** "…, please click here": a link label left without its link (or its link gone); a thread cannot be clicked there. */
-const CLICK_HERE_TAIL = /(?:[,;:]\s*|(?<=[.!?])\s*|\s+)(?:please\s+)?click here[.!]?\s*$/iu;
+/**
+ * A last sentence that only says where to click ("This article has moved, please click here."): a link label left
+ * without its link (or its link gone), and a thread cannot be clicked there. The whole sentence goes, so no half of
+ * it is left; "click here" inside a sentence that goes on stays.
+ */
+const CLICK_HERE_SENTENCE = /(?:^|(?<=[.!?…]["'”’)]*\s+))[^.!?…\n]{0,160}\bclick here[.!]?\s*$/iu;
 /** "Reader comments": a link label flattened into the text; no sentence ends on it. */
 const READER_COMMENTS_TAIL = /Reader comments\s*$/u;
 
@@ -239,7 +243,7 @@ function tailStart(p: BodyParagraph, text: string, from: number): number | undef
   // Comments are a common noun, and German capitalises nouns: only after a sentence end.
   const comments = search(COMMENT_TAIL, text, from);
   if (comments !== undefined && startsClearly(text, comments, false)) return comments;
-  const clickHere = search(CLICK_HERE_TAIL, text, from);
+  const clickHere = search(CLICK_HERE_SENTENCE, text, from);
   if (clickHere !== undefined) return clickHere;
   const reader = search(READER_COMMENTS_TAIL, text, from);
   if (reader !== undefined && startsClearly(text, reader, true)) return reader;

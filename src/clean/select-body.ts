@@ -52,6 +52,7 @@ function stopsUnpunctuated(text: string): boolean {
   return /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]$/u.test(tail) && /[。！？]/u.test(tail);
 }
 
+const SENTENCE_AT_END = /[.!?。！？]["'”’»)\]」』）]*$/u;
 const EXCERPT_END = /\s*(?:\[\s*(?:…|\.\.\.)\s*\]|\(\s*(?:…|\.\.\.)\s*\)|…|\.{3})\s*$/u;
 
 /**
@@ -63,6 +64,8 @@ export function wholeSentences(paragraphs: BodyParagraph[]): BodyParagraph[] {
   const last = paragraphs.at(-1);
   if (!last) return paragraphs;
   const text = paragraphText(last).replace(EXCERPT_END, '');
+  // Software marked a cut right after a whole sentence ("… all charges. […]"): only the mark goes.
+  if (SENTENCE_AT_END.test(text)) return [...paragraphs.slice(0, -1), tidyParagraph(sliceParagraph(last, 0, text.length))];
   const end = lastSentenceEndIn(text);
   if (end !== undefined) return [...paragraphs.slice(0, -1), tidyParagraph(sliceParagraph(last, 0, end))];
   return paragraphs.length > 1 ? paragraphs.slice(0, -1) : paragraphs;
@@ -110,12 +113,19 @@ export function selectBody(summaries: CleanedField[], contents: () => CleanedFie
     return { chosen: own, paragraphs: own.paragraphs };
   }
   const content = contents().find((f) => ['real', 'cut'].includes(kind(f)));
-  if (content) return { chosen: content, paragraphs: kind(content) === 'cut' ? wholeSentences(lead(content.paragraphs)) : lead(content.paragraphs) };
+  if (content) return { chosen: content, paragraphs: leadOf(content, kind(content)) };
   const cut = summaries.find((f) => kind(f) === 'cut');
   if (cut) return { chosen: cut, paragraphs: wholeSentences(cut.paragraphs) };
   const stubs = [...summaries, ...contents()].filter((f) => f.text);
   const longest = stubs.reduce<CleanedField | undefined>((best, f) => (!best || f.text.length > best.text.length ? f : best), undefined);
   return longest ? { chosen: longest, paragraphs: longest.role === 'content' ? lead(longest.paragraphs) : longest.paragraphs } : { paragraphs: [] };
+}
+
+/** The lead of a full content; when the lead runs to where software cut the content, it ends on a whole sentence. */
+function leadOf(content: CleanedField, kind: BodyKind): BodyParagraph[] {
+  const led = lead(content.paragraphs);
+  const reachesCut = kind === 'cut' && led.length === content.paragraphs.length && paragraphText(led.at(-1)!) === paragraphText(content.paragraphs.at(-1)!);
+  return reachesCut ? wholeSentences(led) : led;
 }
 
 /**

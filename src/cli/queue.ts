@@ -49,11 +49,12 @@ export function queueAddCommand(opts: QueueAddOptions, out: Writable): Promise<n
       ...(opts.at !== undefined ? { at: opts.at } : {}),
       ...(opts.channels !== undefined ? { channels: opts.channels.split(',').map((c) => c.trim()).filter(Boolean) } : {}),
     };
-    const { item, deliveries } = await queue.add(request, { where: 'queue add', label: asFlag, images: 'any-readable-file' });
+    const { item, deliveries, skipped } = await queue.add(request, { where: 'queue add', label: asFlag, images: 'any-readable-file' });
     for (const delivery of deliveries) {
       out.write(`${delivery.id}  ${delivery.state}${delivery.notBefore ? ` at ${delivery.notBefore}` : ''}\n`);
       out.write(preview(rt, delivery));
     }
+    for (const s of skipped) out.write(`not queued on ${s.channelId}: ${terminalLine(s.reason)}\n`);
     out.write(`announcement ${item.id} queued on ${deliveries.length} channel(s)\n`);
     return 0;
   });

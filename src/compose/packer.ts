@@ -135,12 +135,14 @@ class Packer {
     const unnumbered = this.packOnce(0, plan);
     if (!this.opts.numbering || unnumbered.parts.length < 2) return unnumbered;
     // Reserving " i/n" shrinks every part, which can add parts, which can widen n ("9" → "10"):
-    // repack until the count we reserved for is the count we got. More reserved width never means
-    // fewer parts, so this only climbs and settles within a couple of rounds.
+    // repack until the count we reserved for is the count we got; that climbs and settles within a couple of
+    // rounds. It can also end the thread a part earlier (a last sentence longer than a part is left out): when
+    // that leaves one part, which shows no counter and so would lay out as two again, one part it is.
     let n = unnumbered.parts.length;
     for (let round = 0; round < 8; round++) {
       const laid = this.packOnce(n, plan);
       if (laid.parts.length === n) return laid;
+      if (laid.parts.length < 2) return this.packOnce(0, { ...plan, maxParts: 1 });
       n = laid.parts.length;
     }
     throw new Error('compose: part numbering did not converge');
@@ -149,23 +151,36 @@ class Packer {
   /**
    * `base`, or when its last part holds fewer than MIN_LAST_PART_WORDS words of the body, a layout whose last
    * part does: a thread that was shortened anyway ends one part earlier on a full sentence; otherwise the
-   * part before the last hands it its last sentences, or failing that its last words. Never more parts,
-   * never more text left out than `base`; when nothing helps, `base` stays.
+   * part before the last hands it its last sentences, or failing that its last words. Never more parts, and
+   * text is left out only where `base` already left some out; when nothing helps, `base` stays.
    */
   private rebalanced(base: Layout): Layout {
     const n = base.parts.length;
     if (n < 2 || !this.isTiny(base, n - 1)) return base;
-    const better = (l: Layout): boolean =>
-      l.parts.length <= n && (l.parts.length < 2 || !this.isTiny(l, l.parts.length - 1)) && (base.omitted || !l.omitted);
+    const better = (l: Layout | undefined): l is Layout =>
+      l !== undefined &&
+      l.parts.length <= n &&
+      l.parts.every((p) => p.pieces.length > 0 || p.link !== undefined) &&
+      (l.parts.length < 2 || !this.isTiny(l, l.parts.length - 1)) &&
+      (base.omitted || !l.omitted);
     if (base.omitted) {
-      const shorter = this.layout({ maxParts: n - 1, stops: new Map() });
+      const shorter = this.tryLayout({ maxParts: n - 1, stops: new Map() });
       if (better(shorter)) return shorter;
     }
     for (const stop of this.stopCandidates(base, n - 2)) {
-      const moved = this.layout({ maxParts: this.opts.maxParts, stops: new Map([[n - 2, stop]]) });
+      const moved = this.tryLayout({ maxParts: this.opts.maxParts, stops: new Map([[n - 2, stop]]) });
       if (better(moved)) return moved;
     }
     return base;
+  }
+
+  /** layout(plan), or nothing when that plan cannot be laid out: an alternative that fails is no better. */
+  private tryLayout(plan: Plan): Layout | undefined {
+    try {
+      return this.layout(plan);
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -247,7 +262,9 @@ class Packer {
     let at: Cursor = { tok: 0, off: 0 };
     while (!this.atEnd(at)) {
       const i = laid.parts.length;
-      const limits: FillLimits = { lede: i === 0, stop: plan.stops.get(i) ?? tokens.length };
+      // A stop at or before where this part starts (the parts before it were laid out otherwise) does not apply.
+      const stop = plan.stops.get(i);
+      const limits: FillLimits = { lede: i === 0, stop: stop !== undefined && stop > at.tok ? stop : tokens.length };
       const lastFrame = frame(i, true, at);
       const asLast = this.fill(at, lastFrame, limits);
       if (this.atEnd(asLast.end) && !opts.more) {

@@ -37,8 +37,11 @@ export const ItemSchema = z.object({
    * Optional: items stored before identity crossed sources lack it.
    */
   articleKey: z.string().optional(),
-  /** The id an earlier release gave this item, when it differs (a link its feed's entries share): read as seen under it too. */
-  previousId: z.string().optional(),
+  /**
+   * Other ids this entry may have been seen under (src/sources/parse-feed.ts): the id an earlier release gave it, and
+   * the other form of its own id when its link is shared by other entries some days and not others.
+   */
+  otherIds: z.array(z.string()).optional(),
 });
 
 export type Item = z.infer<typeof ItemSchema>;

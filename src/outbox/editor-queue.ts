@@ -26,6 +26,8 @@ export interface QueuedAnnouncement {
   item: Item;
   /** One per channel; a channel that already had this announcement is left out. */
   deliveries: Delivery[];
+  /** Channels left out because a feed already sent the article the announcement links there. */
+  skipped: Array<{ channelId: string; reason: string }>;
 }
 
 /**
@@ -77,7 +79,13 @@ export class EditorQueue {
     // The schema gave the instant in UTC.
     const notBefore = request.at;
     const deliveries: Delivery[] = [];
+    const skipped: QueuedAnnouncement['skipped'] = [];
     for (const channelId of channels) {
+      const sent = await this.feedCopyAlreadySent(item, channelId);
+      if (sent) {
+        skipped.push({ channelId, reason: `the article it links already went out from source ${sent.sourceId} (delivery ${sent.id}, ${sent.state})` });
+        continue;
+      }
       const delivery = await this.outbox.enqueue(item, channelId, {
         priority: this.config.editor.priority,
         held: this.config.editor.review,
@@ -88,13 +96,24 @@ export class EditorQueue {
         await this.claimArticle(item, channelId);
       }
     }
-    return { item, deliveries };
+    return { item, deliveries, skipped };
+  }
+
+  /** The feed delivery of the article `item` links on `channelId`, when it has started going out or went out. */
+  private async feedCopyAlreadySent(item: Item, channelId: string): Promise<Delivery | undefined> {
+    const mode = this.config.channels.find((c) => c.id === channelId)?.dedup ?? 'article';
+    if (mode !== 'article' || item.articleKey === undefined) return undefined;
+    const mark = await new SeenMarks(this.store, channelId, mode).get(item);
+    if (mark?.sourceId === undefined || mark.sourceId === item.sourceId || mark.itemId === undefined) return undefined;
+    const feedDelivery = await this.store.getDelivery(deliveryId(channelId, mark.sourceId, mark.itemId));
+    return feedDelivery && !NOT_STARTED.has(feedDelivery.state) && feedDelivery.state !== 'cancelled' ? feedDelivery : undefined;
   }
 
   /**
    * An announcement that links an article a feed brings is that article on the channel, and the announcement wins:
    * a feed's delivery of it that has not started going out is cancelled, and the feed is noted as "also in". A feed
-   * that brings the article later is noted the same way (intake.ts). Channels that dedup per source are left alone.
+   * that brings the article later is noted the same way (intake.ts). One that already went out keeps the channel
+   * out of the announcement (see add). Channels that dedup per source are left alone.
    */
   private async claimArticle(item: Item, channelId: string): Promise<void> {
     const mode = this.config.channels.find((c) => c.id === channelId)?.dedup ?? 'article';

@@ -2,7 +2,7 @@ import { CONTENT_HASH_SCHEME, type Item } from '../core/item.js';
 import { itemsSeenTotal } from '../core/metrics.js';
 import type { Store } from '../store/store.js';
 import type { Outbox } from './outbox.js';
-import { SeenMarks, type DedupMode } from './seen-marks.js';
+import { SeenMarks, type DedupMode, type SeenMark } from './seen-marks.js';
 
 export type BacklogPolicy = 'none' | 'all' | number;
 
@@ -49,15 +49,20 @@ export async function intakeItems(
   let alsoIn = 0;
   for (const item of items) {
     const mark = await marks.get(item);
-    if (mark === undefined) {
+    const fromElsewhere = mark?.sourceId !== undefined && mark.sourceId !== item.sourceId;
+    // Unseen: never seen; or another source saw it only as backlog and never announced it; or this source's last
+    // round stopped between writing the mark and queueing the delivery (queueing again finds the same delivery).
+    if (mark === undefined || (fromElsewhere && mark.backlog) || (!fromElsewhere && mark.pending)) {
       // The same article twice in one feed (two GUIDs, one link): the first entry stands for it.
       const identity = marks.identity(item);
       if (unseenIdentities.has(identity)) continue;
       unseenIdentities.add(identity);
       unseen.push(item);
-    } else if (mark.sourceId !== undefined && mark.sourceId !== item.sourceId) {
+    } else if (fromElsewhere) {
       // Another source brought this article first: it is announced once, from there; this source is noted.
       if (await marks.noteAlsoIn(item, mark, at)) alsoIn += 1;
+    } else if (mark.itemId !== undefined && mark.itemId !== item.id) {
+      // Another entry of this same source is this article (a new GUID for the same link): announced already.
     } else if ((mark.hashScheme ?? 1) !== CONTENT_HASH_SCHEME) {
       // Hashed by an older release: a difference may be our cleaning, not the item. Re-take the hash, post nothing.
       await marks.set(item, { ...mark, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME });
@@ -70,15 +75,18 @@ export async function intakeItems(
 
   const toQueue = firstSight ? newest(unseen, backlog) : unseen;
   const chosen = new Set(toQueue);
+  const seenNow = (item: Item): SeenMark => ({ firstSeenAt: at, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME });
+  // Claimed before queueing, so another source polled after a crash here finds the article taken; this source's
+  // next round queues it again (pending).
+  for (const item of toQueue) await marks.set(item, { ...seenNow(item), pending: true });
   // Oldest first, so a backlog goes out in the order it was written.
   const ordered = oldestFirst(toQueue);
   let queued = 0;
   for (const [order, item] of ordered.entries()) {
     if (await outbox.enqueue(item, channelId, { order, held })) queued += 1;
   }
-  for (const item of unseen) {
-    await marks.set(item, { firstSeenAt: at, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME });
-  }
+  for (const item of unseen) await marks.set(item, chosen.has(item) ? seenNow(item) : { ...seenNow(item), backlog: true });
+  await marks.claimOthers();
   if (firstSight) await store.kv.set(primedKey(channelId, sourceId), at);
   if (unseen.length > 0) itemsSeenTotal.inc({ source: sourceId, channel: channelId }, unseen.length);
   return { channelId, queued, updated, alsoIn, skippedBacklog: unseen.length - chosen.size, firstSight };

@@ -6,10 +6,10 @@ import type { Store } from '../store/store.js';
  *
  * By default a channel remembers articles, whichever source brought them (`dedup: article`): the key is the item's
  * articleKey (src/sources/article-key.ts), the first source to bring an article owns it, and the others are kept in
- * `alsoIn`. A channel with `dedup: per-source` remembers each source's items apart, under the key every release
- * before this one wrote for all channels: `seen:<channel>:<source>:<item id>`. A channel switched to articles still
- * reads those marks (under the item's id or the id an earlier release gave it) and moves each one to its article key
- * the first time the item comes again, so upgrading posts nothing a second time.
+ * `alsoIn`. Every item is also remembered under its source and id, the key every earlier release wrote for all
+ * channels: `seen:<channel>:<source>:<item id>`. That is all a channel with `dedup: per-source` reads; a channel
+ * that dedups by article reads it when the article's key is new (the item's link changed, or an earlier release
+ * wrote the mark) and copies it to the article, so upgrading posts nothing a second time.
  */
 
 export type DedupMode = 'article' | 'per-source';
@@ -24,6 +24,12 @@ export interface SeenMark {
   itemId?: string;
   /** Other sources that carried the same article later, in the order they were seen. */
   alsoIn?: string[];
+  /** Seen on the source's first sight and left out by its backlog policy: another source may still announce it. */
+  backlog?: true;
+  /** Written just before the delivery was queued: the source's next poll queues it again (idempotently). */
+  pending?: true;
+  /** Already read as another item's earlier id (seen-marks' otherIds): from now on it stands only for its own id. */
+  claimed?: true;
 }
 
 /** The latest articles a channel saw again from another source, for `status` (newest last, at most RECENT). */
@@ -42,6 +48,9 @@ const summaryKey = (channelId: string) => `also-in:${channelId}`;
 const keyOf = (item: Item): string => item.articleKey ?? `item:${item.sourceId}:${item.id}`;
 
 export class SeenMarks {
+  /** Marks read under another item's earlier id in this round: claimed once the round is over (see claimOthers). */
+  private readonly readUnderOtherIds = new Map<string, SeenMark>();
+
   constructor(
     private readonly store: Store,
     private readonly channelId: string,
@@ -53,34 +62,53 @@ export class SeenMarks {
     return this.mode === 'article' ? keyOf(item) : `${item.sourceId}:${item.id}`;
   }
 
+  /**
+   * The mark for `item`: its article's (article mode), else the one kept under its own id (every release wrote
+   * those), else one kept under an id it had before (`otherIds`), which is then copied to the item's own keys.
+   */
   async get(item: Item): Promise<SeenMark | undefined> {
     if (this.mode === 'article') {
       const mark = (await this.store.kv.get(articleMarkKey(this.channelId, keyOf(item)))) as SeenMark | undefined;
       if (mark) return mark;
     }
-    for (const id of idsOf(item)) {
-      const old = (await this.store.kv.get(perSourceKey(this.channelId, item.sourceId, id))) as SeenMark | undefined;
-      if (!old) continue;
-      if (this.mode === 'per-source') return old;
-      const moved: SeenMark = { ...old, sourceId: item.sourceId, itemId: id };
-      await this.store.kv.set(articleMarkKey(this.channelId, keyOf(item)), moved);
+    const own = (await this.store.kv.get(perSourceKey(this.channelId, item.sourceId, item.id))) as SeenMark | undefined;
+    if (own) {
+      if (this.mode === 'article') await this.writeArticle(item, { ...own, sourceId: item.sourceId, itemId: item.id });
+      return own;
+    }
+    for (const id of item.otherIds ?? []) {
+      const key = perSourceKey(this.channelId, item.sourceId, id);
+      const old = (await this.store.kv.get(key)) as SeenMark | undefined;
+      if (!old || old.claimed) continue;
+      // Entries that shared one link were one item to an earlier release: every one of them in this round was seen.
+      this.readUnderOtherIds.set(key, old);
+      const { claimed: _claimed, ...kept } = old;
+      const moved: SeenMark = { ...kept, sourceId: item.sourceId, itemId: item.id };
+      await this.set(item, moved);
       return moved;
     }
     return undefined;
   }
 
+  /** Writes the mark under the item's own id and, by article, under its article. */
   async set(item: Item, mark: SeenMark): Promise<void> {
-    if (this.mode === 'per-source') {
-      await this.store.kv.set(perSourceKey(this.channelId, item.sourceId, item.id), mark);
-      return;
-    }
-    await this.store.kv.set(articleMarkKey(this.channelId, keyOf(item)), { sourceId: item.sourceId, itemId: item.id, ...mark });
+    await this.store.kv.set(perSourceKey(this.channelId, item.sourceId, item.id), mark);
+    if (this.mode === 'article') await this.writeArticle(item, { sourceId: item.sourceId, itemId: item.id, ...mark });
+  }
+
+  /**
+   * Marks found under another id this round now stand only for that id: an entry that comes later and shares the
+   * old link is new (it was not in the feed when the earlier release saw it).
+   */
+  async claimOthers(): Promise<void> {
+    for (const [key, mark] of this.readUnderOtherIds) await this.store.kv.set(key, { ...mark, claimed: true });
+    this.readUnderOtherIds.clear();
   }
 
   /** Records that `item`'s source carries an article another source brought first; false when it was already noted. */
   async noteAlsoIn(item: Item, mark: SeenMark, at: string): Promise<boolean> {
     if (mark.alsoIn?.includes(item.sourceId)) return false;
-    await this.store.kv.set(articleMarkKey(this.channelId, keyOf(item)), { ...mark, alsoIn: [...(mark.alsoIn ?? []), item.sourceId] });
+    await this.writeArticle(item, { ...mark, alsoIn: [...(mark.alsoIn ?? []), item.sourceId] });
     const summary = ((await this.store.kv.get(summaryKey(this.channelId))) as AlsoInSummary | undefined) ?? { bySource: {}, recent: [] };
     summary.bySource[item.sourceId] = (summary.bySource[item.sourceId] ?? 0) + 1;
     summary.recent = [
@@ -89,6 +117,10 @@ export class SeenMarks {
     ].slice(-RECENT);
     await this.store.kv.set(summaryKey(this.channelId), summary);
     return true;
+  }
+
+  private async writeArticle(item: Item, mark: SeenMark): Promise<void> {
+    await this.store.kv.set(articleMarkKey(this.channelId, keyOf(item)), mark);
   }
 }
 
@@ -100,8 +132,4 @@ export async function alsoInFor(store: Store, channelId: string, item: Item): Pr
 
 export async function alsoInSummary(store: Store, channelId: string): Promise<AlsoInSummary | undefined> {
   return (await store.kv.get(summaryKey(channelId))) as AlsoInSummary | undefined;
-}
-
-function idsOf(item: Item): string[] {
-  return item.previousId && item.previousId !== item.id ? [item.id, item.previousId] : [item.id];
 }

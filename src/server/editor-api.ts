@@ -74,8 +74,8 @@ export function registerEditorApi(app: FastifyInstance, deps: EditorApiDeps): vo
   app.post('/api/announcements', async (request, reply) => {
     try {
       parseEditorInput(AddRequestSchema, request.body, 'announcement');
-      const { item, deliveries } = await deps.queue().add(request.body, { where: 'announcement' });
-      return reply.code(201).send({ announcementId: item.id, deliveries: deliveries.map(view) });
+      const { item, deliveries, skipped } = await deps.queue().add(request.body, { where: 'announcement' });
+      return reply.code(201).send({ announcementId: item.id, deliveries: deliveries.map(view), skipped });
     } catch (err) {
       return sendError(reply, err);
     }

@@ -12,13 +12,22 @@ export const TRACKING_PARAMS: ReadonlySet<string> = new Set([
   'oly_anon_id', 'oly_enc_id', 'vero_id', 'vero_conv', 'wickedid', 'rb_clickid', 's_kwcid', 'ef_id',
 ]);
 
-/** Whether a query parameter only tracks a click: `utm_*`, the default list, or a name the operator added. */
-export function isTrackingParam(name: string, extra: ReadonlySet<string> = NO_EXTRA): boolean {
+/**
+ * Whether a query parameter only tracks a click: `utm_*`, the default list, or a name the operator added. `ref` is
+ * a tracker when it names a place ("ref=rss", "ref=home"); a number there is an old CMS's article id (`?ref=1234`).
+ */
+export function isTrackingParam(name: string, extra: ReadonlySet<string> = NO_EXTRA, value = ''): boolean {
   const key = name.toLowerCase();
+  if (key === 'ref' && /^\d+$/u.test(value) && !extra.has(key)) return false;
   return key.startsWith('utm_') || TRACKING_PARAMS.has(key) || extra.has(key);
 }
 
+/** The tracking list and rules of the release before article identity (for reading its store): no ref, spm or scm, no "amp;". */
+const PREVIOUS_RELEASE_EXTRA: ReadonlySet<string> = new Set();
+
 const NO_EXTRA: ReadonlySet<string> = new Set();
+/** Names this release added to TRACKING_PARAMS; the previous release kept them in links (and in ids made of links). */
+const NEW_IN_THIS_RELEASE: ReadonlySet<string> = new Set(['ref', 'spm', 'scm']);
 
 export type CanonicalUrl = { ok: true; url: string } | { ok: false; reason: string };
 
@@ -28,7 +37,7 @@ export type CanonicalUrl = { ok: true; url: string } | { ok: false; reason: stri
  * Host lowercasing, default-port removal and percent-encoding normalisation come from the WHATWG URL parser.
  * The remaining query parameters keep their order and their exact encoding.
  */
-export function canonicalUrl(raw: string, base?: string, extraTracking?: ReadonlySet<string>): CanonicalUrl {
+export function canonicalUrl(raw: string, base?: string, extraTracking?: ReadonlySet<string>, rules: 'current' | 'previous-release' = 'current'): CanonicalUrl {
   const text = raw.trim();
   if (!text) return { ok: false, reason: 'empty link' };
   let url: URL;
@@ -47,11 +56,13 @@ export function canonicalUrl(raw: string, base?: string, extraTracking?: Readonl
       .slice(1)
       .split('&')
       // An "&" escaped twice by the feed ("&amp;" inside CDATA) still separates parameters: "amp;" names none.
-      .map((part) => (part.startsWith('amp;') ? part.slice(4) : part))
+      .map((part) => (rules === 'current' && part.startsWith('amp;') ? part.slice(4) : part))
       .filter((part) => {
         if (part === '') return false;
         const eq = part.indexOf('=');
-        return !isTrackingParam(safeDecode(eq < 0 ? part : part.slice(0, eq)), extraTracking);
+        const name = safeDecode(eq < 0 ? part : part.slice(0, eq));
+        if (rules === 'previous-release') return !(isTrackingParam(name, PREVIOUS_RELEASE_EXTRA) && !NEW_IN_THIS_RELEASE.has(name.toLowerCase()));
+        return !isTrackingParam(name, extraTracking, eq < 0 ? '' : safeDecode(part.slice(eq + 1)));
       });
     url.search = kept.length ? `?${kept.join('&')}` : '';
   }

@@ -22,7 +22,15 @@ export interface NormaliseContext {
 }
 
 export type NormaliseResult =
-  | { ok: true; item: Item; problems: string[]; /** The entry had a GUID (else its id is its link or its text). */ hasGuid: boolean }
+  | {
+      ok: true;
+      item: Item;
+      problems: string[];
+      /** The entry had a GUID (else its id is its link or its text). */
+      hasGuid: boolean;
+      /** Its link as the release before article identity made it canonical, when that differs (parse-feed.ts). */
+      previousUrl?: string;
+    }
   | { ok: false; problems: string[] };
 
 /**
@@ -36,11 +44,14 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
   const title = rawTitle ? plainOrProblem('title', problems, () => titleToPlain(rawTitle.value, rawTitle.kind === 'text')) || undefined : undefined;
 
   let url: string | undefined;
+  let previousUrl: string | undefined;
   const linkProblems: string[] = [];
   for (const link of entry.links) {
     const c = canonicalUrl(link, ctx.baseUrl, ctx.trackingParams);
     if (c.ok) {
       url = c.url;
+      const before = canonicalUrl(link, ctx.baseUrl, undefined, 'previous-release');
+      if (before.ok && before.url !== url) previousUrl = before.url;
       break;
     }
     linkProblems.push(`${c.reason}; the item has no URL`);
@@ -98,7 +109,7 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
     contentHash,
     articleKey: articleKey({ url, guid, sourceId: ctx.sourceId, contentHash }),
   });
-  return { ok: true, item, problems, hasGuid: guid !== undefined };
+  return { ok: true, item, problems, hasGuid: guid !== undefined, ...(previousUrl ? { previousUrl } : {}) };
 }
 
 /**

@@ -3,7 +3,7 @@ import { DetectError, detectJsonFeed, parseFeed as feedsmithParse } from 'feedsm
 import { ZodError } from 'zod';
 import { describeError, permanent } from '../core/errors.js';
 import type { Item } from '../core/item.js';
-import { sharedLinkKey } from './article-key.js';
+import { articleKey, sharedLinkKey } from './article-key.js';
 import { resolveBase } from './canonical-url.js';
 import { readEntry, readFeed, type FeedFormat, type RawEntry, type RawText } from './extract.js';
 import { advertisedFeeds } from './html-feed-link.js';
@@ -69,7 +69,7 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
   const feedBase = resolveBase(raw.base, outerBase);
   const feedLanguage = language(ctx.language) ?? language(raw.language);
 
-  const read: Array<{ n: number; label: string; item: Item; hasGuid: boolean }> = [];
+  const read: Array<{ n: number; label: string; item: Item; hasGuid: boolean; previousUrl?: string }> = [];
   raw.entries.forEach((rawEntry, index) => {
     const n = index + 1;
     let entry: RawEntry | undefined;
@@ -88,7 +88,7 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
         ...(ctx.trackingParams ? { trackingParams: ctx.trackingParams } : {}),
       });
       for (const message of result.problems) problems.push({ where: label, message });
-      if (result.ok) read.push({ n, label, item: result.item, hasGuid: result.hasGuid });
+      if (result.ok) read.push({ n, label, item: result.item, hasGuid: result.hasGuid, ...(result.previousUrl ? { previousUrl: result.previousUrl } : {}) });
     } catch (err) {
       problems.push({ where: label, message: `skipped: ${itemErrorMessage(err)}` });
     }
@@ -123,17 +123,26 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
 }
 
 /**
- * Entries without a GUID whose link other entries of the feed share (a feed whose items all point at its home
- * page) are told apart by title, date and text instead of being taken for one item; `previousId` keeps the id an
- * earlier release gave them (the link), so a store written by it still knows them.
+ * A link that several entries of a feed share (a podcast whose episodes all link to the show, a notices feed whose
+ * items all point at its home page) says nothing about which article an entry is: entries with a GUID are keyed by
+ * it, entries without one by title, date and text (their id too, so they are not taken for one item).
+ *
+ * An entry without a GUID can also have been seen under another id: its link as the previous release made it
+ * canonical (which kept `ref` and read "&amp;" literally), or, for an entry whose link was shared on another day,
+ * the other of its two forms. Those go in `otherIds`, which the seen marks read too (src/outbox/seen-marks.ts).
  */
-function withSharedLinksApart<T extends { item: Item; hasGuid: boolean }>(read: readonly T[], sourceId: string): T[] {
+function withSharedLinksApart<T extends { item: Item; hasGuid: boolean; previousUrl?: string }>(read: readonly T[], sourceId: string): T[] {
   const byLink = new Map<string, number>();
-  for (const r of read) if (!r.hasGuid && r.item.url) byLink.set(r.item.url, (byLink.get(r.item.url) ?? 0) + 1);
+  for (const r of read) if (r.item.url) byLink.set(r.item.url, (byLink.get(r.item.url) ?? 0) + 1);
   return read.map((r) => {
-    if (r.hasGuid || !r.item.url || (byLink.get(r.item.url) ?? 0) < 2) return r;
-    const key = sharedLinkKey({ sourceId, contentHash: r.item.contentHash, ...pick(r.item) });
-    return { ...r, item: { ...r.item, id: key, articleKey: key, previousId: r.item.id } };
+    const { item } = r;
+    const shared = item.url !== undefined && (byLink.get(item.url) ?? 0) >= 2;
+    if (r.hasGuid) return shared ? { ...r, item: { ...item, articleKey: articleKey({ guid: item.id, sourceId, contentHash: item.contentHash }) } } : r;
+    if (!item.url) return r;
+    const entryKey = sharedLinkKey({ sourceId, contentHash: item.contentHash, ...pick(item) });
+    const linkIds = [r.previousUrl ?? item.url, item.url];
+    if (shared) return { ...r, item: { ...item, id: entryKey, articleKey: entryKey, otherIds: [...new Set(linkIds)] } };
+    return { ...r, item: { ...item, otherIds: [...new Set([entryKey, ...linkIds])].filter((id) => id !== item.id) } };
   });
 }
 

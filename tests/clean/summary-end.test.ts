@@ -23,6 +23,20 @@ describe('an excerpt cut by software ends on its last whole sentence', () => {
     expect(cleanBody([summary(text)], { title: 'Trial goes on' }).summary).toBe('Two witnesses gave evidence today.');
   });
 
+  it('keeps the last sentence when the mark comes right after it', () => {
+    for (const mark of ['[&hellip;]', '[\u2026]', '...']) {
+      const text = `Two witnesses gave evidence today. The men pleaded not guilty to all charges. ${mark}`;
+      expect(cleanBody([summary(text)], { title: 'Trial goes on' }).summary).toBe('Two witnesses gave evidence today. The men pleaded not guilty to all charges.');
+    }
+  });
+
+  it('ends a cut full content on a whole sentence only when its lead reaches the cut', () => {
+    const content = (...paragraphs: string[]): BodyField => ({ field: 'content:encoded', role: 'content', read: () => paragraphs.map((t) => p([t])) });
+    const long = `${'A third paragraph that is long. '.repeat(30)}And then it was cut [\u2026]`;
+    const body = cleanBody([summary('Court'), content('The trial opened on Monday morning in the circuit court.', 'Both men pleaded not guilty to all charges.', long)], { title: 'Trial' });
+    expect(body.summary).toBe('The trial opened on Monday morning in the circuit court.\n\nBoth men pleaded not guilty to all charges.');
+  });
+
   it('drops a last paragraph that is one unfinished sentence when paragraphs before it remain', () => {
     const body = cleanBody([summary('A Tokyo court has ordered a publisher to suspend a book.', 'Published last year, "Nippon Kaigi no Kenkyu", written\u2026')], { title: 'Court order' });
     expect(body.summary).toBe('A Tokyo court has ordered a publisher to suspend a book.');
@@ -64,8 +78,12 @@ describe('boilerplate found on real feeds', () => {
     expect(texts(removeBoilerplate(es).paragraphs)).toEqual(['Venezuela, con las mayores reservas, así \u2026']);
   });
 
-  it('"please click here" with nothing to click goes', () => {
-    expect(texts(removeBoilerplate([p(['This article has moved, please click here'])]).paragraphs)).toEqual(['This article has moved']);
+  it('a last sentence that only says "click here", with nothing to click, goes whole; "click here" in other prose stays', () => {
+    expect(texts(removeBoilerplate([p(['This article has moved, please click here'])]).paragraphs)).toEqual([]);
+    expect(texts(removeBoilerplate([p(['Forms are easy. To register for the event, click here.'])]).paragraphs)).toEqual(['Forms are easy.']);
+    for (const prose of ['He told reporters: "I never click here."', 'You can complete the whole form with a single click here and there.']) {
+      expect(texts(removeBoilerplate([p([prose])]).paragraphs)).toEqual([prose]);
+    }
   });
 
   it("a page's <title> pasted into a description is a paragraph of its own, so its repeat of the title goes", () => {

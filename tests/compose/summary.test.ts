@@ -157,6 +157,34 @@ describe('no last part of a few words', () => {
   });
 });
 
+describe('numbering when the thread ends a part earlier', () => {
+  // A sentence of about 300 characters, then one longer than a part: numbered, the second part cannot hold it and
+  // the thread would end after part 1, which then shows no counter and would lay out as two parts again.
+  const sentenceOf = (length: number): string => {
+    let s = '';
+    for (let i = 0; s.length < length - 1; i++) s += `${s ? ' ' : ''}Ab${i % 10}cd`;
+    return `${s.slice(0, length - 1).replace(/ $/u, 'x')}.`;
+  };
+
+  it('settles on one part instead of failing', () => {
+    let composed = 0;
+    for (const tpl of [defaultTemplate, template({ maxParts: 2 })]) {
+      for (let length = 280; length <= 305; length++) {
+        for (const tail of [sentenceOf(250), `${sentenceOf(40)} ${sentenceOf(280)}`]) {
+          const item = makeItem({ title: 'A short title', summary: `Alpha beta gamma delta epsilon zeta. ${sentenceOf(length)} ${tail}`, url: URL });
+          const { x, bsky } = both(item, tpl);
+          for (const parts of [x, bsky]) {
+            if (parts.length === 1) expect(parts[0]!.text).not.toMatch(COUNTER);
+            else parts.forEach((p, i) => expect(p.text.endsWith(` ${i + 1}/${parts.length}`)).toBe(true));
+          }
+          composed += 1;
+        }
+      }
+    }
+    expect(composed).toBe(104);
+  });
+});
+
 describe('fidelity', () => {
   it('keeps CJK full-width brackets and punctuation in order', () => {
     const summary = '这是一个重要的消息（！）请大家注意。下一句话（注意）也很重要：【公告】「引用」。';

@@ -67,13 +67,16 @@ describe('an announcement that links an article a feed brings', () => {
     expect(await alsoInFor(store, 'by-article', feedItem)).toEqual(['wire']);
   });
 
-  it('leaves a feed delivery that was already published alone; the editor asked, so the announcement still goes', async () => {
+  it('is not queued where a feed already sent the article, and says so; other channels still get it', async () => {
     const { store, queue, intake, states } = setup();
     await intake('by-article', 'article');
+    await intake('by-source', 'per-source');
     const [d] = await store.listDeliveries({ channelId: 'by-article' });
     await store.saveDelivery({ ...d!, state: 'published', posts: [{ id: 'p1' }] });
-    await queue.add({ text: 'The harbour wall is open again!', url: PASTED }, { where: 'test' });
-    expect(await states('by-article')).toEqual(['editor:queued', 'wire:published']);
+    const queued = await queue.add({ text: 'The harbour wall is open again!', url: PASTED }, { where: 'test' });
+    expect(queued.deliveries.map((x) => x.channelId)).toEqual(['by-source']);
+    expect(queued.skipped).toEqual([{ channelId: 'by-article', reason: expect.stringContaining('already went out from source wire') }]);
+    expect(await states('by-article')).toEqual(['wire:published']);
   });
 
   it('without a link is no article of any feed', async () => {

@@ -7,7 +7,6 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createClient } from '@redis/client';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/schema.js';
@@ -21,7 +20,7 @@ import { parseFeed } from '../../src/sources/parse-feed.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { REPO, tempDir } from '../support/cli.js';
-import { startRedis, type RedisServer } from '../support/redis.js';
+import { freshDatabase, startRedis, type RedisServer } from '../support/redis.js';
 
 const FEEDS = path.join(REPO, 'tests/fixtures/feeds/identity');
 const CHANNEL = 'main';
@@ -40,9 +39,9 @@ function noticesFeed(n: number): string {
   return `<rss version="2.0"><channel><title>Notices</title><link>${NOTICES}</link>${items}</channel></rss>`;
 }
 
-/** An item as the previous release stored it: no article key, no previous id. */
+/** An item as the previous release stored it: no article key, no other ids. */
 function asStoredBefore(item: Item): Item {
-  const { articleKey: _key, previousId: _previous, ...rest } = item;
+  const { articleKey: _key, otherIds: _others, ...rest } = item;
   return rest;
 }
 
@@ -75,14 +74,7 @@ const backends = [
   { name: 'sqlite', fresh: async () => `sqlite:${path.join(tempDir(), 'state.sqlite')}` },
   {
     name: 'redis',
-    fresh: async () => {
-      const url = `${redis.url}/${++nextDb}`;
-      const c = createClient({ url });
-      await c.connect();
-      await c.flushDb();
-      c.destroy();
-      return url;
-    },
+    fresh: () => freshDatabase(redis, ++nextDb),
   },
 ];
 

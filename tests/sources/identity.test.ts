@@ -31,6 +31,18 @@ describe('identityUrl: what does not tell articles apart does not count', () => 
 });
 
 describe('tracking parameters', () => {
+  it('keeps a numeric ref, an article id in old CMSs, unless the operator lists ref', () => {
+    expect(canonicalUrl('https://cms.example.org/article.asp?ref=1234')).toEqual({ ok: true, url: 'https://cms.example.org/article.asp?ref=1234' });
+    expect(canonicalUrl('https://cms.example.org/article.asp?ref=1234', undefined, new Set(['ref']))).toEqual({ ok: true, url: 'https://cms.example.org/article.asp' });
+  });
+
+  it("remembers the link as the previous release made it canonical, for an entry without a GUID whose id is its link", () => {
+    const rss = `<rss version="2.0"><channel><title>t</title><item><title>A</title><link>https://n.example.org/story.php?id=5&amp;amp;ref=rss</link></item></channel></rss>`;
+    const [item] = parseFeed(rss, { sourceId: 's', location: 'https://n.example.org/feed' }).items;
+    expect(item!.id).toBe('https://n.example.org/story.php?id=5');
+    expect(item!.otherIds).toContain('https://n.example.org/story.php?id=5&amp;ref=rss');
+  });
+
   it('drops the default list (utm_*, fbclid, ref, spm…) and what the operator adds, and keeps the rest', () => {
     const url = 'https://news.example.org/a?id=7&utm_source=x&ref=home&spm=a.b&fbclid=1&campaign_id=9&src=rss';
     expect(canonicalUrl(url)).toEqual({ ok: true, url: 'https://news.example.org/a?id=7&campaign_id=9&src=rss' });
@@ -62,8 +74,8 @@ describe('entries that share one link', () => {
     expect(new Set(parsed.items.map((i) => i.articleKey)).size).toBe(99);
     for (const item of parsed.items) {
       expect(item.articleKey).toMatch(/^entry:notices:/u);
-      // What an earlier release called every one of them: read as seen under it too (seen-marks.ts).
-      expect(item.previousId).toBe('https://notices.example.org/');
+      // What an earlier release called every one of them: read as seen under it too, once (seen-marks.ts).
+      expect(item.otherIds).toEqual(['https://notices.example.org/']);
     }
   });
 
@@ -73,12 +85,17 @@ describe('entries that share one link', () => {
     expect(b.items.map((i) => i.id)).toEqual(a.items.map((i) => i.id));
   });
 
-  it('leaves entries with GUIDs their GUIDs, and a link only one entry has its link', () => {
+  it('keys entries with GUIDs that share one link by their GUIDs (a podcast whose episodes all link to the show)', () => {
     const parsed = parseFeed(feed(3, true), { sourceId: 'notices', location: 'https://notices.example.org/feed' });
     expect(parsed.items.map((i) => i.id)).toEqual(['n-1', 'n-2', 'n-3']);
+    expect(parsed.items.map((i) => i.articleKey)).toEqual(['guid:notices:n-1', 'guid:notices:n-2', 'guid:notices:n-3']);
+  });
+
+  it('gives a link only one entry has to that entry, which may have been seen under its shared form before', () => {
     const single = parseFeed(feed(1, false), { sourceId: 'notices', location: 'https://notices.example.org/feed' });
+    expect(single.items[0]!.id).toBe('https://notices.example.org/');
     expect(single.items[0]!.articleKey).toBe('url://notices.example.org');
-    expect(single.items[0]!.previousId).toBeUndefined();
+    expect(single.items[0]!.otherIds).toEqual([parseFeed(feed(2, false), { sourceId: 'notices', location: 'x' }).items[0]!.id]);
   });
 });
 

@@ -16,7 +16,7 @@ import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { tempDir } from '../support/cli.js';
 import { makeItem } from '../support/items.js';
-import { startRedis, type RedisServer } from '../support/redis.js';
+import { freshDatabase, startRedis, type RedisServer } from '../support/redis.js';
 import { freePort } from '../support/wait.js';
 
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'claim-race-worker.ts');
@@ -53,14 +53,7 @@ const backends: Backend[] = [
   {
     name: 'redis',
     // A database of its own per test (the server has 64), emptied first in case of a rerun.
-    fresh: async () => {
-      const url = `${redis.url}/${++nextDb}`;
-      const c = createClient({ url });
-      await c.connect();
-      await c.flushDb();
-      c.destroy();
-      return url;
-    },
+    fresh: () => freshDatabase(redis, ++nextDb),
   },
 ];
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createClient } from '@redis/client';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -84,4 +85,14 @@ function answersPing(port: number): Promise<boolean> {
       if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
     });
   });
+}
+
+/** The URL of database `db` on `server`, emptied first (a rerun may find it used): a fresh store per test. */
+export async function freshDatabase(server: RedisServer, db: number): Promise<string> {
+  const url = `${server.url}/${db}`;
+  const client = createClient({ url });
+  await client.connect();
+  await client.flushDb();
+  client.destroy();
+  return url;
 }
