@@ -72,9 +72,8 @@ interface Fill {
 const MIN_LAST_PART_WORDS = 6;
 /** Part 1 shows at least this many words of a lede that does not fit whole, or none of it. */
 const MIN_LEDE_WORDS = 4;
-/** How many earlier ends rebalancing tries for the part before a tiny last one, by sentence and by word. */
-const MAX_SENTENCE_STOPS = 8;
-const MAX_WORD_STOPS = 16;
+/** How many sentence starts rebalancing tries for the part before a tiny last one (and one word start). */
+const MAX_SENTENCE_STOPS = 3;
 
 /**
  * Runs of words and remainders of tokens up to this many code units are searched whole-first, as before;
@@ -184,9 +183,11 @@ class Packer {
   }
 
   /**
-   * Token indices where part `p` of `laid` could end earlier, nearest first: sentence starts, then word
-   * starts. Part 1 keeps its lede (MIN_LEDE_WORDS words, or the whole first sentence when shorter); a
-   * later part keeps at least one word.
+   * Token indices where part `p` of `laid` could end earlier so that the part after it gets MIN_LAST_PART_WORDS
+   * words: the nearest sentence starts that hand over enough words, then the one word start that hands over just
+   * enough. Part 1 keeps its lede (MIN_LEDE_WORDS words, or the whole first sentence when shorter); a later part
+   * keeps at least one word. Few candidates, because each is a whole layout: a hostile item of 25 parts must not
+   * cost 25 layouts.
    */
   private stopCandidates(laid: Layout, p: number): number[] {
     const from = laid.starts[p]!.tok;
@@ -197,32 +198,42 @@ class Packer {
       if (lede >= this.tokens.length) return [];
       keep = Math.min(lede + MIN_LEDE_WORDS, this.sentenceEnd[lede]!);
     }
+    const need = MIN_LAST_PART_WORDS - this.wordsIn(laid, p + 1);
     const sentences: number[] = [];
-    const words: number[] = [];
-    for (let t = to; t >= keep && t > from; t--) {
-      if (this.tokens[t]!.sentence !== this.tokens[t - 1]!.sentence) {
-        if (sentences.length < MAX_SENTENCE_STOPS) sentences.push(t);
-      } else if (words.length < MAX_WORD_STOPS) {
-        words.push(t);
-      }
+    let wordStop: number | undefined;
+    let moved = 0;
+    for (let t = to; t >= keep && t > from && sentences.length < MAX_SENTENCE_STOPS; t--) {
+      if (this.isWord(t)) moved += 1;
+      if (moved < need) continue;
+      if (this.tokens[t]!.sentence !== this.tokens[t - 1]!.sentence) sentences.push(t);
+      else wordStop ??= t;
     }
-    return [...sentences, ...words];
+    return wordStop === undefined ? sentences : [...sentences, wordStop];
   }
 
-  /** The body words (links aside) of part `p`: the title and attribution are not what a reader follows a thread for. */
+  /** Whether part `p` of `laid` has fewer than MIN_LAST_PART_WORDS body words. */
   private isTiny(laid: Layout, p: number): boolean {
+    return this.wordsIn(laid, p) < MIN_LAST_PART_WORDS;
+  }
+
+  /** Body words (links aside) in part `p`, counted up to MIN_LAST_PART_WORDS: the title and attribution are not what a reader follows a thread for. */
+  private wordsIn(laid: Layout, p: number): number {
     const start = laid.starts[p]!;
     const end = laid.ends[p]!;
     let words = 0;
-    for (let t = start.tok; t < Math.min(end.off > 0 ? end.tok + 1 : end.tok, this.tokens.length); t++) {
-      const token = this.tokens[t]!;
-      if (token.role !== 'body') continue;
-      let text = token.text;
-      for (const l of [...token.links].reverse()) text = text.slice(0, l.start) + ' ' + text.slice(l.end);
-      if (/[\p{L}\p{N}]/u.test(text)) words++;
-      if (words >= MIN_LAST_PART_WORDS) return false;
+    for (let t = start.tok; t < Math.min(end.off > 0 ? end.tok + 1 : end.tok, this.tokens.length) && words < MIN_LAST_PART_WORDS; t++) {
+      if (this.isWord(t)) words++;
     }
-    return true;
+    return words;
+  }
+
+  /** A body token that reads as a word: anything but punctuation once its links are taken out. */
+  private isWord(t: number): boolean {
+    const token = this.tokens[t]!;
+    if (token.role !== 'body') return false;
+    let text = token.text;
+    for (const l of [...token.links].reverse()) text = text.slice(0, l.start) + ' ' + text.slice(l.end);
+    return /[^\s\p{P}]/u.test(text);
   }
 
   /** Adds hashtags to the last part one by one, skipping those that do not fit; never adds a part. */
