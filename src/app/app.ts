@@ -11,9 +11,9 @@ import { Outbox, type PublishSummary } from '../outbox/outbox.js';
 import { createPublisher, credentialsFingerprint } from '../platforms/create-publisher.js';
 import type { Publisher } from '../platforms/publisher.js';
 import { ChannelPacer } from '../schedule/channel-pacer.js';
+import { HealthMarks } from '../server/health.js';
 import { scanEditorFolder, type EditorFolderReport } from '../sources/editor-folder.js';
 import type { Store } from '../store/store.js';
-import { HealthMarks } from './health.js';
 import { pollSource } from './poll-source.js';
 
 export interface SourceReport {
