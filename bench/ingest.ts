@@ -69,7 +69,7 @@ async function child(impl: Impl, format: Format, feedFile: string, warmupFile: s
     import('../src/outbox/outbox.js'),
     import('../src/store/sqlite-store.js'),
     import('../src/config/schema.js'),
-    import('../src/outbox/claim-owner.js'),
+    import('../src/store/claim-owner.js'),
     import('pino'),
   ]);
   const config = ConfigSchema.parse({

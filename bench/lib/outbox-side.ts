@@ -4,11 +4,11 @@ import path from 'node:path';
 import pino from 'pino';
 import { ConfigSchema, type ChannelConfig } from '../../src/config/schema.js';
 import type { Item } from '../../src/core/item.js';
-import { newClaimOwner } from '../../src/outbox/claim-owner.js';
 import { Outbox } from '../../src/outbox/outbox.js';
 import { createPublisher } from '../../src/platforms/create-publisher.js';
 import type { Publisher } from '../../src/platforms/publisher.js';
 import { ChannelPacer } from '../../src/schedule/channel-pacer.js';
+import { newClaimOwner } from '../../src/store/claim-owner.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 
 /** One side of a publishing benchmark: posts a batch of items as threads, then cleans up. */

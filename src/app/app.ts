@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { Config, SourceConfig } from '../config/schema.js';
 import { describeError } from '../core/errors.js';
 import { pollsTotal } from '../core/metrics.js';
-import { newClaimOwner } from '../outbox/claim-owner.js';
 import { intakeItems } from '../outbox/intake.js';
 import type { DedupMode } from '../outbox/seen-marks.js';
 import { EditorQueue } from '../outbox/editor-queue.js';
@@ -11,9 +10,10 @@ import { Outbox, type PublishSummary } from '../outbox/outbox.js';
 import { createPublisher, credentialsFingerprint } from '../platforms/create-publisher.js';
 import type { Publisher } from '../platforms/publisher.js';
 import { ChannelPacer } from '../schedule/channel-pacer.js';
+import { HealthMarks } from '../server/health.js';
 import { scanEditorFolder, type EditorFolderReport } from '../sources/editor-folder.js';
+import { newClaimOwner } from '../store/claim-owner.js';
 import type { Store } from '../store/store.js';
-import { HealthMarks } from './health.js';
 import { pollSource } from './poll-source.js';
 
 export interface SourceReport {

@@ -7,11 +7,11 @@ import { EDITOR_SOURCE_ID } from '../config/schema.js';
 import type { Delivery } from '../core/delivery.js';
 import { EditorError } from '../core/errors.js';
 import { terminalJson, terminalLine, terminalText } from '../core/terminal-text.js';
-import { newClaimOwner } from '../outbox/claim-owner.js';
 import { EditorQueue } from '../outbox/editor-queue.js';
 import { Outbox } from '../outbox/outbox.js';
 import { alsoInFor } from '../outbox/seen-marks.js';
 import { tryComposeForChannel } from '../platforms/compose-for-channel.js';
+import { newClaimOwner } from '../store/claim-owner.js';
 import { openRuntime, type GlobalOptions, type Runtime } from './context.js';
 
 export interface QueueAddOptions extends GlobalOptions {

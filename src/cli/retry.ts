@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
-import { newClaimOwner } from '../outbox/claim-owner.js';
 import { Outbox } from '../outbox/outbox.js';
+import { newClaimOwner } from '../store/claim-owner.js';
 import { openRuntime, type GlobalOptions } from './context.js';
 
 /** `threadcast retry ID`: puts a dead, uncertain or failed delivery back in the queue. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { readiness } from '../app/health.js';
+import { readiness } from './health.js';
 import type { Config } from '../config/schema.js';
 import { DUE_STATES } from '../core/delivery.js';
 import { collectProcessMetrics, deliveriesGauge, metricsRegistry, queueDepthGauge, spendUsdGauge } from '../core/metrics.js';

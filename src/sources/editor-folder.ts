@@ -5,8 +5,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { Delivery } from '../core/delivery.js';
 import { describeError, EditorError } from '../core/errors.js';
-import type { EditorQueue } from '../outbox/editor-queue.js';
 import { checkRegularFile, finishInterruptedMove, moveToFreeName, readFileInside, RefusedFile, removeEntry, replaceFile } from './folder-files.js';
 
 /**
@@ -72,6 +72,14 @@ export interface ScanOptions {
   wait?: (ms: number) => Promise<void>;
 }
 
+/**
+ * What a scan needs of the editor queue (`EditorQueue` in src/outbox/editor-queue.ts): described here because the
+ * outbox sits above sources (tests/architecture/layers.test.ts); the queue passed in satisfies it as it is.
+ */
+export interface AnnouncementQueue {
+  add(input: unknown, opts: { where: string; id: string; images: { within: string } }): Promise<{ deliveries: ReadonlyArray<Pick<Delivery, 'id'>> }>;
+}
+
 type Outcome = ({ kind: 'queued' } & QueuedFile) | ({ kind: 'skipped' } & SkippedFile) | ({ kind: 'failed' } & FailedFile);
 
 /** Something the editor can fix in the file; `line` is 1-based in the file, `field` names what is wrong. */
@@ -114,7 +122,7 @@ interface Candidate {
  * `once` (a single scan) queues a freshly dropped file as `run` does, at the cost of one short wait in a
  * scan that finds a fresh file.
  */
-export async function scanEditorFolder(folder: string, queue: Pick<EditorQueue, 'add'>, log: Logger, opts: ScanOptions = {}): Promise<EditorFolderReport> {
+export async function scanEditorFolder(folder: string, queue: AnnouncementQueue, log: Logger, opts: ScanOptions = {}): Promise<EditorFolderReport> {
   const settleMs = opts.settleMs ?? DEFAULT_SETTLE_MS;
   const report: EditorFolderReport = { folder, queued: [], skipped: [], failed: [], problems: [] };
   const listing = await listAnnouncementFiles(folder);
@@ -216,7 +224,7 @@ function refusalProblem(refusal: RefusedFile): FileProblem {
 }
 
 /** Queues one file, or explains why not; undefined for a file that went away. */
-async function processFile(realFolder: string, folder: string, candidate: Candidate, queue: Pick<EditorQueue, 'add'>, log: Logger): Promise<Outcome | undefined> {
+async function processFile(realFolder: string, folder: string, candidate: Candidate, queue: AnnouncementQueue, log: Logger): Promise<Outcome | undefined> {
   const { name, file, where, look } = candidate;
   let bytes: Buffer;
   try {
@@ -249,7 +257,7 @@ async function errorIsCurrent(file: string, look: Stats): Promise<boolean> {
   return error !== undefined && error.isFile() && error.mtimeMs >= look.mtimeMs;
 }
 
-async function queueFile(file: string, name: string, where: string, look: Stats, bytes: Buffer, queue: Pick<EditorQueue, 'add'>, log: Logger): Promise<Outcome> {
+async function queueFile(file: string, name: string, where: string, look: Stats, bytes: Buffer, queue: AnnouncementQueue, log: Logger): Promise<Outcome> {
   const parsed = parseAnnouncementFile(decodeUtf8(bytes));
   // Stable for the file's name and content: queued again after a crash, it maps to the same deliveries.
   const id = `f-${createHash('sha256').update(name).update('\0').update(bytes).digest('hex').slice(0, 16)}`;
@@ -275,10 +283,10 @@ function decodeUtf8(bytes: Buffer): string {
 
 /** `queue.add`, with a field error turned into a problem at that field's line in the file. */
 async function addOrExplain(
-  queue: Pick<EditorQueue, 'add'>,
+  queue: AnnouncementQueue,
   parsed: ParsedFile,
   opts: { where: string; imagesWithin: string; id: string },
-): ReturnType<EditorQueue['add']> {
+): ReturnType<AnnouncementQueue['add']> {
   try {
     return await queue.add(parsed.input, { where: opts.where, id: opts.id, images: { within: opts.imagesWithin } });
   } catch (err) {

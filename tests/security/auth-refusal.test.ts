@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { App } from '../../src/app/app.js';
-import { readiness } from '../../src/app/health.js';
+import { readiness } from '../../src/server/health.js';
 import { loadConfigFile, parseConfigText } from '../../src/config/load.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { runCli, tempDir, writeFile } from '../support/cli.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import { permanent, retryable } from '../../core/errors.js';
-import { newClaimOwner } from '../../outbox/claim-owner.js';
+import { newClaimOwner } from '../../store/claim-owner.js';
 import { seal, unseal } from '../../store/sealed.js';
 import type { Store } from '../../store/store.js';
 import { oauth2AppClient } from './client.js';
