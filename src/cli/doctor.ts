@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import type { ChannelConfig, Config } from '../config/schema.js';
 import { describeError } from '../core/errors.js';
-import { redactUrl } from '../media/guarded-fetch.js';
+import { redactUrl } from '../http/redact-url.js';
 import { BlueskyPublisher } from '../platforms/bluesky/publisher.js';
 import { dryRunReason, missingCredentials } from '../platforms/create-publisher.js';
 import type { AccountCheck } from '../platforms/publisher.js';

@@ -4,8 +4,8 @@ import { Agent, buildConnector } from 'undici';
 import { canonicalAddress, classifyAddress, stripBrackets, type AddressProblem } from './addresses.js';
 
 /**
- * The SSRF guard shared by every fetch of a URL that came from outside: link cards and images (media/guarded-fetch)
- * and the redirects a feed server answers with (sources/fetch-feed).
+ * The SSRF guard of the one HTTP client (http/fetch.ts), on every fetch of a URL that came from outside: link cards
+ * and images (media/guarded-fetch) and the redirects a feed server answers with (sources/fetch-feed).
  *
  * It works at connect time: the Agent's `lookup` resolves the host name, checks *every* address it got, and only
  * then lets the socket connect to one of them — so a name that answers a public address to a pre-check and a

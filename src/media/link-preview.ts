@@ -1,7 +1,8 @@
 import { extractLinkCard } from '../compose/link-card.js';
 import { describeError } from '../core/errors.js';
 import { decodeBody } from '../sources/decode-body.js';
-import { guardedFetch, redactUrl } from './guarded-fetch.js';
+import { redactUrl } from '../http/redact-url.js';
+import { guardedFetch } from './guarded-fetch.js';
 import { loadImage, prepareImage, type ImageMimeType } from './images.js';
 
 export interface LinkPreviewOptions {

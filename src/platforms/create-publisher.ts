@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ChannelConfig, Config } from '../config/schema.js';
-import { redactUrl } from '../media/guarded-fetch.js';
+import { redactUrl } from '../http/redact-url.js';
 import type { Store } from '../store/store.js';
 import { BlueskyPublisher } from './bluesky/publisher.js';
 import { DryRunPublisher } from './dry-run.js';

@@ -1,4 +1,4 @@
-import { safeDecode } from './location.js';
+import { safeDecode } from '../http/redact-url.js';
 
 /**
  * Query parameters that only track a click and never select content. Removed from canonical URLs.

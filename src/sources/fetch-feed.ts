@@ -1,14 +1,11 @@
 import { open, stat } from 'node:fs/promises';
-import { STATUS_CODES } from 'node:http';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { fetch, type Response } from 'undici';
 import { permanent, retryable, ThreadcastError } from '../core/errors.js';
-import { blockedAddressIn } from '../http/address-guard.js';
-import { pooledGuardedAgent } from '../http/agent-pool.js';
+import { DEFAULT_USER_AGENT, describeNetworkCode, httpGet, HttpError, type CacheValidators } from '../http/fetch.js';
+import { redactUrl } from '../http/redact-url.js';
 import { decodeBody } from './decode-body.js';
-import { feedWhere, redactUrl } from './location.js';
-import { NETWORK_MESSAGES, splitCredentials } from '../core/http-shared.js';
+import { feedWhere } from './location.js';
 
 export interface FetchLimits {
   /** The whole exchange: connect, every redirect, headers and body. */
@@ -27,15 +24,12 @@ export const defaultFetchLimits: FetchLimits = Object.freeze({
   timeoutMs: 15_000,
   maxBytes: 5 * 1024 * 1024,
   maxRedirects: 5,
-  userAgent: 'Threadcast/0.1 (+https://github.com/threadcast)',
+  userAgent: DEFAULT_USER_AGENT,
   allowPrivateHosts: Object.freeze([]),
 });
 
 /** Validators from the last successful fetch, for a conditional GET. */
-export interface HttpCacheState {
-  etag?: string;
-  lastModified?: string;
-}
+export type HttpCacheState = CacheValidators;
 
 export type FetchResult =
   | { kind: 'not-modified' }
@@ -134,175 +128,58 @@ function fileError(err: unknown, where: string): ThreadcastError {
 
 // ── http ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-
 async function fetchHttp(location: string, cache: HttpCacheState, limits: FetchLimits, where: string): Promise<FetchResult> {
-  let url: URL;
+  let response;
   try {
-    url = new URL(location);
-  } catch {
-    throw permanent('not a valid URL', { where });
+    response = await httpGet(location, {
+      timeoutMs: limits.timeoutMs,
+      maxBytes: limits.maxBytes,
+      maxRedirects: limits.maxRedirects,
+      userAgent: limits.userAgent,
+      accept: ACCEPT,
+      guard: { allowPrivateHosts: limits.allowPrivateHosts, trustRequestedHost: true, reuseConnections: true },
+      conditional: cache,
+    });
+  } catch (err) {
+    if (err instanceof HttpError) throw feedError(err, location, where);
+    throw err;
   }
-  const agent = pooledGuardedAgent(limits.allowPrivateHosts, [url.hostname], limits.timeoutMs);
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, limits.timeoutMs);
-  const timeoutError = () => retryable(`timed out after ${limits.timeoutMs} ms`, { where });
+  if (response.kind === 'not-modified') return { kind: 'not-modified' };
+  const { contentType } = response;
+  return {
+    kind: 'fetched',
+    body: decodeBody(response.body, contentType),
+    finalUrl: response.finalUrl,
+    ...(contentType ? { contentType } : {}),
+    cache: response.cache,
+  };
+}
 
-  const conditional = Boolean(cache.etag || cache.lastModified);
-  // Hop n is the request to the n-th redirect target; hop 0 is the configured URL.
-  let redirects = 0;
-  try {
-    for (;;) {
-      const { requestUrl, authorization } = splitCredentials(url);
-      const headers: Record<string, string> = { 'user-agent': limits.userAgent, accept: ACCEPT };
-      if (authorization) headers.authorization = authorization;
-      if (cache.etag) headers['if-none-match'] = cache.etag;
-      if (cache.lastModified) headers['if-modified-since'] = cache.lastModified;
-
-      let response: Response;
-      try {
-        response = await fetch(requestUrl, { headers, redirect: 'manual', signal: controller.signal, dispatcher: agent });
-      } catch (err) {
-        const blocked = blockedAddressIn(err);
-        if (blocked) {
-          // Name the hop and its (redacted) URL only: nothing the refused host could have said reaches the message.
-          const hop = redirects === 0 ? '' : `redirect refused (hop ${redirects}: ${redactUrl(url)}): `;
-          throw permanent(hop + blocked.message, { where, cause: blocked });
-        }
-        if (timedOut) throw timeoutError();
-        throw networkError(err, url, location, where);
-      }
-
-      const at = url.href === location ? '' : ` (at ${redactUrl(url)})`;
-      const status = response.status;
-
-      if (REDIRECTS.has(status)) {
-        await discard(response);
-        const target = response.headers.get('location');
-        if (!target) throw permanent(`HTTP ${status} redirect without a Location header${at}`, { where });
-        if (redirects >= limits.maxRedirects) throw permanent(`more than ${limits.maxRedirects} redirects`, { where });
-        let next: URL;
-        try {
-          next = new URL(target, url);
-        } catch {
-          throw permanent(`redirect to an invalid URL${at}`, { where });
-        }
-        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-          throw permanent(`redirect refused (hop ${redirects + 1}): not an http(s) URL (${next.protocol})`, { where });
-        }
-        // Credentials never follow a redirect to another origin.
-        if (next.origin !== url.origin) {
-          next.username = '';
-          next.password = '';
-        } else if (!next.username && url.username) {
-          next.username = url.username;
-          next.password = url.password;
-        }
-        url = next;
-        redirects++;
-        continue;
-      }
-
-      if (status === 304) {
-        await discard(response);
-        if (conditional) return { kind: 'not-modified' };
-        throw retryable(`HTTP 304 Not Modified to a request that was not conditional${at}`, { where });
-      }
-
-      if (status < 200 || status >= 300) {
-        await discard(response);
-        // The standard phrase, never the server's own reason phrase: that is text from whatever answered.
-        const text = `HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd() + at;
-        if (status === 429 || status === 408 || status >= 500) {
-          const retryAt = retryAfter(response.headers.get('retry-after'));
-          throw retryable(text, retryAt === undefined ? { where } : { where, retryAt });
-        }
-        throw permanent(text, { where });
-      }
-
-      const declared = Number(response.headers.get('content-length'));
-      if (Number.isFinite(declared) && declared > limits.maxBytes) {
-        await discard(response);
-        throw permanent(`larger than ${limits.maxBytes} bytes (Content-Length ${declared})`, { where });
-      }
-
-      let bytes: Uint8Array;
-      try {
-        bytes = await readCapped(response, limits.maxBytes, controller);
-      } catch (err) {
-        if (err instanceof ThreadcastError) throw new ThreadcastError(err.kind, err.message, { where, cause: err.cause });
-        if (timedOut) throw timeoutError();
-        throw networkError(err, url, location, where);
-      }
-
-      const contentType = response.headers.get('content-type') ?? undefined;
-      const etag = response.headers.get('etag') ?? undefined;
-      const lastModified = response.headers.get('last-modified') ?? undefined;
-      return {
-        kind: 'fetched',
-        body: decodeBody(bytes, contentType),
-        finalUrl: url.href,
-        ...(contentType ? { contentType } : {}),
-        cache: { ...(etag ? { etag } : {}), ...(lastModified ? { lastModified } : {}) },
-      };
+/** The feed's wording of an HTTP failure: redirects the guard refused are named by hop. */
+function feedError(err: HttpError, location: string, where: string): ThreadcastError {
+  // The cause is what went wrong underneath (the guard's refusal, the socket error), as before there was an HttpError.
+  const opts = { where, cause: err.cause };
+  switch (err.kind) {
+    case 'blocked': {
+      // Name the hop and its (redacted) URL only: nothing the refused host could have said reaches the message.
+      const hop = err.hop === 0 ? '' : `redirect refused (hop ${err.hop}: ${err.at ?? redactUrl(location)}): `;
+      return permanent(hop + err.blocked!.message, opts);
     }
-  } finally {
-    clearTimeout(timer);
+    case 'unsupported-scheme':
+      return permanent(`redirect refused (hop ${err.hop}): not an http(s) URL (${err.protocol})`, opts);
+    case 'network':
+      return retryable(describeNetworkCode(err.networkCode) + (err.at === undefined ? '' : ` at ${err.at}`), opts);
+    case 'too-many-redirects':
+      return permanent(`more than ${err.limit} redirects`, opts);
+    case 'too-large':
+      return permanent(`larger than ${err.limit} bytes${err.declaredLength === undefined ? '' : ` (Content-Length ${err.declaredLength})`}`, opts);
+    case 'status':
+      // Only a conditional GET may be answered 304 (httpGet returns that as not-modified): a confused cache, try later.
+      if (err.httpStatus === 304) return retryable(`HTTP 304 Not Modified to a request that was not conditional${err.atSuffix}`, opts);
+      break;
+    default:
+      break;
   }
-}
-
-/** Read the body, aborting the request as soon as it exceeds `maxBytes` (the header may lie or be absent). */
-async function readCapped(response: Response, maxBytes: number, controller: AbortController): Promise<Uint8Array> {
-  if (!response.body) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      controller.abort();
-      await reader.cancel().catch(() => undefined);
-      throw permanent(`larger than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total);
-}
-
-/** Let go of a body we do not read, so the connection is not left hanging. */
-async function discard(response: Response): Promise<void> {
-  await response.body?.cancel().catch(() => undefined);
-}
-
-/** fetch() rejects with TypeError("fetch failed") and the real reason in `cause` (possibly nested). */
-function networkError(err: unknown, url: URL, location: string, where: string): ThreadcastError {
-  let code: string | undefined;
-  let detail: string | undefined;
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const c = (e as { code?: unknown }).code;
-    if (typeof c === 'string') {
-      code = c;
-      detail = (e as Error).message;
-    }
-  }
-  const known = code ? NETWORK_MESSAGES[code] : undefined;
-  const tls = code && /CERT|SSL|TLS|SELF_SIGNED/i.test(code) ? `TLS certificate problem (${code})` : undefined;
-  const text = known ?? tls ?? `network error${code ? ` (${code})` : ''}${detail && !code ? `: ${detail}` : ''}`;
-  // Name the URL when it differs from the configured location (after a redirect); `where` names the latter.
-  const at = url.href === location ? '' : ` at ${redactUrl(url)}`;
-  return retryable(text + at, { where, cause: err });
-}
-
-/** Retry-After as epoch ms: delta-seconds or an HTTP date. */
-function retryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Date.now() + Number(value.trim()) * 1000;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
+  if (!err.transient) return permanent(err.message, opts);
+  return retryable(err.message, err.retryAfter === undefined ? opts : { ...opts, retryAt: err.retryAfter });
 }

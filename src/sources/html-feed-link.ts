@@ -1,4 +1,4 @@
-import { redactUrl } from './location.js';
+import { redactUrl } from '../http/redact-url.js';
 
 const FEED_TYPES = new Set(['application/rss+xml', 'application/atom+xml', 'application/rdf+xml', 'application/feed+json']);
 // [^<>]: each attempt stops at the next tag, so the scan stays linear however many unclosed "<link" there are.

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ThreadcastError } from '../../src/core/errors.js';
 import { defaultFetchLimits, fetchFeed, type FetchLimits } from '../../src/sources/fetch-feed.js';
@@ -108,6 +109,10 @@ beforeAll(async () => {
   routes.set('/latin1', (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/xml; charset=ISO-8859-1' });
     res.end(Buffer.from('<rss><channel><title>Caf\u00e9</title></channel></rss>', 'latin1'));
+  });
+  routes.set('/gzip-latin1', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/xml; charset=ISO-8859-1', 'content-encoding': 'gzip' });
+    res.end(gzipSync(Buffer.from('<rss><channel><title>Caf\u00e9</title></channel></rss>', 'latin1')));
   });
   routes.set('/declared-1252', (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/xml' });
@@ -235,6 +240,11 @@ describe('fetchFeed over HTTP', () => {
 
   it('decodes the body with the charset from Content-Type', async () => {
     const r = await fetchFeed(`${base}/latin1`, {}, limits());
+    expect(r.kind === 'fetched' && r.body).toContain('<title>Café</title>');
+  });
+
+  it('undoes a gzip Content-Encoding before decoding the charset', async () => {
+    const r = await fetchFeed(`${base}/gzip-latin1`, {}, limits());
     expect(r.kind === 'fetched' && r.body).toContain('<title>Café</title>');
   });
 

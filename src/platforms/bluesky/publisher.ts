@@ -7,7 +7,7 @@ import type { ComposedThread, Delivery, PostRef } from '../../core/delivery.js';
 import { describeError, permanent, ThreadcastError } from '../../core/errors.js';
 import type { Item } from '../../core/item.js';
 import { rateLimitedTotal } from '../../core/metrics.js';
-import { redactUrl } from '../../media/guarded-fetch.js';
+import { redactUrl } from '../../http/redact-url.js';
 import { fetchLinkPreview } from '../../media/link-preview.js';
 import { loadImage, prepareImage } from '../../media/images.js';
 import type { Store } from '../../store/store.js';

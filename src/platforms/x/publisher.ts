@@ -6,7 +6,7 @@ import type { ComposedThread, Delivery, PostRef } from '../../core/delivery.js';
 import { ambiguous, describeError, permanent, retryable, ThreadcastError } from '../../core/errors.js';
 import type { Item } from '../../core/item.js';
 import { rateLimitedTotal } from '../../core/metrics.js';
-import { redactUrl } from '../../media/guarded-fetch.js';
+import { redactUrl } from '../../http/redact-url.js';
 import { loadImage, prepareImage } from '../../media/images.js';
 import type { Store } from '../../store/store.js';
 import { composeForChannel } from '../compose-for-channel.js';
