@@ -285,8 +285,21 @@ function lineCol(text: string, index: number): { line: number; col: number } {
   return { line, col: index - (before.lastIndexOf('\n') + 1) + 1 };
 }
 
+/**
+ * `u` when it is an http(s) URL, without a user name or password: a private feed's credentials must not end up in
+ * the item links resolved against it, which are posted.
+ */
 function httpUrl(u: string | undefined): string | undefined {
-  return u && /^https?:\/\//i.test(u) ? u : undefined;
+  if (!u || !/^https?:\/\//i.test(u)) return undefined;
+  try {
+    const url = new URL(u);
+    if (!url.username && !url.password) return u;
+    url.username = '';
+    url.password = '';
+    return url.href;
+  } catch {
+    return undefined;
+  }
 }
 
 function itemErrorMessage(err: unknown): string {

@@ -127,3 +127,13 @@ describe('relative item links', () => {
     expect(parseFeed(atom, { sourceId: 's', location: 'atom.xml' }).items[0]!.url).toBe('https://feeds.example.org/blog/story/a');
   });
 });
+
+describe('a private feed', () => {
+  it("never lends its user name and password to the item links resolved against its URL", () => {
+    const rss = `<rss version="2.0"><channel><title>t</title><item><title>A</title><link>story/a</link></item></channel></rss>`;
+    const parsed = parseFeed(rss, { sourceId: 's', location: 'https://reader:s3cret@intranet.example.org/news/feed.xml' });
+    expect(parsed.items[0]!.url).toBe('https://intranet.example.org/news/story/a');
+    const viaFinal = parseFeed(rss, { sourceId: 's', location: 'feed', baseUrl: 'https://reader:s3cret@intranet.example.org/news/feed.xml' });
+    expect(viaFinal.items[0]!.url).toBe('https://intranet.example.org/news/story/a');
+  });
+});
