@@ -59,7 +59,7 @@ function seenValue(i: number): string {
   return JSON.stringify({ value: { firstSeenAt: at, contentHash: hash } });
 }
 
-const STATES: DeliveryState[] = ['published', 'published', 'published', 'published', 'published', 'published', 'queued', 'scheduled', 'failed', 'dead'];
+const STATES: DeliveryState[] = ['published', 'published', 'published', 'published', 'published', 'published', 'queued', 'queued', 'failed', 'dead'];
 
 /** A delivery as the outbox writes one: a makeItem item, mostly published (a store's history), some pending. */
 function makeDelivery(n: number): Delivery {

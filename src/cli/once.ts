@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { App, type CycleReport } from '../app/app.js';
-import { DUE_STATES } from '../core/delivery.js';
+import { DUE_STATES } from '../core/delivery-states.js';
 import type { Store } from '../store/store.js';
 import { openRuntime, type GlobalOptions } from './context.js';
 import { terminalLine } from '../core/terminal-text.js';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { EDITOR_SOURCE_ID } from '../config/schema.js';
+import { OPEN_STATES } from '../core/delivery-states.js';
 import type { Delivery } from '../core/delivery.js';
 import { EditorError } from '../core/errors.js';
 import { terminalJson, terminalLine, terminalText } from '../core/terminal-text.js';
@@ -71,7 +72,7 @@ function preview(rt: Runtime, delivery: Delivery): string {
 
 export function queueListCommand(opts: GlobalOptions & { json?: boolean }, out: Writable): Promise<number> {
   return withQueue(opts, out, async (rt) => {
-    const open = await rt.store.listDeliveries({ states: ['held', 'queued', 'scheduled', 'failed', 'uncertain', 'publishing'] });
+    const open = await rt.store.listDeliveries({ states: OPEN_STATES });
     if (opts.json) {
       out.write(`${terminalJson({ deliveries: open.map((d) => ({ id: d.id, channel: d.channelId, source: d.sourceId, item: d.itemId, state: d.state, notBefore: d.notBefore ?? null, title: d.item.title ?? null, text: d.item.summary, reason: d.reason ?? null })) })}\n`);
       return 0;

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { ChannelConfig } from '../config/schema.js';
-import { DUE_STATES } from '../core/delivery.js';
+import { DUE_STATES, TROUBLE_STATES } from '../core/delivery-states.js';
 import { CredentialsBackoff, type CredentialsRefusal } from '../outbox/credentials-backoff.js';
 import { alsoInSummary } from '../outbox/seen-marks.js';
 import { credentialsFingerprint, credentialsFix } from '../platforms/create-publisher.js';
@@ -47,8 +47,9 @@ export async function statusCommand(opts: GlobalOptions & { json?: boolean }, ou
       const counts = await runtime.store.countDeliveries(channel.id);
       const published = await runtime.store.listDeliveries({ channelId: channel.id, states: ['published'] });
       const last = published.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))[0];
-      const problems = (await runtime.store.listDeliveries({ channelId: channel.id, states: ['queued', 'failed', 'uncertain', 'dead'] })).filter(
-        (d) => d.state !== 'queued' || d.reason !== undefined,
+      // A due delivery with a reason waits (refused credentials, a spent budget): worth a look too.
+      const problems = (await runtime.store.listDeliveries({ channelId: channel.id, states: [...DUE_STATES, ...TROUBLE_STATES] })).filter(
+        (d) => TROUBLE_STATES.includes(d.state) || d.reason !== undefined,
       );
       const refusal = await new CredentialsBackoff(runtime.store.kv, channel.id, credentialsFingerprint(channel)).refusal();
       const outlook = await channelOutlook(runtime.store, channel, refusal);

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { DELIVERY_STATES, RETIRED_STATES, type DeliveryState } from './delivery-states.js';
 import type { WaitReason } from './errors.js';
 import { ItemSchema } from './item.js';
 
-/** The delivery state machine (README, "How it works": Deliveries). `scheduled` is set by the scheduler when a slot is chosen. */
-export const DeliveryStateSchema = z.enum(['queued', 'scheduled', 'publishing', 'published', 'failed', 'dead', 'held', 'uncertain', 'cancelled']);
-export type DeliveryState = z.infer<typeof DeliveryStateSchema>;
+export type { DeliveryState };
 
-/** The states from which the outbox may (re)try a publish once `notBefore` has passed. */
-export const DUE_STATES: readonly DeliveryState[] = ['queued', 'scheduled', 'failed'];
+/** A stored state this version retired reads as the state that replaced it (src/core/delivery-states.ts). */
+export const DeliveryStateSchema = z.preprocess((s) => (typeof s === 'string' ? (RETIRED_STATES[s] ?? s) : s), z.enum(DELIVERY_STATES));
 
 /** One post as the platform answered it (or, in dry-run, as we recorded it). */
 export const PostRefSchema = z.object({

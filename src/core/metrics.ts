@@ -72,7 +72,7 @@ export const deliveriesGauge = new Gauge({
 
 export const queueDepthGauge = new Gauge({
   name: 'threadcast_queue_depth',
-  help: 'Deliveries waiting to go out per channel (queued, scheduled, failed awaiting retry; held ones excluded).',
+  help: 'Deliveries waiting to go out per channel (queued, failed awaiting retry; held ones excluded).',
   labelNames: ['channel'] as const,
   registers: [metricsRegistry],
 });

@@ -2,7 +2,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { Config } from '../config/schema.js';
-import { deliveryId, type Delivery, type DeliveryState } from '../core/delivery.js';
+import { deliveryId, type Delivery } from '../core/delivery.js';
 import { EditorError } from '../core/errors.js';
 import { CONTENT_HASH_SCHEME, ItemSchema, type Item } from '../core/item.js';
 import {
@@ -14,11 +14,9 @@ import {
 } from '../sources/announcement.js';
 import { RefusedFile, resolveInside } from '../sources/folder-files.js';
 import type { Store } from '../store/store.js';
+import { hasNotStarted } from './editor-actions.js';
 import type { Outbox } from './outbox.js';
 import { SeenMarks, type SeenMark } from './seen-marks.js';
-
-/** A feed delivery an announcement may still replace: nothing of it has been sent. */
-const NOT_STARTED: ReadonlySet<DeliveryState> = new Set(['queued', 'held', 'scheduled']);
 
 const MAX_IMAGE_FILE_BYTES = 50 * 1024 * 1024;
 
@@ -106,7 +104,7 @@ export class EditorQueue {
     const mark = await new SeenMarks(this.store, channelId, mode).get(item);
     if (mark?.sourceId === undefined || mark.sourceId === item.sourceId || mark.itemId === undefined) return undefined;
     const feedDelivery = await this.store.getDelivery(deliveryId(channelId, mark.sourceId, mark.itemId));
-    return feedDelivery && !NOT_STARTED.has(feedDelivery.state) && feedDelivery.state !== 'cancelled' ? feedDelivery : undefined;
+    return feedDelivery && !hasNotStarted(feedDelivery) && feedDelivery.state !== 'cancelled' ? feedDelivery : undefined;
   }
 
   /**
@@ -127,7 +125,7 @@ export class EditorQueue {
       return;
     }
     const feedDelivery = mark.itemId === undefined ? undefined : await this.store.getDelivery(deliveryId(channelId, mark.sourceId, mark.itemId));
-    if (feedDelivery && NOT_STARTED.has(feedDelivery.state)) await this.outbox.cancel(feedDelivery.id, `replaced by announcement ${item.id}`);
+    if (feedDelivery && hasNotStarted(feedDelivery)) await this.outbox.cancel(feedDelivery.id, `replaced by announcement ${item.id}`);
     await marks.set(item, { ...own, alsoIn: [...new Set([...(mark.alsoIn ?? []), mark.sourceId])] });
   }
 

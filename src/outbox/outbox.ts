@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { DUE_STATES, deliveryId, type Delivery, type DeliveryState, type PostRef } from '../core/delivery.js';
+import { DUE_STATES, IllegalTransitionError, mayBecome, NOT_STARTED_STATES, RETRYABLE_STATES, type DeliveryState } from '../core/delivery-states.js';
+import { deliveryId, type Delivery, type PostRef } from '../core/delivery.js';
 import { describeError, EditorError, permanent, ThreadcastError } from '../core/errors.js';
 import type { Item } from '../core/item.js';
 import { publishesTotal, publishFailuresTotal, publishLagSeconds } from '../core/metrics.js';
@@ -7,6 +8,7 @@ import type { Publisher, PublishContext } from '../platforms/publisher.js';
 import type { Store } from '../store/store.js';
 import { isDeadLocalOwner } from './claim-owner.js';
 import { CredentialsBackoff, type CredentialsRefusal } from './credentials-backoff.js';
+import { hasNotStarted } from './editor-actions.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 
 export interface OutboxOptions {
@@ -103,7 +105,7 @@ export class Outbox {
     try {
       const original = await this.store.getDelivery(id);
       if (!original) return false;
-      if (['queued', 'failed', 'held'].includes(original.state) && original.posts.length === 0 && !original.thread) {
+      if (NOT_STARTED_STATES.includes(original.state) && original.posts.length === 0 && !original.thread) {
         await this.transition(original, original.state, 'the item changed before it was sent', { item });
         return true;
       }
@@ -162,8 +164,9 @@ export class Outbox {
 
   /** Editors may change only what has not started going out: no post, no stored thread or intent. */
   private assertNotStarted(d: Delivery, becoming: string): void {
-    if (!['held', 'queued', 'scheduled', 'failed'].includes(d.state)) throw new EditorError('conflict', `delivery ${d.id} is ${d.state}; it can no longer be ${becoming}`);
-    if (d.posts.length > 0 || d.intent !== undefined) throw new EditorError('conflict', `delivery ${d.id} has started going out; it can no longer be ${becoming}`);
+    if (hasNotStarted(d)) return;
+    if (!NOT_STARTED_STATES.includes(d.state)) throw new EditorError('conflict', `delivery ${d.id} is ${d.state}; it can no longer be ${becoming}`);
+    throw new EditorError('conflict', `delivery ${d.id} has started going out; it can no longer be ${becoming}`);
   }
 
   private async underClaim<T>(id: string, job: (d: Delivery) => Promise<T>): Promise<T> {
@@ -182,8 +185,8 @@ export class Outbox {
    */
   async retry(id: string): Promise<Delivery> {
     return this.underClaim(id, async (delivery) => {
-      if (!['dead', 'uncertain', 'failed', 'held'].includes(delivery.state)) {
-        throw new EditorError('conflict', `delivery ${id} is ${delivery.state}; only dead, uncertain, failed or held deliveries can be retried`);
+      if (!RETRYABLE_STATES.includes(delivery.state)) {
+        throw new EditorError('conflict', `delivery ${id} is ${delivery.state}; only ${new Intl.ListFormat('en-GB', { type: 'disjunction' }).format(RETRYABLE_STATES)} deliveries can be retried`);
       }
       return this.transition(delivery, 'queued', 'retry requested by an operator', { attempts: 0, reason: undefined, notBefore: undefined, wait: undefined, createdAt: new Date(this.now()).toISOString() });
     });
@@ -424,7 +427,9 @@ export class Outbox {
     };
   }
 
+  /** Every state change goes through here, and only as src/core/delivery-states.ts allows. */
   private async transition(delivery: Delivery, state: DeliveryState, detail: string | undefined, patch: Partial<Delivery> = {}): Promise<Delivery> {
+    if (!mayBecome(delivery.state, state)) throw new IllegalTransitionError(delivery.id, delivery.state, state);
     const at = new Date(this.now()).toISOString();
     const next: Delivery = {
       ...delivery,

@@ -1,5 +1,7 @@
 import { EDITOR_SOURCE_ID, type ChannelConfig, type Config } from '../config/schema.js';
-import { DUE_STATES, type Delivery, type DeliveryState } from '../core/delivery.js';
+import { DUE_STATES, FINISHED_STATES, OPEN_STATES, type DeliveryState } from '../core/delivery-states.js';
+import type { Delivery } from '../core/delivery.js';
+import { editorActions, type EditorAction } from '../outbox/editor-actions.js';
 import { tryComposeForChannel } from '../platforms/compose-for-channel.js';
 import { ChannelPacer } from '../schedule/channel-pacer.js';
 import { estimateSendTimes } from '../schedule/estimate.js';
@@ -14,6 +16,8 @@ export interface DeliveryView {
   itemId: string;
   isAnnouncement: boolean;
   state: DeliveryState;
+  /** What the editor may do to it now, as the outbox would allow: the page offers these buttons and no others. */
+  actions: EditorAction[];
   title: string | null;
   text: string;
   url: string | null;
@@ -32,8 +36,6 @@ export interface DeliveryView {
   dryRun: boolean;
 }
 
-export const QUEUE_STATES: readonly DeliveryState[] = ['held', 'queued', 'scheduled', 'failed', 'uncertain', 'publishing'];
-export const HISTORY_STATES: readonly DeliveryState[] = ['published', 'dead', 'cancelled'];
 
 export function deliveryView(d: Delivery, channel: ChannelConfig | undefined, estimatedAt?: number): DeliveryView {
   const composed = d.thread || !channel ? undefined : tryComposeForChannel(d.item, channel);
@@ -46,6 +48,7 @@ export function deliveryView(d: Delivery, channel: ChannelConfig | undefined, es
     itemId: d.itemId,
     isAnnouncement: d.sourceId === EDITOR_SOURCE_ID,
     state: d.state,
+    actions: editorActions(d),
     title: d.item.title ?? null,
     text: d.item.summary,
     url: d.item.url ?? null,
@@ -66,7 +69,7 @@ export function deliveryView(d: Delivery, channel: ChannelConfig | undefined, es
 export async function queueViews(config: Config, store: Store, now = Date.now()): Promise<DeliveryView[]> {
   const views: DeliveryView[] = [];
   const channels = new Map(config.channels.map((c) => [c.id, c]));
-  const waiting = await store.listDeliveries({ states: QUEUE_STATES });
+  const waiting = await store.listDeliveries({ states: OPEN_STATES });
   const estimates = new Map<string, number>();
   for (const channel of config.channels) {
     const due = waiting.filter((d) => d.channelId === channel.id && DUE_STATES.includes(d.state));
@@ -82,7 +85,7 @@ export async function queueViews(config: Config, store: Store, now = Date.now())
 /** What went out or ended, newest first. */
 export async function historyViews(config: Config, store: Store, limit = 200): Promise<DeliveryView[]> {
   const channels = new Map(config.channels.map((c) => [c.id, c]));
-  const done = await store.listDeliveries({ states: HISTORY_STATES });
+  const done = await store.listDeliveries({ states: FINISHED_STATES });
   return done
     .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
     .slice(0, limit)

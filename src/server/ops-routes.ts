@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { readiness } from './health.js';
 import type { Config } from '../config/schema.js';
-import { DUE_STATES } from '../core/delivery.js';
+import { DUE_STATES } from '../core/delivery-states.js';
 import { collectProcessMetrics, deliveriesGauge, metricsRegistry, queueDepthGauge, spendUsdGauge } from '../core/metrics.js';
 import { SpendLedger } from '../platforms/x/spend-ledger.js';
 import type { Store } from '../store/store.js';

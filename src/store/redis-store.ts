@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import KeyvRedis, { type KeyvRedisEntry } from '@keyv/redis';
 import { createClient, ErrorReply, TimeoutError, type RedisClientType } from '@redis/client';
 import Keyv from 'keyv';
-import { DeliverySchema, DeliveryStateSchema, type Delivery, type DeliveryState } from '../core/delivery.js';
+import { DELIVERY_STATES, type DeliveryState } from '../core/delivery-states.js';
+import { DeliverySchema, type Delivery } from '../core/delivery.js';
 import type { DeliveryQuery, Store } from './store.js';
 
 /**
@@ -354,7 +355,7 @@ export class RedisStore implements Store {
   }
 
   async listDeliveries(query: DeliveryQuery = {}): Promise<Delivery[]> {
-    const states = [...new Set(query.states ?? DeliveryStateSchema.options)];
+    const states = [...new Set(query.states ?? DELIVERY_STATES)];
     // As SQLite's LIMIT: a negative limit is no limit.
     const limit = query.limit !== undefined && query.limit >= 0 ? Math.floor(query.limit) : undefined;
     if (states.length === 0 || limit === 0) return [];
@@ -380,7 +381,7 @@ export class RedisStore implements Store {
   }
 
   async countDeliveries(channelId?: string): Promise<Record<DeliveryState, number>> {
-    const states = DeliveryStateSchema.options;
+    const states = DELIVERY_STATES;
     const reply = (await this.run('countDeliveries', (c) =>
       this.evalScript(c, COUNT, [K.channels], [K.listPrefix, channelId !== undefined ? '1' : '0', channelId ?? '', ...states]),
     )) as number[];

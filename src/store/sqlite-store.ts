@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import Keyv from 'keyv';
 import type { Logger } from 'pino';
-import { DeliverySchema, DeliveryStateSchema, type Delivery, type DeliveryState } from '../core/delivery.js';
+import { DELIVERY_STATES, type DeliveryState } from '../core/delivery-states.js';
+import { DeliverySchema, type Delivery } from '../core/delivery.js';
 import { preparePrivateDatabase } from './private-files.js';
 import { SqliteKeyvAdapter } from './sqlite-keyv-adapter.js';
 import type { DeliveryQuery, Store } from './store.js';
@@ -113,7 +114,7 @@ export class SqliteStore implements Store {
   }
 
   async countDeliveries(channelId?: string): Promise<Record<DeliveryState, number>> {
-    const counts = Object.fromEntries(DeliveryStateSchema.options.map((s) => [s, 0])) as Record<DeliveryState, number>;
+    const counts = Object.fromEntries(DELIVERY_STATES.map((s) => [s, 0])) as Record<DeliveryState, number>;
     const rows = (
       channelId === undefined
         ? this.db.prepare('SELECT state, COUNT(*) AS n FROM deliveries GROUP BY state').all()

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DELIVERY_STATES, IllegalTransitionError, TRANSITIONS, type DeliveryState } from '../../src/core/delivery-states.js';
 import type { ComposedThread, Delivery, PostRef } from '../../src/core/delivery.js';
 import { ambiguous, mustWait, permanent, retryable } from '../../src/core/errors.js';
 import type { Item } from '../../src/core/item.js';
@@ -33,13 +34,19 @@ class ScriptedPublisher implements Publisher {
   /** Fail after this many parts of the next publish. */
   failAfterParts: number | undefined;
   reconcileAnswer: ReconcileResult = { status: 'resume' };
+  /** compose() throws, as for an item no post can hold. */
+  composeFails = false;
+  /** publish() never answers, as when the process dies mid-thread. */
+  hangs = false;
 
   compose(item: Item): ComposedThread {
+    if (this.composeFails) throw permanent('the link is too long for any post');
     return { platform: 'test', parts: [{ text: `${item.title} 1/2` }, { text: `${item.summary} 2/2` }] };
   }
 
   async publish(delivery: Delivery, thread: ComposedThread, ctx: PublishContext): Promise<PostRef[]> {
     this.calls += 1;
+    if (this.hangs) return new Promise(() => {});
     const err = this.failNext.shift();
     if (err) throw err;
     const posts = [...delivery.posts];
@@ -201,6 +208,108 @@ describe('outbox', () => {
     await store.claimDelivery(d.id, 'other-instance', 60_000, clock);
     expect(await outbox.publishDue(publisher)).toMatchObject({ published: 0 });
     expect(publisher.sent).toEqual([]);
+  });
+});
+
+describe('the state table (src/core/delivery-states.ts)', () => {
+  /** Every move a delivery made, read from its stored history: each entry is the state it entered. */
+  const moves = (ds: Delivery[]) => ds.flatMap((d) => d.history.slice(1).map((h, i) => `${d.history[i]!.event} → ${h.event}`));
+  const publishFails = async (err: Error) => {
+    publisher.failNext = [err];
+    await outbox.publishDue(publisher);
+  };
+  /** Leaves `id` publishing as a crash would (its publish never answers), then lets another process settle it. */
+  const crashAndReconcile = async (id: string, answer: ReconcileResult) => {
+    publisher.hangs = true;
+    void new Outbox(store, { owner: `crashed-${id}`, retry, log, now: () => clock }).publishDue(publisher);
+    await expect.poll(async () => (await store.getDelivery(id))!.state).toBe('publishing');
+    publisher.hangs = false;
+    clock += 11 * 60_000;
+    publisher.reconcileAnswer = answer;
+    await outbox.reconcileInFlight(publisher);
+  };
+
+  it('lists every move the outbox makes, and only those', async () => {
+    // Published at once; a failure retried and published.
+    const a = (await outbox.enqueue(makeItem(1), 'c1'))!;
+    await outbox.publishDue(publisher);
+    const b = (await outbox.enqueue(makeItem(2), 'c1'))!;
+    await publishFails(retryable('HTTP 503'));
+    clock += 60_000;
+    await outbox.publishDue(publisher);
+    // An editor's whole repertoire on a held announcement, then cancelled from the queue.
+    const c = (await outbox.enqueue(makeItem(3), 'c1', { held: true }))!;
+    await outbox.edit(c.id, makeItem(3, { summary: 'edited while held' }));
+    await outbox.approve(c.id);
+    await outbox.hold(c.id);
+    await outbox.retry(c.id);
+    await outbox.edit(c.id, makeItem(3, { summary: 'edited while queued' }));
+    await outbox.cancel(c.id);
+    // A failed delivery edited, held and cancelled; another failed one cancelled, another retried.
+    const d = (await outbox.enqueue(makeItem(4), 'c1'))!;
+    await publishFails(retryable('HTTP 503'));
+    await outbox.edit(d.id, makeItem(4, { summary: 'edited after a failure' }));
+    await outbox.hold(d.id);
+    await outbox.cancel(d.id);
+    const e = (await outbox.enqueue(makeItem(5), 'c1'))!;
+    await publishFails(retryable('HTTP 503'));
+    await outbox.cancel(e.id);
+    // Failed, retried, dead, retried, uncertain, retried, waits for a budget and for credentials, then published.
+    const f = (await outbox.enqueue(makeItem(6), 'c1'))!;
+    await publishFails(retryable('HTTP 503'));
+    await outbox.retry(f.id);
+    await publishFails(permanent('refused'));
+    await outbox.retry(f.id);
+    await publishFails(ambiguous('timed out after sending'));
+    await outbox.retry(f.id);
+    await publishFails(mustWait('rate-limit', 'rate limited', clock + 1000));
+    clock += 1000;
+    await publishFails(mustWait('auth', 'credentials refused', clock + 1000));
+    clock += 16 * 60_000;
+    await outbox.publishDue(publisher);
+    // Could not be composed: from the queue, and from a failure whose stored thread an edit dropped.
+    publisher.composeFails = true;
+    const g = (await outbox.enqueue(makeItem(7), 'c1'))!;
+    await outbox.publishDue(publisher);
+    publisher.composeFails = false;
+    const h = (await outbox.enqueue(makeItem(8), 'c1'))!;
+    await publishFails(retryable('HTTP 503'));
+    await outbox.edit(h.id, makeItem(8, { summary: 'edited into something no post can hold' }));
+    publisher.composeFails = true;
+    clock += 60_000;
+    await outbox.publishDue(publisher);
+    publisher.composeFails = false;
+    // Left publishing by a crash and settled each way: found, resumed (then published), unknown.
+    const i = (await outbox.enqueue(makeItem(9), 'c1'))!;
+    await crashAndReconcile(i.id, { status: 'published', posts: [{ id: 'p-x' }, { id: 'p-y' }] });
+    const j = (await outbox.enqueue(makeItem(10), 'c1'))!;
+    await crashAndReconcile(j.id, { status: 'resume' });
+    await outbox.publishDue(publisher);
+    const k = (await outbox.enqueue(makeItem(11), 'c1'))!;
+    await crashAndReconcile(k.id, { status: 'unknown', reason: 'cannot read recent posts' });
+
+    const ends = await Promise.all([a, b, c, d, e, f, g, h, i, j, k].map(async (x) => (await store.getDelivery(x.id))!.state));
+    expect(ends).toEqual(['published', 'published', 'cancelled', 'cancelled', 'cancelled', 'published', 'dead', 'dead', 'published', 'published', 'uncertain']);
+    const made = new Set(moves(await store.listDeliveries()));
+    const declared = DELIVERY_STATES.flatMap((from) => TRANSITIONS[from].map((to) => `${from} → ${to}`));
+    expect([...made].sort()).toEqual([...declared].sort());
+  });
+
+  it('refuses a move the table does not list, with the move as data, and stores nothing', async () => {
+    await outbox.enqueue(makeItem(1), 'c1');
+    await outbox.publishDue(publisher);
+    const published = await only();
+    const transition = (outbox as unknown as { transition(d: Delivery, to: DeliveryState, detail?: string): Promise<Delivery> }).transition.bind(outbox);
+    const refused = await transition(published, 'queued', 'sneaked back').catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(IllegalTransitionError);
+    expect(refused).toMatchObject({ kind: 'illegal-transition', deliveryId: published.id, from: 'published', to: 'queued' });
+    expect(await only()).toEqual(published);
+  });
+
+  it('reads a stored `scheduled` (declared until now, never set) as queued', async () => {
+    const d = (await outbox.enqueue(makeItem(1), 'c1'))!;
+    await store.saveDelivery({ ...d, state: 'scheduled' as DeliveryState });
+    expect((await store.getDelivery(d.id))!.state).toBe('queued');
   });
 });
 

@@ -192,11 +192,13 @@ describe('editor actions', () => {
     expect(d!.notBefore).toBe('2031-05-02T07:00:00.000Z');
     const route = `/api/deliveries/${encodeURIComponent(d!.id)}`;
 
-    const queue = (await (await api('/api/deliveries?view=queue')).json()) as { deliveries: Array<{ id: string; estimatedAt: string | null }> };
+    const queue = (await (await api('/api/deliveries?view=queue')).json()) as { deliveries: Array<{ id: string; estimatedAt: string | null; actions: string[] }> };
     expect(queue.deliveries.find((q) => q.id === d!.id)!.estimatedAt).toBe('2031-05-02T07:00:00.000Z');
+    // What the page offers is what the outbox would accept now.
+    expect(queue.deliveries.find((q) => q.id === d!.id)!.actions).toEqual(['hold', 'edit', 'cancel']);
 
     expect((await (await api(`${route}/approve`, { body: {} })).json()) as unknown).toMatchObject({ error: expect.stringMatching(/only held deliveries can be approved/) });
-    expect(((await (await api(`${route}/hold`, { body: {} })).json()) as { delivery: { state: string } }).delivery.state).toBe('held');
+    expect(((await (await api(`${route}/hold`, { body: {} })).json()) as { delivery: { state: string; actions: string[] } }).delivery).toMatchObject({ state: 'held', actions: ['approve', 'edit', 'cancel'] });
 
     const edited = await api(route, { method: 'PUT', body: { text: 'Book sale on Saturday instead.', url: 'https://library.example/sale', at: null } });
     expect(edited.status).toBe(200);
@@ -209,7 +211,7 @@ describe('editor actions', () => {
     expect(await badEdit.json()).toEqual({ error: 'edit: url: give an http(s) URL', field: 'url' });
 
     expect(((await (await api(`${route}/approve`, { body: {} })).json()) as { delivery: { state: string } }).delivery.state).toBe('queued');
-    expect(((await (await api(`${route}/cancel`, { body: {} })).json()) as { delivery: { state: string } }).delivery.state).toBe('cancelled');
+    expect(((await (await api(`${route}/cancel`, { body: {} })).json()) as { delivery: { state: string; actions: string[] } }).delivery).toMatchObject({ state: 'cancelled', actions: [] });
     const late = await api(route, { method: 'PUT', body: { text: 'Too late.' } });
     expect(late.status).toBe(409);
     expect((await api('/api/deliveries/nope%3Anothing/hold', { body: {} })).status).toBe(404);

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient, type RedisClientType } from '@redis/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DeliverySchema, DeliveryStateSchema, DUE_STATES, deliveryId, type Delivery, type DeliveryState } from '../../src/core/delivery.js';
+import { DELIVERY_STATES, DUE_STATES, type DeliveryState } from '../../src/core/delivery-states.js';
+import { DeliverySchema, deliveryId, type Delivery } from '../../src/core/delivery.js';
 import { openStore } from '../../src/store/open-store.js';
 import { RedisStore } from '../../src/store/redis-store.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
@@ -68,7 +69,7 @@ afterEach(async () => {
 });
 
 const T0 = Date.UTC(2026, 0, 1);
-const ALL_ZERO = Object.fromEntries(DeliveryStateSchema.options.map((s) => [s, 0])) as Record<DeliveryState, number>;
+const ALL_ZERO = Object.fromEntries(DELIVERY_STATES.map((s) => [s, 0])) as Record<DeliveryState, number>;
 
 function delivery(n: number, patch: Partial<Delivery> = {}): Delivery {
   const channelId = patch.channelId ?? 'c1';
@@ -179,13 +180,13 @@ describe.each(backends)('$name store contract', (backend) => {
       await store.createDelivery(delivery(4, { notBefore: new Date(due - 60_000).toISOString(), state: 'failed' }));
       await store.createDelivery(delivery(5, { state: 'published' }));
       await store.createDelivery(delivery(6, { channelId: 'c2' }));
-      await store.createDelivery(delivery(7, { channelId: 'c2', state: 'scheduled', notBefore: new Date(due + 60_000).toISOString() }));
+      await store.createDelivery(delivery(7, { channelId: 'c2', state: 'failed', notBefore: new Date(due + 60_000).toISOString() }));
 
       expect(itemIds(await store.listDeliveries({ channelId: 'c1' }))).toEqual(['item-1', 'item-2', 'item-3', 'item-4', 'item-5']);
       expect(itemIds(await store.listDeliveries({ channelId: 'c2' }))).toEqual(['item-6', 'item-7']);
       expect(itemIds(await store.listDeliveries({ channelId: 'nope' }))).toEqual([]);
       expect(itemIds(await store.listDeliveries({ states: ['queued'] }))).toEqual(['item-1', 'item-2', 'item-3', 'item-6']);
-      expect(itemIds(await store.listDeliveries({ states: ['failed', 'scheduled'] }))).toEqual(['item-4', 'item-7']);
+      expect(itemIds(await store.listDeliveries({ states: ['failed', 'published'] }))).toEqual(['item-4', 'item-5', 'item-7']);
       expect(itemIds(await store.listDeliveries({ states: [] }))).toEqual([]);
       expect(itemIds(await store.listDeliveries({ dueAt: due }))).toEqual(['item-1', 'item-2', 'item-4', 'item-5', 'item-6']);
       expect(itemIds(await store.listDeliveries({ channelId: 'c1', states: DUE_STATES, dueAt: due }))).toEqual(['item-1', 'item-2', 'item-4']);
@@ -215,13 +216,13 @@ describe.each(backends)('$name store contract', (backend) => {
       await store.createDelivery(b);
       const now = T0 + 10_000;
 
-      await store.saveDelivery({ ...a, state: 'scheduled' });
+      await store.saveDelivery({ ...a, state: 'held' });
       expect(itemIds(await store.listDeliveries({ states: ['queued'] }))).toEqual(['item-2']);
-      expect(itemIds(await store.listDeliveries({ states: ['scheduled'] }))).toEqual(['item-1']);
+      expect(itemIds(await store.listDeliveries({ states: ['held'] }))).toEqual(['item-1']);
 
       await store.saveDelivery({ ...a, state: 'failed', notBefore: new Date(now + 1).toISOString() });
       expect(itemIds(await store.listDeliveries({ states: DUE_STATES, dueAt: now }))).toEqual(['item-2']);
-      expect(itemIds(await store.listDeliveries({ states: ['scheduled'] }))).toEqual([]);
+      expect(itemIds(await store.listDeliveries({ states: ['held'] }))).toEqual([]);
 
       await store.saveDelivery({ ...a, state: 'failed', notBefore: new Date(now - 1).toISOString() });
       expect(itemIds(await store.listDeliveries({ states: DUE_STATES, dueAt: now }))).toEqual(['item-1', 'item-2']);
@@ -236,7 +237,7 @@ describe.each(backends)('$name store contract', (backend) => {
       for (let i = 0; i < 3; i++) await store.saveDelivery({ ...a, state: 'published' });
       const all = await store.listDeliveries();
       expect(all.map((d) => `${d.itemId}:${d.state}`)).toEqual(['item-2:queued', 'item-1:published']);
-      for (const state of DeliveryStateSchema.options) {
+      for (const state of DELIVERY_STATES) {
         expect(itemIds(await store.listDeliveries({ states: [state] }))).toEqual(all.filter((d) => d.state === state).map((d) => d.itemId));
       }
       expect(await store.countDeliveries()).toEqual({ ...ALL_ZERO, queued: 1, published: 1 });

@@ -11,20 +11,11 @@ const TOKEN_KEY = 'threadcast.token';
 const PREVIEW_DELAY_MS = 250;
 const REFRESH_MS = 3000;
 
-// Which buttons a delivery in a given state offers; the server enforces the same rules (409 otherwise).
-const ACTIONS_BY_STATE = {
-  approve: ['held'],
-  hold: ['queued', 'scheduled', 'failed'],
-  edit: ['held', 'queued', 'scheduled', 'failed'],
-  cancel: ['held', 'queued', 'scheduled', 'failed'],
-};
-
 const PLATFORM_NAMES = { x: 'X', bluesky: 'Bluesky' };
 
 const STATE_LABELS = {
   held: 'held for review',
   queued: 'queued',
-  scheduled: 'scheduled',
   publishing: 'publishing',
   published: 'published',
   failed: 'failed, will retry',
@@ -577,7 +568,8 @@ function queueRow(d) {
   const describe = d.title ?? (d.text ?? '').slice(0, 60);
   const busy = ui.busy.has(d.id);
   const button = (action, label) =>
-    ACTIONS_BY_STATE[action].includes(d.state)
+    // The server says which actions it would accept (delivery-view.ts), so the page keeps no state rules.
+    Array.isArray(d.actions) && d.actions.includes(action)
       ? el('button', { type: 'button', class: action === 'cancel' ? 'danger' : action === 'approve' ? 'primary' : '', 'data-testid': action, 'aria-label': `${label}: ${describe} (${d.channelId})`, disabled: busy }, label)
       : null;
   const buttons = el('div', { class: 'actions' }, button('approve', 'Approve'), button('hold', 'Hold'), button('edit', 'Edit'), button('cancel', 'Cancel…'));
