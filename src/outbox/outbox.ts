@@ -6,7 +6,7 @@ import type { Item } from '../core/item.js';
 import { publishesTotal, publishFailuresTotal, publishLagSeconds } from '../core/metrics.js';
 import type { Publisher, PublishContext } from '../platforms/publisher.js';
 import type { Store } from '../store/store.js';
-import { isDeadLocalOwner } from './claim-owner.js';
+import { isDeadLocalOwner } from '../store/claim-owner.js';
 import { CredentialsBackoff, type CredentialsRefusal } from './credentials-backoff.js';
 import { hasNotStarted } from './editor-actions.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
