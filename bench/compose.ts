@@ -244,7 +244,7 @@ export const run: BenchSuite = async (ctx) => {
       baseline: naive,
       unit: 'items/s',
       better: 'higher',
-      note: `real composeForChannel, default template (≤ 4 parts, numbering, link on part 1); the baseline is faster because it never measures text (no ${platform === 'x' ? 'twitter-text weighting' : 'grapheme/byte counting'}, no word, URL or emoji boundaries); median of ${reps} rounds after warm-up`,
+      note: `real composeForChannel, default template (≤ 3 parts, numbering, link on part 1); the baseline is faster because it never measures text (no ${platform === 'x' ? 'twitter-text weighting' : 'grapheme/byte counting'}, no word, URL or emoji boundaries); median of ${reps} rounds after warm-up`,
     });
     rows.push({
       area: 'Compose',
