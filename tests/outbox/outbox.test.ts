@@ -398,6 +398,13 @@ describe('budget waits', () => {
     expect(await only()).toMatchObject({ state: 'published' });
     expect((await only()).wait).toBeUndefined();
   });
+
+  it("reads a wait stored under the old name 'rate-limit' as 'rate'", async () => {
+    const d = (await outbox.enqueue(makeItem(1), 'c1'))!;
+    const until = new Date(clock + 60_000).toISOString();
+    await store.saveDelivery({ ...d, wait: { kind: 'rate-limit' as 'rate', until } });
+    expect((await store.getDelivery(d.id))!.wait).toEqual({ kind: 'rate', until });
+  });
 });
 
 describe('intake (dedup and backlog)', () => {
