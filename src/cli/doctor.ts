@@ -153,12 +153,12 @@ async function storeCheck(url: string, timeoutMs: number, pending: Array<Promise
 }
 
 function storeFix(url: string, err: unknown): string {
+  // Decided by the error's code alone (SQLite's, the system's, or the RESP error name the Redis store keeps).
   const code = String((err as { code?: unknown } | undefined)?.code ?? '');
-  const message = describeError(err);
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
     const dir = path.dirname(path.resolve(file));
-    if (/^(EACCES|EPERM|EROFS|SQLITE_CANTOPEN|SQLITE_READONLY)/.test(code) || /read-?only|unable to open|permission denied/i.test(message)) {
+    if (/^(EACCES|EPERM|EROFS|SQLITE_CANTOPEN|SQLITE_READONLY)/.test(code)) {
       return `the folder ${dir} (or ${path.basename(file)} in it) is not writable by this user (${userName()}): fix its permissions, or point store at a writable path`;
     }
     if (/^(ENOTDIR|EEXIST)$/.test(code)) return `the folder ${dir} cannot be created or used (a file is in its way): move that file, or point store at a path in a writable folder`;
@@ -169,7 +169,7 @@ function storeFix(url: string, err: unknown): string {
     return `check that ${file} is a Threadcast SQLite database in a writable folder`;
   }
   if (/^rediss?:/.test(url)) {
-    if (/NOAUTH|WRONGPASS/i.test(`${code} ${message}`)) return 'Redis refused the credentials in the store URL: fix the user or password there';
+    if (code === 'NOAUTH' || code === 'WRONGPASS') return 'Redis refused the credentials in the store URL: fix the user or password there';
     return `Redis is not reachable at ${redactUrl(url)}: start it (e.g. systemctl start redis-server) or fix the store URL`;
   }
   return 'set store to a supported URL (see README, Configuration)';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DELIVERY_STATES, RETIRED_STATES, type DeliveryState } from './delivery-states.js';
-import type { WaitReason } from './errors.js';
+import type { WaitKind } from './errors.js';
 import { ItemSchema } from './item.js';
 
 export type { DeliveryState };
@@ -30,12 +30,18 @@ export const HistoryEntrySchema = z.object({
   detail: z.string().optional(),
 });
 
+/** A wait kind this version renamed reads as its new name. */
+const RENAMED_WAIT_KINDS: Record<string, WaitKind> = { 'rate-limit': 'rate', 'quiet-hours': 'quiet' };
+
 /**
- * Why a delivery that nothing was sent for waits, as data for status and the once summary (the reason
- * string is for people). Optional: deliveries stored before it existed still parse.
+ * Why a delivery that nothing was sent for waits, as data for status, the page and the once summary
+ * (the reason string is for people). Optional: deliveries stored before it existed still parse.
  */
 export const DeliveryWaitSchema = z.object({
-  kind: z.enum(['rate-limit', 'cap', 'budget', 'auth'] as const satisfies readonly WaitReason[]),
+  kind: z.preprocess(
+    (k) => (typeof k === 'string' ? (RENAMED_WAIT_KINDS[k] ?? k) : k),
+    z.enum(['slot', 'spacing', 'cap', 'quiet', 'rate', 'budget', 'auth'] as const satisfies readonly WaitKind[]),
+  ),
   until: z.string(),
 });
 export type DeliveryWait = z.infer<typeof DeliveryWaitSchema>;

@@ -1,3 +1,4 @@
+import type { WaitKind } from '../core/errors.js';
 import type { Schedule } from '../config/schedule-schema.js';
 import { formatLocal, MS } from './local-time.js';
 import { inQuietHours, quietHoursEnd } from './quiet-hours.js';
@@ -20,11 +21,11 @@ import { slotAfter, slotAtOrBefore } from './slots.js';
  *     latest one when they end remains usable with 'skip'.)
  * - **spacing** — now − last publish ≥ minSpacingMinutes.
  * - **cap** — fewer than maxPerHour publishes in the rolling 60 min before now, fewer than maxPerDay in 24 h.
- * - **quiet-hours** — the local wall time (in `timezone`) is not within [from, to); see quiet-hours.ts.
+ * - **quiet** — the local wall time (in `timezone`) is not within [from, to); see quiet-hours.ts.
  *
  * When several rules bind, `until` is the earliest time at which all hold: start at now, jump to the latest of
  * the individual waits, check again (a bounded loop); `reason` is the rule behind the last jump (on a tie, the
- * first of slot, quiet-hours, cap, spacing).
+ * first of slot, quiet, cap, spacing).
  */
 
 export interface ScheduleState {
@@ -34,7 +35,7 @@ export interface ScheduleState {
   lastSlot?: number;
 }
 
-export type ScheduleWaitReason = 'slot' | 'spacing' | 'cap' | 'quiet-hours';
+export type ScheduleWaitReason = Extract<WaitKind, 'slot' | 'spacing' | 'cap' | 'quiet'>;
 
 export type Decision =
   | { ok: true; /** the slot time this send consumes, when the channel has slots */ slot?: number }
@@ -55,7 +56,7 @@ interface Wait {
 
 type Check = { ok: true; slot?: number } | { ok: false; waits: Wait[] };
 
-const TIE_ORDER: readonly ScheduleWaitReason[] = ['slot', 'quiet-hours', 'cap', 'spacing'];
+const TIE_ORDER: readonly ScheduleWaitReason[] = ['slot', 'quiet', 'cap', 'spacing'];
 
 /** Whether a thread may go out at `now`; if not, until when and why. */
 export function decide(schedule: Schedule, state: ScheduleState, now: number): Decision {
@@ -135,7 +136,7 @@ function check(schedule: Schedule, state: ScheduleState, t: number, now: number)
 
   const quiet = schedule.quietHours;
   if (quiet && inQuietHours(quiet, tz, t)) {
-    waits.push({ until: quietHoursEnd(quiet, tz, t), reason: 'quiet-hours', detail: `quiet hours ${quiet.from}–${quiet.to} ${tz}` });
+    waits.push({ until: quietHoursEnd(quiet, tz, t), reason: 'quiet', detail: `quiet hours ${quiet.from}–${quiet.to} ${tz}` });
   }
 
   if (waits.length > 0) return { ok: false, waits };

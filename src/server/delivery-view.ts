@@ -1,6 +1,7 @@
 import { EDITOR_SOURCE_ID, type ChannelConfig, type Config } from '../config/schema.js';
 import { DUE_STATES, FINISHED_STATES, OPEN_STATES, type DeliveryState } from '../core/delivery-states.js';
 import type { Delivery } from '../core/delivery.js';
+import type { WaitKind } from '../core/errors.js';
 import { editorActions, type EditorAction } from '../outbox/editor-actions.js';
 import { tryComposeForChannel } from '../platforms/compose-for-channel.js';
 import { ChannelPacer } from '../schedule/channel-pacer.js';
@@ -25,6 +26,8 @@ export interface DeliveryView {
   /** When it is expected to go out under the channel's schedule (waiting deliveries only). */
   estimatedAt: string | null;
   reason: string | null;
+  /** Why it waits with nothing sent (a rate window, a cap, a budget, refused credentials), as data the page renders. */
+  wait: { kind: WaitKind; until: string } | null;
   /** The thread as it was sent, or as it will be: the stored thread if composed, else composed now. */
   parts: Array<{ text: string }>;
   /** Why it cannot be composed now (then `parts` is empty): shown on its own row, never failing the listing. */
@@ -55,6 +58,7 @@ export function deliveryView(d: Delivery, channel: ChannelConfig | undefined, es
     notBefore: d.notBefore ?? null,
     estimatedAt: estimatedAt === undefined ? null : new Date(estimatedAt).toISOString(),
     reason: d.reason ?? null,
+    wait: d.wait ? { kind: d.wait.kind, until: d.wait.until } : null,
     parts: (thread?.parts ?? []).map((p) => ({ text: p.text })),
     composeProblem: composed?.failure?.reason ?? null,
     posts: d.posts.map((p) => ({ id: p.id, url: p.url ?? null })),

@@ -262,7 +262,7 @@ describe('the state table (src/core/delivery-states.ts)', () => {
     await outbox.retry(f.id);
     await publishFails(ambiguous('timed out after sending'));
     await outbox.retry(f.id);
-    await publishFails(mustWait('rate-limit', 'rate limited', clock + 1000));
+    await publishFails(mustWait('rate', 'rate limited', clock + 1000));
     clock += 1000;
     await publishFails(mustWait('auth', 'credentials refused', clock + 1000));
     clock += 16 * 60_000;
@@ -390,13 +390,20 @@ describe('refused credentials (issue #13)', () => {
 describe('budget waits', () => {
   it('record what the delivery waits for as data, not only as words', async () => {
     await outbox.enqueue(makeItem(1), 'c1');
-    publisher.failNext = [mustWait('rate-limit', 'rate limited by the PDS', clock + 600_000)];
+    publisher.failNext = [mustWait('rate', 'rate limited by the PDS', clock + 600_000)];
     expect(await outbox.publishDue(publisher)).toMatchObject({ waiting: 1 });
-    expect((await only()).wait).toEqual({ kind: 'rate-limit', until: new Date(clock + 600_000).toISOString() });
+    expect((await only()).wait).toEqual({ kind: 'rate', until: new Date(clock + 600_000).toISOString() });
     clock += 600_000;
     await outbox.publishDue(publisher);
     expect(await only()).toMatchObject({ state: 'published' });
     expect((await only()).wait).toBeUndefined();
+  });
+
+  it("reads a wait stored under the old name 'rate-limit' as 'rate'", async () => {
+    const d = (await outbox.enqueue(makeItem(1), 'c1'))!;
+    const until = new Date(clock + 60_000).toISOString();
+    await store.saveDelivery({ ...d, wait: { kind: 'rate-limit' as 'rate', until } });
+    expect((await store.getDelivery(d.id))!.wait).toEqual({ kind: 'rate', until });
   });
 });
 

@@ -110,7 +110,7 @@ describe('several rules at once: `until` is when all hold, `reason` the one that
     const s = schedule({ timezone: TZ, minSpacingMinutes: 120, quietHours: { from: '22:00', to: '07:00' } });
     // last publish 20:30 local, now 21:00 local: spacing says 22:30 local, which is quiet → 07:00 local
     const d = decide(s, { publishedAt: [at('2026-01-12T19:30:00Z')] }, at('2026-01-12T20:00:00Z'));
-    expect(d).toMatchObject({ ok: false, until: at('2026-01-13T06:00:00Z'), reason: 'quiet-hours', detail: 'quiet hours 22:00–07:00 Europe/Berlin' });
+    expect(d).toMatchObject({ ok: false, until: at('2026-01-13T06:00:00Z'), reason: 'quiet', detail: 'quiet hours 22:00–07:00 Europe/Berlin' });
   });
 });
 
@@ -121,7 +121,7 @@ describe('a slot inside quiet hours: caught up after them with post, lost with s
 
   test("'post': waits out the quiet hours, then consumes the 03:00 slot at 07:00", () => {
     const s = schedule({ ...base, catchUp: 'post' });
-    expect(decide(s, state, at('2026-01-12T04:00:00Z'))).toMatchObject({ ok: false, until: at('2026-01-12T06:00:00Z'), reason: 'quiet-hours' });
+    expect(decide(s, state, at('2026-01-12T04:00:00Z'))).toMatchObject({ ok: false, until: at('2026-01-12T06:00:00Z'), reason: 'quiet' });
     expect(decide(s, state, at('2026-01-12T06:00:00Z'))).toEqual({ ok: true, slot: at('2026-01-12T02:00:00Z') });
   });
 
@@ -135,7 +135,7 @@ describe('a slot inside quiet hours: caught up after them with post, lost with s
   test("'skip': a slot before the quiet hours that is still the latest when they end stays usable", () => {
     const s = schedule({ timezone: TZ, slots: ['0 21 * * *'], quietHours: { from: '22:00', to: '07:00' }, catchUp: 'skip' });
     const st = { publishedAt: [], lastSlot: at('2026-01-11T20:00:00Z') };
-    expect(decide(s, st, at('2026-01-12T22:00:00Z'))).toMatchObject({ ok: false, until: at('2026-01-13T06:00:00Z'), reason: 'quiet-hours' });
+    expect(decide(s, st, at('2026-01-12T22:00:00Z'))).toMatchObject({ ok: false, until: at('2026-01-13T06:00:00Z'), reason: 'quiet' });
     expect(decide(s, st, at('2026-01-13T06:00:00Z'))).toEqual({ ok: true, slot: at('2026-01-12T20:00:00Z') });
   });
 

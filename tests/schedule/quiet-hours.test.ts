@@ -38,7 +38,7 @@ describe('22:00–07:00 ends at 07:00 local across both DST changes, so the UTC 
     expect(local(at(end), tz).slice(11)).toBe('07:00');
     expect(iso(quietHoursEnd(night, tz, at(inside) - 24 * HOUR))).toBe(endBefore);
     // decide() waits for exactly that instant, from anywhere in the night
-    expect(decide(s, { publishedAt: [], }, at(inside))).toMatchObject({ ok: false, until: at(end), reason: 'quiet-hours' });
+    expect(decide(s, { publishedAt: [], }, at(inside))).toMatchObject({ ok: false, until: at(end), reason: 'quiet' });
     expect(decide(s, { publishedAt: [] }, at(end) - 1).ok).toBe(false);
     expect(decide(s, { publishedAt: [] }, at(end)).ok).toBe(true);
     // the night is shorter (spring) or longer (autumn) in real time: from 22:00 local to 07:00 local

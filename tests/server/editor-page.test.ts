@@ -28,6 +28,7 @@ import {
   startServer,
   VIEWPORT,
   api,
+  type DeliveryView,
   type RunningServer,
 } from './editor-page-helpers.js';
 
@@ -391,6 +392,33 @@ describe('editor page: an announcement that cannot be composed on one channel', 
     await screenshot(page, 'editor-page-11-compose-problem');
 
     for (const d of queued) expect((await api(server, 'POST', `/api/deliveries/${encodeURIComponent(d.id)}/cancel`, {})).status).toBe(200);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  // Last in the file: the spent window it leaves on the emulator would hold back X posts in a later test.
+  it("shows a delivery's wait from its structured kind and time, not from the reason's words", { timeout: 60_000 }, async () => {
+    const { context, page, errors } = await newPage();
+    await signIn(page, server);
+    x.injectFault({ route: 'POST /2/tweets', kind: 'rate-limit', userId: xUser.userId });
+    const marker = `Window-${Date.now().toString(36)}`;
+    const added = await api<{ deliveries: DeliveryView[] }>(server, 'POST', '/api/announcements', { text: `${marker}: the ferry runs late today.`, channels: ['x'] });
+    expect(added.status).toBe(201);
+    const id = added.body.deliveries[0]!.id;
+    expect((await api(server, 'POST', `/api/deliveries/${encodeURIComponent(id)}/approve`, {})).status).toBe(200);
+    const waiting = await eventually('the delivery waiting for the rate window', async () => {
+      const d = await getDelivery(server, id);
+      return d.wait ? d : undefined;
+    });
+    expect(waiting.state).toBe('queued');
+    expect(waiting.wait!.kind).toBe('rate');
+    expect(Date.parse(waiting.wait!.until)).toBeGreaterThan(Date.now());
+    const line = queueRow(page, id).getByTestId('row-wait');
+    await line.waitFor({ state: 'visible' });
+    expect(await line.getAttribute('data-wait')).toBe('rate');
+    expect(await line.textContent()).toContain("Waiting for the platform's rate window until");
+    expect(await line.locator('time').getAttribute('datetime')).toBe(waiting.wait!.until);
+    await screenshot(page, 'editor-page-12-waiting');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -1,31 +1,38 @@
 import { XRPCError } from '@atproto/api';
-import { mustWait, permanent, retryable, ThreadcastError } from '../../core/errors.js';
+import { PlatformError, ThreadcastError } from '../../core/errors.js';
 
 const AUTH_RETRY_MS = 15 * 60_000;
 
 /**
- * Bluesky's answers sorted into the outbox's three kinds. Network failures and 5xx are retryable;
- * 429 waits for `ratelimit-reset`; 4xx validation is permanent and keeps the PDS's own words.
+ * Bluesky's answers sorted by status into one PlatformError. Network failures and 5xx are transient;
+ * 429 waits for `ratelimit-reset`; 4xx validation is invalid and keeps the PDS's own words.
  * Ambiguity never arises here: record keys are chosen before writing, so "did it land?" is a read.
  */
 export function classifyBlueskyError(err: unknown, where: string): ThreadcastError {
   if (err instanceof ThreadcastError) return err;
   if (err instanceof XRPCError) {
-    const detail = [err.error, err.message].filter((s, i, all) => s && all.indexOf(s) === i).join(': ');
+    const detail = wordsOf(err);
+    // Below 100 is the client's own status for a request that got no answer.
+    const answered = { ...(err.status >= 100 ? { httpStatus: err.status } : {}), platformCode: err.error, said: detail };
     if (err.status === 429) {
       const reset = Number(err.headers?.['ratelimit-reset']);
-      if (Number.isFinite(reset) && reset > 0) return mustWait('rate-limit', `rate limited by the PDS (${detail})`, reset * 1000, { where });
-      return retryable(`rate limited by the PDS (${detail})`, { where });
+      const retryAfter = Number.isFinite(reset) && reset > 0 ? reset * 1000 : undefined;
+      return new PlatformError({ kind: 'rate', retryAfter, ...answered }, `rate limited by the PDS (${detail})`, { where });
     }
-    if (err.status >= 500 || err.status < 100) return retryable(`PDS error ${err.status}: ${detail}`, { where, cause: err });
+    if (err.status >= 500 || err.status < 100) return new PlatformError({ kind: 'transient', ...answered }, `PDS error ${err.status}: ${detail}`, { where, cause: err });
     if (err.status === 401 || err.status === 403) {
       // Every delivery of the channel would fail the same way: wait for an operator, do not kill them one by one.
-      return mustWait('auth', `the PDS refused the credentials (${err.status}: ${detail}); fix them and the channel resumes`, Date.now() + AUTH_RETRY_MS, { where });
+      return new PlatformError(
+        { kind: 'auth', retryAfter: Date.now() + AUTH_RETRY_MS, ...answered },
+        `the PDS refused the credentials (${err.status}: ${detail}); fix them and the channel resumes`,
+        { where },
+      );
     }
-    return permanent(`the PDS refused the post (${err.status}: ${detail})`, { where });
+    return new PlatformError({ kind: 'invalid', ...answered }, `the PDS refused the post (${err.status}: ${detail})`, { where });
   }
   const message = err instanceof Error ? err.message : String(err);
-  return retryable(`network error talking to the PDS: ${message}`, { where, cause: err });
+  const errno = (err as { code?: unknown } | undefined)?.code;
+  return new PlatformError({ kind: 'transient', ...(typeof errno === 'string' ? { errno } : {}) }, `network error talking to the PDS: ${message}`, { where, cause: err });
 }
 
 /**
@@ -33,8 +40,14 @@ export function classifyBlueskyError(err: unknown, where: string): ThreadcastErr
  * credentials were not judged, so this is an ordinary retry, and the next attempt logs in anew.
  */
 export function staleSession(err: unknown, where: string): ThreadcastError {
-  const said = err instanceof XRPCError ? `${err.status}: ${[err.error, err.message].filter((s, i, all) => s && all.indexOf(s) === i).join(': ')}` : String(err);
-  return retryable(`the PDS refused the stored session (${said}); the next attempt logs in anew`, { where, cause: err });
+  const fault = err instanceof XRPCError ? { kind: 'transient' as const, httpStatus: err.status, platformCode: err.error, said: wordsOf(err) } : { kind: 'transient' as const };
+  const said = err instanceof XRPCError ? `${err.status}: ${wordsOf(err)}` : String(err);
+  return new PlatformError(fault, `the PDS refused the stored session (${said}); the next attempt logs in anew`, { where, cause: err });
+}
+
+/** The PDS's error name and its words, each once. */
+function wordsOf(err: XRPCError): string {
+  return [err.error, err.message].filter((s, i, all) => s && all.indexOf(s) === i).join(': ');
 }
 
 export function isRateLimited(err: unknown): boolean {

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES, fitsBluesky, graphemeCount, utf8Length, withChannelUtm, type BlueskyPart } from '../../compose/index.js';
 import type { BlueskyChannelConfig, Config } from '../../config/schema.js';
 import type { ComposedThread, Delivery, PostRef } from '../../core/delivery.js';
-import { describeError, permanent, ThreadcastError } from '../../core/errors.js';
+import { describeError, permanent, PlatformError, ThreadcastError } from '../../core/errors.js';
 import type { Item } from '../../core/item.js';
 import { rateLimitedTotal } from '../../core/metrics.js';
 import { redactUrl } from '../../http/redact-url.js';
@@ -269,8 +269,9 @@ export class BlueskyPublisher implements Publisher {
 
 /** Sorts a failed login or resume into what an operator must do; never repeats a credential. */
 function blueskyAccountProblem(err: unknown, service: string, identifier: string): AccountCheck {
-  const message = err instanceof ThreadcastError && err.where ? err.message.slice(err.where.length + 2) : describeError(err);
-  const said = /\((\d{3}: [^)]*)\)/.exec(message)?.[1];
+  const message = err instanceof ThreadcastError ? err.detail : describeError(err);
+  const fault = err instanceof PlatformError ? err.fault : undefined;
+  const said = fault?.httpStatus !== undefined ? `${fault.httpStatus}: ${fault.said}` : undefined;
   if (err instanceof ThreadcastError && err.wait === 'auth') {
     return {
       ok: false,
@@ -279,14 +280,14 @@ function blueskyAccountProblem(err: unknown, service: string, identifier: string
       fix: 'create a new app password (Bluesky: Settings → Privacy and security → App passwords) and set it as the channel password; check that identifier is the handle or DID of the account on this service',
     };
   }
-  if (err instanceof ThreadcastError && err.wait === 'rate-limit') {
+  if (err instanceof ThreadcastError && err.wait === 'rate') {
     return { ok: false, problem: 'limited', detail: `${service}: ${message}`, fix: 'wait for the login window to reset (createSession: 30 per 5 minutes, 100–300 a day) and run doctor again' };
   }
   if (err instanceof ThreadcastError && err.kind === 'retryable') {
     return {
       ok: false,
       problem: 'unreachable',
-      detail: `could not reach the PDS at ${service}: ${(/fetch failed/.test(message) && networkReason(err)) || message}`,
+      detail: `could not reach the PDS at ${service}: ${(fault?.kind === 'transient' && fault.httpStatus === undefined && networkReason(err)) || message}`,
       fix: `check that ${service} is the account's PDS (or https://bsky.social) and is reachable from this host (DNS, proxy, firewall); if it answers 5xx, try again later`,
     };
   }

@@ -1,5 +1,5 @@
 import { ApiPartialResponseError, ApiRequestError, ApiResponseError } from 'twitter-api-v2';
-import { ambiguous, mustWait, permanent, retryable, ThreadcastError } from '../../core/errors.js';
+import { PlatformError, ThreadcastError } from '../../core/errors.js';
 
 export const DUPLICATE_DETAIL = 'duplicate content';
 
@@ -39,32 +39,48 @@ function errnoOf(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
+const AUTH_RETRY_MS = 15 * 60_000;
+
 /**
- * X's answers sorted into the outbox's kinds. `sent` says whether the request may have been applied:
- * for a create, a timeout, a dropped connection or a 5xx after sending is ambiguous.
+ * X's answers sorted by status into one PlatformError. `mayHaveApplied` says whether the request may have
+ * been applied: for a create, a timeout, a dropped connection or a 5xx after sending is ambiguous.
  */
 export function classifyXError(err: unknown, where: string, opts: { mayHaveApplied: boolean }): ThreadcastError {
   if (err instanceof ThreadcastError) return err;
   if (err instanceof ApiResponseError) {
     const detail = detailOf(err);
+    const answered = { httpStatus: err.code, said: detail, ...platformCodeOf(err) };
     if (err.code === 429) {
-      const reset = resetOf(err.headers as Record<string, unknown>);
-      return reset ? mustWait('rate-limit', `X answered 429 (${detail})`, reset, { where }) : retryable(`X answered 429 (${detail})`, { where });
+      return new PlatformError({ kind: 'rate', retryAfter: resetOf(err.headers as Record<string, unknown>), ...answered }, `X answered 429 (${detail})`, { where });
     }
     if (err.code >= 500) {
-      return opts.mayHaveApplied ? ambiguous(`X answered ${err.code} (${detail}); the post may exist`, { where }) : retryable(`X answered ${err.code} (${detail})`, { where });
+      const fault = { kind: 'transient', ...answered } as const;
+      return opts.mayHaveApplied
+        ? new PlatformError(fault, `X answered ${err.code} (${detail}); the post may exist`, { where, mayHaveApplied: true })
+        : new PlatformError(fault, `X answered ${err.code} (${detail})`, { where });
     }
     if (err.code === 401) {
       // Every delivery of the channel would fail alike: wait for an operator instead of killing them one by one.
-      return mustWait('auth', `X refused the credentials (401: ${detail}); fix them and the channel resumes`, Date.now() + 15 * 60_000, { where });
+      return new PlatformError(
+        { kind: 'auth', retryAfter: Date.now() + AUTH_RETRY_MS, ...answered },
+        `X refused the credentials (401: ${detail}); fix them and the channel resumes`,
+        { where },
+      );
     }
-    return permanent(`X refused the request (${err.code}: ${detail})`, { where });
+    return new PlatformError({ kind: isDuplicateContent(err) ? 'duplicate' : 'invalid', ...answered }, `X refused the request (${err.code}: ${detail})`, { where });
   }
   const code = errnoOf(err);
   const message = err instanceof Error ? err.message : String(err);
-  if (code && NOT_SENT.has(code)) return retryable(`could not reach X (${code})`, { where });
+  if (code && NOT_SENT.has(code)) return new PlatformError({ kind: 'transient', errno: code }, `could not reach X (${code})`, { where });
   if (opts.mayHaveApplied && (err instanceof ApiRequestError || err instanceof ApiPartialResponseError || code)) {
-    return ambiguous(`no answer from X (${code ?? message}); the post may exist`, { where });
+    return new PlatformError({ kind: 'transient', errno: code }, `no answer from X (${code ?? message}); the post may exist`, { where, mayHaveApplied: true });
   }
-  return retryable(`network error talking to X: ${message}`, { where });
+  return new PlatformError({ kind: 'unknown', errno: code }, `network error talking to X: ${message}`, { where });
+}
+
+/** X's own error type (a problem URI in API v2, a numeric code in v1.1), when it gave one. */
+function platformCodeOf(err: ApiResponseError): { platformCode?: string } {
+  const data = err.data as { type?: unknown; errors?: Array<{ code?: unknown; type?: unknown }> } | undefined;
+  const code = data?.type ?? data?.errors?.[0]?.type ?? data?.errors?.[0]?.code;
+  return typeof code === 'string' || typeof code === 'number' ? { platformCode: String(code) } : {};
 }

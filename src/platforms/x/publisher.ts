@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { estimateXCostUsd, fitsX, type XPart } from '../../compose/index.js';
 import type { Config, XChannelConfig } from '../../config/schema.js';
 import type { ComposedThread, Delivery, PostRef } from '../../core/delivery.js';
-import { ambiguous, describeError, permanent, retryable, ThreadcastError } from '../../core/errors.js';
+import { ambiguous, describeError, permanent, PlatformError, retryable, ThreadcastError } from '../../core/errors.js';
 import type { Item } from '../../core/item.js';
 import { rateLimitedTotal } from '../../core/metrics.js';
 import { redactUrl } from '../../http/redact-url.js';
@@ -147,7 +147,7 @@ export class XPublisher implements Publisher {
           const settled = await this.settle(parts, posts, i, delivery, ctx, i === 0 ? (mediaIds ?? []) : []);
           if (!settled) {
             // The intent stays: X's timeline may show a new post late, so the next attempt looks again before sending.
-            throw retryable(`part ${i + 1} was not found after an unclear answer (${withoutWhere(failure)}); the next attempt looks again, then sends it`, { where: this.where });
+            throw retryable(`part ${i + 1} was not found after an unclear answer (${failure.detail}); the next attempt looks again, then sends it`, { where: this.where });
           }
           post = settled;
         } else if (isDuplicateContent(err) && doubted === i) {
@@ -231,8 +231,8 @@ export class XPublisher implements Publisher {
         const failure = classifyXError(err, this.where, { mayHaveApplied: false });
         if (failure.wait) throw failure;
         const doubt = await this.partInDoubt(parts, i, delivery, false);
-        if (failure.kind === 'permanent') throw ambiguous(readRefused(doubt, withoutWhere(failure)), { where: this.where });
-        throw retryable(readFailed(doubt, withoutWhere(failure)), { where: this.where });
+        if (failure.kind === 'permanent') throw ambiguous(readRefused(doubt, failure.detail), { where: this.where });
+        throw retryable(readFailed(doubt, failure.detail), { where: this.where });
       }
       ctx.log.info({ part: i + 1, found: Boolean(found) }, 'settled by reading recent posts');
       return found;
@@ -247,7 +247,7 @@ export class XPublisher implements Publisher {
       }
       const failure = classifyXError(err, this.where, { mayHaveApplied: true });
       // Safe to repeat: a part that landed meanwhile is refused as a duplicate next time, never posted twice.
-      if (failure.kind === 'ambiguous') throw retryable(resendUnanswered(await this.partInDoubt(parts, i, delivery, false), withoutWhere(failure)), { where: this.where });
+      if (failure.kind === 'ambiguous') throw retryable(resendUnanswered(await this.partInDoubt(parts, i, delivery, false), failure.detail), { where: this.where });
       throw failure;
     }
   }
@@ -372,28 +372,21 @@ const OAUTH2_FIX =
 function xAccountProblem(err: unknown, apiBase: string, auth: 'oauth1' | 'oauth2', where: string): AccountCheck {
   const credentialsFix = auth === 'oauth2' ? OAUTH2_FIX : OAUTH1_FIX;
   const unreachableFix = `check that ${apiBase} is reachable from this host (DNS, proxy, firewall); if X answers 5xx, try again later`;
-  if (err instanceof ApiResponseError) {
-    const said = classifyXError(err, where, { mayHaveApplied: false });
-    const detail = said.where ? said.message.slice(said.where.length + 2) : said.message;
-    if (err.code === 401) return { ok: false, problem: 'credentials', detail: `X refused the credentials (401) at ${apiBase}`, fix: credentialsFix };
-    if (err.code === 429) return { ok: false, problem: 'limited', detail, fix: 'wait for the rate window to reset and run doctor again' };
-    if (err.code >= 500) return { ok: false, problem: 'unreachable', detail: `X could not be reached at ${apiBase}: ${detail}`, fix: unreachableFix };
-    return { ok: false, problem: 'other', detail, fix: "check the app's access level and project in the developer portal (GET /2/users/me needs user context)" };
-  }
   const failure = classifyXError(err, where, { mayHaveApplied: false });
-  const message = failure.where ? failure.message.slice(failure.where.length + 2) : failure.message;
-  // The OAuth 2.0 refresh: its refusals arrive already classified (401 as an auth wait, 400 as permanent).
-  if (failure.wait === 'auth' || /^X refused the request \(4\d\d/.test(message)) {
-    return { ok: false, problem: 'credentials', detail: `X refused the ${auth === 'oauth2' ? 'OAuth 2.0 token refresh' : 'credentials'}: ${message}`, fix: credentialsFix };
+  const fault = failure instanceof PlatformError ? failure.fault : undefined;
+  if (err instanceof ApiResponseError) {
+    if (err.code === 401) return { ok: false, problem: 'credentials', detail: `X refused the credentials (401) at ${apiBase}`, fix: credentialsFix };
+    if (err.code === 429) return { ok: false, problem: 'limited', detail: failure.detail, fix: 'wait for the rate window to reset and run doctor again' };
+    if (err.code >= 500) return { ok: false, problem: 'unreachable', detail: `X could not be reached at ${apiBase}: ${failure.detail}`, fix: unreachableFix };
+    return { ok: false, problem: 'other', detail: failure.detail, fix: "check the app's access level and project in the developer portal (GET /2/users/me needs user context)" };
   }
-  if (failure.wait === 'rate-limit') return { ok: false, problem: 'limited', detail: message, fix: 'wait for the rate window to reset and run doctor again' };
+  // The OAuth 2.0 refresh: its refusals arrive already classified (401 as auth, any other 4xx as invalid).
+  if (fault?.kind === 'auth' || fault?.kind === 'invalid' || fault?.kind === 'duplicate') {
+    return { ok: false, problem: 'credentials', detail: `X refused the ${auth === 'oauth2' ? 'OAuth 2.0 token refresh' : 'credentials'}: ${failure.detail}`, fix: credentialsFix };
+  }
+  if (failure.wait === 'rate') return { ok: false, problem: 'limited', detail: failure.detail, fix: 'wait for the rate window to reset and run doctor again' };
   if (failure.kind === 'retryable') {
-    return { ok: false, problem: 'unreachable', detail: `X could not be reached at ${apiBase}: ${message.replace(/^could not reach X \((.*)\)$/, '$1')}`, fix: unreachableFix };
+    return { ok: false, problem: 'unreachable', detail: `X could not be reached at ${apiBase}: ${fault?.kind === 'transient' && fault.httpStatus === undefined && fault.errno ? fault.errno : failure.detail}`, fix: unreachableFix };
   }
-  return { ok: false, problem: 'other', detail: message, fix: 'fix what the detail names in the channel configuration' };
-}
-
-/** A ThreadcastError's message without the `where` prefix, for a sentence that already names the place. */
-function withoutWhere(err: ThreadcastError): string {
-  return err.where && err.message.startsWith(`${err.where}: `) ? err.message.slice(err.where.length + 2) : err.message;
+  return { ok: false, problem: 'other', detail: failure.detail, fix: 'fix what the detail names in the channel configuration' };
 }

@@ -40,7 +40,7 @@ export class RateGate {
     const state = await this.load();
     for (const [family, w] of Object.entries(state.windows)) {
       if (w.resetAt > now && w.remaining < posts) {
-        throw mustWait('rate-limit', `X's ${family} window has ${w.remaining} of ${w.limit} posts left until ${new Date(w.resetAt).toISOString()}`, w.resetAt, { where: this.where });
+        throw mustWait('rate', `X's ${family} window has ${w.remaining} of ${w.limit} posts left until ${new Date(w.resetAt).toISOString()}`, w.resetAt, { where: this.where });
       }
     }
     const recent = state.sent.filter((t) => t > now - DAY);

@@ -537,10 +537,33 @@ function timeEl(label, iso) {
   return text ? el('span', { class: 'when' }, `${label} `, el('time', { datetime: iso }, text)) : null;
 }
 
+/** What a wait's kind means, in the page's words; an unknown kind shows as itself. */
+const WAIT_LABELS = {
+  slot: 'the next schedule slot',
+  spacing: 'the spacing between posts',
+  cap: 'the channel cap',
+  quiet: 'quiet hours',
+  rate: "the platform's rate window",
+  budget: 'the spending budget',
+  auth: 'credentials an operator must fix',
+};
+
+/** A structured wait ({ kind, until }) as one line; null when the delivery does not wait. */
+function waitLine(d) {
+  if (!d.wait || typeof d.wait.kind !== 'string') return null;
+  return el(
+    'p',
+    { class: 'wait', 'data-testid': 'row-wait', 'data-wait': d.wait.kind },
+    `Waiting for ${WAIT_LABELS[d.wait.kind] ?? d.wait.kind}`,
+    timeEl(' until', d.wait.until),
+  );
+}
+
 function rowBody(d, withReason) {
   return [
     d.title ? el('p', { class: 'title', 'data-testid': 'row-title' }, d.title) : null,
     el('p', { class: 'text', 'data-testid': 'row-text' }, d.text ?? ''),
+    waitLine(d),
     withReason && d.reason ? el('p', { class: 'reason', 'data-testid': 'row-reason' }, d.reason) : null,
   ];
 }

@@ -284,7 +284,7 @@ describe('exactly once and sessions', () => {
     expect(status.channels[0].attention[0]).toMatchObject({ state: 'queued', retryAt: new Date(reset * 1000).toISOString() });
     expect(status.channels[0].attention[0].reason).toContain('rate limited');
     // Read from the delivery's structured wait, not parsed out of the reason's words.
-    expect(status.channels[0].waiting).toMatchObject({ reason: 'rate-limit', until: new Date(reset * 1000).toISOString() });
+    expect(status.channels[0].waiting).toMatchObject({ reason: 'rate', until: new Date(reset * 1000).toISOString() });
     expect(result.stdout).toContain('1 still queued (1 waiting for a rate limit, cap or budget)');
     expect(await posts(erin.did)).toHaveLength(0);
   });
