@@ -152,7 +152,9 @@ describe('X with readAccess: a part in doubt settles by itself', () => {
     await s.outbox.publishDue(p);
     const waiting = await s.delivery(id);
     expect(waiting.state, waiting.reason).toBe('queued');
-    expect(waiting.reason).toMatch(/^waiting \(rate-limit\)/);
+    // The wait is a fact on the delivery (issue #16): its kind and until, not words to read back.
+    expect(waiting.wait?.kind).toBe('rate');
+    expect(Date.parse(waiting.wait!.until)).toBeGreaterThan(Date.now() - 60_000);
     expect(waiting.intent).toEqual({ pending: 0 });
     await s.drain(p);
     const done = await s.delivery(id);
