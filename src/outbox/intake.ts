@@ -78,7 +78,7 @@ export async function intakeItems(
   const seenNow = (item: Item): SeenMark => ({ firstSeenAt: at, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME });
   // Claimed before queueing, so another source polled after a crash here finds the article taken; this source's
   // next round queues it again (pending).
-  for (const item of toQueue) await marks.set(item, { ...seenNow(item), pending: true });
+  for (const item of toQueue) await marks.claim(item, seenNow(item));
   // Oldest first, so a backlog goes out in the order it was written.
   const ordered = oldestFirst(toQueue);
   let queued = 0;

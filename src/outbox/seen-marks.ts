@@ -97,6 +97,15 @@ export class SeenMarks {
   }
 
   /**
+   * Takes the article for `item` before its delivery is queued (`pending`), so another source polled after a crash
+   * in between finds it taken. Only other sources read it, through the article: per source, queueing again on the
+   * next round finds the same delivery, so there is nothing to write.
+   */
+  async claim(item: Item, mark: SeenMark): Promise<void> {
+    if (this.mode === 'article') await this.writeArticle(item, { sourceId: item.sourceId, itemId: item.id, ...mark, pending: true });
+  }
+
+  /**
    * Marks found under another id this round now stand only for that id: an entry that comes later and shares the
    * old link is new (it was not in the feed when the earlier release saw it).
    */
