@@ -445,9 +445,9 @@ function findTinyLastPart(parts: readonly PartBody[], platform: Platform): strin
  *   punctuation, the cut fell between sentences. Anything else — more words, the feed's own ellipsis, words not
  *   found — is a cut. A clipped link ("example.org/2019/06/ferry-…") is not a sentence.
  * - or it ends on a letter or digit with no punctuation at all (not a link, hashtag or handle) where the summary's
- *   last paragraph, 8 words or more, has full sentences before its unfinished last one: the feed itself cut the
+ *   last paragraph (its last line, when it has several), 8 words or more, has full sentences before its unfinished last one: the feed itself cut the
  *   text ("…to consumer level. Due to the detection … acceptable exposu", "…为什么要崇尚英雄？实现中华民族伟大") and
- *   nothing tells the reader. A paragraph that is one unpunctuated line is a deck or a subtitle, not a cut; an
+ *   nothing tells the reader. A paragraph or line that is unpunctuated throughout is a deck, a subtitle or a list entry, not a cut; an
  *   unfinished last "sentence" of fewer than 4 words is a trailing label ("… experts warn. Medscape News Canada");
  *   one that is the title again or a boilerplate line is left to those kinds.
  */
@@ -475,12 +475,16 @@ function findMidSentenceCut(item: PreviewedItem, parts: readonly PartBody[], pla
 }
 
 const PARAGRAPH_BREAK = /\n[^\S\n]*\n/u;
+// A list item's number ("5. ") is not the end of a sentence.
+const lastLine = (paragraph: string): string =>
+  collapse(paragraph.split('\n').map(collapse).filter(Boolean).at(-1) ?? '').replace(/^(?:\d{1,3}[.)]|•)\s+/u, '');
 
 function findUnpunctuatedEnd(item: PreviewedItem, body: string, last: PartBody, platform: Platform): string | undefined {
   if (!/[\p{L}\p{N}]$/u.test(body)) return undefined;
   const lastToken = body.slice(body.lastIndexOf(' ') + 1);
   if (/^[#@＃＠]|\/|\.[a-z]{2,}$/iu.test(lastToken)) return undefined;
-  const lastParagraph = item.summary.split(PARAGRAPH_BREAK).map(collapse).filter(Boolean).at(-1) ?? '';
+  // The unit is the last line: a paragraph's lines (list items, lines after <br>) each stand alone in the post.
+  const lastParagraph = item.summary.split(PARAGRAPH_BREAK).map(lastLine).filter(Boolean).at(-1) ?? '';
   if (!lastParagraph || !lastParagraph.endsWith(lastToken) || wordCount(lastParagraph) < 8) return undefined;
   const sentenceEnds = [...lastParagraph.matchAll(/[.!?。！？][\p{Pf}\p{Pe}"'»]*(?:\s+|(?=[\p{L}\p{N}]))/gu)];
   const lastEnd = sentenceEnds.at(-1);

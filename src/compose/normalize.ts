@@ -66,7 +66,8 @@ export function collapseWhitespace(text: string): string {
 }
 
 /**
- * Paragraphs are separated by a blank line; single line breaks inside a paragraph are soft. Whitespace
+ * Paragraphs are separated by a blank line; a single line break inside a paragraph starts a line of its own
+ * (sources keep only the breaks the author made: list items, <br>; see src/compose/tokens.ts). Whitespace
  * inside them is left for the reader to collapse (a paragraph reads as its \S+ words joined by single
  * spaces, see collapseWhitespace): compose collapses only as much of a long text as it reads, and stops
  * asking for paragraphs once it has read enough.

@@ -11,7 +11,7 @@ import { graphemeFloor, segmentsOf } from './segment.js';
 import { findUrls, type LinkSpan } from './urls.js';
 
 /** What goes between this token and the previous one when both land in the same part. */
-export type Sep = '' | ' ' | '\n\n';
+export type Sep = '' | ' ' | '\n' | '\n\n';
 
 /** Which block of the item a token comes from: the packer keeps the lede in part 1 and counts body words. */
 export type TokenRole = 'title' | 'attribution' | 'body';
@@ -51,6 +51,8 @@ const NO_SPACE_SCRIPT =
 // Mentions and hashtags must stay whole even when they are written in CJK (#東京タワー).
 const HANDLE_OR_TAG = /[@＠#＃]/u;
 const OPENING_PUNCT = /^[\p{Ps}\p{Pi}]+$/u;
+// A list item's number or bullet, as sources write them (src/sources/plain-text.ts).
+const LIST_MARKER = /^(?:\d{1,3}[.)]|•)$/u;
 
 /** Budget for one part: more than the 3000 bytes a Bluesky part or the 280 weighted characters an X part holds. */
 const PART_BUDGET = 4096;
@@ -69,11 +71,13 @@ interface Chunk {
   splittable: boolean;
   /** Where the word starts once its opening brackets and quotes are skipped (for abbreviations). */
   coreStart: number;
+  /** The word starts a line of its own inside the paragraph (a list item, a line after <br>). */
+  lineStart: boolean;
 }
 
-function chunkOf(word: string, start: number, links: LinkSpan[]): Chunk {
+function chunkOf(word: string, start: number, links: LinkSpan[], lineStart: boolean): Chunk {
   const splittable = links.length === 0 && !HANDLE_OR_TAG.test(word) && NO_SPACE_SCRIPT.test(word);
-  return { start, end: start + word.length, links, splittable, coreStart: start + openersLength(word) };
+  return { start, end: start + word.length, links, splittable, coreStart: start + openersLength(word), lineStart };
 }
 
 // What a link costs against the budget (see textBudget): a part's worth divided by the most links a part can
@@ -94,13 +98,22 @@ function wordsWithin(raw: string, budget: number): { text: string; chunks: Chunk
   const chunks: Chunk[] = [];
   let text = '';
   let spent = 0;
+  // The first line break at or after the end of the previous word; found once per break, so reading stays linear.
+  let wordEnd = 0;
+  let nextBreak = -1;
   for (const m of raw.matchAll(/\S+/gu)) {
     let word = m[0];
+    if (nextBreak < wordEnd) {
+      const at = raw.indexOf('\n', wordEnd);
+      nextBreak = at === -1 ? Infinity : at;
+    }
+    const lineStart = text !== '' && nextBreak < m.index;
+    wordEnd = m.index + word.length;
     const links = word.length <= MAX_LINKED_WORD ? findUrls(word) : [];
     const size = shownSize(word, links) + 1;
     const over = spent + size > budget;
     // A word cut short keeps what the whole word is (splittable or not), so more text cannot change that.
-    const whole = chunkOf(word, text ? text.length + 1 : 0, over ? [] : links);
+    const whole = chunkOf(word, text ? text.length + 1 : 0, over ? [] : links, lineStart);
     if (over) word = word.slice(0, links.length === 0 ? graphemeFloor(word, budget - spent - 1) : 0);
     if (word) {
       text = text ? `${text} ${word}` : word;
@@ -132,7 +145,7 @@ function chunkAt(chunks: Chunk[], offset: number): number {
 /**
  * Sentence starts (UTF-16 offsets > 0, ascending). ICU breaks are kept only where they fall between
  * whitespace words, or inside a no-space-script word (CJK "。" has no space after it), and never after an
- * abbreviation.
+ * abbreviation; and at every line start.
  */
 function sentenceStarts(text: string, chunks: Chunk[], locale: string): number[] {
   const starts = new Set<number>();
@@ -150,6 +163,8 @@ function sentenceStarts(text: string, chunks: Chunk[], locale: string): number[]
     if (chunk.start === b) {
       const previous = chunks[i - 1];
       if (!previous) continue;
+      // "3." opening a list item ("…Sudinfo.be\n3. La Belgique…") numbers the line; it ends nothing.
+      if ((i === 1 || previous.lineStart) && LIST_MARKER.test(text.slice(previous.start, previous.end))) continue;
       core = text.slice(Math.min(previous.coreStart, previous.end), previous.end);
     } else if (chunk.splittable && b < chunk.end) {
       core = text.slice(Math.min(chunk.coreStart, b), b);
@@ -159,6 +174,8 @@ function sentenceStarts(text: string, chunks: Chunk[], locale: string): number[]
     if (isAbbreviation(core)) continue;
     starts.add(b);
   }
+  // A line of its own (a list item, a line after <br>) is a unit like a sentence, punctuated or not.
+  for (const chunk of chunks) if (chunk.lineStart) starts.add(chunk.start);
   return [...starts].sort((x, y) => x - y);
 }
 
@@ -223,8 +240,9 @@ function tokenizeBlock(
       sentence++;
       next++;
     }
+    const sep: Sep = chunk.lineStart ? '\n' : ' ';
     if (!chunk.splittable) {
-      push({ text: text.slice(chunk.start, chunk.end), role: block.role, sep: ' ', sentence, links: chunk.links }, chunk.start);
+      push({ text: text.slice(chunk.start, chunk.end), role: block.role, sep, sentence, links: chunk.links }, chunk.start);
       continue;
     }
     const bounds = [chunk.start];
@@ -234,7 +252,7 @@ function tokenizeBlock(
       if (i > 0) sentence++;
       let at = bounds[i]!; // the words of a run put back together are the run
       wordsOf(text.slice(bounds[i], bounds[i + 1]), locale).forEach((w, j) => {
-        push({ text: w, role: block.role, sep: i === 0 && j === 0 ? ' ' : '', sentence, links: [] }, at);
+        push({ text: w, role: block.role, sep: i === 0 && j === 0 ? sep : '', sentence, links: [] }, at);
         at += w.length;
       });
     }

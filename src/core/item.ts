@@ -52,6 +52,7 @@ export type Item = z.infer<typeof ItemSchema>;
  * item (with `onUpdate: reply`, every published item would otherwise get an "Update:" reply after an upgrade).
  * 2: the clean stage (boilerplate, title echoes and source lines removed; the best body field chosen).
  * 3: cut excerpts end on their last whole sentence; more boilerplate; "&amp;" in links read as "&".
+ * 4: line breaks in HTML (<br>, list items, blocks) kept in the summary instead of read as spaces.
  */
-export const CONTENT_HASH_SCHEME = 3;
+export const CONTENT_HASH_SCHEME = 4;
 export type ItemImage = z.infer<typeof ItemImageSchema>;

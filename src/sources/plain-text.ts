@@ -83,7 +83,7 @@ export class HtmlTooDeepError extends Error {
 /** HTML fragment → plain text: paragraphs separated by one blank line, whitespace collapsed inside them. */
 export function htmlToPlain(html: string): string {
   if (nestsDeeperThan(html, MAX_HTML_DEPTH)) throw new HtmlTooDeepError();
-  return tidyParagraphs(htmlConverter(html));
+  return tidyParagraphs(htmlConverter(html), 'kept');
 }
 
 /**
@@ -92,7 +92,7 @@ export function htmlToPlain(html: string): string {
  */
 export function htmlToBody(html: string): BodyParagraph[] {
   if (nestsDeeperThan(html, MAX_HTML_DEPTH)) throw new HtmlTooDeepError();
-  const marked = tidyParagraphs(bodyConverter(html.replace(LINK_MARKS, '')));
+  const marked = tidyParagraphs(bodyConverter(html.replace(LINK_MARKS, '')), 'kept');
   return marked ? marked.split('\n\n').map(readLinkMarks) : [];
 }
 
@@ -171,7 +171,7 @@ function nestsDeeperThan(html: string, limit: number): boolean {
  * Entities are not decoded here: in a plain-text field `&lt;` is meant literally.
  */
 export function textToPlain(text: string): string {
-  return tidyParagraphs(text);
+  return tidyParagraphs(text, 'joined');
 }
 
 /**
@@ -212,10 +212,12 @@ function collapseWhitespace(s: string): string {
 }
 
 /**
- * Controls stripped (see stripControls), then split on blank lines; inside a paragraph collapse whitespace, except that list items (`• `, `1. `)
- * stay on lines of their own.
+ * Controls stripped (see stripControls), then split on blank lines; inside a paragraph whitespace collapsed.
+ * Line breaks inside a paragraph are `kept` for converted HTML, where each one is the author's (a <br>, a list
+ * item, a block): a list or a chat log must not run together into one line. In plain-text fields a break is
+ * as often a hard wrap at 72 columns, so there they are `joined`, except before list items (`• `, `1. `).
  */
-export function tidyParagraphs(text: string): string {
+export function tidyParagraphs(text: string, breaks: 'kept' | 'joined'): string {
   return stripControls(text)
     .replace(/\r\n?/g, '\n')
     .split(/\n[ \t\u00a0]*\n/)
@@ -224,7 +226,7 @@ export function tidyParagraphs(text: string): string {
       let out = '';
       for (const line of lines) {
         if (!out) out = line;
-        else out += /^(?:•|\d{1,3}\.)\s/.test(line) ? `\n${line}` : ` ${line}`;
+        else out += breaks === 'kept' || /^(?:•|\d{1,3}\.)\s/.test(line) ? `\n${line}` : ` ${line}`;
       }
       return out;
     })

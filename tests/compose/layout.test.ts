@@ -239,13 +239,46 @@ describe('partial and empty items', () => {
 });
 
 describe('whitespace', () => {
-  it('collapses runs, keeps paragraph breaks and never starts or ends a part with whitespace', () => {
+  it('collapses runs, keeps paragraph and line breaks and never starts or ends a part with whitespace', () => {
     const summary = '  Lots   of\tspaces\u00A0and\nsoft breaks.  \r\n\r\n  Next\u3000paragraph.   ' + ' More filler  words here.'.repeat(40);
     const { x, bsky } = both(makeItem({ title: '  Spaced   title ', summary }), template({ maxParts: 25 }));
-    expect(x[0]!.text.startsWith('Spaced title\n\nLots of spaces and soft breaks.\n\nNext paragraph.')).toBe(true);
+    expect(x[0]!.text.startsWith('Spaced title\n\nLots of spaces and\nsoft breaks.\n\nNext paragraph.')).toBe(true);
     for (const p of [...x, ...bsky]) {
       expect(p.text).not.toMatch(/ {2}|\t|\n{3}|^\s|\s$/u);
     }
+  });
+});
+
+describe('lines', () => {
+  // DistroWatch's weekly digest (tests/fixtures/corpus/capyreader/feed-rdf-distrowatch.xml) is one <br> list.
+  const digest = [
+    'This week in DistroWatch Weekly:',
+    'Review: Liya 2.0',
+    'News: Haiku introduces performance improvements, Redcore merges major upgrade, Gentoo dropping IA-64 support',
+    'Questions and answers: Dual boot with encryption',
+    'Released last week: Tails 6.6, RebeccaBlackOS 2024-08-12, deepin 23',
+    'Torrent corner: deepin, Endless OS, SparkyLinux, Tails',
+    'Upcoming releases: FreeBSD 13.4-RC1',
+    'Opinion poll: Do you encrypt your root filesystem or home directories?',
+    'New distributions: BredOS, Red OS',
+  ];
+
+  it('keeps a paragraph\'s lines as lines, breaks parts between them, and never marks a break between lines as a cut', () => {
+    const { x, bsky } = both(makeItem({ title: 'DistroWatch Weekly, Issue 1084', summary: digest.join('\n'), url: URL }), template({ maxParts: 4 }));
+    for (const parts of [x, bsky]) {
+      expect(parts.length).toBeGreaterThan(1);
+      const bodies = parts.map((p) => p.text.replace(/^[^]*?\n\n/u, '').replace(/\n\nhttps:\S+/u, '').replace(/ \d+\/\d+$/u, '').replace(/^…/u, ''));
+      expect(parts.map((p) => p.text).join('\n')).not.toContain('…');
+      expect(bodies.join('\n').split('\n')).toEqual(digest);
+    }
+  });
+
+  it('keeps a list item\'s number with its line', () => {
+    const summary = ['1. Coronavirus: 31 nouvelles infections en Belgique Sudinfo.be', '2. La Belgique annonce 31 nouveaux cas dh.be', '3. Covid-19 : deux premiers cas confirmés Notélé'].join('\n');
+    const { x } = both(makeItem({ title: 'Coronavirus en Belgique', summary }), template({ maxParts: 3 }));
+    const lines = x.flatMap((p) => p.text.split('\n'));
+    for (const n of ['1.', '2.', '3.']) expect(lines.some((l) => l.startsWith(`${n} `))).toBe(true);
+    expect(lines.some((l) => /^\d\.$/u.test(l.trim()) || /\s\d\.$/u.test(l.replace(/ \d+\/\d+$/u, '')))).toBe(false);
   });
 });
 

@@ -8,7 +8,7 @@ import { decodeBody } from '../../src/sources/decode-body.js';
 import type { RawEntry } from '../../src/sources/extract.js';
 import { normaliseEntry } from '../../src/sources/normalise.js';
 import { parseFeed } from '../../src/sources/parse-feed.js';
-import { HtmlTooDeepError, htmlToPlain, MAX_HTML_DEPTH, stripControls, titleToPlain } from '../../src/sources/plain-text.js';
+import { HtmlTooDeepError, htmlToPlain, MAX_HTML_DEPTH, stripControls, textToPlain, titleToPlain } from '../../src/sources/plain-text.js';
 import { findDoctype, nestsDeeperThan } from '../../src/sources/xml-prep.js';
 
 const entry = (over: Partial<RawEntry>): RawEntry => ({ links: [], excerpts: [], contents: [], dates: [], tags: [], images: [], ...over });
@@ -83,9 +83,16 @@ describe('plain text', () => {
   });
 
   it('shows links as their text, drops images, separates paragraphs by one blank line and collapses whitespace', () => {
+    // A line break in the markup's source is whitespace; a <br> is the author's and stays a line of its own.
     expect(htmlToPlain('<p>See <a href="https://x.example/">the   plan</a><img src="a.png" alt="A"></p>\n\n\n<p>Two\nlines<br>here</p><h2>Head</h2>')).toBe(
-      'See the plan\n\nTwo lines here\n\nHead',
+      'See the plan\n\nTwo lines\nhere\n\nHead',
     );
+  });
+
+  it('keeps <br> lines and list items as lines in HTML, and joins hard-wrapped lines of plain text', () => {
+    // Two <br> in a row leave a blank line: a paragraph break, as a browser shows it.
+    expect(htmlToPlain('<p>Review: Liya 2.0<br>\nNews:   Haiku <br/> <br> Poll: Do you?</p>')).toBe('Review: Liya 2.0\nNews: Haiku\n\nPoll: Do you?');
+    expect(textToPlain('A sentence hard-wrapped\nat the column.\n\n1. one\n2. two')).toBe('A sentence hard-wrapped at the column.\n\n1. one\n2. two');
   });
 
   it('keeps list items on lines of their own', () => {
