@@ -71,7 +71,8 @@ export async function prepareImage(input: Buffer, limits: ImageLimits): Promise<
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
-    if (/pixel limit/i.test(shortSharpMessage(err))) throw permanent(`image has more than ${maxPixels} pixels`, { cause: err });
+    // sharp's errors carry no code. Its pixel limit can only trip here when the header understated the size
+    // (the check above read it): then its own first line says so, inside "not an image (…)".
     throw permanent(`not an image (${shortSharpMessage(err)})`, { cause: err });
   }
   const { width, height, channels } = raw.info;
