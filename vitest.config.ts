@@ -7,6 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // One real Bluesky PDS on 127.0.0.1 for the whole run, booted on first use (inject('pdsUrl')).
     // The compiled CLI for tests that start it as a process, rebuilt when src/ changed.
-    globalSetup: ['tests/support/build-cli.ts', 'tests/support/pds/global-setup.ts'],
+    // Which suites a missing redis-server or Chromium skipped, said once at the end (tests/support/real-tools.ts).
+    globalSetup: ['tests/support/build-cli.ts', 'tests/support/pds/global-setup.ts', 'tests/support/real-tools-setup.ts'],
   },
 });

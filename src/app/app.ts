@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Config, SourceConfig } from '../config/schema.js';
 import { describeError } from '../core/errors.js';
@@ -14,7 +15,8 @@ import { HealthMarks } from '../server/health.js';
 import { scanEditorFolder, type EditorFolderReport } from '../sources/editor-folder.js';
 import { newClaimOwner } from '../store/claim-owner.js';
 import type { Store } from '../store/store.js';
-import { pollSource } from './poll-source.js';
+import { feedHost, HostPool } from './host-pool.js';
+import { pollSource, type PollResult } from './poll-source.js';
 
 export interface SourceReport {
   sourceId: string;
@@ -39,6 +41,16 @@ export interface CycleReport {
   channels: ChannelReport[];
 }
 
+export interface PollRoundOptions {
+  /** Stop starting fetches (shutdown, reload); those in flight finish and are queued. */
+  signal?: AbortSignal;
+  /** Each fetch first waits a random time up to this long, holding no slot (scheduled polls in `run`). */
+  jitterMs?: number;
+}
+
+/** One source's fetch: what it brought, or why it failed (queued, or reported, in the round's order). */
+type Fetched = { polled: PollResult } | { error: unknown };
+
 export interface AppDeps {
   config: Config;
   store: Store;
@@ -62,10 +74,15 @@ export class App {
   private readonly credentials = new Map<string, string>();
   private readonly health: HealthMarks;
   private readonly now: () => number;
+  private readonly pool: HostPool;
+  private readonly trackingParams: ReadonlySet<string>;
+  private lane: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: AppDeps) {
     this.now = deps.now ?? Date.now;
     this.health = new HealthMarks(deps.store, this.now);
+    this.pool = new HostPool(deps.config.polling.concurrency, deps.config.polling.perHost);
+    this.trackingParams = new Set(deps.config.links.trackingParams);
     this.outbox = new Outbox(deps.store, {
       owner: newClaimOwner(),
       retry: deps.config.retry,
@@ -84,11 +101,7 @@ export class App {
 
   async cycle(signal?: AbortSignal): Promise<CycleReport> {
     const editorFolder = await this.pollEditorFolder();
-    const sources = [];
-    for (const source of this.deps.config.sources) {
-      if (signal?.aborted) break;
-      sources.push(await this.pollOne(source));
-    }
+    const sources = await this.pollRound(this.deps.config.sources, signal ? { signal } : {});
     return { ...(editorFolder ? { editorFolder } : {}), sources, channels: await this.publishAll(signal) };
   }
 
@@ -99,10 +112,43 @@ export class App {
     return scanEditorFolder(folder, this.editorQueue, this.deps.log.child({ source: 'editor-folder' }));
   }
 
-  async pollOne(source: SourceConfig): Promise<SourceReport> {
+  /**
+   * Fetches `sources` at once, as far as the pool lets it, and queues what each brought strictly in the order given,
+   * each as soon as it and every source before it are fetched: the order of the queue, and which source brings an
+   * article first, never depend on which server answered first. A slow or hanging feed holds one slot until its
+   * `timeoutMs` and delays only the queueing of the sources after it, never their fetching. Sources not yet started
+   * when `signal` aborts are left out of the report.
+   */
+  async pollRound(sources: readonly SourceConfig[], opts: PollRoundOptions = {}): Promise<SourceReport[]> {
+    const fetches = sources.map((source) => this.fetchOne(source, opts));
+    const reports: SourceReport[] = [];
+    for (const [i, source] of sources.entries()) {
+      const fetched = await fetches[i]!;
+      if (fetched !== undefined) reports.push(await this.inLane(() => this.intakeOne(source, fetched)));
+    }
+    return reports;
+  }
+
+  private async fetchOne(source: SourceConfig, { signal, jitterMs = 0 }: PollRoundOptions): Promise<Fetched | undefined> {
+    // The wait holds no slot: it spreads the requests out, it does not slow the round's fetching down.
+    if (jitterMs > 0) await sleep(Math.random() * jitterMs, undefined, signal ? { signal } : {}).catch(() => undefined);
+    if (signal?.aborted) return undefined;
+    return this.pool.run(feedHost(source.feed), async () => {
+      if (signal?.aborted) return undefined;
+      const log = this.deps.log.child({ source: source.id });
+      try {
+        return { polled: await pollSource(source, this.deps.store, log, this.deps.config.web.allowPrivateHosts, this.trackingParams) };
+      } catch (err) {
+        return { error: err };
+      }
+    });
+  }
+
+  private async intakeOne(source: SourceConfig, fetched: Fetched): Promise<SourceReport> {
     const log = this.deps.log.child({ source: source.id });
     try {
-      const polled = await pollSource(source, this.deps.store, log, this.deps.config.web.allowPrivateHosts, new Set(this.deps.config.links.trackingParams));
+      if ('error' in fetched) throw fetched.error;
+      const { polled } = fetched;
       let queued = 0;
       for (const channelId of this.channelsOf(source)) {
         const result = await intakeItems(this.deps.store, this.outbox, source.id, channelId, polled.items, source.backlog, this.now, source.onUpdate, source.review, this.dedupOf(channelId));
@@ -124,8 +170,22 @@ export class App {
     }
   }
 
+  /**
+   * Queueing and publishing take turns. Both write deliveries under this app's one claim owner, and a claim does not
+   * keep its own owner out, so a queued item's update must not land in the middle of that delivery's publishing.
+   */
+  private inLane<T>(job: () => Promise<T>): Promise<T> {
+    const turn = this.lane.then(job);
+    this.lane = turn.catch(() => undefined);
+    return turn;
+  }
+
   /** `signal`: stop starting new threads (shutdown); the one in flight finishes. */
-  async publishAll(signal?: AbortSignal): Promise<ChannelReport[]> {
+  publishAll(signal?: AbortSignal): Promise<ChannelReport[]> {
+    return this.inLane(() => this.publishEach(signal));
+  }
+
+  private async publishEach(signal?: AbortSignal): Promise<ChannelReport[]> {
     const reports: ChannelReport[] = [];
     for (const publisher of this.publishers.values()) {
       if (signal?.aborted) break;

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
-import type { Config } from '../config/schema.js';
+import type { Config, SourceConfig } from '../config/schema.js';
 import { describeError } from '../core/errors.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import { isDeadLocalOwner, newClaimOwner } from '../store/claim-owner.js';
@@ -23,8 +23,10 @@ export interface ServiceOptions {
 /**
  * `threadcast run` as a long-lived service: the HTTP server, each source on its cron, a publish tick, and a
  * leader lease so that of several instances on one store only one polls and publishes at a time (the others
- * serve the page and take over when the leader stops renewing). Work is serialised inside the process; claims
- * in the store guard against other processes. SIGHUP-style reloads swap the config without a restart.
+ * serve the page and take over when the leader stops renewing). Polling and publishing run beside each other: feeds
+ * are fetched in rounds through the app's pool while publish rounds follow one another, and the app lets queueing
+ * and publishing take turns on the store; claims in the store guard against other processes. SIGHUP-style reloads
+ * swap the config without a restart.
  */
 export class Service {
   private config: Config;
@@ -32,7 +34,16 @@ export class Service {
   private app: App;
   private server: RunningServer | undefined;
   private tasks: ScheduledTask[] = [];
+  /** Publishing, one round after another. */
   private chain: Promise<unknown> = Promise.resolve();
+  private publishWaiting = false;
+  /** Poll rounds in flight, and the ids of the sources they fetch. */
+  private readonly rounds = new Set<Promise<unknown>>();
+  private readonly polling = new Set<string>();
+  /** Sources whose cron fired in this turn of the event loop: they start one round together. */
+  private readonly due = new Set<SourceConfig>();
+  /** Aborted when the schedule stops (stop, reload): the rounds in flight start no new fetch. */
+  private roundsStop = new AbortController();
   private readonly stopping = new AbortController();
   private readonly owner = newClaimOwner();
   private leader = false;
@@ -77,7 +88,7 @@ export class Service {
       clearInterval(this.leaseTimer);
       await this.unschedule();
       await this.server?.close();
-      await this.chain;
+      await this.settle();
       if (this.leader) await this.store.releaseLease(LEADER_LEASE, this.owner).catch(() => undefined);
       await this.app.close();
       await this.store.close();
@@ -97,7 +108,7 @@ export class Service {
       return false;
     }
     await this.unschedule();
-    await this.chain;
+    await this.settle();
     const previous = { config: this.config, store: this.store, app: this.app };
     try {
       if (next.store !== previous.config.store) this.store = openStore(next.store, { log });
@@ -131,7 +142,7 @@ export class Service {
     }
     this.schedule();
     log.info({ sources: next.sources.length, channels: next.channels.length }, 'config reloaded');
-    if (this.leader) void this.serially('cycle after reload', () => this.app.cycle(this.stopping.signal));
+    if (this.leader) this.firstRound();
     else await this.tickLease();
     return true;
   }
@@ -151,30 +162,16 @@ export class Service {
     });
   }
 
-  /** Runs `job` after the ones before it, and only on the leader: followers wait for their turn. */
-  private serially(name: string, job: () => Promise<unknown>): Promise<unknown> {
-    this.chain = this.chain
-      .then(() => (this.stopping.signal.aborted || !this.leader ? undefined : job()))
-      .catch((err) => this.opts.log.error({ job: name, err: describeError(err) }, 'job failed'));
-    return this.chain;
-  }
-
   private schedule(): void {
-    const { config, app, stopping } = this;
-    for (const source of config.sources) {
-      this.tasks.push(
-        cron.schedule(source.pollEvery, () => void this.serially(`poll ${source.id}`, async () => {
-          await app.pollOne(source);
-          await app.publishAll(stopping.signal);
-        }), { name: `poll-${source.id}`, noOverlap: true }),
-      );
+    const { config } = this;
+    this.roundsStop = new AbortController();
+    // One cron task per schedule, not per source: a thousand feeds on "*/5 * * * *" are one timer and one round.
+    const bySchedule = new Map<string, SourceConfig[]>();
+    for (const source of config.sources) bySchedule.set(source.pollEvery, [...(bySchedule.get(source.pollEvery) ?? []), source]);
+    for (const [expression, sources] of bySchedule) {
+      this.tasks.push(cron.schedule(expression, () => this.pollSoon(sources), { name: `poll ${expression}` }));
     }
-    this.tasks.push(
-      cron.schedule(config.publishEvery, () => void this.serially('publish', async () => {
-        await app.pollEditorFolder();
-        await app.publishAll(stopping.signal);
-      }), { name: 'publish', noOverlap: true }),
-    );
+    this.tasks.push(cron.schedule(config.publishEvery, () => this.publishSoon(), { name: 'publish', noOverlap: true }));
     const leaseMs = config.leaderLeaseSeconds * 1000;
     clearInterval(this.leaseTimer);
     // A tenth of the lease: the leader renews long before it lapses, and a follower notices a lapse quickly.
@@ -185,6 +182,74 @@ export class Service {
     clearInterval(this.leaseTimer);
     for (const task of this.tasks) await task.stop();
     this.tasks = [];
+    this.due.clear();
+    // Fetches not started yet are dropped, jitter waits included; the round after the reload polls every source.
+    this.roundsStop.abort();
+  }
+
+  /**
+   * Polls `sources` (due now) in a round of their own, beside publishing rather than before it. Schedules that fall
+   * due at the same moment join one round, so their items are queued in config order; a source still being fetched
+   * by an earlier round is left to it.
+   */
+  private pollSoon(sources: readonly SourceConfig[]): void {
+    if (this.due.size === 0) {
+      setImmediate(() => {
+        const due = [...this.due];
+        this.due.clear();
+        this.startRound(due, this.config.polling.jitterSeconds * 1000);
+      });
+    }
+    for (const source of sources) this.due.add(source);
+  }
+
+  /** The first round after a start or reload: every source, no jitter, and publishing right after. */
+  private firstRound(): void {
+    this.startRound(this.config.sources, 0);
+    this.publishSoon();
+  }
+
+  private startRound(due: readonly SourceConfig[], jitterMs: number): void {
+    if (this.stopping.signal.aborted || !this.leader) return;
+    const order = new Map(this.config.sources.map((s, i) => [s, i]));
+    const sources = due.filter((s) => !this.polling.has(s.id) && order.has(s)).sort((a, b) => order.get(a)! - order.get(b)!);
+    if (sources.length === 0) return;
+    for (const s of sources) this.polling.add(s.id);
+    const round = this.app
+      .pollRound(sources, { signal: this.roundsStop.signal, jitterMs })
+      .then((reports) => {
+        // New items go out now rather than at the next publish tick.
+        if (reports.some((r) => (r.queued ?? 0) > 0)) this.publishSoon();
+      })
+      .catch((err) => this.opts.log.error({ err: describeError(err) }, 'poll round failed'))
+      .finally(() => {
+        for (const s of sources) this.polling.delete(s.id);
+        this.rounds.delete(round);
+      });
+    this.rounds.add(round);
+  }
+
+  /**
+   * Publishes what is due after the publishing before it, only on the leader. Requests while one waits are that one:
+   * publish ticks never pile up behind a slow round, and a poll round never waits for them, nor they for it.
+   */
+  private publishSoon(): void {
+    if (this.publishWaiting) return;
+    this.publishWaiting = true;
+    this.chain = this.chain
+      .then(async () => {
+        this.publishWaiting = false;
+        if (this.stopping.signal.aborted || !this.leader) return;
+        await this.app.pollEditorFolder();
+        await this.app.publishAll(this.stopping.signal);
+      })
+      .catch((err) => this.opts.log.error({ err: describeError(err) }, 'publishing failed'));
+  }
+
+  /** Waits for the poll rounds and the publishing in flight (after unschedule: nothing new starts). */
+  private async settle(): Promise<void> {
+    await Promise.all([...this.rounds]);
+    await this.chain;
   }
 
   private async tickLease(): Promise<void> {
@@ -204,7 +269,7 @@ export class Service {
     if (held && !this.leader) {
       this.leader = true;
       this.opts.log.info('leader: this instance polls and publishes');
-      void this.serially('first cycle', () => this.app.cycle(this.stopping.signal));
+      this.firstRound();
     } else if (!held && this.leader) {
       this.leader = false;
       this.opts.log.warn('leader lease lost: another instance polls and publishes now');

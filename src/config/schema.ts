@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
+import { PollingSchema } from './polling-schema.js';
 import { ScheduleSchema } from './schedule-schema.js';
 import { secret } from './secrets.js';
 import { TemplateSchema } from './template-schema.js';
@@ -173,6 +174,7 @@ export const ConfigSchema = z
       .max(600)
       .default(30)
       .describe('With several instances on one store, one leader polls and publishes; when it stops renewing its lease, another takes over after at most this long.'),
+    polling: PollingSchema,
     publishEvery: CronExpression.default('* * * * *').describe('How often `threadcast run` looks for due deliveries (cron).'),
     retry: z
       .object({

@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createClient } from '@redis/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli, tempDir, writeFile } from '../support/cli.js';
-import { startRedis, type RedisServer } from '../support/redis.js';
+import { REDIS_SERVER, startRedis, type RedisServer } from '../support/redis.js';
 import { startWebsite, type Website } from '../support/website.js';
 import { until } from '../support/wait.js';
 import { startXEmulator, type XEmulator } from '../support/x-emulator/index.js';
@@ -39,7 +39,7 @@ interface Instance {
 }
 
 
-describe('two instances on one Redis', { timeout: 240_000 }, () => {
+describe.skipIf(!REDIS_SERVER)('two instances on one Redis', { timeout: 240_000 }, () => {
   it('publish 500 deliveries with no duplicate, and the standby takes over within the lease when the leader is killed', async () => {
     const user = x.addOAuth1User({ username: 'shared' });
     const dir = tempDir('threadcast-redis-');

@@ -1,6 +1,8 @@
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, startCli, tempDir, writeFile } from '../support/cli.js';
+import { startFeedHosts } from '../support/feed-hosts.js';
 
 describe('threadcast run', () => {
   it('publishes on start, keeps running, and exits cleanly on SIGTERM', async () => {
@@ -29,5 +31,45 @@ describe('threadcast run', () => {
     expect(await exited).toBe(0);
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
     expect(stderr).toContain('"msg":"stopped"');
+  });
+});
+
+describe('threadcast run: polling beside publishing', () => {
+  it('publishes while a feed hangs: a publish tick never waits for a poll round', { timeout: 60_000 }, async () => {
+    const feeds = await startFeedHosts({ hosts: 1, delayMs: (n) => (n === 0 ? Infinity : 0) });
+    const dir = tempDir();
+    mkdirSync(path.join(dir, 'inbox'));
+    writeFile(dir, 'inbox/quiz.md', '---\nchannels: [x-main]\n---\nQuiz night on Thursday in the town hall.\n');
+    const config = writeFile(
+      dir,
+      'threadcast.yaml',
+      [
+        `store: sqlite:${path.join(dir, 'state.sqlite')}`,
+        'server:\n  enabled: false',
+        'publishEvery: "* * * * * *"',
+        `editor:\n  folder: ${path.join(dir, 'inbox')}`,
+        'sources:',
+        `  - id: hanging\n    feed: ${feeds.url(0)}\n    timeoutMs: 30000`,
+        'channels:\n  - id: x-main\n    platform: x',
+        '',
+      ].join('\n'),
+    );
+    const child = startCli(['--config', config, 'run'], { cwd: dir });
+    try {
+      let stdout = '';
+      const published = new Promise<void>((resolve) =>
+        child.stdout!.on('data', (d) => {
+          stdout += d;
+          if (/^── /m.test(stdout)) resolve();
+        }),
+      );
+      await published;
+      // The announcement went out while the feed's request was still open, well before its 30 s timeout.
+      expect(feeds.open()).toEqual([0]);
+      expect(stdout).toContain('Quiz night on Thursday');
+    } finally {
+      child.kill('SIGKILL');
+      await feeds.close();
+    }
   });
 });

@@ -10,7 +10,7 @@
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshot } from '../support/browser.js';
+import { CHROMIUM_PATH, launchBrowser, screenshot } from '../support/browser.js';
 import { tempDir, writeFile } from '../support/cli.js';
 import { startWebsite, type Website } from '../support/website.js';
 import { startXEmulator, type XEmulator } from '../support/x-emulator/index.js';
@@ -141,7 +141,7 @@ async function hostileDeliveries(): Promise<DeliveryView[]> {
   });
 }
 
-describe('editor page: hostile data', () => {
+describe.skipIf(!CHROMIUM_PATH)('editor page: hostile data', () => {
   it('shows hostile feed titles and texts as literal text; nothing in them runs', { timeout: 60_000 }, async () => {
     const deliveries = await hostileDeliveries();
     // The server passes the titles through untouched, so this test really feeds markup to the page.
@@ -257,7 +257,7 @@ describe('editor page: hostile data', () => {
   });
 });
 
-describe('editor page: token', () => {
+describe.skipIf(!CHROMIUM_PATH)('editor page: token', () => {
   it('asks for the token, refuses a wrong one with the server’s message, and never holds a secret', { timeout: 60_000 }, async () => {
     const { context, page, errors } = await newPage();
     const bodies: string[] = [];

@@ -10,7 +10,7 @@
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser, screenshot } from '../support/browser.js';
+import { CHROMIUM_PATH, launchBrowser, screenshot } from '../support/browser.js';
 import { tempDir, writeFile } from '../support/cli.js';
 import { pdsClient, type PdsRecord, type TestAccount } from '../support/pds/client.js';
 import { startWebsite, type Website } from '../support/website.js';
@@ -128,7 +128,7 @@ async function newPage(opts: Parameters<Browser['newContext']>[0] = {}): Promise
   return { context, page, errors };
 }
 
-describe('editor page: compose, preview, approve, publish', () => {
+describe.skipIf(!CHROMIUM_PATH)('editor page: compose, preview, approve, publish', () => {
   it('posts exactly what the preview showed, on a real PDS and on the X emulator', { timeout: 90_000 }, async () => {
     const { context, page, errors } = await newPage();
     await signIn(page, server);
@@ -247,7 +247,7 @@ describe('editor page: compose, preview, approve, publish', () => {
   });
 });
 
-describe('editor page: edit, hold, cancel', () => {
+describe.skipIf(!CHROMIUM_PATH)('editor page: edit, hold, cancel', () => {
   // A fixed zone for the browser, so the datetime-local ↔ ISO conversion is checked against known offsets.
   const TZ = 'America/New_York';
 
@@ -361,7 +361,7 @@ describe('editor page: edit, hold, cancel', () => {
   });
 });
 
-describe('editor page: an announcement that cannot be composed on one channel', () => {
+describe.skipIf(!CHROMIUM_PATH)('editor page: an announcement that cannot be composed on one channel', () => {
   it('shows why on that channel, in the preview and in the queue, and everything else as usual', { timeout: 60_000 }, async () => {
     const { context, page, errors } = await newPage();
     await signIn(page, server);

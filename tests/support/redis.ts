@@ -1,12 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createClient } from '@redis/client';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { REDIS_TOOL, toolForSuite } from './real-tools.js';
 import { freePort } from './wait.js';
 
-const REDIS_SERVER = '/usr/bin/redis-server';
+/**
+ * redis-server from PATH or THREADCAST_REDIS_SERVER; undefined when it is missing (the suites that need it skip,
+ * `describe.skipIf(!REDIS_SERVER)`), and under CI importing this throws instead.
+ */
+export const REDIS_SERVER = toolForSuite(REDIS_TOOL);
 
 export interface RedisServer {
   url: string;
@@ -19,9 +24,7 @@ export interface RedisServer {
  * Resolves once it answers PING; `stop()` kills it.
  */
 export async function startRedis(opts: { port?: number } = {}): Promise<RedisServer> {
-  if (!existsSync(REDIS_SERVER)) {
-    throw new Error(`${REDIS_SERVER} not found: the Redis store tests need a real redis-server (apt-get install redis-server; CI installs it)`);
-  }
+  if (REDIS_SERVER === undefined) throw new Error('startRedis without a redis-server: skip the suite with describe.skipIf(!REDIS_SERVER)');
   for (let attempt = 1; ; attempt++) {
     const port = opts.port ?? (await freePort());
     try {
@@ -36,7 +39,7 @@ export async function startRedis(opts: { port?: number } = {}): Promise<RedisSer
 async function startOn(port: number): Promise<RedisServer> {
   const dir = mkdtempSync(path.join(tmpdir(), 'threadcast-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--databases', '64'];
-  const child = spawn(REDIS_SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(REDIS_SERVER!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (output += b.toString()));

@@ -1,0 +1,130 @@
+import { PassThrough } from 'node:stream';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../../src/app/app.js';
+import { ConfigSchema } from '../../src/config/schema.js';
+import { openStore } from '../../src/store/open-store.js';
+import type { Store } from '../../src/store/store.js';
+import { startFeedHosts, type FeedHosts } from '../support/feed-hosts.js';
+import { prng } from '../support/prng.js';
+
+/**
+ * Feeds are fetched at once through a pool (a global limit, a per-host limit), and queued in config order whatever
+ * order they answer in. Real App, real SQLite store, real HTTP servers on several loopback hosts.
+ */
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function hosts(opts: Parameters<typeof startFeedHosts>[0]): Promise<FeedHosts> {
+  const h = await startFeedHosts(opts);
+  cleanups.push(() => h.close());
+  return h;
+}
+
+function appFor(sources: Array<Record<string, unknown>>, polling: Record<string, unknown> = {}) {
+  const config = ConfigSchema.parse({
+    store: 'sqlite::memory:',
+    dryRun: true,
+    polling,
+    sources,
+    channels: [{ id: 'bsky', platform: 'bluesky', cards: false }],
+  });
+  const store: Store = openStore(config.store);
+  // A clock that moves on each read: a delivery's place in the queue is the moment it was queued, never a tie.
+  let clock = Date.parse('2026-06-02T00:00:00Z');
+  const app = new App({ config, store, log: pino({ level: 'silent' }), out: new PassThrough(), now: () => (clock += 1000) });
+  cleanups.push(async () => {
+    await app.close();
+    await store.close();
+  });
+  return { app, store, config };
+}
+
+describe('a poll round', () => {
+  it('fetches feeds at once, never more than polling.concurrency in all nor polling.perHost from one host', async () => {
+    const feeds = await hosts({ hosts: 4, delayMs: () => 150 });
+    const { app, config } = appFor(
+      Array.from({ length: 24 }, (_, n) => ({ id: `f${n}`, feed: feeds.url(n), backlog: 'all' })),
+      { concurrency: 6, perHost: 2 },
+    );
+    const reports = (await app.cycle()).sources;
+    expect(reports.map((r) => r.ok)).toEqual(Array(24).fill(true));
+    const max = feeds.maxInFlight();
+    expect(max.overall).toBe(6);
+    expect([...max.perHost.values()]).toEqual([2, 2, 2, 2]);
+  });
+
+  it('lets other hosts pass a host that is full', async () => {
+    // 12 feeds on host 1 first, then 3 on host 2: host 2 must not wait behind host 1's queue.
+    const feeds = await hosts({ hosts: 2, delayMs: () => 100 });
+    const sources = [...Array.from({ length: 12 }, (_, i) => i * 2), 1, 3, 5].map((n) => ({ id: `f${n}`, feed: feeds.url(n) }));
+    const { app, config } = appFor(sources, { concurrency: 4, perHost: 2 });
+    await app.cycle();
+    // Host 2's three feeds went in the first two waves (4 + 3 answers), not after host 1's twelve.
+    expect(feeds.answered.slice(0, 7).filter((n) => n % 2 === 1).sort()).toEqual([1, 3, 5]);
+    expect(feeds.maxInFlight().overall).toBe(4);
+  });
+
+  for (const seed of [1, 2, 3]) {
+    it(`queues in config order whatever order the feeds answer in (seed ${seed})`, async () => {
+      const rand = prng(seed);
+      const delays = Array.from({ length: 20 }, () => Math.floor(rand() * 300));
+      const feeds = await hosts({ hosts: 5, delayMs: (n) => delays[n]! });
+      // Ids that do not sort in config order, so a tie broken by id could not pass for config order.
+      const ids = Array.from({ length: 20 }, (_, n) => `s${((n * 7) % 20).toString().padStart(2, '0')}`);
+      const { app, store, config } = appFor(ids.map((id, n) => ({ id, feed: feeds.url(n), backlog: 'all' })));
+      const reports = (await app.cycle()).sources;
+
+      // The feeds really did answer out of order…
+      expect(feeds.answered).not.toEqual([...feeds.answered].sort((a, b) => a - b));
+      // …and the reports and the queue follow the config all the same.
+      expect(reports.map((r) => r.sourceId)).toEqual(ids);
+      const queue = await store.listDeliveries({ channelId: 'bsky' });
+      expect(queue).toHaveLength(40);
+      expect([...new Set(queue.map((d) => d.sourceId))]).toEqual(ids);
+    });
+  }
+
+  it('gives an article two sources carry to the first in config order, even when it answers last', async () => {
+    const same = (n: number) => feedItemsSharing(n);
+    const feeds = await hosts({ hosts: 2, delayMs: (n) => (n === 0 ? 400 : 0), body: same });
+    const { app, store, config } = appFor([
+      { id: 'slow', feed: feeds.url(0), backlog: 'all' },
+      { id: 'fast', feed: feeds.url(1), backlog: 'all' },
+    ]);
+    await app.cycle();
+    expect(feeds.answered).toEqual([1, 0]);
+    const queue = await store.listDeliveries({ channelId: 'bsky' });
+    expect(queue.map((d) => d.sourceId)).toEqual(['slow']);
+  });
+
+  it('a hanging feed holds one slot until its timeout; the others are fetched meanwhile', async () => {
+    const feeds = await hosts({ hosts: 3, delayMs: (n) => (n === 0 ? Infinity : 50) });
+    const sources = Array.from({ length: 13 }, (_, n) => ({ id: `f${n}`, feed: feeds.url(n), ...(n === 0 ? { timeoutMs: 4000 } : {}) }));
+    const { app, config } = appFor(sources, { concurrency: 2 });
+    const round = app.cycle();
+    // Twelve feeds through the one slot left, while the hanging request is still open.
+    await until(() => feeds.answered.length === 12);
+    expect(feeds.open()).toEqual([0]);
+    const reports = (await round).sources;
+    expect(reports[0]).toMatchObject({ sourceId: 'f0', ok: false });
+    expect(reports[0]!.error).toBe(`feed ${feeds.url(0)}: timed out after 4000 ms`);
+    expect(reports.slice(1).every((r) => r.ok)).toBe(true);
+  });
+});
+
+/** The same article (same link) in both feeds. */
+function feedItemsSharing(n: number): string {
+  return `<?xml version="1.0"?><rss version="2.0"><channel><title>Feed ${n}</title><link>https://news.example/</link><description>d</description><item><title>Shared story</title><link>https://news.example/shared</link><guid>shared-${n}</guid><pubDate>Mon, 01 Jun 2026 12:00:00 GMT</pubDate><description>One story, two feeds.</description></item></channel></rss>`;
+}
+
+async function until(done: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('gave up waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
