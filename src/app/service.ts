@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import cron, { type ScheduledTask } from 'node-cron';
+import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Config, SourceConfig } from '../config/schema.js';
 import { describeError } from '../core/errors.js';
@@ -33,7 +33,7 @@ export class Service {
   private store: Store;
   private app: App;
   private server: RunningServer | undefined;
-  private tasks: ScheduledTask[] = [];
+  private tasks: Cron[] = [];
   /** Publishing, one round after another. */
   private chain: Promise<unknown> = Promise.resolve();
   private publishWaiting = false;
@@ -169,9 +169,9 @@ export class Service {
     const bySchedule = new Map<string, SourceConfig[]>();
     for (const source of config.sources) bySchedule.set(source.pollEvery, [...(bySchedule.get(source.pollEvery) ?? []), source]);
     for (const [expression, sources] of bySchedule) {
-      this.tasks.push(cron.schedule(expression, () => this.pollSoon(sources), { name: `poll ${expression}` }));
+      this.tasks.push(new Cron(expression, () => this.pollSoon(sources)));
     }
-    this.tasks.push(cron.schedule(config.publishEvery, () => this.publishSoon(), { name: 'publish', noOverlap: true }));
+    this.tasks.push(new Cron(config.publishEvery, { protect: true }, () => this.publishSoon()));
     const leaseMs = config.leaderLeaseSeconds * 1000;
     clearInterval(this.leaseTimer);
     // A tenth of the lease: the leader renews long before it lapses, and a follower notices a lapse quickly.
@@ -180,7 +180,7 @@ export class Service {
 
   private async unschedule(): Promise<void> {
     clearInterval(this.leaseTimer);
-    for (const task of this.tasks) await task.stop();
+    for (const task of this.tasks) task.stop();
     this.tasks = [];
     this.due.clear();
     // Fetches not started yet are dropped, jitter waits included; the round after the reload polls every source.

@@ -14,7 +14,8 @@ const isTimeZone = (tz: string) => {
   }
 };
 
-const isCron = (expr: string) => {
+/** Whether croner reads `expr` (5 fields, or 6 with seconds first): the one cron library, for slots and `run`'s timers. */
+export const isCron = (expr: string) => {
   try {
     new Cron(expr, { paused: true });
     return true;

@@ -1,7 +1,6 @@
-import cron from 'node-cron';
 import { z } from 'zod';
 import { PollingSchema } from './polling-schema.js';
-import { ScheduleSchema } from './schedule-schema.js';
+import { isCron, ScheduleSchema } from './schedule-schema.js';
 import { secret } from './secrets.js';
 import { TemplateSchema } from './template-schema.js';
 import { UtmSchema } from './utm-schema.js';
@@ -23,7 +22,7 @@ const Secret = () => secret(z.string().min(1));
 
 const CronExpression = z
   .string()
-  .refine((expr) => cron.validate(expr), 'not a valid cron expression; use 5 or 6 fields, e.g. "*/5 * * * *"');
+  .refine(isCron, 'not a valid cron expression; use 5 or 6 fields, e.g. "*/5 * * * *"');
 
 /** The source id of announcements queued by editors. */
 export const EDITOR_SOURCE_ID = 'editor';
