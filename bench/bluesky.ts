@@ -16,9 +16,8 @@
  * wall time alike).
  */
 import { BlueskyStrategy, Client } from '@humanwhocodes/crosspost';
-import type { BlueskyChannelConfig } from '../src/config/schema.js';
+import type { BlueskyChannelConfig } from '../src/platforms/bluesky/config.js';
 import type { Item } from '../src/core/item.js';
-import { BlueskyPublisher } from '../src/platforms/bluesky/publisher.js';
 import { composeForChannel } from '../src/platforms/compose-for-channel.js';
 import { makeItem } from '../tests/support/items.js';
 import { pdsClient, type PdsClient, type TestAccount } from '../tests/support/pds/client.js';
@@ -42,7 +41,8 @@ function benchItem(n: number): Item {
 function blueskySide(pdsUrl: string, account: TestAccount, channelId: string): Promise<Side & { channel: BlueskyChannelConfig }> {
   return threadcastSide<BlueskyChannelConfig>(
     { id: channelId, platform: 'bluesky', service: pdsUrl, identifier: account.handle, password: account.appPassword, cards: false },
-    (publisher) => publisher instanceof BlueskyPublisher,
+    // The kit's publisher is built on first send (src/platforms/lazy-publisher.ts): live means not the dry-run stand-in.
+    (publisher) => !publisher.dryRun && publisher.platform === 'bluesky',
   );
 }
 

@@ -8,10 +8,10 @@
  * same checker as ours.
  */
 import twitterText from 'twitter-text';
-import { ChannelSchema } from '../src/config/schema.js';
+import { ChannelSchema } from '../src/platforms/config-schema.js';
 import { ItemSchema, type Item } from '../src/core/item.js';
 import { composeForChannel } from '../src/platforms/compose-for-channel.js';
-import type { BlueskyPart } from '../src/compose/types.js';
+import type { BlueskyPart } from '../src/platforms/bluesky/parts.js';
 import { composeInputs, median, type ComposeInput } from './lib/feeds.js';
 import type { BenchRow, BenchSuite } from './lib/rows.js';
 

@@ -68,7 +68,7 @@ async function child(impl: Impl, format: Format, feedFile: string, warmupFile: s
     import('../src/outbox/intake.js'),
     import('../src/outbox/outbox.js'),
     import('../src/store/sqlite-store.js'),
-    import('../src/config/schema.js'),
+    import('../src/platforms/config-schema.js'),
     import('../src/store/claim-owner.js'),
     import('pino'),
   ]);

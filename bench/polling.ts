@@ -234,7 +234,7 @@ async function measure(ctx: Parameters<BenchSuite>[0], feeds: number): Promise<B
   const [{ App }, { SqliteStore }, { ConfigSchema }, { default: pino }, { default: Parser }] = await Promise.all([
     import('../src/app/app.js'),
     import('../src/store/sqlite-store.js'),
-    import('../src/config/schema.js'),
+    import('../src/platforms/config-schema.js'),
     import('pino'),
     import('rss-parser'),
   ]);

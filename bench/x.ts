@@ -17,12 +17,12 @@
  */
 import http from 'node:http';
 import { TwitterApi } from 'twitter-api-v2';
-import { estimateXCostUsd, type XPart } from '../src/compose/index.js';
+import { estimateXCostUsd } from '../src/platforms/x/compose.js';
+import { type XPart } from '../src/platforms/x/parts.js';
 import { findUrls } from '../src/compose/urls.js';
-import type { XChannelConfig } from '../src/config/schema.js';
+import type { XChannelConfig } from '../src/platforms/x/config.js';
 import type { Item } from '../src/core/item.js';
 import { composeForChannel } from '../src/platforms/compose-for-channel.js';
-import { XPublisher } from '../src/platforms/x/publisher.js';
 import { makeItem } from '../tests/support/items.js';
 import { emulatorClientSettings, startXEmulator, type XEmulator } from '../tests/support/x-emulator/index.js';
 import { alternateRounds, threadcastSide, type Side } from './lib/outbox-side.js';
@@ -56,7 +56,8 @@ function xSide(x: XEmulator, user: OAuth1User, channelId: string): Promise<Side 
       accessSecret: user.accessSecret,
       limits: { postsPer15Minutes: POST_WINDOW.limit },
     },
-    (publisher) => publisher instanceof XPublisher,
+    // The kit's publisher is built on first send (src/platforms/lazy-publisher.ts): live means not the dry-run stand-in.
+    (publisher) => !publisher.dryRun && publisher.platform === 'x',
   );
 }
 

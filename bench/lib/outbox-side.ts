@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { ConfigSchema, type ChannelConfig } from '../../src/config/schema.js';
+import { ConfigSchema } from '../../src/platforms/config-schema.js';
+import { type ChannelConfig } from '../../src/config/schema.js';
 import type { Item } from '../../src/core/item.js';
 import { Outbox } from '../../src/outbox/outbox.js';
 import { createPublisher } from '../../src/platforms/create-publisher.js';
@@ -28,7 +29,8 @@ export async function threadcastSide<C extends ChannelConfig>(
 ): Promise<Side & { channel: C }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'threadcast-bench-'));
   const config = ConfigSchema.parse({ store: `sqlite:${path.join(dir, 'state.sqlite')}`, channels: [channelInput] });
-  const channel = config.channels[0]! as C;
+  const parsed: ChannelConfig = config.channels[0]!;
+  const channel = parsed as C;
   const log = pino({ level: 'silent' });
   const store = new SqliteStore(config.store.slice('sqlite:'.length));
   const { publisher } = createPublisher(channel, { config, store, log, out: process.stderr });

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import { ConfigError, loadConfigFile, loadDotEnv, logConfigWarnings, resolveConfigPath, type LoadedConfig } from '../config/load.js';
+import { ConfigError, loadDotEnv, logConfigWarnings, resolveConfigPath, type LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../core/logger.js';
+import { loadConfigFile } from '../platforms/config-schema.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 

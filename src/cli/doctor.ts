@@ -8,10 +8,9 @@ import { parse as parseYaml } from 'yaml';
 import type { ChannelConfig, Config } from '../config/schema.js';
 import { describeError } from '../core/errors.js';
 import { redactUrl } from '../http/redact-url.js';
-import { BlueskyPublisher } from '../platforms/bluesky/publisher.js';
-import { dryRunReason, missingCredentials } from '../platforms/create-publisher.js';
+import { dryRunReason, livePublisher, missingCredentials } from '../platforms/create-publisher.js';
+import { kitFor } from '../platforms/index.js';
 import type { AccountCheck } from '../platforms/publisher.js';
-import { XPublisher } from '../platforms/x/publisher.js';
 import { openStore } from '../store/open-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
@@ -42,14 +41,6 @@ const CLOCK_FAIL_MS = 60_000;
 const NTP_FIX = 'enable NTP (timedatectl set-ntp true): OAuth 1.0a signatures and token expiry need a correct clock';
 
 class CheckTimeout extends Error {}
-
-/** The fields each kind of channel reads its credentials from (for naming their environment variables). */
-function credentialFields(channel: ChannelConfig): string[] {
-  if (channel.platform === 'bluesky') return ['identifier', 'password'];
-  return channel.auth === 'oauth2' ? ['clientId', 'clientSecret', 'refreshToken'] : ['appKey', 'appSecret', 'accessToken', 'accessSecret'];
-}
-
-const SECRET_FIELDS = ['password', 'appKey', 'appSecret', 'accessToken', 'accessSecret', 'clientId', 'clientSecret', 'refreshToken'];
 
 export async function doctorCommand(opts: GlobalOptions & { json?: boolean }, out: Writable): Promise<number> {
   // An invalid config takes the path every command takes (CliError: `file:line  path: message` lines on
@@ -86,7 +77,7 @@ export async function doctorCommand(opts: GlobalOptions & { json?: boolean }, ou
   rows.push(...channelRows, clock);
 
   await Promise.allSettled(pending);
-  // Session saves are not awaited by the Bluesky agent: let them land before the store closes.
+  // Some clients save their session without awaiting it (Bluesky's agent): let those land before the store closes.
   await new Promise((resolve) => setImmediate(resolve));
   await opened.store?.close().catch(() => undefined);
   await scratch?.close().catch(() => undefined);
@@ -200,22 +191,18 @@ async function channelCheck(channel: ChannelConfig, vars: Map<string, string[]>,
   const reason = dryRunReason(channel, deps.config.dryRun);
   if (reason !== undefined) return dryRunRow(check, channel, reason, vars);
 
+  const kit = kitFor(channel);
   let store = deps.store;
   let note = '';
   if (!store) {
-    // Refreshing now would rotate the refresh token, and the new one could not be kept: the channel would be locked out.
-    if (channel.platform === 'x' && channel.auth === 'oauth2') {
-      return { check, status: 'skip', detail: 'not checked: the store failed, and OAuth 2.0 keeps its rotating refresh token there', fix: 'fix the store first, then run doctor again' };
-    }
+    const needsStore = kit.needsStore?.(channel);
+    if (needsStore !== undefined) return { check, status: 'skip', detail: `not checked: the store failed, and ${needsStore}`, fix: 'fix the store first, then run doctor again' };
     store = deps.scratchStore();
     note = ' (store unavailable: the session was not kept)';
   }
-  const common = { web: deps.config.web, store, log: deps.log, requestTimeoutMs: deps.timeoutMs };
-  const publisher =
-    channel.platform === 'bluesky'
-      ? new BlueskyPublisher({ ...common, channel: { ...channel, identifier: channel.identifier!, password: channel.password! } })
-      : new XPublisher({ ...common, channel, ...(deps.config.secretKey ? { secretKey: deps.config.secretKey } : {}) });
-  const service = redactUrl(channel.platform === 'bluesky' ? channel.service : channel.apiBase);
+  // The service's own factory, as `run` builds it: what is checked is what would post.
+  const publisher = livePublisher(channel, { config: deps.config, store, log: deps.log, requestTimeoutMs: deps.timeoutMs });
+  const service = redactUrl(kit.serviceUrl(channel));
 
   let result: AccountCheck;
   try {
@@ -225,13 +212,14 @@ async function channelCheck(channel: ChannelConfig, vars: Map<string, string[]>,
     result = {
       ok: false,
       problem: 'unreachable',
-      detail: `${channel.platform === 'x' ? 'X' : 'the PDS'} could not be reached: ${err.message}`,
+      detail: `${kit.serviceName(channel)} could not be reached: ${err.message}`,
       fix: `check that ${service} is reachable from this host (DNS, proxy, firewall) and answering; try again later if it is down`,
     };
   }
   if (result.ok) return { check, status: 'ok', detail: `${result.account}${result.detail ? ` — ${result.detail}` : ''}${note}` };
   if (result.problem === 'credentials') {
-    const from = credentialFields(channel)
+    const from = kit.credentials
+      .fields(channel)
       .filter((f) => vars.get(f)?.length)
       .map((f) => `${f} ← ${vars.get(f)!.join(', ')}`);
     const fix = from.length > 0 ? `${result.fix} (this config reads ${from.join('; ')})` : result.fix;
@@ -250,7 +238,11 @@ function dryRunRow(check: string, channel: ChannelConfig, reason: string, vars: 
   const named = missing.map((f) => (vars.get(f)?.length ? `${f} (${vars.get(f)!.join(', ')} not set)` : `${f} (not in the config)`));
   const fixes: string[] = [];
   if (unsetVars.length > 0) fixes.push(`set ${unsetVars.join(', ')} in the environment or in .env (see .env.example) to post`);
-  if (notInFile.length > 0) fixes.push(`add ${notInFile.join(', ')} to channel ${channel.id}, from environment variables (e.g. \${NAME})`);
+  if (notInFile.length > 0) {
+    const { envNames } = kitFor(channel).credentials;
+    const examples = notInFile.map((f) => `${f}: \${${envNames[f] ?? 'NAME'}}`);
+    fixes.push(`add ${notInFile.join(', ')} to channel ${channel.id}, from environment variables (e.g. ${examples.join(', ')})`);
+  }
   return { check, status: 'warn', detail: `dry-run: credentials missing — ${named.join(', ')}`, fix: fixes.join('; ') };
 }
 
@@ -266,7 +258,7 @@ interface ClockTarget {
 async function clockCheck(config: Config, requestTimeoutMs: number): Promise<CheckRow> {
   const targets = new Map<string, ClockTarget>();
   for (const channel of config.channels) {
-    const url = channel.platform === 'bluesky' ? channel.service : channel.apiBase;
+    const url = kitFor(channel).serviceUrl(channel);
     const live = dryRunReason(channel, config.dryRun) === undefined;
     const target = targets.get(url) ?? { url, channels: [], live: false };
     target.channels.push(channel.id);
@@ -354,7 +346,7 @@ async function withTimeout<T>(work: Promise<T>, ms: number, what: string, pendin
 }
 
 function secretValues(config: Config): string[] {
-  const values = config.channels.flatMap((c) => SECRET_FIELDS.map((f) => (c as unknown as Record<string, unknown>)[f]));
+  const values: unknown[] = config.channels.flatMap((c) => kitFor(c).credentials.secrets(c));
   values.push(config.secretKey, process.env.THREADCAST_API_TOKEN);
   return values.filter((v): v is string => typeof v === 'string' && v.length >= 4).sort((a, b) => b.length - a.length);
 }

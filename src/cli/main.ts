@@ -2,7 +2,6 @@
 import { Command } from 'commander';
 import { describeError, ThreadcastError } from '../core/errors.js';
 import { terminalLine } from '../core/terminal-text.js';
-import { configReference } from '../config/reference.js';
 import { CliError } from './context.js';
 
 // Each command is imported when it runs: `status` or `queue list` should not pay for loading the
@@ -122,6 +121,7 @@ configCmd
   .command('reference')
   .description('print the configuration reference (markdown), generated from the schema')
   .action(run(async () => {
+    const { configReference } = await import('../platforms/config-schema.js');
     process.stdout.write(`${configReference()}\n`);
     return 0;
   }));

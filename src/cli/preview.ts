@@ -1,22 +1,38 @@
 import type { Writable } from 'node:stream';
 import { existsSync } from 'node:fs';
 import { defaultTemplate } from '../config/template-schema.js';
-import type { Config } from '../config/schema.js';
-import { BLUESKY_MAX_GRAPHEMES, estimateXCostUsd, X_MAX_WEIGHTED_LENGTH, type BlueskyPart, type XPart } from '../compose/index.js';
+import type { ChannelConfig, Config } from '../config/schema.js';
+import type { Item } from '../core/item.js';
 import { defaultFetchLimits, fetchFeed } from '../sources/fetch-feed.js';
 import { parseFeed } from '../sources/parse-feed.js';
-import { tryComposeForChannel, type ComposeChannel } from '../platforms/compose-for-channel.js';
+import { tryComposeForChannel, type ComposeFailure } from '../platforms/compose-for-channel.js';
+import { KITS, type AnyKit, type ComposedPart } from '../platforms/index.js';
 import { loadDotEnv, resolveConfigPath } from '../config/load.js';
 import { terminalJson, terminalLine, terminalText } from '../core/terminal-text.js';
 import { loadConfig, type GlobalOptions } from './context.js';
 
-const PLATFORMS = ['x', 'bluesky'] as const;
+/** One platform's preview: its kit and the channel whose template (and UTM tags, and prices) it uses, if any. */
+interface PreviewPlatform {
+  kit: AnyKit;
+  channel: ChannelConfig | undefined;
+}
 
-/** The template (and UTM tags) each platform's preview uses: the first configured channel of that platform, else the default. */
-function templatesFor(config: Config | undefined): Record<(typeof PLATFORMS)[number], ComposeChannel> {
-  const pick = (platform: 'x' | 'bluesky') =>
-    config?.channels.find((c) => c.platform === platform) ?? ({ platform, template: defaultTemplate } as const);
-  return { x: pick('x'), bluesky: pick('bluesky') };
+/** Every platform, in the registry's order, with the first configured channel of it (else the default template). */
+function platformsFor(config: Config | undefined): PreviewPlatform[] {
+  return KITS.map((kit) => ({ kit, channel: config?.channels.find((c) => c.platform === kit.name) }));
+}
+
+interface PlatformThread {
+  parts: ComposedPart[] | null;
+  costUsd: number | undefined;
+  failure: ComposeFailure | undefined;
+}
+
+/** Each platform on its own: an item that cannot be composed for one is shown failed there, and the others still show. */
+function composeFor(item: Item, { kit, channel }: PreviewPlatform): PlatformThread {
+  const { thread, failure } = tryComposeForChannel(item, channel ?? { platform: kit.name, template: defaultTemplate });
+  const parts = thread ? thread.parts : null;
+  return { parts, costUsd: parts && kit.costUsd ? round(kit.costUsd(parts, channel)) : undefined, failure };
 }
 
 export async function previewCommand(opts: GlobalOptions & { feed: string; json?: boolean }, out: Writable): Promise<number> {
@@ -28,58 +44,49 @@ export async function previewCommand(opts: GlobalOptions & { feed: string; json?
   const fetched = await fetchFeed(opts.feed, {}, { ...defaultFetchLimits, allowPrivateHosts: config?.web.allowPrivateHosts ?? [] });
   if (fetched.kind !== 'fetched') throw new Error(`feed ${opts.feed}: answered 304 to an unconditional request`);
   const parsed = parseFeed(fetched.body, { sourceId: 'preview', location: opts.feed, baseUrl: fetched.finalUrl });
-  const channels = templatesFor(config);
-  const xChannel = config?.channels.find((c) => c.platform === 'x');
-  const xPrices = xChannel?.platform === 'x' ? xChannel.prices : undefined;
-
-  const items = parsed.items.map((item) => {
-    // Each platform on its own: an item that cannot be composed for one is shown failed there, and
-    // neither its other platform nor the rest of the feed is lost with it.
-    const x = tryComposeForChannel(item, channels.x);
-    const bluesky = tryComposeForChannel(item, channels.bluesky);
-    const xParts = x.thread ? (x.thread.parts as unknown as XPart[]) : null;
-    return {
-      id: item.id,
-      url: item.url ?? null,
-      title: item.title ?? null,
-      publishedAt: item.publishedAt ?? null,
-      attribution: item.attribution ?? null,
-      threads: { x: xParts, bluesky: bluesky.thread ? (bluesky.thread.parts as unknown as BlueskyPart[]) : null },
-      cost: { xUsd: xParts ? round(estimateXCostUsd(xParts, xPrices)) : null },
-      failures: [x.failure, bluesky.failure].flatMap((f) => (f ? [{ platform: f.platform, reason: f.reason }] : [])),
-    };
-  });
-  const failed = items.filter((item) => item.failures.length > 0);
+  const platforms = platformsFor(config);
+  const rows = parsed.items.map((item) => ({ item, threads: platforms.map((platform) => ({ kit: platform.kit, ...composeFor(item, platform) })) }));
+  const failed = rows.filter((row) => row.threads.some((t) => t.failure));
   // Said last and on stderr, so the items that did compose are all there above it, and scripts see the exit code.
   const failedNote = () => {
-    if (failed.length) process.stderr.write(`threadcast preview: ${failed.length} of ${items.length} item(s) from ${terminalLine(opts.feed)} could not be composed\n`);
+    if (failed.length) process.stderr.write(`threadcast preview: ${failed.length} of ${rows.length} item(s) from ${terminalLine(opts.feed)} could not be composed\n`);
     return failed.length ? 1 : 0;
   };
 
   if (opts.json) {
-    out.write(`${terminalJson({ feed: opts.feed, format: parsed.format, items, problems: parsed.problems })}\n`);
+    out.write(`${terminalJson({ feed: opts.feed, format: parsed.format, items: rows.map(jsonItem), problems: parsed.problems })}\n`);
     return failedNote();
   }
   // Everything below but the counts comes from the feed: printed so that none of it can act on the terminal.
   for (const p of parsed.problems) process.stderr.write(`warning: ${terminalLine(p.where)}: ${terminalLine(p.message)}\n`);
-  const failure = (platform: 'x' | 'bluesky', item: (typeof items)[number]) => {
-    const reason = item.failures.find((f) => f.platform === platform)?.reason ?? '';
-    return `     FAILED: could not compose item ${terminalLine(item.id)} of ${terminalLine(opts.feed)}: ${terminalLine(reason)}\n`;
-  };
-  for (const item of items) {
+  for (const { item, threads } of rows) {
     out.write(`\n═══ ${terminalLine(item.title ?? '(untitled)')}  ${terminalLine(item.url ?? '')}\n`);
-    const { x, bluesky } = item.threads;
-    if (x) {
-      out.write(`  X — ${x.length} part(s), about $${item.cost.xUsd!.toFixed(3)}\n`);
-      x.forEach((p, i) => out.write(block(`${i + 1}`, p.text, `${p.weightedLength}/${X_MAX_WEIGHTED_LENGTH}`)));
-    } else out.write(`  X — failed\n${failure('x', item)}`);
-    if (bluesky) {
-      out.write(`  Bluesky — ${bluesky.length} part(s)\n`);
-      bluesky.forEach((p, i) => out.write(block(`${i + 1}`, p.text, `${p.graphemes}/${BLUESKY_MAX_GRAPHEMES} graphemes, ${p.bytes} bytes`)));
-    } else out.write(`  Bluesky — failed\n${failure('bluesky', item)}`);
+    for (const { kit, parts, costUsd, failure } of threads) {
+      if (parts) {
+        out.write(`  ${kit.title} — ${parts.length} part(s)${costUsd === undefined ? '' : `, about $${costUsd.toFixed(3)}`}\n`);
+        parts.forEach((p, i) => out.write(block(`${i + 1}`, p.text, kit.counters(p))));
+      } else {
+        out.write(`  ${kit.title} — failed\n`);
+        out.write(`     FAILED: could not compose item ${terminalLine(item.id)} of ${terminalLine(opts.feed)}: ${terminalLine(failure?.reason ?? '')}\n`);
+      }
+    }
   }
-  out.write(`\n${items.length} item(s) from ${terminalLine(opts.feed)} (${parsed.format})${failed.length ? `, ${failed.length} could not be composed` : ''}\n`);
+  out.write(`\n${rows.length} item(s) from ${terminalLine(opts.feed)} (${parsed.format})${failed.length ? `, ${failed.length} could not be composed` : ''}\n`);
   return failedNote();
+}
+
+/** One item as `preview --json` prints it: threads keyed by platform, costs keyed `<platform>Usd` where posts are billed (`xUsd`). */
+function jsonItem({ item, threads }: { item: Item; threads: Array<PlatformThread & { kit: AnyKit }> }) {
+  return {
+    id: item.id,
+    url: item.url ?? null,
+    title: item.title ?? null,
+    publishedAt: item.publishedAt ?? null,
+    attribution: item.attribution ?? null,
+    threads: Object.fromEntries(threads.map((t) => [t.kit.name, t.parts])),
+    cost: Object.fromEntries(threads.filter((t) => t.kit.costUsd).map((t) => [`${t.kit.name}Usd`, t.costUsd ?? null])),
+    failures: threads.flatMap((t) => (t.failure ? [{ platform: t.failure.platform, reason: t.failure.reason }] : [])),
+  };
 }
 
 function block(label: string, text: string, counts: string): string {

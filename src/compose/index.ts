@@ -1,10 +1,9 @@
 /**
- * Compose: Item + Template → the thread as each platform will show it. Pure and deterministic: the
- * preview, the editor page and the publisher all call these, so what an editor sees is what is posted.
+ * Compose: Item + Template → thread parts, given a platform's rules. Pure, deterministic and platform-neutral:
+ * each platform kit states its own rules (src/platforms/<name>/compose.ts: limits, how a URL counts, how text
+ * is measured) and calls composeParts; the preview, the editor page and the publisher all compose through
+ * the kit, so what an editor sees is what is posted.
  */
-export type { Platform, XPart, BlueskyFacetFeature, BlueskyFacet, BlueskyPart, XPrices } from './types.js';
-export { defaultXPrices } from './types.js';
-export { composeForX, estimateXCostUsd, fitsX, X_MAX_WEIGHTED_LENGTH } from './x.js';
-export { BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES, composeForBluesky, fitsBluesky } from './bluesky.js';
-export { graphemeCount, utf8Length } from './segment.js';
+export { composeParts, type PlatformRules } from './pipeline.js';
+export { graphemeCount, hasAtMostGraphemes, utf8Length } from './segment.js';
 export { tagUrl, withChannelUtm, type UtmChannel } from './utm.js';

@@ -2,7 +2,7 @@ import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } f
 import type { Logger } from 'pino';
 import { isAlias, isMap, isPair, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { ConfigSchema, type Config } from './schema.js';
+import type { Config } from './schema.js';
 import { interpolateEnv } from './interpolate.js';
 import { literalSecretPaths } from './secrets.js';
 
@@ -38,12 +38,12 @@ export interface ConfigWarning {
   message: string;
 }
 
-export interface ParsedConfig {
-  config: Config;
+export interface ParsedConfig<C extends Config = Config> {
+  config: C;
   warnings: ConfigWarning[];
 }
 
-export interface LoadedConfig extends ParsedConfig {
+export interface LoadedConfig<C extends Config = Config> extends ParsedConfig<C> {
   file: string;
 }
 
@@ -57,8 +57,12 @@ export function loadDotEnv(file = '.env'): void {
   if (existsSync(file)) process.loadEnvFile(file);
 }
 
-export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  return { ...parseConfigText(readConfigFile(file), file, env), file };
+/**
+ * The schema is the caller's: config/ sits below the platforms and cannot name them, so the assembled schema
+ * (the kits' channel schemas in it) comes from src/platforms/config-schema.ts, which binds it to these two.
+ */
+export function loadConfigFileWith<C extends Config>(schema: z.ZodType<C>, file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig<C> {
+  return { ...parseConfigTextWith(schema, readConfigFile(file), file, env), file };
 }
 
 /** Logs each warning once, with its place and field but never the value. */
@@ -99,7 +103,7 @@ function whyUnreadable(err: unknown): string {
   return `cannot be read (${code ?? String(err)})`;
 }
 
-export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): ParsedConfig {
+export function parseConfigTextWith<C extends Config>(schema: z.ZodType<C>, text: string, file: string, env: NodeJS.ProcessEnv = process.env): ParsedConfig<C> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const lineOf = (offset: number) => lineCounter.linePos(offset).line;
@@ -113,9 +117,9 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     throw new ConfigError([`${file}: the file is empty: it needs at least one channel (see README, "Configuration")`]);
   }
   const { value, unset } = interpolateEnv(raw, env);
-  const result = ConfigSchema.safeParse(value);
+  const result = schema.safeParse(value);
   if (result.success) {
-    const warnings = literalSecretPaths(ConfigSchema, raw).map((p) => ({
+    const warnings = literalSecretPaths(schema, raw).map((p) => ({
       file,
       line: lineOf(nodeOffset(doc, p)),
       field: formatPath(p),

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { ConfigSchema } from './schema.js';
 
 /**
  * The README's config reference, generated from the zod schema so the two cannot drift apart
@@ -19,8 +18,9 @@ interface JsonSchema {
   maximum?: number;
 }
 
-export function configReference(): string {
-  const root = z.toJSONSchema(ConfigSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+/** `schema` is the assembled one (src/platforms/config-schema.ts): config/ cannot name the platforms itself. */
+export function configReference(schema: z.ZodType): string {
+  const root = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   const rows: string[] = ['| key | type | default | meaning |', '| --- | --- | --- | --- |'];
   walk(root, '', rows);
   return rows.join('\n');

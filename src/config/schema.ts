@@ -16,9 +16,9 @@ const Id = z
   .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/i, 'use letters, digits, "-" and "_" (at most 63), starting with a letter or digit');
 
 /** Credentials come from the environment; an unset variable leaves the field out, which means dry-run. */
-const FromEnv = z.string().min(1);
+export const FromEnv = z.string().min(1);
 /** A credential: the loader warns when the file writes it instead of `${VAR}` (see secrets.ts). */
-const Secret = () => secret(z.string().min(1));
+export const Secret = () => secret(z.string().min(1));
 
 const CronExpression = z
   .string()
@@ -49,7 +49,11 @@ export const SourceSchema = z
   })
   .strict();
 
-const ChannelBase = {
+/**
+ * The fields every channel has, whatever its network. A platform kit (src/platforms/<name>/kit.ts) spreads
+ * them into its own strict channel schema beside `platform: z.literal(name)` and its own fields.
+ */
+export const channelFields = {
   id: Id.describe('Stable name of the channel; part of every delivery key.'),
   template: TemplateSchema.default(TemplateSchema.parse({})).describe('How items become threads on this channel.'),
   utm: UtmSchema.optional().describe(
@@ -63,162 +67,122 @@ const ChannelBase = {
     .describe('`article`: each article once on this channel, whichever sources carry it (the first to bring it wins; the others are recorded as "also in"). `per-source`: once per source, as if no other source existed.'),
 };
 
-export const BlueskyChannelSchema = z
-  .object({
-    ...ChannelBase,
-    platform: z.literal('bluesky').describe('Which network the channel posts to.'),
-    langs: z.array(z.string()).max(3).optional().describe('Languages to tag posts with when the item has none (`langs`, at most 3).'),
-    cards: z.boolean().default(true).describe("Attach a link card (the page's og:title, og:description, og:image) to the first post when the item has no images."),
-    service: z.string().url().default('https://bsky.social').describe('The PDS (or entryway) to log in to.'),
-    identifier: FromEnv.optional().describe('Handle or DID of the account.'),
-    password: Secret().optional().describe('An app password (Settings → App passwords), never the account password.'),
-  })
-  .strict();
+/** A channel as the layers that do not know its network see it: the shared fields and which network. */
+const NeutralChannelSchema = z.object({ ...channelFields, platform: z.string() });
+export type ChannelConfig = z.output<typeof NeutralChannelSchema>;
 
-export const XChannelSchema = z
-  .object({
-    ...ChannelBase,
-    platform: z.literal('x').describe('Which network the channel posts to.'),
-    apiBase: z.string().url().default('https://api.x.com').describe('Base URL of the X API; change it for API gateways and test servers.'),
-    auth: z.enum(['oauth1', 'oauth2']).default('oauth1').describe('OAuth 1.0a user context (four keys, never expire) or OAuth 2.0 user tokens (refreshed and rotated).'),
-    appKey: Secret().optional().describe('OAuth 1.0a consumer key (API key).'),
-    appSecret: Secret().optional().describe('OAuth 1.0a consumer secret (API key secret).'),
-    accessToken: Secret().optional().describe('OAuth 1.0a access token of the posting account.'),
-    accessSecret: Secret().optional().describe('OAuth 1.0a access token secret of the posting account.'),
-    clientId: FromEnv.optional().describe('OAuth 2.0 client id.'),
-    clientSecret: Secret().optional().describe('OAuth 2.0 client secret (confidential clients).'),
-    refreshToken: Secret().optional().describe('OAuth 2.0 refresh token for the first start; later ones rotate and are kept (sealed) in the store. A new value here replaces them.'),
-    readAccess: z.boolean().default(false).describe("The account's API access may read its own recent posts: an unknown outcome is then settled by reading (each post read is billed)."),
-    limits: z
-      .object({
-        postsPer15Minutes: z.number().int().min(1).default(100).describe('Posts per 15 minutes per user (X: 100).'),
-        postsPer24Hours: z.number().int().min(1).default(10_000).describe('Posts per 24 hours (X: 10,000 per app; some older tiers allow 17 per user).'),
-      })
-      .strict()
-      .default({ postsPer15Minutes: 100, postsPer24Hours: 10_000 })
-      .describe("Caps kept by Threadcast itself, on top of the windows X's headers announce."),
-    prices: z
-      .object({
-        postUsd: z.number().min(0).default(0.015).describe('Price of a post without a URL.'),
-        postWithUrlUsd: z.number().min(0).default(0.2).describe('Price of a post that contains a URL.'),
-        readUsd: z.number().min(0).default(0.005).describe('Price of each post returned by a read.'),
-      })
-      .strict()
-      .default({ postUsd: 0.015, postWithUrlUsd: 0.2, readUsd: 0.005 })
-      .describe('Pay-per-use prices, used for the budget and for cost previews.'),
-    monthlyBudgetUsd: z.number().min(0).optional().describe('Spend cap per calendar month (UTC); a delivery that would cross it waits with the reason "budget".'),
-  })
-  .strict();
-
-export const ChannelSchema = z.discriminatedUnion('platform', [BlueskyChannelSchema, XChannelSchema]);
-
-export const ConfigSchema = z
-  .object({
-    store: secret(
-      z.string().regex(/^(sqlite:.+|rediss?:\/\/.+)$/, 'use "sqlite:PATH" (e.g. sqlite:data/threadcast.sqlite), "sqlite::memory:" or "redis://host:6379"'),
-      'url-password',
-    )
-      .default('sqlite:data/threadcast.sqlite')
-      .describe('Where state lives: deliveries, seen items, feed caches, leases. `sqlite:PATH` for one instance; `redis://[user:password@]host:port[/db]` (or `rediss://`) for several sharing one Redis (put the password in the environment: `redis://:${REDIS_PASSWORD}@host:6379`).'),
-    dryRun: z.boolean().default(false).describe('Dry-run every channel: compose and record, never send.'),
-    secretKey: secret(z.string().min(16))
-      .optional()
-      .describe('Seals tokens kept in the store when no credential can (OAuth 2.0 public clients have no client secret); from the environment, e.g. ${THREADCAST_SECRET_KEY}.'),
-    log: z
-      .object({
-        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info').describe('Lowest level logged.'),
-        format: z.enum(['auto', 'json', 'pretty']).default('auto').describe('json for machines; pretty for people; auto picks pretty on a terminal.'),
-      })
-      .strict()
-      .default({ level: 'info', format: 'auto' })
-      .describe('Logging (pino, to stderr).'),
-    links: z
-      .object({
-        trackingParams: z
-          .array(z.string().min(1).transform((v) => v.toLowerCase()))
-          .default([])
-          .describe('Query parameters that only track a click, removed from item links (and so from identity) besides the default list: `utm_*`, fbclid, gclid, dclid, msclkid, yclid, mc_cid, mc_eid, igshid, ref, ref_src, ref_url, spm, _hsenc, _hsmi, _ga, _gl and kin (README, "Identity").'),
-      })
-      .strict()
-      .default({ trackingParams: [] })
-      .describe('How item links are made canonical.'),
-    web: z
-      .object({
-        timeoutMs: z.number().int().min(100).max(60_000).default(8_000).describe('Timeout for fetching a link-card page or an image.'),
-        maxPageBytes: z.number().int().min(1024).default(2 * 1024 * 1024).describe('Largest page read for a link card.'),
-        maxImageBytes: z.number().int().min(1024).default(20 * 1024 * 1024).describe('Largest image downloaded before re-encoding.'),
-        allowPrivateHosts: z.array(z.string()).default([]).describe('Hosts or IPs that may resolve to private, loopback or link-local addresses (intranets, tests): link-card pages, images, and hops a feed redirects to. Everything else is refused; a feed\'s own configured host is always fetched.'),
-      })
-      .strict()
-      .default({ timeoutMs: 8_000, maxPageBytes: 2 * 1024 * 1024, maxImageBytes: 20 * 1024 * 1024, allowPrivateHosts: [] })
-      .describe('Fetching link-card pages, images and feed redirects: the guard against server-side request forgery.'),
-    server: z
-      .object({
-        enabled: z.boolean().default(true).describe('Serve /healthz, /readyz, /metrics, the editor page and its API while `threadcast run` runs.'),
-        host: z.string().min(1).default('127.0.0.1').describe('Address to listen on. Keep 127.0.0.1 behind a reverse proxy; the editor API needs THREADCAST_API_TOKEN either way.'),
-        port: z.number().int().min(0).max(65_535).default(8787).describe('Port to listen on; 0 picks a free one (printed at start).'),
-        readyWithinMinutes: z
-          .number()
-          .min(0.1)
-          .default(60)
-          .describe('/readyz fails when a source was not polled, or a channel did not finish a publish round without failure, for this long.'),
-      })
-      .strict()
-      .default({ enabled: true, host: '127.0.0.1', port: 8787, readyWithinMinutes: 60 })
-      .describe('The HTTP server of `threadcast run`: health, metrics, the editor page and its JSON API. The API token comes from the environment (THREADCAST_API_TOKEN), never from this file.'),
-    leaderLeaseSeconds: z
-      .number()
-      .int()
-      .min(3)
-      .max(600)
-      .default(30)
-      .describe('With several instances on one store, one leader polls and publishes; when it stops renewing its lease, another takes over after at most this long.'),
-    polling: PollingSchema,
-    publishEvery: CronExpression.default('* * * * *').describe('How often `threadcast run` looks for due deliveries (cron).'),
-    retry: z
-      .object({
-        maxAttempts: z.number().int().min(1).max(100).default(8).describe('Attempts before a delivery is dead.'),
-        baseDelayMs: z.number().int().min(100).default(60_000).describe('First retry delay; doubles each attempt, with jitter.'),
-        maxDelayMs: z.number().int().min(1000).default(3_600_000).describe('Longest retry delay.'),
-        maxAgeHours: z.number().min(0).default(48).describe('A delivery still failing this long after it was queued is dead: old news is not worth posting late.'),
-      })
-      .strict()
-      .default({ maxAttempts: 8, baseDelayMs: 60_000, maxDelayMs: 3_600_000, maxAgeHours: 48 })
-      .describe('Retries of retryable failures.'),
-    editor: z
-      .object({
-        review: z.boolean().default(false).describe('Hold announcements until approved, as for a source in review mode.'),
-        folder: z.string().optional().describe('A folder polled for Markdown announcements with front matter (at, channels, url, image, alt); each file is queued once.'),
-        priority: z.number().int().default(10).describe('Announcements go before feed items of lower priority (feed items have 0).'),
-      })
-      .strict()
-      .default({ review: false, priority: 10 })
-      .describe('Announcements queued by editors.'),
-    sources: z.array(SourceSchema).default([]).describe('Feeds to announce.'),
-    channels: z.array(ChannelSchema).default([]).describe('Accounts to publish to.'),
-  })
-  .strict()
-  .superRefine((config, ctx) => {
-    const seen = new Map<string, number>();
-    config.sources.forEach((s, i) => {
-      if (s.id === EDITOR_SOURCE_ID) ctx.addIssue({ code: 'custom', path: ['sources', i, 'id'], message: `"${EDITOR_SOURCE_ID}" is reserved for announcements` });
-      if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'id'], message: `duplicate source id "${s.id}"` });
-      seen.set(s.id, i);
+/**
+ * The config schema around a channel schema. config/ sits below the platforms, so it cannot name them: the
+ * platform registry (src/platforms/config-schema.ts) builds the discriminated union of the kits' channel
+ * schemas and assembles the one ConfigSchema with this.
+ */
+export function configSchemaFor<C extends ChannelConfig>(channel: z.ZodType<C>) {
+  return z
+    .object({
+      store: secret(
+        z.string().regex(/^(sqlite:.+|rediss?:\/\/.+)$/, 'use "sqlite:PATH" (e.g. sqlite:data/threadcast.sqlite), "sqlite::memory:" or "redis://host:6379"'),
+        'url-password',
+      )
+        .default('sqlite:data/threadcast.sqlite')
+        .describe('Where state lives: deliveries, seen items, feed caches, leases. `sqlite:PATH` for one instance; `redis://[user:password@]host:port[/db]` (or `rediss://`) for several sharing one Redis (put the password in the environment: `redis://:${REDIS_PASSWORD}@host:6379`).'),
+      dryRun: z.boolean().default(false).describe('Dry-run every channel: compose and record, never send.'),
+      secretKey: secret(z.string().min(16))
+        .optional()
+        .describe('Seals tokens kept in the store when no credential can (OAuth 2.0 public clients have no client secret); from the environment, e.g. ${THREADCAST_SECRET_KEY}.'),
+      log: z
+        .object({
+          level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info').describe('Lowest level logged.'),
+          format: z.enum(['auto', 'json', 'pretty']).default('auto').describe('json for machines; pretty for people; auto picks pretty on a terminal.'),
+        })
+        .strict()
+        .default({ level: 'info', format: 'auto' })
+        .describe('Logging (pino, to stderr).'),
+      links: z
+        .object({
+          trackingParams: z
+            .array(z.string().min(1).transform((v) => v.toLowerCase()))
+            .default([])
+            .describe('Query parameters that only track a click, removed from item links (and so from identity) besides the default list: `utm_*`, fbclid, gclid, dclid, msclkid, yclid, mc_cid, mc_eid, igshid, ref, ref_src, ref_url, spm, _hsenc, _hsmi, _ga, _gl and kin (README, "Identity").'),
+        })
+        .strict()
+        .default({ trackingParams: [] })
+        .describe('How item links are made canonical.'),
+      web: z
+        .object({
+          timeoutMs: z.number().int().min(100).max(60_000).default(8_000).describe('Timeout for fetching a link-card page or an image.'),
+          maxPageBytes: z.number().int().min(1024).default(2 * 1024 * 1024).describe('Largest page read for a link card.'),
+          maxImageBytes: z.number().int().min(1024).default(20 * 1024 * 1024).describe('Largest image downloaded before re-encoding.'),
+          allowPrivateHosts: z.array(z.string()).default([]).describe('Hosts or IPs that may resolve to private, loopback or link-local addresses (intranets, tests): link-card pages, images, and hops a feed redirects to. Everything else is refused; a feed\'s own configured host is always fetched.'),
+        })
+        .strict()
+        .default({ timeoutMs: 8_000, maxPageBytes: 2 * 1024 * 1024, maxImageBytes: 20 * 1024 * 1024, allowPrivateHosts: [] })
+        .describe('Fetching link-card pages, images and feed redirects: the guard against server-side request forgery.'),
+      server: z
+        .object({
+          enabled: z.boolean().default(true).describe('Serve /healthz, /readyz, /metrics, the editor page and its API while `threadcast run` runs.'),
+          host: z.string().min(1).default('127.0.0.1').describe('Address to listen on. Keep 127.0.0.1 behind a reverse proxy; the editor API needs THREADCAST_API_TOKEN either way.'),
+          port: z.number().int().min(0).max(65_535).default(8787).describe('Port to listen on; 0 picks a free one (printed at start).'),
+          readyWithinMinutes: z
+            .number()
+            .min(0.1)
+            .default(60)
+            .describe('/readyz fails when a source was not polled, or a channel did not finish a publish round without failure, for this long.'),
+        })
+        .strict()
+        .default({ enabled: true, host: '127.0.0.1', port: 8787, readyWithinMinutes: 60 })
+        .describe('The HTTP server of `threadcast run`: health, metrics, the editor page and its JSON API. The API token comes from the environment (THREADCAST_API_TOKEN), never from this file.'),
+      leaderLeaseSeconds: z
+        .number()
+        .int()
+        .min(3)
+        .max(600)
+        .default(30)
+        .describe('With several instances on one store, one leader polls and publishes; when it stops renewing its lease, another takes over after at most this long.'),
+      polling: PollingSchema,
+      publishEvery: CronExpression.default('* * * * *').describe('How often `threadcast run` looks for due deliveries (cron).'),
+      retry: z
+        .object({
+          maxAttempts: z.number().int().min(1).max(100).default(8).describe('Attempts before a delivery is dead.'),
+          baseDelayMs: z.number().int().min(100).default(60_000).describe('First retry delay; doubles each attempt, with jitter.'),
+          maxDelayMs: z.number().int().min(1000).default(3_600_000).describe('Longest retry delay.'),
+          maxAgeHours: z.number().min(0).default(48).describe('A delivery still failing this long after it was queued is dead: old news is not worth posting late.'),
+        })
+        .strict()
+        .default({ maxAttempts: 8, baseDelayMs: 60_000, maxDelayMs: 3_600_000, maxAgeHours: 48 })
+        .describe('Retries of retryable failures.'),
+      editor: z
+        .object({
+          review: z.boolean().default(false).describe('Hold announcements until approved, as for a source in review mode.'),
+          folder: z.string().optional().describe('A folder polled for Markdown announcements with front matter (at, channels, url, image, alt); each file is queued once.'),
+          priority: z.number().int().default(10).describe('Announcements go before feed items of lower priority (feed items have 0).'),
+        })
+        .strict()
+        .default({ review: false, priority: 10 })
+        .describe('Announcements queued by editors.'),
+      sources: z.array(SourceSchema).default([]).describe('Feeds to announce.'),
+      channels: z.array(channel).default([]).describe('Accounts to publish to.'),
+    })
+    .strict()
+    .superRefine((config, ctx) => {
+      const seen = new Map<string, number>();
+      config.sources.forEach((s, i) => {
+        if (s.id === EDITOR_SOURCE_ID) ctx.addIssue({ code: 'custom', path: ['sources', i, 'id'], message: `"${EDITOR_SOURCE_ID}" is reserved for announcements` });
+        if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'id'], message: `duplicate source id "${s.id}"` });
+        seen.set(s.id, i);
+      });
+      const channelIds = new Set<string>();
+      config.channels.forEach((c, i) => {
+        if (channelIds.has(c.id)) ctx.addIssue({ code: 'custom', path: ['channels', i, 'id'], message: `duplicate channel id "${c.id}"` });
+        channelIds.add(c.id);
+      });
+      config.sources.forEach((s, i) =>
+        s.channels?.forEach((id, j) => {
+          if (!channelIds.has(id)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'channels', j], message: `no channel has the id "${id}"` });
+        }),
+      );
     });
-    const channelIds = new Set<string>();
-    config.channels.forEach((c, i) => {
-      if (channelIds.has(c.id)) ctx.addIssue({ code: 'custom', path: ['channels', i, 'id'], message: `duplicate channel id "${c.id}"` });
-      channelIds.add(c.id);
-    });
-    config.sources.forEach((s, i) =>
-      s.channels?.forEach((id, j) => {
-        if (!channelIds.has(id)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'channels', j], message: `no channel has the id "${id}"` });
-      }),
-    );
-  });
+}
 
-export type Config = z.infer<typeof ConfigSchema>;
+/** The config as the layers that do not know any network see it; a kit's own fields are typed in its kit. */
+export type Config = z.output<ReturnType<typeof configSchemaFor<ChannelConfig>>>;
 export type SourceConfig = z.infer<typeof SourceSchema>;
-export type ChannelConfig = z.infer<typeof ChannelSchema>;
-export type BlueskyChannelConfig = z.infer<typeof BlueskyChannelSchema>;
-export type XChannelConfig = z.infer<typeof XChannelSchema>;

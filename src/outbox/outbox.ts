@@ -45,7 +45,7 @@ export interface PublishSummary {
 /** What one attempt came to: a summary count, or `refused` (the credentials, not the delivery, were at fault). */
 type Outcome = Exclude<keyof PublishSummary, 'credentialsRefused'> | 'refused';
 
-/** When a platform refuses credentials without saying for how long: as src/platforms/bluesky/errors.ts waits. */
+/** When a platform refuses credentials without saying for how long: as long as the platforms' error mappings wait. */
 const CREDENTIALS_COOLDOWN_MS = 15 * 60_000;
 
 /**

@@ -2,7 +2,8 @@ import type { ComposedThread } from '../core/delivery.js';
 import { describeError } from '../core/errors.js';
 import type { Item } from '../core/item.js';
 import type { ChannelConfig } from '../config/schema.js';
-import { composeForBluesky, composeForX, withChannelUtm, type UtmChannel } from '../compose/index.js';
+import { withChannelUtm, type UtmChannel } from '../compose/index.js';
+import { kitFor } from './index.js';
 
 /** What composing reads of a channel. Tags need the channel id; a bare template (the preview's default) has neither. */
 export type ComposeChannel = Pick<ChannelConfig, 'platform' | 'template'> & (UtmChannel | { utm?: undefined });
@@ -14,8 +15,7 @@ export type ComposeChannel = Pick<ChannelConfig, 'platform' | 'template'> & (Utm
  */
 export function composeForChannel(item: Item, channel: ComposeChannel): ComposedThread {
   const posted = channel.utm ? withChannelUtm(item, channel) : item;
-  const parts = channel.platform === 'x' ? composeForX(posted, channel.template) : composeForBluesky(posted, channel.template);
-  return { platform: channel.platform, parts };
+  return { platform: channel.platform, parts: kitFor(channel).compose(posted, channel.template) };
 }
 
 /** Why one item could not become a thread on one platform, as data for a listing to show beside the rest. */

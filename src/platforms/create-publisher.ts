@@ -2,23 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ChannelConfig, Config } from '../config/schema.js';
-import { redactUrl } from '../http/redact-url.js';
 import type { Store } from '../store/store.js';
-import { BlueskyPublisher } from './bluesky/publisher.js';
 import { DryRunPublisher } from './dry-run.js';
-import { XPublisher } from './x/publisher.js';
+import { kitFor } from './index.js';
+import { LazyPublisher } from './lazy-publisher.js';
 import type { Publisher } from './publisher.js';
-
-function requiredCredentials(channel: ChannelConfig): string[] {
-  if (channel.platform === 'bluesky') return ['identifier', 'password'];
-  return channel.auth === 'oauth2' ? ['clientId'] : ['appKey', 'appSecret', 'accessToken', 'accessSecret'];
-}
-
-/** Everything that decides whether the platform accepts the channel's login: where, who and with what. */
-function credentialValues(channel: ChannelConfig): Array<string | undefined> {
-  if (channel.platform === 'bluesky') return [channel.service, channel.identifier, channel.password];
-  return [channel.apiBase, channel.auth, channel.appKey, channel.appSecret, channel.accessToken, channel.accessSecret, channel.clientId, channel.clientSecret, channel.refreshToken];
-}
 
 /**
  * Tells "the same credentials as when they were refused" from "changed since", without keeping them:
@@ -27,17 +15,13 @@ function credentialValues(channel: ChannelConfig): Array<string | undefined> {
  */
 export function credentialsFingerprint(channel: ChannelConfig): string {
   const hash = createHash('sha256').update('threadcast credentials fingerprint v1\u0000').update(channel.id);
-  for (const value of credentialValues(channel)) hash.update(`\u0000${value === undefined ? '\u0001' : value}`);
+  for (const value of kitFor(channel).credentials.identity(channel)) hash.update(`\u0000${value === undefined ? '\u0001' : value}`);
   return hash.digest('hex').slice(0, 16);
 }
 
 /** What an operator does when the platform refuses the channel's credentials (said by /readyz and status). */
 export function credentialsFix(channel: ChannelConfig): string {
-  if (channel.platform === 'bluesky') {
-    return `create a new app password (Bluesky: Settings → Privacy and security → App passwords), set it as the password of channel ${channel.id} and check that identifier is the account's handle or DID on ${redactUrl(channel.service)}; the channel tries again as soon as the changed credentials are loaded (restart, or SIGHUP for run)`;
-  }
-  const fields = channel.auth === 'oauth2' ? 'clientId, clientSecret and refreshToken' : 'appKey, appSecret, accessToken and accessSecret';
-  return `check the ${fields} of channel ${channel.id} in the X developer portal and set valid ones; the channel tries again as soon as the changed credentials are loaded (restart, or SIGHUP for run)`;
+  return kitFor(channel).credentials.fix(channel);
 }
 
 export interface PublisherChoice {
@@ -47,8 +31,8 @@ export interface PublisherChoice {
 }
 
 export function missingCredentials(channel: ChannelConfig): string[] {
-  const values = channel as unknown as Record<string, unknown>;
-  return requiredCredentials(channel).filter((field) => !values[field]);
+  const values: Readonly<Record<string, unknown>> = channel;
+  return kitFor(channel).credentials.required(channel).filter((field) => !values[field]);
 }
 
 /** Why a channel must not post, when it must not; undefined when it may. */
@@ -60,23 +44,33 @@ export function dryRunReason(channel: ChannelConfig, globalDryRun: boolean): str
   return undefined;
 }
 
-export interface PublisherDeps {
-  config: Pick<Config, 'dryRun' | 'web' | 'secretKey'>;
+export interface LiveDeps {
+  config: Pick<Config, 'web' | 'secretKey'>;
   store: Store;
   log: Logger;
+  /** Timeout of each API request; `threadcast doctor` passes its own, shorter one. */
+  requestTimeoutMs?: number;
+}
+
+export interface PublisherDeps extends LiveDeps {
+  config: Pick<Config, 'dryRun' | 'web' | 'secretKey'>;
   /** Where dry-run threads are printed. */
   out: Writable;
+}
+
+/**
+ * The channel's own publisher, from its kit's factory: the one construction `run`, `once` and `doctor` share.
+ * Built on first use, so a process that never sends never loads the network's client library.
+ */
+export function livePublisher(channel: ChannelConfig, deps: LiveDeps): LazyPublisher {
+  const { web, secretKey } = deps.config;
+  const kitDeps = { web, store: deps.store, log: deps.log, ...(secretKey ? { secretKey } : {}), ...(deps.requestTimeoutMs ? { requestTimeoutMs: deps.requestTimeoutMs } : {}) };
+  return new LazyPublisher(channel, () => kitFor(channel).createPublisher(channel, kitDeps));
 }
 
 /** Picks the adapter for a channel: the platform's own when it may post, else the dry-run stand-in. */
 export function createPublisher(channel: ChannelConfig, deps: PublisherDeps): PublisherChoice {
   const reason = dryRunReason(channel, deps.config.dryRun);
-  if (reason === undefined && channel.platform === 'bluesky' && channel.identifier && channel.password) {
-    const live = { ...channel, identifier: channel.identifier, password: channel.password };
-    return { publisher: new BlueskyPublisher({ channel: live, web: deps.config.web, store: deps.store, log: deps.log }) };
-  }
-  if (reason === undefined && channel.platform === 'x') {
-    return { publisher: new XPublisher({ channel, web: deps.config.web, store: deps.store, log: deps.log, ...(deps.config.secretKey ? { secretKey: deps.config.secretKey } : {}) }) };
-  }
-  return { publisher: new DryRunPublisher(channel, deps.out), dryRunReason: reason ?? 'credentials incomplete' };
+  if (reason === undefined) return { publisher: livePublisher(channel, deps) };
+  return { publisher: new DryRunPublisher(channel, deps.out), dryRunReason: reason };
 }

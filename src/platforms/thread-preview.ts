@@ -1,19 +1,22 @@
 import type { ChannelConfig, Config } from '../config/schema.js';
-import { BLUESKY_MAX_GRAPHEMES, estimateXCostUsd, fitsBluesky, fitsX, withChannelUtm, X_MAX_WEIGHTED_LENGTH, type BlueskyPart, type XPart } from '../compose/index.js';
+import { withChannelUtm } from '../compose/index.js';
 import type { ComposedThread } from '../core/delivery.js';
 import type { Item } from '../core/item.js';
 import { fetchLinkPreview } from '../media/link-preview.js';
-import { CARD_THUMB_MAX_BYTES } from './bluesky/publisher.js';
 import { tryComposeForChannel } from './compose-for-channel.js';
+import { kitFor, kitOf } from './index.js';
+import type { PartMeasure } from './kit.js';
 
-export interface PartPreview {
+/** A part with its count in the platform's own unit (X's weighted length, Bluesky's graphemes) and limit. */
+export interface PartPreview extends PartMeasure {
   text: string;
-  /** In the platform's own unit: X's weighted length, Bluesky's graphemes. */
-  length: number;
-  limit: number;
-  unit: 'weighted characters' | 'graphemes';
-  valid: boolean;
 }
+
+/**
+ * The thumb shown for a card the platform builds itself from the page (X): only shown, never uploaded, so
+ * any size would do; the same as Bluesky's, so both previews share one cached fetch of the page.
+ */
+const SHOWN_THUMB_MAX_BYTES = 1_000_000;
 
 export interface CardPreview {
   uri: string;
@@ -27,7 +30,7 @@ export interface ChannelPreview {
   channelId: string;
   platform: ChannelConfig['platform'];
   parts: PartPreview[];
-  /** X only: what this thread costs at the channel's prices. */
+  /** What this thread costs at the channel's prices, on a network that bills per post (X); else null. */
   costUsd: number | null;
   linkCard: CardPreview | null;
   linkCardProblem: string | null;
@@ -37,10 +40,8 @@ export interface ChannelPreview {
 
 /** The parts of a composed thread with each platform's own count and limit. */
 export function measureThread(thread: ComposedThread): PartPreview[] {
-  if (thread.platform === 'x') {
-    return (thread.parts as XPart[]).map((p) => ({ text: p.text, length: p.weightedLength, limit: X_MAX_WEIGHTED_LENGTH, unit: 'weighted characters', valid: fitsX(p.text) }));
-  }
-  return (thread.parts as BlueskyPart[]).map((p) => ({ text: p.text, length: p.graphemes, limit: BLUESKY_MAX_GRAPHEMES, unit: 'graphemes', valid: fitsBluesky(p.text) }));
+  const kit = kitOf(thread.platform);
+  return thread.parts.map((part) => ({ text: part.text, ...kit.measure(part) }));
 }
 
 type CardResult = { card: CardPreview | null; problem: string | null };
@@ -58,16 +59,17 @@ export class LinkCardCache {
     private readonly maxEntries = 200,
   ) {}
 
-  get(url: string): Promise<CardResult> {
-    const hit = this.entries.get(url);
+  get(url: string, thumbMaxBytes: number): Promise<CardResult> {
+    const key = `${thumbMaxBytes} ${url}`;
+    const hit = this.entries.get(key);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.result;
     if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    const result = this.fetch(url);
-    this.entries.set(url, { at: Date.now(), result });
+    const result = this.fetch(url, thumbMaxBytes);
+    this.entries.set(key, { at: Date.now(), result });
     return result;
   }
 
-  private async fetch(url: string): Promise<CardResult> {
+  private async fetch(url: string, thumbMaxBytes: number): Promise<CardResult> {
     let problem: string | null = null;
     const preview = await fetchLinkPreview(url, {
       onProblem: (p) => (problem = p),
@@ -75,7 +77,7 @@ export class LinkCardCache {
       maxPageBytes: this.web.maxPageBytes,
       maxImageBytes: this.web.maxImageBytes,
       allowPrivateHosts: this.web.allowPrivateHosts,
-      thumbMaxBytes: CARD_THUMB_MAX_BYTES,
+      thumbMaxBytes,
     });
     if (!preview) return { card: null, problem };
     const thumb = preview.thumb ? `data:${preview.thumb.mimeType};base64,${preview.thumb.data.toString('base64')}` : null;
@@ -85,18 +87,19 @@ export class LinkCardCache {
 
 /**
  * How `item` will look on each channel: the parts from the one compose function the publisher uses, their
- * counts, X's cost, and the link card. On Bluesky the card is the one the publisher attaches (when the item
- * has a link and no images); X builds its own card from the same page, so the page's card is shown there too.
+ * counts, the cost where posts are billed, and the link card when the kit says the post shows one: the card
+ * the publisher attaches (Bluesky), or the one the platform builds from the same page (X).
  */
 export async function previewThread(item: Item, channel: ChannelConfig, cards: LinkCardCache): Promise<ChannelPreview> {
   const { thread, failure } = tryComposeForChannel(item, channel);
   if (failure) return { channelId: channel.id, platform: channel.platform, parts: [], costUsd: null, linkCard: null, linkCardProblem: null, composeProblem: failure.reason };
+  const kit = kitFor(channel);
   const parts = measureThread(thread);
-  const costUsd = channel.platform === 'x' ? estimateXCostUsd(thread.parts as XPart[], channel.prices) : null;
-  const wantsCard = item.url !== undefined && (channel.platform === 'x' ? thread.parts.some((p) => (p as XPart).containsUrl) : channel.cards && item.images.length === 0);
-  // As the publisher does (BlueskyPublisher.linkCard): the page is fetched at the canonical URL, and the card
-  // points to the link as posted, with the channel's UTM tags.
-  const { card, problem } = wantsCard ? await cards.get(item.url!) : { card: null, problem: null };
+  const costUsd = kit.costUsd ? kit.costUsd(thread.parts, channel) : null;
+  const wantsCard = item.url !== undefined && kit.showsLinkCard(item, thread.parts, channel);
+  // As the publishers do: the page is fetched at the canonical URL, and the card points to the link as
+  // posted, with the channel's UTM tags.
+  const { card, problem } = wantsCard ? await cards.get(item.url!, kit.cardThumbMaxBytes ?? SHOWN_THUMB_MAX_BYTES) : { card: null, problem: null };
   const linkCard = card && { ...card, uri: withChannelUtm(item, channel).url ?? card.uri };
   return { channelId: channel.id, platform: channel.platform, parts, costUsd, linkCard, linkCardProblem: problem, composeProblem: null };
 }

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { readiness } from './health.js';
 import type { Config } from '../config/schema.js';
 import { DUE_STATES } from '../core/delivery-states.js';
-import { collectProcessMetrics, deliveriesGauge, metricsRegistry, queueDepthGauge, spendUsdGauge } from '../core/metrics.js';
-import { SpendLedger } from '../platforms/x/spend-ledger.js';
+import { collectProcessMetrics, deliveriesGauge, metricsRegistry, queueDepthGauge } from '../core/metrics.js';
+import { kitFor } from '../platforms/index.js';
 import type { Store } from '../store/store.js';
 import { PUBLIC_ROUTE } from './route-guard.js';
 
@@ -20,9 +20,7 @@ async function refreshStoreGauges(config: Config, store: Store, now: number): Pr
     const counts = await store.countDeliveries(channel.id);
     for (const [state, n] of Object.entries(counts)) deliveriesGauge.set({ channel: channel.id, state }, n);
     queueDepthGauge.set({ channel: channel.id }, DUE_STATES.reduce((sum, s) => sum + counts[s], 0));
-    if (channel.platform === 'x') {
-      spendUsdGauge.set({ channel: channel.id }, await new SpendLedger(store.kv, channel.id, channel.monthlyBudgetUsd, channel.id).spentUsd(now));
-    }
+    await kitFor(channel).scrapeMetrics?.(channel, store, now);
   }
 }
 

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/app/app.js';
-import { ConfigSchema } from '../../src/config/schema.js';
+import { ConfigSchema } from '../../src/platforms/config-schema.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { startFeedHosts, type FeedHosts } from '../support/feed-hosts.js';

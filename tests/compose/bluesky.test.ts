@@ -4,7 +4,7 @@
  * clickable, or the record invalid).
  */
 import { describe, expect, it } from 'vitest';
-import { composeForBluesky, fitsBluesky } from '../../src/compose/index.js';
+import { composeForBluesky, fitsBluesky } from '../../src/platforms/bluesky/compose.js';
 import { expectValidBluesky, graphemeCount, linkFacets, makeItem, tagFacets, template } from './helpers.js';
 
 const LONG_URL = 'https://www.example.com/articles/2026/11/an-exceptionally-long-article-slug-for-testing?utm=x';

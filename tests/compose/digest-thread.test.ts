@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../src/config/load.js';
+import { parseConfigText } from '../../src/platforms/config-schema.js';
 import { composeForChannel } from '../../src/platforms/compose-for-channel.js';
 import { parseFeed } from '../../src/sources/parse-feed.js';
 

@@ -6,7 +6,8 @@
  * Hangul jamo, CRLF.
  */
 import { describe, expect, it } from 'vitest';
-import { BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES, composeForBluesky, fitsBluesky, graphemeCount } from '../../src/compose/index.js';
+import { BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES, composeForBluesky, fitsBluesky } from '../../src/platforms/bluesky/compose.js';
+import { graphemeCount } from '../../src/compose/index.js';
 import { measureThread } from '../../src/platforms/thread-preview.js';
 import { makeItem, prng, template } from './helpers.js';
 

@@ -12,7 +12,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { composeForBluesky, composeForX } from '../../src/compose/index.js';
+import { composeForBluesky } from '../../src/platforms/bluesky/compose.js';
+import { composeForX } from '../../src/platforms/x/compose.js';
 import type { Item } from '../../src/core/item.js';
 import type { Template } from '../../src/config/template-schema.js';
 import { makeItem, prng, template } from './helpers.js';

@@ -3,7 +3,8 @@ import { expect } from 'vitest';
 import twitterText from 'twitter-text';
 import type { Item } from '../../src/core/item.js';
 import { defaultTemplate, type Template } from '../../src/config/template-schema.js';
-import type { BlueskyPart, XPart } from '../../src/compose/index.js';
+import type { BlueskyPart } from '../../src/platforms/bluesky/parts.js';
+import type { XPart } from '../../src/platforms/x/parts.js';
 import { prng } from '../support/prng.js';
 
 export { prng };

@@ -3,7 +3,10 @@
  * truncation, hashtags, partial/empty items, whitespace and determinism.
  */
 import { describe, expect, it } from 'vitest';
-import { composeForBluesky, composeForX, type BlueskyPart, type XPart } from '../../src/compose/index.js';
+import { composeForBluesky } from '../../src/platforms/bluesky/compose.js';
+import { composeForX } from '../../src/platforms/x/compose.js';
+import { type BlueskyPart } from '../../src/platforms/bluesky/parts.js';
+import { type XPart } from '../../src/platforms/x/parts.js';
 import type { Item } from '../../src/core/item.js';
 import type { Template } from '../../src/config/template-schema.js';
 import { expectValidBluesky, expectValidX, makeItem, template } from './helpers.js';

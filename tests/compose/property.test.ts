@@ -6,7 +6,9 @@
  * in exactly one part unless maxParts truncation dropped it.
  */
 import { describe, expect, it } from 'vitest';
-import { composeForBluesky, composeForX, type BlueskyPart } from '../../src/compose/index.js';
+import { composeForBluesky } from '../../src/platforms/bluesky/compose.js';
+import { composeForX } from '../../src/platforms/x/compose.js';
+import { type BlueskyPart } from '../../src/platforms/bluesky/parts.js';
 import type { Item } from '../../src/core/item.js';
 import type { Template } from '../../src/config/template-schema.js';
 import { byteSlice, expectValidBluesky, expectValidX, linkFacets, makeItem, prng, template } from './helpers.js';

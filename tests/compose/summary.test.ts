@@ -4,7 +4,10 @@
  * so with "…" at its end and the next part picks up with "…"; a cut title ends with "…" at a word boundary.
  */
 import { describe, expect, it } from 'vitest';
-import { composeForBluesky, composeForX, type BlueskyPart, type XPart } from '../../src/compose/index.js';
+import { composeForBluesky } from '../../src/platforms/bluesky/compose.js';
+import { composeForX } from '../../src/platforms/x/compose.js';
+import { type BlueskyPart } from '../../src/platforms/bluesky/parts.js';
+import { type XPart } from '../../src/platforms/x/parts.js';
 import { defaultTemplate } from '../../src/config/template-schema.js';
 import type { Item } from '../../src/core/item.js';
 import { expectValidBluesky, expectValidX, makeItem, template } from './helpers.js';

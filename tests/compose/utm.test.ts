@@ -4,9 +4,10 @@
  */
 import twitterText from 'twitter-text';
 import { describe, expect, it } from 'vitest';
-import type { BlueskyPart, XPart } from '../../src/compose/index.js';
+import type { BlueskyPart } from '../../src/platforms/bluesky/parts.js';
+import type { XPart } from '../../src/platforms/x/parts.js';
 import { tagUrl, withChannelUtm, withoutUtm } from '../../src/compose/utm.js';
-import { ChannelSchema } from '../../src/config/schema.js';
+import { ChannelSchema } from '../../src/platforms/config-schema.js';
 import { composeForChannel } from '../../src/platforms/compose-for-channel.js';
 import { expectValidBluesky, expectValidX, graphemeCount, linkFacets, makeItem } from './helpers.js';
 

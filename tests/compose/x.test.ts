@@ -1,7 +1,8 @@
 /** X rules: twitter-text is the length authority, URLs weigh 23, and URL posts are what costs money. */
 import { describe, expect, it } from 'vitest';
 import twitterText from 'twitter-text';
-import { composeForX, defaultXPrices, estimateXCostUsd, fitsX, type XPart } from '../../src/compose/index.js';
+import { composeForX, estimateXCostUsd, fitsX } from '../../src/platforms/x/compose.js';
+import { defaultXPrices, type XPart } from '../../src/platforms/x/parts.js';
 import { expectValidX, makeItem, prng, template } from './helpers.js';
 
 describe('fitsX', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfigText } from '../../src/config/load.js';
+import { ConfigError } from '../../src/config/load.js';
+import { parseConfigText } from '../../src/platforms/config-schema.js';
 
 const FILE = 'conf/threadcast.yaml';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configReference } from '../../src/config/reference.js';
+import { configReference } from '../../src/platforms/config-schema.js';
 import { readReference } from '../../src/config/readme-section.js';
 import { REPO } from '../support/cli.js';
 

@@ -6,7 +6,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { XChannelSchema } from '../../src/config/schema.js';
+import { XChannelSchema } from '../../src/platforms/x/config.js';
 import { Outbox } from '../../src/outbox/outbox.js';
 import { DryRunPublisher } from '../../src/platforms/dry-run.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';

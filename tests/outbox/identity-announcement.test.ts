@@ -5,7 +5,7 @@
  */
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigSchema } from '../../src/config/schema.js';
+import { ConfigSchema } from '../../src/platforms/config-schema.js';
 import type { Item } from '../../src/core/item.js';
 import { EditorQueue } from '../../src/outbox/editor-queue.js';
 import { intakeItems } from '../../src/outbox/intake.js';

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigSchema } from '../../src/config/schema.js';
+import { ConfigSchema } from '../../src/platforms/config-schema.js';
 import { deliveryId } from '../../src/core/delivery.js';
 import type { Item } from '../../src/core/item.js';
 import { intakeItems } from '../../src/outbox/intake.js';

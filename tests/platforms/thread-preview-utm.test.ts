@@ -3,7 +3,7 @@
  * at its canonical URL, the card pointing to the tagged link.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChannelSchema, ConfigSchema } from '../../src/config/schema.js';
+import { ChannelSchema, ConfigSchema } from '../../src/platforms/config-schema.js';
 import { LinkCardCache, previewThread } from '../../src/platforms/thread-preview.js';
 import { makeItem } from '../compose/helpers.js';
 import { startWebsite, type Website } from '../support/website.js';

@@ -10,7 +10,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { App } from '../../src/app/app.js';
 import { readiness } from '../../src/server/health.js';
-import { loadConfigFile, parseConfigText } from '../../src/config/load.js';
+import { loadConfigFile, parseConfigText } from '../../src/platforms/config-schema.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { runCli, tempDir, writeFile } from '../support/cli.js';
 import { pdsClient, type TestAccount } from '../support/pds/client.js';

@@ -8,7 +8,8 @@ import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfigFile, logConfigWarnings, parseConfigText } from '../../src/config/load.js';
+import { ConfigError, logConfigWarnings } from '../../src/config/load.js';
+import { loadConfigFile, parseConfigText } from '../../src/platforms/config-schema.js';
 import { SECRET_FIELDS } from '../../src/core/logger.js';
 import { REPO, runCli, tempDir, writeFile, type CliResult } from '../support/cli.js';
 

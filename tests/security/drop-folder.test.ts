@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigSchema } from '../../src/config/schema.js';
+import { ConfigSchema } from '../../src/platforms/config-schema.js';
 import { EditorQueue, parseEditorInput } from '../../src/outbox/editor-queue.js';
 import { Outbox } from '../../src/outbox/outbox.js';
 import { AnnouncementEditSchema, AnnouncementRequestSchema } from '../../src/sources/announcement.js';

@@ -12,7 +12,8 @@
 import pino from 'pino';
 import { TwitterApi } from 'twitter-api-v2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigSchema, XChannelSchema } from '../../src/config/schema.js';
+import { ConfigSchema } from '../../src/platforms/config-schema.js';
+import { XChannelSchema } from '../../src/platforms/x/config.js';
 import type { ComposedThread, Delivery } from '../../src/core/delivery.js';
 import type { Item } from '../../src/core/item.js';
 import { Outbox } from '../../src/outbox/outbox.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { App } from '../../src/app/app.js';
-import { ConfigSchema } from '../../src/config/schema.js';
+import { ConfigSchema } from '../../src/platforms/config-schema.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, utimesSync }
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigSchema } from '../../src/config/schema.js';
+import { ConfigSchema } from '../../src/platforms/config-schema.js';
 import { EditorQueue } from '../../src/outbox/editor-queue.js';
 import { Outbox } from '../../src/outbox/outbox.js';
 import { scanEditorFolder } from '../../src/sources/editor-folder.js';

@@ -1,8 +1,8 @@
 import { TID } from '@atproto/common-web';
 import type { AtpAgent } from '@atproto/api';
 import type { Logger } from 'pino';
-import { BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES, fitsBluesky, graphemeCount, utf8Length, withChannelUtm, type BlueskyPart } from '../../compose/index.js';
-import type { BlueskyChannelConfig, Config } from '../../config/schema.js';
+import { graphemeCount, utf8Length, withChannelUtm } from '../../compose/index.js';
+import type { Config } from '../../config/schema.js';
 import type { ComposedThread, Delivery, PostRef } from '../../core/delivery.js';
 import { describeError, permanent, PlatformError, ThreadcastError } from '../../core/errors.js';
 import type { Item } from '../../core/item.js';
@@ -13,12 +13,13 @@ import { loadImage, prepareImage } from '../../media/images.js';
 import type { Store } from '../../store/store.js';
 import { composeForChannel } from '../compose-for-channel.js';
 import type { AccountCheck, PublishContext, Publisher, ReconcileResult } from '../publisher.js';
+import { BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES, CARD_THUMB_MAX_BYTES, fitsBluesky } from './compose.js';
+import type { BlueskyChannelConfig } from './config.js';
 import { classifyBlueskyError, isRateLimited, isSessionRefused, staleSession } from './errors.js';
+import type { BlueskyPart } from './parts.js';
 import { BlueskySession } from './session.js';
 import { buildThreadRecords, POST_COLLECTION, type BlobRefJson, type EmbedJson, type ThreadIntent } from './thread-records.js';
 
-/** Bluesky's limit on a link card's thumb blob. */
-export const CARD_THUMB_MAX_BYTES = 1_000_000;
 const IMAGE_MAX_BYTES = 2_000_000;
 const MAX_IMAGES = 4;
 /** Longer than any write the PDS should need, short enough that a hung PDS does not stall the process. */

@@ -1,6 +1,6 @@
 import { jsonToLex } from '@atproto/lex-json';
 import { cidForLex } from '@atproto/lex-cbor';
-import type { BlueskyFacet, BlueskyPart } from '../../compose/index.js';
+import type { BlueskyFacet, BlueskyPart } from './parts.js';
 
 export const POST_COLLECTION = 'app.bsky.feed.post';
 

@@ -5,8 +5,8 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { AtpSessionData } from '@atproto/api';
-import { BlueskyChannelSchema } from '../../../src/config/schema.js';
-import { ConfigSchema } from '../../../src/config/schema.js';
+import { BlueskyChannelSchema } from '../../../src/platforms/bluesky/config.js';
+import { ConfigSchema } from '../../../src/platforms/config-schema.js';
 import { Outbox } from '../../../src/outbox/outbox.js';
 import { BlueskyPublisher } from '../../../src/platforms/bluesky/publisher.js';
 import { unseal } from '../../../src/store/sealed.js';

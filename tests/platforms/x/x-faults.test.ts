@@ -6,7 +6,8 @@
  */
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigSchema, XChannelSchema } from '../../../src/config/schema.js';
+import { ConfigSchema } from '../../../src/platforms/config-schema.js';
+import { XChannelSchema } from '../../../src/platforms/x/config.js';
 import type { Delivery } from '../../../src/core/delivery.js';
 import { Outbox } from '../../../src/outbox/outbox.js';
 import { XPublisher } from '../../../src/platforms/x/publisher.js';

@@ -3,17 +3,19 @@
  * (what the PDS stores); scripts with 3- and 4-byte characters can hit the byte limit first. Long links
  * are shown short with a facet carrying the full URI.
  */
-import type { Item } from '../core/item.js';
-import type { Template } from '../config/template-schema.js';
+import type { Item } from '../../core/item.js';
+import type { Template } from '../../config/template-schema.js';
+import { shortLinkDisplay, shortenTokenLinks } from '../../compose/link-display.js';
+import { composeParts, type PlatformRules } from '../../compose/pipeline.js';
+import { graphemeCount, hasAtMostGraphemes, utf8Length } from '../../compose/segment.js';
+import { withoutUtm } from '../../compose/utm.js';
 import { facetsFor } from './facets.js';
-import { shortLinkDisplay, shortenTokenLinks } from './link-display.js';
-import { composeParts, type PlatformRules } from './pipeline.js';
-import { graphemeCount, hasAtMostGraphemes, utf8Length } from './segment.js';
-import type { BlueskyPart } from './types.js';
-import { withoutUtm } from './utm.js';
+import type { BlueskyPart } from './parts.js';
 
 export const BLUESKY_MAX_GRAPHEMES = 300;
 export const BLUESKY_MAX_BYTES = 3000;
+/** Bluesky's limit on a link card's thumb blob. */
+export const CARD_THUMB_MAX_BYTES = 1_000_000;
 
 export function fitsBluesky(text: string): boolean {
   // Cheapest first. UTF-8 never takes fewer bytes than UTF-16 code units, so a longer text is over the byte

@@ -4,9 +4,9 @@
  * on the final text with the same rule as the Bluesky app. No mention facets: they need a handle→DID
  * network lookup, and an unresolved one makes the record invalid.
  */
-import type { BlueskyFacet } from './types.js';
-import { graphemeCount, utf8Length } from './segment.js';
-import type { LinkSpan } from './urls.js';
+import { graphemeCount, utf8Length } from '../../compose/segment.js';
+import type { LinkSpan } from '../../compose/urls.js';
+import type { BlueskyFacet } from './parts.js';
 
 // @atproto/api's TAG_REGEX: "#" after start or whitespace, at least one char that is not a digit,
 // space or punctuation; zero-width characters end a tag.

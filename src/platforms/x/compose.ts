@@ -2,12 +2,12 @@
  * X rules: twitter-text's weighted length is the authority (it is what the API enforces), and a URL of
  * any length is shown as-is because t.co counts it as 23.
  */
-import type { Item } from '../core/item.js';
-import type { Template } from '../config/template-schema.js';
-import { composeParts, type PlatformRules } from './pipeline.js';
-import { parseTweet } from './twitter-text.js';
-import { defaultXPrices, type XPart, type XPrices } from './types.js';
-import { findUrls, mayHoldUrl } from './urls.js';
+import type { Item } from '../../core/item.js';
+import type { Template } from '../../config/template-schema.js';
+import { composeParts, type PlatformRules } from '../../compose/pipeline.js';
+import { parseTweet } from '../../compose/twitter-text.js';
+import { findUrls, mayHoldUrl } from '../../compose/urls.js';
+import { defaultXPrices, type XPart, type XPrices } from './parts.js';
 
 /** twitter-text v3's maxWeightedTweetLength: the limit parseTweet().valid checks against. */
 export const X_MAX_WEIGHTED_LENGTH = 280;
