@@ -2,8 +2,8 @@
  * Store: claims/s and look-ups/s with a store that holds 1,000,000 kv keys plus 10,000 deliveries, on SQLite
  * (a temp file) and on Redis (a throwaway redis-server). Sequential, one client, one operation in flight.
  *
- * - claims/s: `claimDelivery` + `releaseDelivery` (atomic: one UPDATE … WHERE on SQLite, one Lua script on
- *   Redis) against the naive keyv claim many bots use: `kv.get(claimKey)`, then `kv.set(claimKey, owner, ttl)`
+ * - claims/s: `claimDelivery` + `releaseDelivery` (atomic: one upsert into the WITHOUT ROWID claims table and
+ *   one DELETE on SQLite, one Lua script on Redis) against the naive keyv claim many bots use: `kv.get(claimKey)`, then `kv.set(claimKey, owner, ttl)`
  *   when absent, then `kv.delete(claimKey)`, on the same store's keyv. The naive claim is not atomic: two
  *   claimers racing on one key can both win; the suite counts how often, for both, in the note.
  * - look-ups/s: `store.kv.get` of random existing `seen:` keys (what dedup does per feed item) against the floor
@@ -340,7 +340,7 @@ async function measure(ctx: BenchContext, b: Backend, sizes: Sizes, ids: string[
       baseline: claims.baseline,
       unit: 'claims/s',
       better: 'higher',
-      note: `${sequential}; atomic (${b.name === 'SQLite' ? 'one UPDATE … WHERE' : 'one Lua script'}): 2 concurrent claimers both won ${oursDouble}/${sizes.races} races vs ${naiveDouble}/${sizes.races} for the naive get-then-set; ${b.loadNote}`,
+      note: `${sequential}; atomic (${b.name === 'SQLite' ? 'one INSERT … ON CONFLICT … WHERE into a WITHOUT ROWID claims table' : 'one Lua script'}): 2 concurrent claimers both won ${oursDouble}/${sizes.races} races vs ${naiveDouble}/${sizes.races} for the naive get-then-set; ${b.loadNote}`,
     },
     {
       area,

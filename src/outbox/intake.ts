@@ -47,6 +47,7 @@ export async function intakeItems(
   const unseenIdentities = new Set<string>();
   let updated = 0;
   let alsoIn = 0;
+  await marks.prefetch(items);
   for (const item of items) {
     const mark = await marks.get(item);
     const fromElsewhere = mark?.sourceId !== undefined && mark.sourceId !== item.sourceId;
@@ -76,17 +77,13 @@ export async function intakeItems(
   const toQueue = firstSight ? newest(unseen, backlog) : unseen;
   const chosen = new Set(toQueue);
   const seenNow = (item: Item): SeenMark => ({ firstSeenAt: at, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME });
-  // Claimed before queueing, so another source polled after a crash here finds the article taken; this source's
-  // next round queues it again (pending).
-  for (const item of toQueue) await marks.claim(item, seenNow(item));
+  // Three writes, each for all items and in this order, so a crash between any two leaves what a crash between two
+  // items always could. Claimed before queueing, so another source polled after a crash here finds the article
+  // taken; this source's next round queues it again (pending).
+  await marks.claimAll(toQueue, seenNow);
   // Oldest first, so a backlog goes out in the order it was written.
-  const ordered = oldestFirst(toQueue);
-  let queued = 0;
-  for (const [order, item] of ordered.entries()) {
-    if (await outbox.enqueue(item, channelId, { order, held })) queued += 1;
-  }
-  for (const item of unseen) await marks.set(item, chosen.has(item) ? seenNow(item) : { ...seenNow(item), backlog: true });
-  await marks.claimOthers();
+  const queued = (await outbox.enqueueAll(oldestFirst(toQueue), channelId, { held })).length;
+  await marks.setAllAndClaimOthers(unseen.map((item) => [item, chosen.has(item) ? seenNow(item) : { ...seenNow(item), backlog: true }] as const));
   if (firstSight) await store.kv.set(primedKey(channelId, sourceId), at);
   if (unseen.length > 0) itemsSeenTotal.inc({ source: sourceId, channel: channelId }, unseen.length);
   return { channelId, queued, updated, alsoIn, skippedBacklog: unseen.length - chosen.size, firstSight };

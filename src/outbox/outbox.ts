@@ -72,9 +72,28 @@ export class Outbox {
     channelId: string,
     opts: { priority?: number; notBefore?: string; order?: number; held?: boolean; replyTo?: string } = {},
   ): Promise<Delivery | undefined> {
+    const delivery = this.newDelivery(item, channelId, opts);
+    return (await this.store.createDelivery(delivery)) ? delivery : undefined;
+  }
+
+  /**
+   * enqueue for each item, in order (each item's index is its `order`), in one store write: a feed's intake
+   * queues thousands at once. The deliveries this call created.
+   */
+  async enqueueAll(items: readonly Item[], channelId: string, opts: { held?: boolean } = {}): Promise<Delivery[]> {
+    const deliveries = items.map((item, order) => this.newDelivery(item, channelId, { ...opts, order }));
+    const created = await this.store.createDeliveries(deliveries);
+    return deliveries.filter((_, i) => created[i]);
+  }
+
+  private newDelivery(
+    item: Item,
+    channelId: string,
+    opts: { priority?: number; notBefore?: string; order?: number; held?: boolean; replyTo?: string },
+  ): Delivery {
     const at = new Date(this.now() + (opts.order ?? 0)).toISOString();
     const state: DeliveryState = opts.held ? 'held' : 'queued';
-    const delivery: Delivery = {
+    return {
       id: deliveryId(channelId, item.sourceId, item.id),
       channelId,
       sourceId: item.sourceId,
@@ -91,7 +110,6 @@ export class Outbox {
       ...(opts.replyTo ? { replyTo: opts.replyTo } : {}),
       history: [{ at, event: state }],
     };
-    return (await this.store.createDelivery(delivery)) ? delivery : undefined;
   }
 
   /**
@@ -255,11 +273,12 @@ export class Outbox {
       const pace: Awaited<ReturnType<Pacer['check']>> = opts.pacer ? await opts.pacer.check() : { ok: true };
       if (!pace.ok) break;
       if (!(await this.claim(candidate.id))) continue;
+      const claim: HeldClaim = { released: false };
       try {
         // Re-read under the claim: another instance may have finished it since the listing.
         const delivery = await this.store.getDelivery(candidate.id);
         if (!delivery || !DUE_STATES.includes(delivery.state)) continue;
-        const outcome = await this.publishOne(publisher, delivery, credentials);
+        const outcome = await this.publishOne(publisher, delivery, credentials, claim);
         if (outcome === 'refused') {
           summary.credentialsRefused = await credentials.refusal();
           break;
@@ -274,7 +293,7 @@ export class Outbox {
           }
         }
       } finally {
-        await this.store.releaseDelivery(candidate.id, this.opts.owner);
+        if (!claim.released) await this.store.releaseDelivery(candidate.id, this.opts.owner);
       }
     }
     return summary;
@@ -308,7 +327,8 @@ export class Outbox {
     return this.store.claimDelivery(id, this.opts.owner, this.leaseMs, now, holder);
   }
 
-  private async publishOne(publisher: Publisher, delivery: Delivery, credentials: CredentialsBackoff): Promise<Outcome> {
+  /** Every write that ends the attempt (its outcome) also gives up `claim`. */
+  private async publishOne(publisher: Publisher, delivery: Delivery, credentials: CredentialsBackoff, claim: HeldClaim): Promise<Outcome> {
     const log = this.opts.log.child({ channel: publisher.channelId, delivery: delivery.id, source: delivery.sourceId, item: delivery.itemId });
     let thread;
     try {
@@ -317,12 +337,12 @@ export class Outbox {
       // Compose is pure: the same item would fail the same way on every retry. It is this item's end, not
       // the round's: the loop goes on with the next delivery.
       const reason = `could not compose: ${describeError(err)}`;
-      await this.transition(delivery, 'dead', reason, { reason });
+      await this.transition(delivery, 'dead', reason, { reason }, claim);
       log.error({ err: describeError(err) }, 'could not compose the item; the delivery is dead');
       return 'dead';
     }
     if (thread.parts.length === 0) {
-      await this.transition(delivery, 'dead', 'nothing to post', { reason: 'the item has no title, text or link to post' });
+      await this.transition(delivery, 'dead', 'nothing to post', { reason: 'the item has no title, text or link to post' }, claim);
       return 'dead';
     }
     // Intent first: the composed thread and the attempt are durable before any platform request.
@@ -336,7 +356,7 @@ export class Outbox {
       const ctx = this.contextFor(current, (d) => (current = d));
       if (delivery.replyTo) ctx.replyTo = await this.threadToContinue(delivery.replyTo);
       const posts = await publisher.publish(current, thread, ctx);
-      await this.transition(current, 'published', posts.map((p) => p.url ?? p.id).join(' '), { posts, reason: undefined, notBefore: undefined });
+      await this.transition(current, 'published', posts.map((p) => p.url ?? p.id).join(' '), { posts, reason: undefined, notBefore: undefined }, claim);
       publishesTotal.inc({ channel: publisher.channelId });
       // From the first history entry, not createdAt: a retry resets createdAt to take its turn again.
       const firstSight = Date.parse(delivery.history[0]?.at ?? delivery.createdAt);
@@ -344,11 +364,11 @@ export class Outbox {
       log.info({ parts: posts.length, dryRun: publisher.dryRun }, publisher.dryRun ? 'dry-run: recorded as published' : 'published');
       return 'published';
     } catch (err) {
-      return this.recordFailure(current, err, log, credentials);
+      return this.recordFailure(current, err, log, credentials, claim);
     }
   }
 
-  private async recordFailure(delivery: Delivery, err: unknown, log: Logger, credentials: CredentialsBackoff): Promise<Outcome> {
+  private async recordFailure(delivery: Delivery, err: unknown, log: Logger, credentials: CredentialsBackoff, claim: HeldClaim): Promise<Outcome> {
     const message = describeError(err);
     if (isCredentialsRefusal(err)) {
       // Nothing was sent and the delivery is not at fault: it keeps its place (no notBefore), so it goes
@@ -358,7 +378,7 @@ export class Outbox {
         reason: `waiting (auth): ${message}`,
         wait: { kind: 'auth', until: refusal.until },
         attempts: delivery.attempts - 1,
-      });
+      }, claim);
       publishFailuresTotal.inc({ channel: delivery.channelId, kind: 'auth' });
       log.error({ err: message, since: refusal.since, until: refusal.until }, 'credentials refused; the channel backs off until they change or the cool-down ends');
       return 'refused';
@@ -371,14 +391,14 @@ export class Outbox {
         notBefore: until,
         wait: { kind: err.wait, until },
         attempts: delivery.attempts - 1,
-      });
+      }, claim);
       log.info({ wait: err.wait, until: new Date(err.retryAt).toISOString() }, message);
       return 'waiting';
     }
     const kind = err instanceof ThreadcastError ? err.kind : 'retryable';
     publishFailuresTotal.inc({ channel: delivery.channelId, kind });
     if (kind === 'ambiguous') {
-      await this.transition(delivery, 'uncertain', message, { reason: `outcome unknown: ${message}` });
+      await this.transition(delivery, 'uncertain', message, { reason: `outcome unknown: ${message}` }, claim);
       log.warn({ err: message }, 'publish outcome unknown; waiting for reconciliation');
       return 'uncertain';
     }
@@ -391,13 +411,13 @@ export class Outbox {
           : tooOld
             ? `gave up: still failing ${Math.round(ageHours)} hours after it was queued (retry.maxAgeHours ${this.opts.retry.maxAgeHours}): ${message}`
             : `gave up after ${delivery.attempts} attempts: ${message}`;
-      await this.transition(delivery, 'dead', message, { reason });
+      await this.transition(delivery, 'dead', message, { reason }, claim);
       log.error({ err: message }, 'delivery is dead');
       return 'dead';
     }
     const backoff = this.now() + retryDelayMs(this.opts.retry, delivery.attempts, this.random);
     const retryAt = Math.max(backoff, err instanceof ThreadcastError && err.retryAt ? err.retryAt : 0);
-    await this.transition(delivery, 'failed', message, { reason: message, notBefore: new Date(retryAt).toISOString() });
+    await this.transition(delivery, 'failed', message, { reason: message, notBefore: new Date(retryAt).toISOString() }, claim);
     log.warn({ err: message, retryAt: new Date(retryAt).toISOString() }, 'publish failed; will retry');
     return 'failed';
   }
@@ -427,8 +447,11 @@ export class Outbox {
     };
   }
 
-  /** Every state change goes through here, and only as src/core/delivery-states.ts allows. */
-  private async transition(delivery: Delivery, state: DeliveryState, detail: string | undefined, patch: Partial<Delivery> = {}): Promise<Delivery> {
+  /**
+   * Every state change goes through here, and only as src/core/delivery-states.ts allows. With `claim`, the write
+   * also gives up this process's claim on the delivery (one write for the outcome and the release, not two).
+   */
+  private async transition(delivery: Delivery, state: DeliveryState, detail: string | undefined, patch: Partial<Delivery> = {}, claim?: HeldClaim): Promise<Delivery> {
     if (!mayBecome(delivery.state, state)) throw new IllegalTransitionError(delivery.id, delivery.state, state);
     const at = new Date(this.now()).toISOString();
     const next: Delivery = {
@@ -439,9 +462,19 @@ export class Outbox {
       history: [...delivery.history, { at, event: state, ...(detail ? { detail } : {}) }],
     };
     for (const key of Object.keys(patch) as Array<keyof Delivery>) if (patch[key] === undefined) delete next[key];
-    await this.store.saveDelivery(next);
+    if (!claim) {
+      await this.store.saveDelivery(next);
+      return next;
+    }
+    await this.store.saveDelivery(next, { release: this.opts.owner });
+    claim.released = true;
     return next;
   }
+}
+
+/** A claim this process holds while it publishes a delivery: released with the attempt's last write, or after it. */
+interface HeldClaim {
+  released: boolean;
 }
 
 /** Decided on the error's `wait` field, never on its words (the house rule "facts travel as data"). */

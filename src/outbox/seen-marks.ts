@@ -48,8 +48,14 @@ const summaryKey = (channelId: string) => `also-in:${channelId}`;
 const keyOf = (item: Item): string => item.articleKey ?? `item:${item.sourceId}:${item.id}`;
 
 export class SeenMarks {
-  /** Marks read under another item's earlier id in this round: claimed once the round is over (see claimOthers). */
+  /** Marks read under another item's earlier id in this round: claimed once the round is over (see othersClaimed). */
   private readonly readUnderOtherIds = new Map<string, SeenMark>();
+  /**
+   * Every mark this object has read (undefined: none stored) or written, by key. Filled for a whole feed at once by
+   * `prefetch`, so a round reads its marks in one go; every write goes through here, so later reads in the round see
+   * it, as they would in the store.
+   */
+  private readonly known = new Map<string, SeenMark | undefined>();
 
   constructor(
     private readonly store: Store,
@@ -62,23 +68,37 @@ export class SeenMarks {
     return this.mode === 'article' ? keyOf(item) : `${item.sourceId}:${item.id}`;
   }
 
+  /** Reads every mark `get` may read for these items, in one store read. */
+  async prefetch(items: readonly Item[]): Promise<void> {
+    const keys = new Set<string>();
+    for (const item of items) {
+      if (this.mode === 'article') keys.add(articleMarkKey(this.channelId, keyOf(item)));
+      keys.add(perSourceKey(this.channelId, item.sourceId, item.id));
+      for (const id of item.otherIds ?? []) keys.add(perSourceKey(this.channelId, item.sourceId, id));
+    }
+    const wanted = [...keys].filter((k) => !this.known.has(k));
+    if (wanted.length === 0) return;
+    const marks = (await this.store.kv.getMany(wanted)) as Array<SeenMark | undefined>;
+    wanted.forEach((key, i) => this.known.set(key, marks[i] ?? undefined));
+  }
+
   /**
    * The mark for `item`: its article's (article mode), else the one kept under its own id (every release wrote
    * those), else one kept under an id it had before (`otherIds`), which is then copied to the item's own keys.
    */
   async get(item: Item): Promise<SeenMark | undefined> {
     if (this.mode === 'article') {
-      const mark = (await this.store.kv.get(articleMarkKey(this.channelId, keyOf(item)))) as SeenMark | undefined;
+      const mark = await this.read(articleMarkKey(this.channelId, keyOf(item)));
       if (mark) return mark;
     }
-    const own = (await this.store.kv.get(perSourceKey(this.channelId, item.sourceId, item.id))) as SeenMark | undefined;
+    const own = await this.read(perSourceKey(this.channelId, item.sourceId, item.id));
     if (own) {
       if (this.mode === 'article') await this.writeArticle(item, { ...own, sourceId: item.sourceId, itemId: item.id });
       return own;
     }
     for (const id of item.otherIds ?? []) {
       const key = perSourceKey(this.channelId, item.sourceId, id);
-      const old = (await this.store.kv.get(key)) as SeenMark | undefined;
+      const old = await this.read(key);
       if (!old || old.claimed) continue;
       // Entries that shared one link were one item to an earlier release: every one of them in this round was seen.
       this.readUnderOtherIds.set(key, old);
@@ -92,26 +112,35 @@ export class SeenMarks {
 
   /** Writes the mark under the item's own id and, by article, under its article. */
   async set(item: Item, mark: SeenMark): Promise<void> {
-    await this.store.kv.set(perSourceKey(this.channelId, item.sourceId, item.id), mark);
-    if (this.mode === 'article') await this.writeArticle(item, { sourceId: item.sourceId, itemId: item.id, ...mark });
+    await this.write(this.entriesOf(item, mark));
   }
 
   /**
-   * Takes the article for `item` before its delivery is queued (`pending`), so another source polled after a crash
-   * in between finds it taken. Only other sources read it, through the article: per source, queueing again on the
-   * next round finds the same delivery, so there is nothing to write.
+   * `set` for each pair, then the marks read under other ids this round claimed (see othersClaimed), in one store
+   * write: what a round learnt is remembered together.
    */
-  async claim(item: Item, mark: SeenMark): Promise<void> {
-    if (this.mode === 'article') await this.writeArticle(item, { sourceId: item.sourceId, itemId: item.id, ...mark, pending: true });
+  async setAllAndClaimOthers(marks: ReadonlyArray<readonly [Item, SeenMark]>): Promise<void> {
+    await this.write([...marks.flatMap(([item, mark]) => this.entriesOf(item, mark)), ...this.othersClaimed()]);
   }
 
   /**
-   * Marks found under another id this round now stand only for that id: an entry that comes later and shares the
-   * old link is new (it was not in the feed when the earlier release saw it).
+   * Takes the article for each item before its delivery is queued (`pending`), so another source polled after a
+   * crash in between finds it taken; one store write for all. Only other sources read it, through the article: per
+   * source, queueing again on the next round finds the same delivery, so there is nothing to write.
    */
-  async claimOthers(): Promise<void> {
-    for (const [key, mark] of this.readUnderOtherIds) await this.store.kv.set(key, { ...mark, claimed: true });
+  async claimAll(items: readonly Item[], markOf: (item: Item) => SeenMark): Promise<void> {
+    if (this.mode !== 'article') return;
+    await this.write(items.map((item) => this.articleEntry(item, { sourceId: item.sourceId, itemId: item.id, ...markOf(item), pending: true })));
+  }
+
+  /**
+   * Marks found under another id this round, to stand only for that id from now on: an entry that comes later and
+   * shares the old link is new (it was not in the feed when the earlier release saw it).
+   */
+  private othersClaimed(): Array<{ key: string; value: SeenMark }> {
+    const entries = [...this.readUnderOtherIds].map(([key, mark]) => ({ key, value: { ...mark, claimed: true as const } }));
     this.readUnderOtherIds.clear();
+    return entries;
   }
 
   /** Records that `item`'s source carries an article another source brought first; false when it was already noted. */
@@ -129,7 +158,31 @@ export class SeenMarks {
   }
 
   private async writeArticle(item: Item, mark: SeenMark): Promise<void> {
-    await this.store.kv.set(articleMarkKey(this.channelId, keyOf(item)), mark);
+    await this.write([this.articleEntry(item, mark)]);
+  }
+
+  private entriesOf(item: Item, mark: SeenMark): Array<{ key: string; value: SeenMark }> {
+    const own = { key: perSourceKey(this.channelId, item.sourceId, item.id), value: mark };
+    return this.mode === 'article' ? [own, this.articleEntry(item, { sourceId: item.sourceId, itemId: item.id, ...mark })] : [own];
+  }
+
+  private articleEntry(item: Item, mark: SeenMark): { key: string; value: SeenMark } {
+    return { key: articleMarkKey(this.channelId, keyOf(item)), value: mark };
+  }
+
+  private async read(key: string): Promise<SeenMark | undefined> {
+    if (this.known.has(key)) return this.known.get(key);
+    const mark = (await this.store.kv.get(key)) as SeenMark | undefined;
+    this.known.set(key, mark);
+    return mark;
+  }
+
+  /** In order, in one store write (one alone through kv.set); remembered for this round's later reads. */
+  private async write(entries: ReadonlyArray<{ key: string; value: SeenMark }>): Promise<void> {
+    if (entries.length === 0) return;
+    if (entries.length === 1) await this.store.kv.set(entries[0]!.key, entries[0]!.value);
+    else await this.store.kv.setMany(entries.map(({ key, value }) => ({ key, value })));
+    for (const { key, value } of entries) this.known.set(key, value);
   }
 }
 

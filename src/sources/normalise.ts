@@ -13,7 +13,7 @@ export interface NormaliseContext {
   sourceId: string;
   /** Base URL for this entry's relative links (entry xml:base resolved against the feed's). */
   baseUrl?: string;
-  /** Language for entries that do not state their own. */
+  /** Language for entries that do not state their own, as `language` gives it: read once per feed, not per item. */
   feedLanguage?: string;
   /** The site's home page (RSS channel link, Atom alternate, JSON home_page_url): a closing link to it is boilerplate. */
   siteUrl?: string;
@@ -59,7 +59,7 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
   // Only the first bad link is worth a line; an alternative that worked makes the problem moot.
   if (url === undefined && linkProblems.length > 0) problems.push(linkProblems[0]!);
 
-  const itemLanguage = language(entry.language) ?? language(ctx.feedLanguage);
+  const itemLanguage = (entry.language !== undefined ? language(entry.language) : undefined) ?? ctx.feedLanguage;
   const siteUrl = ctx.siteUrl ? canonicalUrl(ctx.siteUrl, ctx.baseUrl) : undefined;
   const body = cleanBody(bodyFields(entry, ctx.baseUrl, problems), {
     title,

@@ -7,10 +7,11 @@ import { articleKey, sharedLinkKey } from './article-key.js';
 import { resolveBase } from './canonical-url.js';
 import { readEntry, readFeed, type FeedFormat, type RawEntry, type RawText } from './extract.js';
 import { advertisedFeeds } from './html-feed-link.js';
+import { jsonErrorOffset } from './json-error-offset.js';
 import { feedWhere } from './location.js';
 import { language, normaliseEntry } from './normalise.js';
 import { HtmlTooDeepError, titleToPlain } from './plain-text.js';
-import { hasNoContent, nestsDeeperThan, openElementsAtEnd, prepareXml, type PreparedXml } from './xml-prep.js';
+import { elementStructure, hasNoContent, openElementsAtEnd, prepareXml, type PreparedXml } from './xml-prep.js';
 
 /**
  * How deep an XML feed may nest elements. A feed needs five or six levels; Atom xhtml content adds its markup's.
@@ -200,10 +201,9 @@ function parseJson(text: string, where: string): Document {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    const message = describeError(err);
-    const pos = /position (\d+)/.exec(message);
-    const at = pos?.[1] !== undefined ? lineCol(text, Number(pos[1])) : undefined;
-    throw permanent(`invalid JSON: ${message}`, { where: at ? `${where} line ${at.line}, column ${at.col}` : where, cause: err });
+    const offset = jsonErrorOffset(text);
+    const at = offset !== undefined ? lineCol(text, offset) : undefined;
+    throw permanent(`invalid JSON: ${describeError(err)}`, { where: at ? `${where} line ${at.line}, column ${at.col}` : where, cause: err });
   }
   if (!detectJsonFeed(value)) {
     throw permanent('well-formed JSON but not a JSON Feed (no "version": "https://jsonfeed.org/version/1…")', { where });
@@ -211,18 +211,39 @@ function parseJson(text: string, where: string): Document {
   return feedsmithDocument(value, where);
 }
 
+/**
+ * The parser reads the document once. fast-xml-parser reads past end tags that name another element and quietly
+ * closes what a document cut short leaves open; the depth scan (run anyway) catches both. The validator, a second
+ * full pass, runs only for a document either refuses, to say what is wrong and where. Faults only it would see
+ * (a repeated attribute, text after the root element) no longer cost every feed a pass: the parser reads past them,
+ * as feed readers do.
+ */
 function parseXml(text: string, where: string, problems: ItemProblem[]): Document {
   const prepared = prepareXml(text);
-  // Before validating too: fast-xml-parser's validator takes half a second over 50,000 levels.
-  if (nestsDeeperThan(prepared.xml, MAX_XML_DEPTH)) {
+  // Before parsing too: fast-xml-parser's validator takes half a second over 50,000 levels.
+  const structure = elementStructure(prepared.xml, MAX_XML_DEPTH);
+  if (structure === 'too-deep') {
     throw permanent(`the document nests elements more than ${MAX_XML_DEPTH} levels deep`, { where });
   }
-  const result = XMLValidator.validate(prepared.xml, VALIDATOR_OPTIONS);
-  if (result !== true) throw malformed(prepared, result.err, where);
+  let document: Document | undefined;
+  let refusal: unknown;
+  if (structure === 'balanced') {
+    try {
+      document = feedsmithParse(prepared.xml);
+    } catch (err) {
+      refusal = err;
+    }
+  }
+  if (!document) {
+    const result = XMLValidator.validate(prepared.xml, VALIDATOR_OPTIONS);
+    if (result !== true) throw malformed(prepared, result.err, where);
+    if (refusal !== undefined) throw feedsmithError(refusal, prepared.xml, where);
+    document = feedsmithDocument(prepared.xml, where);
+  }
   if (prepared.droppedEntities) {
     problems.push({ where, message: 'the DOCTYPE declares entities; they were ignored (never expanded or fetched)' });
   }
-  return feedsmithDocument(prepared.xml, where);
+  return document;
 }
 
 const VALIDATOR_OPTIONS = { allowBooleanAttributes: true };
@@ -264,14 +285,19 @@ function feedsmithDocument(value: unknown, where: string): Document {
     const { format, feed } = feedsmithParse(value);
     return { format, feed };
   } catch (err) {
-    if (err instanceof DetectError) {
-      const root = typeof value === 'string' ? rootElement(value) : undefined;
-      const what = typeof value === 'string' ? `well-formed XML${root ? ` (root element <${root}>)` : ''}` : 'JSON';
-      throw permanent(`${what} but not an RSS, Atom, RDF or JSON feed`, { where, cause: err });
-    }
-    const cause = err instanceof Error && err.cause !== undefined ? `: ${describeError(err.cause)}` : '';
-    throw permanent(`not a readable feed: ${describeError(err)}${cause}`, { where, cause: err });
+    throw feedsmithError(err, value, where);
   }
+}
+
+/** What feedsmith's refusal of a well-formed document (or parsed JSON) means, in our words. */
+function feedsmithError(err: unknown, value: unknown, where: string): Error {
+  if (err instanceof DetectError) {
+    const root = typeof value === 'string' ? rootElement(value) : undefined;
+    const what = typeof value === 'string' ? `well-formed XML${root ? ` (root element <${root}>)` : ''}` : 'JSON';
+    return permanent(`${what} but not an RSS, Atom, RDF or JSON feed`, { where, cause: err });
+  }
+  const cause = err instanceof Error && err.cause !== undefined ? `: ${describeError(err.cause)}` : '';
+  return permanent(`not a readable feed: ${describeError(err)}${cause}`, { where, cause: err });
 }
 
 function rootElement(xml: string): string | undefined {

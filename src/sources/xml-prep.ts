@@ -143,13 +143,43 @@ export function findDoctype(xml: string): { start: number; end: number } | undef
  * short (stray end tags) is not well-formed, and the validator that runs next refuses it.
  */
 export function nestsDeeperThan(xml: string, limit: number): boolean {
-  let depth = 0;
-  for (const tag of tagsOf(xml)) {
-    if (tag.kind === 'end') depth--;
-    else if (tag.kind === 'start' && tag.end !== -1 && !tag.selfClosing && ++depth > limit) return true;
-  }
-  return false;
+  return elementStructure(xml, limit) === 'too-deep';
 }
+
+/**
+ * The scan of nestsDeeperThan, to its end: 'too-deep' as soon as an element is more than `limit` deep; else
+ * 'unbalanced' when an end tag does not name the element it closes, or the document ends with elements open or
+ * inside a tag (fast-xml-parser reads past all three without a word); else 'balanced'.
+ */
+export function elementStructure(xml: string, limit: number): 'too-deep' | 'unbalanced' | 'balanced' {
+  const open: string[] = [];
+  let balanced = true;
+  for (const tag of tagsOf(xml)) {
+    if (tag.end === -1) return 'unbalanced';
+    if (tag.kind === 'end') {
+      const name = open.pop();
+      if (balanced && (name === undefined || !closes(xml, tag, name))) balanced = false;
+    } else if (tag.kind === 'start' && !tag.selfClosing) {
+      if (open.length >= limit) return 'too-deep';
+      open.push(startTagName(xml, tag.index));
+    }
+  }
+  return balanced && open.length === 0 ? 'balanced' : 'unbalanced';
+}
+
+function startTagName(xml: string, index: number): string {
+  let j = index + 1;
+  while (j < xml.length && !NAME_END.has(xml[j]!)) j++;
+  return xml.slice(index + 1, j);
+}
+
+/** Whether the end tag `</name …>` names `name`. */
+function closes(xml: string, tag: TagMark, name: string): boolean {
+  const after = tag.index + 2 + name.length;
+  return xml.startsWith(name, tag.index + 2) && (after === tag.end || NAME_END.has(xml[after]!));
+}
+
+const NAME_END = new Set([' ', '\t', '\n', '\r', '/', '>']);
 
 interface TagMark {
   kind: 'start' | 'end' | 'other';

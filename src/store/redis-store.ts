@@ -41,13 +41,26 @@ function script(source: string): Script {
   return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
+/** Deletes `key` only when it holds `owner`'s claim or lease ("until:owner"). */
+const RELEASE_FUNCTION = `
+local function release(key, owner)
+  local current = redis.call('GET', key)
+  if current then
+    local sep = string.find(current, ':', 1, true)
+    if sep and string.sub(current, sep + 1) == owner then return redis.call('DEL', key) end
+  end
+  return 0
+end
+`;
+
 /**
  * create / save in one step: the JSON value and its index entries change together or not at all, and
- * the old index entry (read here, inside the script) goes when the state or priority moves.
- * KEYS: delivery, new list, index:list, index:member, index:notbefore, channels
- * ARGV: json, id, score, member, notBefore ('' = none), channelId, mode ('create' = only if absent)
+ * the old index entry (read here, inside the script) goes when the state or priority moves. With a seventh key,
+ * the claim there is released in the same step when ARGV[8] holds it (saveDelivery's `release`).
+ * KEYS: delivery, new list, index:list, index:member, index:notbefore, channels [, claim]
+ * ARGV: json, id, score, member, notBefore ('' = none), channelId, mode ('create' = only if absent) [, owner]
  */
-const SAVE = script(`
+const SAVE = script(`${RELEASE_FUNCTION}
 if ARGV[7] == 'create' then
   if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
 else
@@ -61,6 +74,7 @@ redis.call('HSET', KEYS[3], ARGV[2], KEYS[2])
 redis.call('HSET', KEYS[4], ARGV[2], ARGV[4])
 if ARGV[5] == '' then redis.call('HDEL', KEYS[5], ARGV[2]) else redis.call('HSET', KEYS[5], ARGV[2], ARGV[5]) end
 redis.call('SADD', KEYS[6], ARGV[6])
+if #KEYS > 6 then release(KEYS[7], ARGV[8]) end
 return 1
 `);
 
@@ -151,13 +165,8 @@ return 1
 `);
 
 /** KEYS: holder key. ARGV: owner. Deletes only the owner's own claim or lease. */
-const RELEASE = script(`
-local current = redis.call('GET', KEYS[1])
-if current then
-  local sep = string.find(current, ':', 1, true)
-  if sep and string.sub(current, sep + 1) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-end
-return 0
+const RELEASE = script(`${RELEASE_FUNCTION}
+return release(KEYS[1], ARGV[1])
 `);
 
 export interface RedisStoreOptions {
@@ -345,8 +354,20 @@ export class RedisStore implements Store {
     return (await this.save('createDelivery', delivery, 'create')) === 1;
   }
 
-  async saveDelivery(delivery: Delivery): Promise<void> {
-    await this.save('saveDelivery', delivery, 'save');
+  async createDeliveries(deliveries: readonly Delivery[]): Promise<boolean[]> {
+    if (deliveries.length === 0) return [];
+    const calls = deliveries.map((d) => this.saveCall('createDeliveries', d, 'create'));
+    const replies = await this.run('createDeliveries', async (c) => {
+      // The first alone, so the script is known to the server before the rest are pipelined behind it.
+      const first = await this.evalScript(c, SAVE, calls[0]!.keys, calls[0]!.args);
+      const rest = await Promise.all(calls.slice(1).map((call) => this.evalScript(c, SAVE, call.keys, call.args)));
+      return [first, ...rest];
+    });
+    return replies.map((r) => r === 1);
+  }
+
+  async saveDelivery(delivery: Delivery, opts: { release?: string } = {}): Promise<void> {
+    await this.save('saveDelivery', delivery, 'save', opts.release);
   }
 
   async getDelivery(id: string): Promise<Delivery | undefined> {
@@ -422,23 +443,24 @@ export class RedisStore implements Store {
     if (this.client.isOpen) this.client.destroy();
   }
 
-  private async save(op: string, d: Delivery, mode: 'create' | 'save'): Promise<number> {
+  private async save(op: string, d: Delivery, mode: 'create' | 'save', release?: string): Promise<number> {
+    const { keys, args } = this.saveCall(op, d, mode, release);
+    return (await this.run(op, (c) => this.evalScript(c, SAVE, keys, args))) as number;
+  }
+
+  /** The SAVE script's keys and arguments for one delivery. */
+  private saveCall(op: string, d: Delivery, mode: 'create' | 'save', release?: string): { keys: string[]; args: string[] } {
     const createdAt = Date.parse(d.createdAt);
     if (!Number.isFinite(createdAt)) throw new RedisStoreError(`${op} ${d.id}: createdAt "${d.createdAt}" is not a date`);
     const notBefore = d.notBefore ? Date.parse(d.notBefore) : Number.NaN;
-    const list = K.list(d.channelId, d.state);
     const member = String(createdAt + DATE_OFFSET).padStart(DATE_DIGITS, '0') + d.id;
-    return (await this.run(op, (c) =>
-      this.evalScript(c, SAVE, [K.delivery(d.id), list, K.indexList, K.indexMember, K.indexNotBefore, K.channels], [
-        JSON.stringify(d),
-        d.id,
-        String(-d.priority || 0),
-        member,
-        Number.isFinite(notBefore) ? String(notBefore) : '',
-        d.channelId,
-        mode,
-      ]),
-    )) as number;
+    const keys = [K.delivery(d.id), K.list(d.channelId, d.state), K.indexList, K.indexMember, K.indexNotBefore, K.channels];
+    const args = [JSON.stringify(d), d.id, String(-d.priority || 0), member, Number.isFinite(notBefore) ? String(notBefore) : '', d.channelId, mode];
+    if (release !== undefined) {
+      keys.push(K.claim(d.id));
+      args.push(release);
+    }
+    return { keys, args };
   }
 
   private async take(op: string, keys: string[], owner: string, ttlMs: number, now: number, replacing: string | undefined): Promise<boolean> {

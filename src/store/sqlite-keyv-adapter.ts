@@ -13,6 +13,9 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
   private readonly setStmt: Database.Statement<[string, string]>;
   private readonly deleteStmt: Database.Statement<[string]>;
   private readonly clearStmt: Database.Statement<[string]>;
+  /** Many keys in one transaction: one snapshot to read, one commit to write (a commit each dominated intake). */
+  private readonly getAll: (keys: readonly string[]) => Array<string | undefined>;
+  private readonly setAll: (entries: ReadonlyArray<{ key: string; value: unknown }>) => void;
 
   constructor(db: Database.Database) {
     super();
@@ -22,6 +25,18 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
     this.deleteStmt = db.prepare('DELETE FROM kv WHERE key = ?');
     // keyv prefixes keys with "namespace:"; clearing one namespace must not touch another.
     this.clearStmt = db.prepare("DELETE FROM kv WHERE key LIKE ? ESCAPE '\\'");
+    this.getAll = db.transaction((keys: readonly string[]) => keys.map((key) => this.getStmt.get(key)?.value));
+    this.setAll = db.transaction((entries: ReadonlyArray<{ key: string; value: unknown }>) => {
+      for (const { key, value } of entries) this.setStmt.run(key, String(value));
+    });
+  }
+
+  async getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
+    return this.getAll(keys) as Array<StoredData<Value | undefined>>;
+  }
+
+  async setMany(entries: Array<{ key: string; value: unknown }>): Promise<void> {
+    this.setAll(entries);
   }
 
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {

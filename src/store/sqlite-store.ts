@@ -15,17 +15,45 @@ CREATE TABLE IF NOT EXISTS deliveries (
   priority INTEGER NOT NULL,
   not_before INTEGER,
   created_at INTEGER NOT NULL,
-  claim_owner TEXT,
-  claim_until INTEGER,
   data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (channel_id, state, priority DESC, created_at);
+CREATE TABLE IF NOT EXISTS claims (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  until INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS leases (
   name TEXT PRIMARY KEY,
   owner TEXT NOT NULL,
   until INTEGER NOT NULL
 );
 `;
+
+/**
+ * The schema's version, in SQLite's user_version. 0: the releases before claims had their own table kept them in
+ * two columns of `deliveries` (claim_owner, claim_until), so each claim rewrote the delivery's whole row with its
+ * JSON. 1: claims in the small `claims` table.
+ */
+const SCHEMA_VERSION = 1;
+
+/** A file written by an earlier release: its claims move to the claims table and the two old columns go. */
+function upgrade(db: Database.Database): void {
+  // Read first: every CLI command opens the store, and only an old file needs the write lock.
+  if ((db.pragma('user_version', { simple: true }) as number) >= SCHEMA_VERSION) return;
+  db.transaction(() => {
+    if ((db.pragma('user_version', { simple: true }) as number) >= SCHEMA_VERSION) return;
+    const columns = db.prepare("SELECT name FROM pragma_table_info('deliveries')").pluck().all() as string[];
+    if (columns.includes('claim_owner')) {
+      // A claim held when the old release stopped still holds, until its lease runs out.
+      db.exec(`INSERT OR IGNORE INTO claims (id, owner, until)
+               SELECT id, claim_owner, claim_until FROM deliveries WHERE claim_owner IS NOT NULL AND claim_until IS NOT NULL;
+               ALTER TABLE deliveries DROP COLUMN claim_owner;
+               ALTER TABLE deliveries DROP COLUMN claim_until;`);
+    }
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
 
 interface Row {
   data: string;
@@ -40,7 +68,9 @@ export class SqliteStore implements Store {
   private readonly getStmt: Database.Statement<[string], Row>;
   private readonly claimStmt: Database.Statement;
   private readonly releaseStmt: Database.Statement;
-  private readonly holderStmt: Database.Statement<[string, number], { claim_owner: string | null }>;
+  private readonly holderStmt: Database.Statement<[string, number], { owner: string }>;
+  private readonly createAll: (deliveries: readonly Delivery[]) => boolean[];
+  private readonly saveReleasing: (delivery: Delivery, owner: string) => void;
   private readonly acquireLeaseStmt: Database.Statement;
   private readonly releaseLeaseStmt: Database.Statement;
   private readonly leaseHolderStmt: Database.Statement<[string, number], { owner: string }>;
@@ -55,6 +85,7 @@ export class SqliteStore implements Store {
     // A second process (another CLI command) may hold the write lock briefly.
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    upgrade(this.db);
     this.kv = new Keyv({ store: new SqliteKeyvAdapter(this.db), namespace: 'tc' });
     const columns = '(id, channel_id, state, priority, not_before, created_at, data) VALUES (@id, @channelId, @state, @priority, @notBefore, @createdAt, @data)';
     this.insertStmt = this.db.prepare(`INSERT INTO deliveries ${columns} ON CONFLICT(id) DO NOTHING`);
@@ -62,11 +93,20 @@ export class SqliteStore implements Store {
       `INSERT INTO deliveries ${columns} ON CONFLICT(id) DO UPDATE SET state = excluded.state, priority = excluded.priority, not_before = excluded.not_before, data = excluded.data`,
     );
     this.getStmt = this.db.prepare('SELECT data FROM deliveries WHERE id = ?');
+    // One statement, so atomic across connections: only an existing delivery, and only when free, ours, held by
+    // `replacing` or expired. A small row of its own: the delivery's JSON is not rewritten for a claim.
     this.claimStmt = this.db.prepare(
-      'UPDATE deliveries SET claim_owner = @owner, claim_until = @until WHERE id = @id AND (claim_owner IS NULL OR claim_owner = @owner OR claim_owner = @replacing OR claim_until < @now)',
+      `INSERT INTO claims (id, owner, until) SELECT @id, @owner, @until WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = @id)
+       ON CONFLICT(id) DO UPDATE SET owner = excluded.owner, until = excluded.until
+       WHERE claims.owner = excluded.owner OR claims.owner = @replacing OR claims.until < @now`,
     );
-    this.holderStmt = this.db.prepare('SELECT claim_owner FROM deliveries WHERE id = ? AND claim_until >= ?');
-    this.releaseStmt = this.db.prepare('UPDATE deliveries SET claim_owner = NULL, claim_until = NULL WHERE id = ? AND claim_owner = ?');
+    this.holderStmt = this.db.prepare('SELECT owner FROM claims WHERE id = ? AND until >= ?');
+    this.releaseStmt = this.db.prepare('DELETE FROM claims WHERE id = ? AND owner = ?');
+    this.createAll = this.db.transaction((deliveries: readonly Delivery[]) => deliveries.map((d) => this.insertStmt.run(toRow(d)).changes === 1));
+    this.saveReleasing = this.db.transaction((delivery: Delivery, owner: string) => {
+      this.upsertStmt.run(toRow(delivery));
+      this.releaseStmt.run(delivery.id, owner);
+    });
     // One statement, so atomic across connections: insert, or take over / renew only when free or ours.
     this.acquireLeaseStmt = this.db.prepare(
       'INSERT INTO leases (name, owner, until) VALUES (@name, @owner, @until) ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, until = excluded.until WHERE leases.owner = excluded.owner OR leases.until < @now',
@@ -79,8 +119,13 @@ export class SqliteStore implements Store {
     return this.insertStmt.run(toRow(delivery)).changes === 1;
   }
 
-  async saveDelivery(delivery: Delivery): Promise<void> {
-    this.upsertStmt.run(toRow(delivery));
+  async createDeliveries(deliveries: readonly Delivery[]): Promise<boolean[]> {
+    return this.createAll(deliveries);
+  }
+
+  async saveDelivery(delivery: Delivery, opts: { release?: string } = {}): Promise<void> {
+    if (opts.release !== undefined) this.saveReleasing(delivery, opts.release);
+    else this.upsertStmt.run(toRow(delivery));
   }
 
   async getDelivery(id: string): Promise<Delivery | undefined> {
@@ -129,8 +174,7 @@ export class SqliteStore implements Store {
   }
 
   async claimHolder(id: string, now: number): Promise<string | undefined> {
-    const row = this.holderStmt.get(id, now);
-    return row?.claim_owner ?? undefined;
+    return this.holderStmt.get(id, now)?.owner;
   }
 
   async releaseDelivery(id: string, owner: string): Promise<void> {

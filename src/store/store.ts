@@ -12,13 +12,25 @@ export interface DeliveryQuery {
 /**
  * All state behind one interface. Plain values (feed caches, seen marks, sessions) go through keyv;
  * deliveries and claims use the backend's own atomic primitives, because keyv has no set-if-absent.
+ * Many kv values at once go through `kv.getMany` / `kv.setMany`: both backends answer those in one read or write
+ * (one SQLite transaction; one Redis MGET / MULTI), in order.
  */
 export interface Store {
   /** Plain key-value state. */
   readonly kv: Keyv;
   /** Inserts the delivery unless one with its id exists; true when this call created it. Atomic. */
   createDelivery(delivery: Delivery): Promise<boolean>;
-  saveDelivery(delivery: Delivery): Promise<void>;
+  /**
+   * createDelivery for each, in order, in one write: one transaction (SQLite), one pipeline of the same script
+   * (Redis). A feed's intake queues thousands at once, and a commit each was most of its time. Each element is
+   * atomic as createDelivery is; true where that call created it.
+   */
+  createDeliveries(deliveries: readonly Delivery[]): Promise<boolean[]>;
+  /**
+   * Writes the delivery. With `release`, the claim `release` holds on it is given up in the same atomic write: the
+   * final state of a publish and the end of its claim cost one write, not two (releaseDelivery's rules apply).
+   */
+  saveDelivery(delivery: Delivery, opts?: { release?: string }): Promise<void>;
   getDelivery(id: string): Promise<Delivery | undefined>;
   /** Oldest first within a priority, highest priority first. */
   listDeliveries(query?: DeliveryQuery): Promise<Delivery[]>;

@@ -185,10 +185,11 @@ describe('normaliseEntry', () => {
     expect(ok({ ...e, excerpts: [{ value: 'A short summary.', kind: 'html' }] }).item.summary).toBe('A short summary.');
   });
 
-  it('uses the item language, else the feed language, canonicalised', () => {
+  it('uses the item language, canonicalised, else the feed language (which parseFeed canonicalises once per feed)', () => {
     const e = entry({ title: { value: 'T', kind: 'text' }, language: 'pt_br' });
     expect(normaliseEntry(e, { sourceId: 's', feedLanguage: 'en' })).toMatchObject({ item: { language: 'pt-BR' } });
-    expect(normaliseEntry({ ...e, language: undefined }, { sourceId: 's', feedLanguage: 'en-gb' })).toMatchObject({ item: { language: 'en-GB' } });
+    expect(normaliseEntry({ ...e, language: undefined }, { sourceId: 's', feedLanguage: 'en-GB' })).toMatchObject({ item: { language: 'en-GB' } });
+    expect(normaliseEntry({ ...e, language: 'not a tag!' }, { sourceId: 's', feedLanguage: 'en-GB' })).toMatchObject({ item: { language: 'en-GB' } });
   });
 });
 

@@ -226,7 +226,7 @@ describe('parseFeed: documents that are not feeds', () => {
     expect(err.kind).toBe('permanent');
     expect(err.message).toMatch(/^feed feed\.json line 4, column 1: invalid JSON: Expected double-quoted property name/);
     expect(parseError('{"version": "https://jsonfeed.org/version/1.1", "items": [,]}', 'feed.json').message).toMatch(
-      /^feed feed\.json: invalid JSON: Unexpected token/,
+      /^feed feed\.json line 1, column 59: invalid JSON: Unexpected token/,
     );
   });
 

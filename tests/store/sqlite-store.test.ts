@@ -93,6 +93,57 @@ describe('SqliteStore', () => {
     for (const [x, y] of won) expect(Number(x) + Number(y)).toBe(1);
   });
 
+  it('opens a file from the release that kept claims in the deliveries table, and moves its claims', async () => {
+    const file = path.join(tempDir(), 'state.sqlite');
+    const held = delivery(1);
+    const free = delivery(2);
+    // The previous release's schema and rows, as it wrote them: claims in two columns of the delivery's row.
+    const old = new Database(file);
+    old.exec(`
+      CREATE TABLE deliveries (id TEXT PRIMARY KEY, channel_id TEXT NOT NULL, state TEXT NOT NULL, priority INTEGER NOT NULL,
+        not_before INTEGER, created_at INTEGER NOT NULL, claim_owner TEXT, claim_until INTEGER, data TEXT NOT NULL);
+      CREATE INDEX deliveries_due ON deliveries (channel_id, state, priority DESC, created_at);
+      CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until INTEGER NOT NULL);
+      CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`);
+    const insert = old.prepare('INSERT INTO deliveries VALUES (?, ?, ?, 0, NULL, ?, ?, ?, ?)');
+    insert.run(held.id, held.channelId, held.state, Date.parse(held.createdAt), 'old-host:1:abc', 5_000, JSON.stringify(held));
+    insert.run(free.id, free.channelId, free.state, Date.parse(free.createdAt), null, null, JSON.stringify(free));
+    old.prepare('INSERT INTO kv VALUES (?, ?)').run('tc:seen:c1:s:1', JSON.stringify({ value: { firstSeenAt: 'then' } }));
+    old.close();
+
+    const store = storeAt(file);
+    expect(await store.getDelivery(held.id)).toEqual(held);
+    expect(await store.kv.get('seen:c1:s:1')).toEqual({ firstSeenAt: 'then' });
+    // The claim held when the old release stopped still holds until its lease runs out, and only for its owner.
+    expect(await store.claimHolder(held.id, 4_000)).toBe('old-host:1:abc');
+    expect(await store.claimDelivery(held.id, 'new', 1000, 4_000)).toBe(false);
+    expect(await store.claimDelivery(held.id, 'new', 1000, 5_001)).toBe(true);
+    expect(await store.claimHolder(free.id, 0)).toBeUndefined();
+    expect(await store.claimDelivery(free.id, 'new', 1000, 0)).toBe(true);
+    await store.saveDelivery({ ...free, state: 'published' }, { release: 'new' });
+    expect(await store.claimHolder(free.id, 1)).toBeUndefined();
+    expect((await store.getDelivery(free.id))!.state).toBe('published');
+    await store.close();
+
+    // Upgraded once: the old columns are gone, the claims table holds what is left, and a reopen changes nothing.
+    const check = new Database(file, { readonly: true });
+    const columns = (check.prepare("SELECT name FROM pragma_table_info('deliveries')").all() as Array<{ name: string }>).map((c) => c.name);
+    expect(columns).not.toContain('claim_owner');
+    expect(check.prepare('SELECT id, owner, until FROM claims').all()).toEqual([{ id: held.id, owner: 'new', until: 6_001 }]);
+    check.close();
+    const again = storeAt(file);
+    expect(await again.claimHolder(held.id, 6_000)).toBe('new');
+    expect(await again.claimHolder(free.id, 1)).toBeUndefined();
+  });
+
+  it('creates many deliveries in one call, each only once, and says which it created', async () => {
+    const store = storeAt(':memory:');
+    await store.createDelivery(delivery(2));
+    expect(await store.createDeliveries([delivery(1), delivery(2, 'c1', { priority: 9 }), delivery(3)])).toEqual([true, false, true]);
+    expect((await store.getDelivery(delivery(2).id))!.priority).toBe(0);
+    expect(await store.countDeliveries('c1')).toMatchObject({ queued: 3 });
+  });
+
   it('clearing one keyv namespace leaves the others', async () => {
     const db = new Database(':memory:');
     const a = new Keyv({ store: new SqliteKeyvAdapter(db), namespace: 'a' });

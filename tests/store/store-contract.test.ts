@@ -122,6 +122,22 @@ for (const backend of backends) describe.skipIf(backend.name === 'redis' && !RED
       expect(await store.countDeliveries()).toEqual({ ...ALL_ZERO, queued: 2 });
     });
 
+    it('creates many in one call as many single creates would: each once, listed and counted, and says which it created', async () => {
+      await setup();
+      expect(await store.createDeliveries([])).toEqual([]);
+      await store.createDelivery(delivery(2));
+      const batch = [delivery(1), delivery(2, { priority: 9 }), delivery(3, { state: 'held' }), delivery(4, { channelId: 'c2' })];
+      expect(await store.createDeliveries(batch)).toEqual([true, false, true, true]);
+      expect((await store.getDelivery(delivery(2).id))!.priority).toBe(0);
+      expect(itemIds(await store.listDeliveries({ channelId: 'c1', states: ['queued'] }))).toEqual(['item-1', 'item-2']);
+      expect(await store.countDeliveries()).toEqual({ ...ALL_ZERO, queued: 3, held: 1 });
+      // A second instance racing the same batch creates nothing twice.
+      const other = open(url);
+      const more = [delivery(5), delivery(6)];
+      const [mine, theirs] = await Promise.all([store.createDeliveries(more), other.createDeliveries(more)]);
+      for (const [i, created] of mine.entries()) expect(Number(created) + Number(theirs[i])).toBe(1);
+    });
+
     it('round-trips a delivery through get and save, and save inserts one it has not seen', async () => {
       await setup();
       expect(await store.getDelivery('c1:nothing')).toBeUndefined();
@@ -293,6 +309,22 @@ for (const backend of backends) describe.skipIf(backend.name === 'redis' && !RED
       await store.createDelivery(other);
       expect(await store.claimDelivery(other.id, 'b', LEASE, T0 + 90_004)).toBe(true);
       expect(await store.claimHolder(d.id, T0 + 90_004)).toBe('a');
+    });
+
+    it('are released by the save that carries `release`, only when that owner holds them', async () => {
+      await setup();
+      const d = delivery(1);
+      await store.createDelivery(d);
+      expect(await store.claimDelivery(d.id, 'a', LEASE, T0)).toBe(true);
+      await store.saveDelivery({ ...d, state: 'publishing' }, { release: 'b' });
+      expect(await store.claimHolder(d.id, T0 + 1)).toBe('a');
+      await store.saveDelivery({ ...d, state: 'publishing' });
+      expect(await store.claimHolder(d.id, T0 + 1)).toBe('a');
+      await store.saveDelivery({ ...d, state: 'published' }, { release: 'a' });
+      expect(await store.claimHolder(d.id, T0 + 2)).toBeUndefined();
+      expect((await store.getDelivery(d.id))!.state).toBe('published');
+      expect(await store.countDeliveries()).toEqual({ ...ALL_ZERO, published: 1 });
+      expect(await store.claimDelivery(d.id, 'b', LEASE, T0 + 3)).toBe(true);
     });
 
     it('take over from `replacing` only when it names the current holder', async () => {
