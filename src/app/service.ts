@@ -3,7 +3,7 @@ import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { Config, SourceConfig } from '../config/schema.js';
 import { describeError } from '../core/errors.js';
-import { startServer, type RunningServer } from '../server/server.js';
+import type { RunningServer } from '../server/server.js';
 import { isDeadLocalOwner, newClaimOwner } from '../store/claim-owner.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
@@ -13,6 +13,8 @@ const LEADER_LEASE = 'leader';
 
 export interface ServiceOptions {
   config: Config;
+  /** The store `config.store` names, opened by the caller (see openStore; opening loads its driver). */
+  store: Store;
   /** Loads the config again for a reload; throws (with readable problems) when the new one is invalid. */
   loadConfig: () => Config;
   log: Logger;
@@ -53,7 +55,7 @@ export class Service {
 
   constructor(private readonly opts: ServiceOptions) {
     this.config = opts.config;
-    this.store = openStore(this.config.store, { log: opts.log });
+    this.store = opts.store;
     this.app = this.newApp();
   }
 
@@ -111,7 +113,7 @@ export class Service {
     await this.settle();
     const previous = { config: this.config, store: this.store, app: this.app };
     try {
-      if (next.store !== previous.config.store) this.store = openStore(next.store, { log });
+      if (next.store !== previous.config.store) this.store = await openStore(next.store, { log });
       this.config = next;
       this.app = this.newApp();
     } catch (err) {
@@ -151,7 +153,9 @@ export class Service {
     return new App({ config: this.config, store: this.store, log: this.opts.log, out: this.opts.out });
   }
 
-  private startServer(): Promise<RunningServer> {
+  /** The server (and fastify with it) is loaded only when `server.enabled`: a headless worker never pays for it. */
+  private async startServer(): Promise<RunningServer> {
+    const { startServer } = await import('../server/server.js');
     return startServer({
       config: () => this.config,
       store: () => this.store,

@@ -4,21 +4,14 @@ import type { Config } from '../config/schema.js';
 import { createLogger } from '../core/logger.js';
 import { loadConfigFile } from '../platforms/config-schema.js';
 import { openStore } from '../store/open-store.js';
+import { CliError } from './cli-error.js';
 import type { Store } from '../store/store.js';
 
 export interface GlobalOptions {
   config?: string;
 }
 
-/** A failure the CLI reports as its own lines and exit code, without a stack trace. */
-export class CliError extends Error {
-  constructor(
-    readonly lines: string[],
-    readonly exitCode: number,
-  ) {
-    super(lines.join('\n'));
-  }
-}
+export { CliError } from './cli-error.js';
 
 export function loadConfig(opts: GlobalOptions): LoadedConfig {
   loadDotEnv();
@@ -45,8 +38,8 @@ export interface Runtime {
   store: Store;
 }
 
-export function openRuntime(opts: GlobalOptions): Runtime {
+export async function openRuntime(opts: GlobalOptions): Promise<Runtime> {
   const loaded = loadConfig(opts);
   const log = loggerFor(loaded);
-  return { config: loaded.config, configFile: loaded.file, log, store: openStore(loaded.config.store, { log }) };
+  return { config: loaded.config, configFile: loaded.file, log, store: await openStore(loaded.config.store, { log }) };
 }

@@ -122,7 +122,7 @@ async function storeCheck(url: string, timeoutMs: number, pending: Array<Promise
   const shown = url.startsWith('sqlite:') ? url : redactUrl(url);
   const opened: { store?: Store } = {};
   const probe = async () => {
-    const store = (opened.store = openStore(url));
+    const store = (opened.store = await openStore(url));
     const key = `doctor:probe:${randomUUID()}`;
     const value = `probe ${Date.now()}`;
     await store.kv.set(key, value, 60_000);

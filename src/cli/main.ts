@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { describeError, ThreadcastError } from '../core/errors.js';
 import { terminalLine } from '../core/terminal-text.js';
-import { CliError } from './context.js';
+import { CliError } from './cli-error.js';
 
 // Each command is imported when it runs: `status` or `queue list` should not pay for loading the
 // Bluesky, X, image and HTTP-server libraries that only `run`, `once` and `doctor` need.

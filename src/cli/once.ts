@@ -17,7 +17,7 @@ export interface QueueCounts {
 
 /** Polls every source, queues new items, publishes what is due, exits. Non-zero when anything failed. */
 export async function onceCommand(opts: GlobalOptions, out: Writable): Promise<number> {
-  const runtime = openRuntime(opts);
+  const runtime = await openRuntime(opts);
   const app = new App({ config: runtime.config, store: runtime.store, log: runtime.log, out });
   try {
     const report = await app.cycle();

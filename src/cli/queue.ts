@@ -25,7 +25,7 @@ export interface QueueAddOptions extends GlobalOptions {
 }
 
 async function withQueue(opts: GlobalOptions, out: Writable, job: (rt: Runtime, queue: EditorQueue) => Promise<number>): Promise<number> {
-  const rt = openRuntime(opts);
+  const rt = await openRuntime(opts);
   try {
     const outbox = new Outbox(rt.store, { owner: newClaimOwner(), retry: rt.config.retry, log: rt.log });
     return await job(rt, new EditorQueue(rt.config, rt.store, outbox));

@@ -5,7 +5,7 @@ import { openRuntime, type GlobalOptions } from './context.js';
 
 /** `threadcast retry ID`: puts a dead, uncertain or failed delivery back in the queue. */
 export async function retryCommand(opts: GlobalOptions & { id: string }, out: Writable): Promise<number> {
-  const runtime = openRuntime(opts);
+  const runtime = await openRuntime(opts);
   try {
     const outbox = new Outbox(runtime.store, { owner: newClaimOwner(), retry: runtime.config.retry, log: runtime.log });
     const delivery = await outbox.retry(opts.id);

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { Service } from '../app/service.js';
 import { logConfigWarnings } from '../config/load.js';
+import { openStore } from '../store/open-store.js';
 import { CliError, loadConfig, loggerFor, type GlobalOptions } from './context.js';
 
 /**
@@ -13,6 +14,7 @@ export async function runCommand(opts: GlobalOptions, out: Writable): Promise<nu
   const log = loggerFor(loaded);
   const service = new Service({
     config,
+    store: await openStore(config.store, { log }),
     // A CliError carries the readable `file:line  path: message` problems; the log gets them as one message.
     loadConfig: () => {
       try {

@@ -40,7 +40,7 @@ async function channelOutlook(store: Store, channel: ChannelConfig, refusal: Cre
 
 /** Per channel: how many deliveries are in each state, and the latest publish. */
 export async function statusCommand(opts: GlobalOptions & { json?: boolean }, out: Writable): Promise<number> {
-  const runtime = openRuntime(opts);
+  const runtime = await openRuntime(opts);
   try {
     const channels = [];
     for (const channel of runtime.config.channels) {

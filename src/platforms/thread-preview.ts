@@ -2,7 +2,6 @@ import type { ChannelConfig, Config } from '../config/schema.js';
 import { withChannelUtm } from '../compose/index.js';
 import type { ComposedThread } from '../core/delivery.js';
 import type { Item } from '../core/item.js';
-import { fetchLinkPreview } from '../media/link-preview.js';
 import { tryComposeForChannel } from './compose-for-channel.js';
 import { kitFor, kitOf } from './index.js';
 import type { PartMeasure } from './kit.js';
@@ -71,6 +70,8 @@ export class LinkCardCache {
 
   private async fetch(url: string, thumbMaxBytes: number): Promise<CardResult> {
     let problem: string | null = null;
+    // Loaded on the first card: it brings sharp (about 28 MiB), which a page nobody opens never needs.
+    const { fetchLinkPreview } = await import('../media/link-preview.js');
     const preview = await fetchLinkPreview(url, {
       onProblem: (p) => (problem = p),
       timeoutMs: this.web.timeoutMs,

@@ -5,6 +5,7 @@ import Keyv from 'keyv';
 import { DELIVERY_STATES, type DeliveryState } from '../core/delivery-states.js';
 import { DeliverySchema, type Delivery } from '../core/delivery.js';
 import type { DeliveryQuery, Store } from './store.js';
+import { redactStoreUrl } from './redact-store-url.js';
 
 /**
  * Every key this store writes starts with this, so a shared Redis stays tidy. Plain kv state lives under
@@ -199,16 +200,8 @@ interface ParsedUrl {
   password?: string;
 }
 
-/** The URL with any password (or bare userinfo, which may be one) replaced by ***. Works on unparsable text too. */
-export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/?#]*)@/i, (_all, scheme: string, userinfo: string) => {
-    const colon = userinfo.indexOf(':');
-    return colon >= 0 ? `${scheme}${userinfo.slice(0, colon)}:***@` : `${scheme}***@`;
-  });
-}
-
 function parseRedisUrl(url: string): ParsedUrl {
-  const bad = (why: string) => new RedisStoreError(`store "${redactUrl(url)}": ${why}; use redis://[user:pass@]host:port[/db] or rediss://…`);
+  const bad = (why: string) => new RedisStoreError(`store "${redactStoreUrl(url)}": ${why}; use redis://[user:pass@]host:port[/db] or rediss://…`);
   let u: URL;
   try {
     u = new URL(url);

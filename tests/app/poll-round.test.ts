@@ -24,7 +24,7 @@ async function hosts(opts: Parameters<typeof startFeedHosts>[0]): Promise<FeedHo
   return h;
 }
 
-function appFor(sources: Array<Record<string, unknown>>, polling: Record<string, unknown> = {}) {
+async function appFor(sources: Array<Record<string, unknown>>, polling: Record<string, unknown> = {}) {
   const config = ConfigSchema.parse({
     store: 'sqlite::memory:',
     dryRun: true,
@@ -32,7 +32,7 @@ function appFor(sources: Array<Record<string, unknown>>, polling: Record<string,
     sources,
     channels: [{ id: 'bsky', platform: 'bluesky', cards: false }],
   });
-  const store: Store = openStore(config.store);
+  const store: Store = await openStore(config.store);
   // A clock that moves on each read: a delivery's place in the queue is the moment it was queued, never a tie.
   let clock = Date.parse('2026-06-02T00:00:00Z');
   const app = new App({ config, store, log: pino({ level: 'silent' }), out: new PassThrough(), now: () => (clock += 1000) });
@@ -46,7 +46,7 @@ function appFor(sources: Array<Record<string, unknown>>, polling: Record<string,
 describe('a poll round', () => {
   it('fetches feeds at once, never more than polling.concurrency in all nor polling.perHost from one host', async () => {
     const feeds = await hosts({ hosts: 4, delayMs: () => 150 });
-    const { app, config } = appFor(
+    const { app, config } = await appFor(
       Array.from({ length: 24 }, (_, n) => ({ id: `f${n}`, feed: feeds.url(n), backlog: 'all' })),
       { concurrency: 6, perHost: 2 },
     );
@@ -61,7 +61,7 @@ describe('a poll round', () => {
     // 12 feeds on host 1 first, then 3 on host 2: host 2 must not wait behind host 1's queue.
     const feeds = await hosts({ hosts: 2, delayMs: () => 100 });
     const sources = [...Array.from({ length: 12 }, (_, i) => i * 2), 1, 3, 5].map((n) => ({ id: `f${n}`, feed: feeds.url(n) }));
-    const { app, config } = appFor(sources, { concurrency: 4, perHost: 2 });
+    const { app, config } = await appFor(sources, { concurrency: 4, perHost: 2 });
     await app.cycle();
     // Host 2's three feeds went in the first two waves (4 + 3 answers), not after host 1's twelve.
     expect(feeds.answered.slice(0, 7).filter((n) => n % 2 === 1).sort()).toEqual([1, 3, 5]);
@@ -75,7 +75,7 @@ describe('a poll round', () => {
       const feeds = await hosts({ hosts: 5, delayMs: (n) => delays[n]! });
       // Ids that do not sort in config order, so a tie broken by id could not pass for config order.
       const ids = Array.from({ length: 20 }, (_, n) => `s${((n * 7) % 20).toString().padStart(2, '0')}`);
-      const { app, store, config } = appFor(ids.map((id, n) => ({ id, feed: feeds.url(n), backlog: 'all' })));
+      const { app, store, config } = await appFor(ids.map((id, n) => ({ id, feed: feeds.url(n), backlog: 'all' })));
       const reports = (await app.cycle()).sources;
 
       // The feeds really did answer out of order…
@@ -91,7 +91,7 @@ describe('a poll round', () => {
   it('gives an article two sources carry to the first in config order, even when it answers last', async () => {
     const same = (n: number) => feedItemsSharing(n);
     const feeds = await hosts({ hosts: 2, delayMs: (n) => (n === 0 ? 400 : 0), body: same });
-    const { app, store, config } = appFor([
+    const { app, store, config } = await appFor([
       { id: 'slow', feed: feeds.url(0), backlog: 'all' },
       { id: 'fast', feed: feeds.url(1), backlog: 'all' },
     ]);
@@ -104,7 +104,7 @@ describe('a poll round', () => {
   it('a hanging feed holds one slot until its timeout; the others are fetched meanwhile', async () => {
     const feeds = await hosts({ hosts: 3, delayMs: (n) => (n === 0 ? Infinity : 50) });
     const sources = Array.from({ length: 13 }, (_, n) => ({ id: `f${n}`, feed: feeds.url(n), ...(n === 0 ? { timeoutMs: 4000 } : {}) }));
-    const { app, config } = appFor(sources, { concurrency: 2 });
+    const { app, config } = await appFor(sources, { concurrency: 2 });
     const round = app.cycle();
     // Twelve feeds through the one slot left, while the hanging request is still open.
     await until(() => feeds.answered.length === 12);

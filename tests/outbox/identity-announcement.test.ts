@@ -26,7 +26,7 @@ afterEach(async () => {
   for (const s of stores.splice(0)) await s.close();
 });
 
-function setup() {
+async function setup() {
   const config = ConfigSchema.parse({
     store: 'sqlite::memory:',
     dryRun: true,
@@ -35,7 +35,7 @@ function setup() {
       { id: 'by-source', platform: 'bluesky', dedup: 'per-source' },
     ],
   });
-  const store = openStore(config.store);
+  const store = await openStore(config.store);
   stores.push(store);
   const outbox = new Outbox(store, { owner: 'test', retry: config.retry, log: pino({ level: 'silent' }) });
   const queue = new EditorQueue(config, store, outbox);
@@ -49,7 +49,7 @@ function setup() {
 
 describe('an announcement that links an article a feed brings', () => {
   it('replaces the feed delivery that has not gone out yet, and notes the feed', async () => {
-    const { store, queue, intake, states, feedItem } = setup();
+    const { store, queue, intake, states, feedItem } = await setup();
     await intake('by-article', 'article');
     await intake('by-source', 'per-source');
     const { item } = await queue.add({ text: 'The harbour wall is open again!', url: PASTED }, { where: 'test' });
@@ -60,7 +60,7 @@ describe('an announcement that links an article a feed brings', () => {
   });
 
   it('is noted as "also in" when the feed brings the article after the announcement', async () => {
-    const { store, queue, intake, states, feedItem } = setup();
+    const { store, queue, intake, states, feedItem } = await setup();
     await queue.add({ text: 'The harbour wall is open again!', url: PASTED }, { where: 'test' });
     expect(await intake('by-article', 'article')).toMatchObject({ queued: 0, alsoIn: 1 });
     expect(await states('by-article')).toEqual(['editor:queued']);
@@ -68,7 +68,7 @@ describe('an announcement that links an article a feed brings', () => {
   });
 
   it('is not queued where a feed already sent the article, and says so; other channels still get it', async () => {
-    const { store, queue, intake, states } = setup();
+    const { store, queue, intake, states } = await setup();
     await intake('by-article', 'article');
     await intake('by-source', 'per-source');
     const [d] = await store.listDeliveries({ channelId: 'by-article' });
@@ -80,7 +80,7 @@ describe('an announcement that links an article a feed brings', () => {
   });
 
   it('without a link is no article of any feed', async () => {
-    const { queue, intake, states } = setup();
+    const { queue, intake, states } = await setup();
     await queue.add({ text: 'Office closed on Friday.' }, { where: 'test' });
     expect(await intake('by-article', 'article')).toMatchObject({ queued: 1, alsoIn: 0 });
     expect(await states('by-article')).toEqual(['editor:queued', 'wire:queued']);

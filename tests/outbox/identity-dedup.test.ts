@@ -20,8 +20,8 @@ afterEach(async () => {
   for (const s of stores.splice(0)) await s.close();
 });
 
-function setup() {
-  const store = openStore(CONFIG.store);
+async function setup() {
+  const store = await openStore(CONFIG.store);
   stores.push(store);
   const outbox = new Outbox(store, { owner: 'test', retry: CONFIG.retry, log: pino({ level: 'silent' }) });
   const intake = (sourceId: string, items: Item[], backlog: 'all' | 'none' = 'all') => intakeItems(store, outbox, sourceId, 'c', items, backlog);
@@ -34,7 +34,7 @@ const item = (title: string, link: string, guid?: string) => `<item><title>${tit
 
 describe('episodes with GUIDs that all link to the show page', () => {
   it('are each announced, on the first round and when a new one comes', async () => {
-    const { intake, titles } = setup();
+    const { intake, titles } = await setup();
     const show = 'https://pod.example.org/show/';
     expect(await intake('pod', rss('pod', item('Episode 1', show, 'ep-1') + item('Episode 2', show, 'ep-2')))).toMatchObject({ queued: 2 });
     expect(await intake('pod', rss('pod', item('Episode 1', show, 'ep-1') + item('Episode 2', show, 'ep-2') + item('Episode 3', show, 'ep-3')))).toMatchObject({ queued: 1 });
@@ -44,7 +44,7 @@ describe('episodes with GUIDs that all link to the show page', () => {
 
 describe('an entry whose link changes (a headline edited, a new slug) under the same GUID', () => {
   it('is not announced again', async () => {
-    const { intake, titles } = setup();
+    const { intake, titles } = await setup();
     await intake('wire', rss('wire', item('Harbour wall repairs', 'https://wire.example.org/2026/harbour-wall-repairs/', 'w-1')));
     expect(await intake('wire', rss('wire', item('Harbour wall repairs finished early', 'https://wire.example.org/2026/harbour-wall-finished-early/', 'w-1')))).toMatchObject({ queued: 0 });
     expect(await titles()).toEqual(['wire: Harbour wall repairs']);
@@ -53,7 +53,7 @@ describe('an entry whose link changes (a headline edited, a new slug) under the 
 
 describe("a new source's backlog", () => {
   it('does not keep another source from announcing an article it brings later', async () => {
-    const { intake, titles } = setup();
+    const { intake, titles } = await setup();
     const story = item('Fish market moves', 'https://news.example.org/2026/fish-market/', 'x');
     // The new source sees the article first, on its first sight, and leaves it out (backlog: none).
     expect(await intake('late', rss('late', story), 'none')).toMatchObject({ queued: 0, skippedBacklog: 1 });
@@ -67,7 +67,7 @@ describe("a new source's backlog", () => {
 
 describe('a round that stopped after claiming an article and before queueing it', () => {
   it('queues it on the same source\'s next round, and another source meanwhile only notes it', async () => {
-    const { store, intake, titles } = setup();
+    const { store, intake, titles } = await setup();
     const [story] = rss('wire', item('Library hours', 'https://news.example.org/2026/library/', 'w-2'));
     // What a crash right after the claim leaves: the pending mark, no delivery.
     await intake('wire', []);
@@ -82,7 +82,7 @@ describe('a round that stopped after claiming an article and before queueing it'
 
 describe('entries that an earlier release took for one item, because they share a link and have no GUID', () => {
   it('are all seen on the first round after the upgrade, and one that comes later is new', async () => {
-    const { store, intake, titles } = setup();
+    const { store, intake, titles } = await setup();
     const link = 'https://notices.example.org/';
     await store.kv.set(`seen:c:notices:${link}`, { firstSeenAt: 'then', contentHash: 'old', hashScheme: 2 });
     await store.kv.set('primed:c:notices', 'then');

@@ -81,13 +81,13 @@ const backends = [
 for (const backend of backends) describe.skipIf(backend.name === 'redis' && !REDIS_SERVER)(`a store written by the previous release, opened by this one (${backend.name})`, () => {
   it('queues nothing that was published or queued, notes other sources, and queues only what is new', async () => {
     const url = await backend.fresh();
-    const before = openStore(url);
+    const before = await openStore(url);
     await storeAsBefore(before, newOutbox(before));
     const deliveriesBefore = (await before.listDeliveries()).map((d) => [d.id, d.state]).sort();
     await before.close();
 
     // A new process: the upgraded release reads the same store.
-    const store = openStore(url);
+    const store = await openStore(url);
     try {
       const outbox = newOutbox(store);
       const intake = (items: Item[], sourceId: string) => intakeItems(store, outbox, sourceId, CHANNEL, items, 'all', Date.now, 'reply');

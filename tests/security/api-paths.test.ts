@@ -104,7 +104,7 @@ describe.each([
 
   beforeAll(async () => {
     const config = configFor(tempDir('threadcast-hostile-api-'));
-    store = openStore(config.store);
+    store = await openStore(config.store);
     app = new App({ config, store, log, out: devNull as never });
     const queued = await app.editorQueue.add({ text: 'A held announcement that no outsider may touch.' }, { where: 'test' });
     deliveryId = queued.deliveries[0]!.id;

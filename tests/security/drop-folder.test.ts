@@ -26,7 +26,7 @@ afterEach(async () => {
   for (const store of stores.splice(0)) await store.close();
 });
 
-function setup() {
+async function setup() {
   const logs: string[] = [];
   const log = pino({ level: 'debug' }, { write: (line: string) => logs.push(line) });
   const stateDir = tempDir('threadcast-drop-state-');
@@ -38,7 +38,7 @@ function setup() {
       { id: 'x', platform: 'x' },
     ],
   });
-  const store = openStore(config.store);
+  const store = await openStore(config.store);
   stores.push(store);
   const outbox = new Outbox(store, { owner: 'test', retry: config.retry, log });
   const queue = new EditorQueue(config, store, outbox);
@@ -66,7 +66,7 @@ function setup() {
   };
 }
 
-type Setup = ReturnType<typeof setup>;
+type Setup = Awaited<ReturnType<typeof setup>>;
 
 /** The .error beside `name`: its first line, after checking it is a real file threadcast wrote. */
 function errorLine(s: Setup, name: string): string {
@@ -77,7 +77,7 @@ function errorLine(s: Setup, name: string): string {
 
 describe('the drop folder reads only regular files that live inside it', () => {
   it('refuses a symbolic link to a file outside, and nothing of that file is queued, stored, logged or written', async () => {
-    const s = setup();
+    const s = await setup();
     symlinkSync(s.secretFile, s.file('leak.md'));
     writeFile(s.dir, 'good.md', 'The library opens late on Monday.');
 
@@ -94,7 +94,7 @@ describe('the drop folder reads only regular files that live inside it', () => {
   });
 
   it('refuses a symbolic link to /proc/self/environ', async () => {
-    const s = setup();
+    const s = await setup();
     symlinkSync('/proc/self/environ', s.file('env.md'));
 
     const report = await s.scan();
@@ -106,7 +106,7 @@ describe('the drop folder reads only regular files that live inside it', () => {
   });
 
   it('refuses a hard link to a file outside (a regular file inside by its path, but with a second name)', async () => {
-    const s = setup();
+    const s = await setup();
     linkSync(s.secretFile, s.file('hard.md'));
 
     const report = await s.scan();
@@ -118,7 +118,7 @@ describe('the drop folder reads only regular files that live inside it', () => {
   });
 
   it('refuses a named pipe called x.md without waiting on it', { timeout: 10_000 }, async () => {
-    const s = setup();
+    const s = await setup();
     execFileSync('mkfifo', [s.file('pipe.md')]);
     writeFile(s.dir, 'z-after.md', 'Still queued after the pipe.');
 
@@ -129,7 +129,7 @@ describe('the drop folder reads only regular files that live inside it', () => {
   });
 
   it('does not look into a folder named x.md', async () => {
-    const s = setup();
+    const s = await setup();
     mkdirSync(s.file('folder.md'));
     writeFile(s.dir, 'folder.md/inner.md', 'Not an announcement.');
 
@@ -140,7 +140,7 @@ describe('the drop folder reads only regular files that live inside it', () => {
   });
 
   it('refuses a file swapped for a link to a secret between the first look and the read', async () => {
-    const s = setup();
+    const s = await setup();
     writeFile(s.dir, 'swap.md', 'An innocent announcement.');
 
     // The scan waits for the fresh file to settle (a long settle time: it always waits); the swap happens then.
@@ -159,7 +159,7 @@ describe('the drop folder reads only regular files that live inside it', () => {
   });
 
   it('refuses a file swapped for a named pipe between the first look and the read, without hanging', { timeout: 10_000 }, async () => {
-    const s = setup();
+    const s = await setup();
     writeFile(s.dir, 'swap.md', 'An innocent announcement.');
 
     const report = await s.scan({
@@ -224,7 +224,7 @@ describe('images named in a drop file stay inside the drop folder', () => {
   ];
 
   it.each(cases)('refuses $name, naming the file, line and field', async ({ image, message }) => {
-    const s = setup();
+    const s = await setup();
     const given = image(s);
     writeFile(s.dir, 'news.md', `---\nchannels: x\nimage: ${given}\nalt: A photo\n---\nHello`);
 
@@ -239,7 +239,7 @@ describe('images named in a drop file stay inside the drop folder', () => {
   });
 
   it('takes an image inside the folder, also by a path that goes out and back in', async () => {
-    const s = setup();
+    const s = await setup();
     mkdirSync(s.file('img'));
     writeFile(s.dir, 'img/hall.png', 'pixels');
     writeFile(s.dir, 'news.md', `---\nchannels: x\nimage: img/../img/hall.png\nalt: The hall\n---\nHello`);
@@ -253,7 +253,7 @@ describe('images named in a drop file stay inside the drop folder', () => {
 
 describe('a file still being written is queued once, complete', () => {
   it('skips a file that grows during the settle wait, then queues the whole of it exactly once', async () => {
-    const s = setup();
+    const s = await setup();
     const first = 'The swimming pool is closed on Tuesday';
     const rest = ' and Wednesday for cleaning; it reopens on Thursday at seven.';
     writeFile(s.dir, 'pool.md', first);
@@ -277,7 +277,7 @@ describe('a file still being written is queued once, complete', () => {
   });
 
   it('does not wait for a file whose last change is older than the settle time', async () => {
-    const s = setup();
+    const s = await setup();
     writeFile(s.dir, 'old.md', 'Written a while ago.');
     await new Promise((r) => setTimeout(r, 200));
     let waited = 0;
@@ -291,7 +291,7 @@ describe('a file still being written is queued once, complete', () => {
 
 describe('.queued and .error files never replace or write through what is there', () => {
   it('marks a second file of the same name .md.2.queued, keeping the first marker', async () => {
-    const s = setup();
+    const s = await setup();
     writeFile(s.dir, 'news.md', 'First announcement.');
     await s.scan();
     writeFile(s.dir, 'news.md', 'Second announcement.');
@@ -305,7 +305,7 @@ describe('.queued and .error files never replace or write through what is there'
   });
 
   it('leaves a planted .md.queued link and its target alone', async () => {
-    const s = setup();
+    const s = await setup();
     const victim = writeFile(s.outside, 'victim.txt', 'untouched');
     symlinkSync(victim, `${s.file('news.md')}.queued`);
     writeFile(s.dir, 'news.md', 'An announcement.');
@@ -318,7 +318,7 @@ describe('.queued and .error files never replace or write through what is there'
   });
 
   it('never writes through a planted .md.error link', async () => {
-    const s = setup();
+    const s = await setup();
     const victim = writeFile(s.outside, 'victim.txt', 'untouched');
     symlinkSync(victim, `${s.file('bad.md')}.error`);
     writeFile(s.dir, 'bad.md', '---\nchannels: mastodon\n---\nHello');
@@ -331,7 +331,7 @@ describe('.queued and .error files never replace or write through what is there'
   });
 
   it('does not take a planted .md.error link as the file being unchanged since its error', async () => {
-    const s = setup();
+    const s = await setup();
     // A link to a file with a far-future time: followed, it would hide good.md until 2100.
     const victim = writeFile(s.outside, 'victim.txt', 'untouched');
     utimesSync(victim, new Date('2100-01-01'), new Date('2100-01-01'));
@@ -353,7 +353,7 @@ describe('publish-at times are real dates, not too far off', () => {
   };
 
   it('refuses an extreme date in a drop file, naming the file, line and field', async () => {
-    const s = setup();
+    const s = await setup();
     writeFile(s.dir, 'far.md', '---\nchannels: x\nat: +275760-09-13\n---\nHello');
     writeFile(s.dir, 'far2.md', '---\nchannels: x\nat: +275760-09-13T00:00:00Z\n---\nHello');
 

@@ -24,7 +24,7 @@ afterEach(async () => {
 
 /** Opens the store and writes through both of its tables, so SQLite has created -wal and -shm. */
 async function openAndWrite(file: string, log?: pino.Logger): Promise<Store> {
-  const store = openStore(`sqlite:${file}`, { log });
+  const store = await openStore(`sqlite:${file}`, { log });
   open.push(store);
   await store.kv.set('k', 'v');
   await store.acquireLease('leader', 'me', 60_000, Date.now());

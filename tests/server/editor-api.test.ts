@@ -142,7 +142,7 @@ describe('access', () => {
 
   it('answers 401 saying how to turn it on when no token is configured', async () => {
     const config = configFor(tempDir('threadcast-api-off-'));
-    const offStore = openStore(config.store);
+    const offStore = await openStore(config.store);
     const off = await startServer({ config: () => config, store: () => offStore, queue: () => app.editorQueue, log, env: {} });
     try {
       const res = await fetch(new URL('/api/channels', off.url), { headers: { authorization: 'Bearer anything-at-all-here' } });

@@ -22,7 +22,7 @@ afterEach(async () => {
   for (const store of stores.splice(0)) await store.close();
 });
 
-function setup() {
+async function setup() {
   const logs: Array<{ level: number; msg: string; file?: string; line?: number; field?: string }> = [];
   const log = pino({ level: 'debug' }, { write: (line: string) => logs.push(JSON.parse(line)) });
   const config = ConfigSchema.parse({
@@ -33,7 +33,7 @@ function setup() {
       { id: 'x', platform: 'x' },
     ],
   });
-  const store = openStore(config.store);
+  const store = await openStore(config.store);
   stores.push(store);
   // A clock that moves on each read, so deliveries' creation order is the order the files were queued.
   let clock = Date.parse('2026-11-01T00:00:00Z');
@@ -63,7 +63,7 @@ function saveLater(file: string): void {
 
 describe('scanEditorFolder', () => {
   it('queues a file with front matter on the named channel, with its link, publish-at time and image', async () => {
-    const s = setup();
+    const s = await setup();
     mkdirSync(path.join(s.dir, 'img'));
     const photo = writeFile(s.dir, 'img/hall.png', 'not really a png');
     // `at` is unquoted on purpose: YAML 1.1 would turn it into a Date, which the schema would refuse.
@@ -107,7 +107,7 @@ describe('scanEditorFolder', () => {
   });
 
   it('queues a file without front matter on every channel, and accepts channels as a YAML list or with CRLF lines', async () => {
-    const s = setup();
+    const s = await setup();
     s.write('a.md', '  Bring your own mug to the café.  \n');
     s.write('b.md', '---\r\nchannels:\r\n  - bsky\r\n  - x\r\n---\r\nQuiz night on Thursday.\r\n');
 
@@ -121,7 +121,7 @@ describe('scanEditorFolder', () => {
   });
 
   it('marks a queued file .md.queued, so the next scan queues nothing', async () => {
-    const s = setup();
+    const s = await setup();
     const file = s.write('news.md', 'Library quiz night on Thursday.');
 
     expect((await s.scan()).queued).toHaveLength(1);
@@ -134,7 +134,7 @@ describe('scanEditorFolder', () => {
   });
 
   it('after a crash between queueing and marking, the next scan creates no new delivery and marks the file', async () => {
-    const s = setup();
+    const s = await setup();
     const text = 'The pool reopens on Saturday.';
     const file = s.write('pool.md', text);
     await s.scan();
@@ -164,7 +164,7 @@ describe('scanEditorFolder', () => {
   ];
 
   it.each(badFiles)('explains a bad file ($name) in .md.error with file, line and field, and still queues the next file', async ({ text, line, field, message }) => {
-    const s = setup();
+    const s = await setup();
     writeFile(s.dir, 'photo.png', 'pixels');
     const bad = s.write('01-bad.md', text);
     s.write('02-good.md', 'Good news travels.');
@@ -185,7 +185,7 @@ describe('scanEditorFolder', () => {
   });
 
   it('does not retry a bad file until it is saved again; once fixed it is queued and its .error removed', async () => {
-    const s = setup();
+    const s = await setup();
     const file = s.write('launch.md', '---\nimage: poster.png\nalt: The poster\n---\nThe festival starts today.');
     expect((await s.scan()).failed).toHaveLength(1);
     const errorText = readFileSync(`${file}.error`, 'utf8');
@@ -210,7 +210,7 @@ describe('scanEditorFolder', () => {
   });
 
   it('reports a missing folder as a problem instead of throwing', async () => {
-    const s = setup();
+    const s = await setup();
     const missing = path.join(s.dir, 'no-such-folder');
 
     const report = await s.scan(missing);
@@ -220,7 +220,7 @@ describe('scanEditorFolder', () => {
   });
 
   it('queues files in name order', async () => {
-    const s = setup();
+    const s = await setup();
     s.write('10-third.md', 'Third');
     s.write('01-first.md', 'First');
     s.write('02-second.md', 'Second');
@@ -233,7 +233,7 @@ describe('scanEditorFolder', () => {
   });
 
   it('looks only at *.md directly in the folder, and refuses files over 1 MiB', async () => {
-    const s = setup();
+    const s = await setup();
     mkdirSync(path.join(s.dir, 'drafts'));
     s.write('drafts/nested.md', 'Not yet');
     s.write('.hidden.md', 'Swap file');

@@ -52,7 +52,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   const [command, arg] = line.trim().split(' ');
   if (command === 'open') {
     payload = JSON.parse(readFileSync(arg!, 'utf8')) as Payload;
-    store = openStore(payload.url);
+    store = await openStore(payload.url);
     // Connected and warm before the start line, so the race is about the claims, not about start-up.
     await store.claimHolder('warm-up', 0);
     await store.kv.get('warm-up');

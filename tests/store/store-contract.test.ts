@@ -60,8 +60,8 @@ const backends: Backend[] = [
 ];
 
 const opened: Store[] = [];
-function open(url: string): Store {
-  const store = openStore(url);
+async function open(url: string): Promise<Store> {
+  const store = await openStore(url);
   opened.push(store);
   return store;
 }
@@ -101,7 +101,7 @@ for (const backend of backends) describe.skipIf(backend.name === 'redis' && !RED
   let store: Store;
   const setup = async () => {
     url = await backend.fresh();
-    store = open(url);
+    store = await open(url);
   };
 
   describe('deliveries', () => {
@@ -116,7 +116,7 @@ for (const backend of backends) describe.skipIf(backend.name === 'redis' && !RED
       expect(results.filter(Boolean)).toHaveLength(1);
       expect((await store.getDelivery(delivery(2).id))!.priority).toBe(results.indexOf(true));
 
-      const other = open(url);
+      const other = await open(url);
       expect(await other.createDelivery(delivery(1, { priority: 7 }))).toBe(false);
       expect((await other.getDelivery(delivery(1).id))!.priority).toBe(0);
       expect(await store.countDeliveries()).toEqual({ ...ALL_ZERO, queued: 2 });
@@ -132,7 +132,7 @@ for (const backend of backends) describe.skipIf(backend.name === 'redis' && !RED
       expect(itemIds(await store.listDeliveries({ channelId: 'c1', states: ['queued'] }))).toEqual(['item-1', 'item-2']);
       expect(await store.countDeliveries()).toEqual({ ...ALL_ZERO, queued: 3, held: 1 });
       // A second instance racing the same batch creates nothing twice.
-      const other = open(url);
+      const other = await open(url);
       const more = [delivery(5), delivery(6)];
       const [mine, theirs] = await Promise.all([store.createDeliveries(more), other.createDeliveries(more)]);
       for (const [i, created] of mine.entries()) expect(Number(created) + Number(theirs[i])).toBe(1);
@@ -346,7 +346,7 @@ for (const backend of backends) describe.skipIf(backend.name === 'redis' && !RED
 
     it('are exclusive between two store instances on one backend', async () => {
       await setup();
-      const other = open(url);
+      const other = await open(url);
       const ds = Array.from({ length: 50 }, (_, i) => delivery(i));
       for (const d of ds) await store.createDelivery(d);
       const won = await Promise.all(ds.map((d) => Promise.all([store.claimDelivery(d.id, 'a', LEASE, T0), other.claimDelivery(d.id, 'b', LEASE, T0)])));
@@ -384,7 +384,7 @@ for (const backend of backends) describe.skipIf(backend.name === 'redis' && !RED
 
     it('go to exactly one of many owners contending at once, from two instances', async () => {
       await setup();
-      const other = open(url);
+      const other = await open(url);
       const owners = Array.from({ length: 12 }, (_, i) => `owner-${i}`);
       const results = await Promise.all(owners.map((o, i) => (i % 2 ? other : store).acquireLease('leader', o, TTL, T0)));
       expect(results.filter(Boolean)).toHaveLength(1);
@@ -398,7 +398,7 @@ for (const backend of backends) describe.skipIf(backend.name === 'redis' && !RED
       expect(await store.kv.get('seen:x')).toBeUndefined();
       await store.kv.set('seen:x', { firstSeenAt: 'then', n: 1 });
       expect(await store.kv.get('seen:x')).toEqual({ firstSeenAt: 'then', n: 1 });
-      const other = open(url);
+      const other = await open(url);
       expect(await other.kv.get('seen:x')).toEqual({ firstSeenAt: 'then', n: 1 });
       expect(await store.kv.delete('seen:x')).toBe(true);
       expect(await store.kv.delete('seen:x')).toBe(false);
@@ -577,7 +577,7 @@ describe.skipIf(!REDIS_SERVER)('redis store specifics', () => {
 
   it('keeps every key under threadcast:, stores the delivery JSON as is, and gives claims and leases a Redis TTL', async () => {
     const url = await backends[1]!.fresh();
-    const store = open(url);
+    const store = await open(url);
     const d = delivery(1, { notBefore: new Date(T0).toISOString() });
     await store.createDelivery(d);
     await store.saveDelivery({ ...d, state: 'failed' });
@@ -688,31 +688,31 @@ describe.skipIf(!REDIS_SERVER)('redis store specifics', () => {
   });
 
   it('is what openStore gives for redis:// and rediss:// URLs; other schemes are refused naming both, without secrets', async () => {
-    const plain = open(`${redis.url}/1`);
+    const plain = await open(`${redis.url}/1`);
     expect(plain).toBeInstanceOf(RedisStore);
-    const tls = openStore('rediss://user:pw@127.0.0.1:1/0');
+    const tls = await openStore('rediss://user:pw@127.0.0.1:1/0');
     expect(tls).toBeInstanceOf(RedisStore);
     await tls.close();
-    const sqlite = open(`sqlite:${path.join(tempDir(), 's.sqlite')}`);
+    const sqlite = await open(`sqlite:${path.join(tempDir(), 's.sqlite')}`);
     expect(sqlite).toBeInstanceOf(SqliteStore);
-    const refusal = thrownBy(() => openStore(`postgres://u:${PASSWORD}@db/x`));
+    const refusal = await rejectionOf(openStore(`postgres://u:${PASSWORD}@db/x`));
     expect(refusal).toMatch(/unsupported; use sqlite:PATH or redis:\/\//);
     expect(refusal).toMatch(/postgres:\/\/u:\*\*\*@db/);
     expect(refusal).not.toContain(PASSWORD);
     for (const bad of [`redis://u:${PASSWORD}@host:notaport`, `redis://u:${PASSWORD}@host:6379/db`]) {
-      const message = thrownBy(() => openStore(bad));
+      const message = await rejectionOf(openStore(bad));
       expect(message).toMatch(/redis:\/\/u:\*\*\*@/);
       expect(message).not.toContain(PASSWORD);
     }
   });
 });
 
-function thrownBy(fn: () => unknown): string {
+async function rejectionOf(opening: Promise<unknown>): Promise<string> {
   try {
-    fn();
+    await opening;
   } catch (err) {
     return (err as Error).message;
   }
-  throw new Error('expected a throw');
+  throw new Error('expected a refusal');
 }
 

@@ -17,7 +17,7 @@ const devNull = { write: () => true } as unknown as NodeJS.WritableStream;
 
 export async function startEditorApi(config: Config, token: string): Promise<EditorApi> {
   const log = pino({ level: 'silent' });
-  const store = openStore(config.store);
+  const store = await openStore(config.store);
   const app = new App({ config, store, log, out: devNull as never });
   const server = await startServer({ config: () => config, store: () => store, queue: () => app.editorQueue, log, env: { THREADCAST_API_TOKEN: token } });
   return {
