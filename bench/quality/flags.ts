@@ -188,7 +188,7 @@ function quote(text: string, at: number, length: number, around = 30): string {
  * ones (Read more, Continue reading, Read full article, Läs mer, Lire la suite, Leia mais, Leer más, Weiterlesen,
  * Lees meer, Leggi tutto, Czytaj dalej, Читать далее, 続きを読む, 阅读全文…), comment links ("Comments" alone,
  * "[comments]", "12 comments", "Leave a comment"), Reddit's "submitted by /u/…", share links ("Share on
- * Facebook", "Share this:", "Like this:"), and hosts' footers (Omny's "… for privacy information", NRK's "Hør
+ * Facebook", "Share this:", "Like this:" as a heading or with nothing after it), and hosts' footers (Omny's "… for privacy information", NRK's "Hør
  * episoden i appen"). The title is not searched: a headline may say "Read more books".
  */
 const BOILERPLATE: readonly RegExp[] = [
@@ -223,7 +223,10 @@ const BOILERPLATE: readonly RegExp[] = [
   /\bno comments(?: yet)?\b/i,
   /\bsubmitted by\s+\/u\//i,
   /\bshare (?:this|on (?:facebook|twitter|x|linkedin|whatsapp|reddit|mastodon|bluesky|threads|email))\b/i,
-  /\b(?:like|share) this:/i,
+  /\bshare this:/i,
+  // WordPress's "Like this:" heading, or a pointer with nothing after it in the post; "it worked like this: most
+  // runtime functions returned…" (feedjira/json_feed.json) goes on in its own sentence and is prose.
+  /(?:^|\n)\s*Like this:|\blike this:\s*$/i,
   /\bclick to (?:share|email|print)\b/i,
   /\b(?:tweet|pin) (?:this|it)\b/i,
   /\bthis (?:entry|post) was posted in\b/i,

@@ -1,12 +1,17 @@
-import { paragraphText, sliceParagraph, textParagraph, tidyParagraph } from './runs.js';
+import { contactBlockStart } from './contact-block.js';
+import { musicCreditsStart } from './music-credits.js';
+import { withoutOrphanPointers } from './orphan-pointer.js';
+import { coversLink, paragraphText, sliceParagraph, textParagraph, tidyParagraph } from './runs.js';
 import type { BodyParagraph } from './types.js';
 
 /**
  * What publishing software appends to every item and nobody wrote for it: "read more" links, WordPress's "The post
- * … appeared first on …" footer, comment and share links, podcast hosts' privacy lines, the excerpt's `[…]` mark,
- * and a closing paragraph that only links back to the item or the site. Only the end of a body is looked at, and
- * each rule wants a clear sign (a link, a sentence boundary before it, a capital letter, a closing arrow); where
- * unsure, the words stay.
+ * … appeared first on …" and Medium's "… was originally published in …" footers, comment and share links, podcast
+ * hosts' privacy lines, contact blocks (contact-block.ts) and music credits (music-credits.ts), closing advertisements, the excerpt's `[…]` mark, and a
+ * closing paragraph that only links back to the item or the site. Only the end of a body is looked at, except for
+ * what stands anywhere: a shortcode a plugin left as text, a call to comment, a pointer at a picture that is gone
+ * (orphan-pointer.ts). Each rule wants a clear sign (a link, a sentence boundary before it, a capital letter, a
+ * closing arrow); where unsure, the words stay.
  */
 
 export interface LinkTargets {
@@ -18,7 +23,10 @@ export interface LinkTargets {
 
 export interface BoilerplateResult {
   paragraphs: BodyParagraph[];
-  /** An excerpt mark (`[…]`, `(…)`) was removed: the text was cut by software, not ended by its writer. */
+  /**
+   * An excerpt mark (`[…]`, `(…)`) was removed, or a "[read more]" link after "...": the text was cut by software,
+   * not ended by its writer.
+   */
   cut: boolean;
 }
 
@@ -99,10 +107,20 @@ const COMMENT_OR_SHARE = new RegExp(
 /** A comment or share link's text, bracketed or not ("[275 comments]"). */
 function isCommentOrShare(text: string): boolean {
   const t = text.trim();
-  return COMMENT_OR_SHARE.test(t) || COMMENT_OR_SHARE.test(t.replace(/^\[(.*)\]$/su, '$1').trim());
+  return COMMENT_OR_SHARE.test(t) || COMMENT_OR_SHARE.test(unbracketed(t));
 }
 
 const READ_MORE_LINK = new RegExp(`^(?:${READ_MORE})\\b`, 'iu');
+
+/** A "read more" link's text, bracketed or not ("[read more]"). */
+function isReadMoreLink(text: string): boolean {
+  const t = text.trim();
+  return READ_MORE_LINK.test(t) || READ_MORE_LINK.test(unbracketed(t));
+}
+
+function unbracketed(text: string): string {
+  return text.replace(/^\[(.*)\]$/su, '$1').trim();
+}
 const ARROWS = '(?:»|›|→|>>|>|\\.{2,}|…)';
 /** "Read more »", "Leia mais (01/03/2025 - 23h00)", "Weiterlesen…" at the very end. */
 const READ_MORE_TAIL = new RegExp(`(?:${READ_MORE})(?:\\s*(?:${ARROWS}|[.!:]))*(?:\\s*\\([^()\\n]{0,40}\\))?\\s*$`, 'iu');
@@ -134,6 +152,21 @@ const APPEARED_FIRST_ON = new RegExp(
   'su',
 );
 
+/** Medium's footer, a paragraph of its own: "<title> was originally published in <publication> on Medium, where …". */
+const MEDIUM_FOOTER =
+  /^[^\n]{1,300}?\swas originally published in\s[^\n]{1,200}?\son Medium, where people are continuing the conversation by highlighting and responding to this story\.?$/u;
+
+/**
+ * A call to comment that starts a sentence and ends its paragraph ("Just leave a comment on this episode!"); a
+ * request inside a sentence ("If you know of references to this ordering, please leave a comment") is the writer's.
+ */
+const CALL_TO_COMMENT =
+  /(?:^|(?<=[.!?]["'”’)]*\s+))(?:(?:just|simply|please)\s+)?(?:leave|post|drop|add)\s+(?:us\s+)?a\s+comment(?:\s+(?:below|here|(?:on|under)\s+(?:this|the)\s+(?:episode|post|article|story|video|page)))?\s*[.!]+$/iu;
+/** What may stay with a call to comment in a paragraph that goes whole: a short line, such as the contest it is for. */
+const CALL_COMPANION_WORDS = 15;
+/** A WordPress shortcode left as text by a plugin that did not run: "[yop_poll id="12"]". */
+const SHORTCODE = /^\[[a-z][\w-]*(?:\s+[\w-]+=(?:"[^"\n]*"|'[^'\n]*'|[^\s\]]+))+\s*\/?\]$/iu;
+
 /** Podcast hosts' lines appended to every episode's description. */
 const HOST_LINES = [
   /(?:^|\s)See omnystudio\.com\/listener for privacy information\.?\s*$/iu,
@@ -141,11 +174,19 @@ const HOST_LINES = [
   /(?:^|\s)Learn more about your ad choices\. Visit (?:megaphone\.fm|podcastchoices\.com)\/adchoices\.?\s*$/iu,
 ];
 
+/**
+ * A closing advertisement: questions put to the reader, then a call to go somewhere, with a link ("Need to hire a
+ * really great programmer? Want a job that doesn't drive you crazy? Visit the Joel on Software Job Board: …").
+ */
+const PROMO =
+  /^(?:(?:need|want|looking for|searching for|interested in|ready to|wish)\b[^.!?\n]{0,120}\?\s+){1,3}(?:visit|check out|head (?:over )?to|go to|try|join|sign up|subscribe)\b[^\n]{0,200}$/iu;
 /** Reddit's closing line, once its [link] and [comments] links are gone: the user is a link, or written /u/name. */
 const REDDIT_SUBMITTED = /^submitted by\s+(\S+)(?:\s+to\s+\S+)?$/iu;
 /** A sponsor's sentence opening the body: "The … news feed is brought to you by TUXEDO COMPUTERS." */
 const SPONSOR_LEAD = /^[^.!?\n]{0,120}\b(?:is brought to you by|are brought to you by|is sponsored by|sponsored by|präsentiert von|gesponsert von)\s[^.!?\n]{1,80}[.!]\s+(?=\S)/iu;
 
+/** An ellipsis right after a word, the end software leaves when it cuts an excerpt before a "read more" link. */
+const CUT_BEFORE_LINK = /[\p{L}\p{N}](?:…|\.{3})$/u;
 const EXCERPT_MARK = /\s*(?:\[\s*(?:…|\.\.\.|&hellip;|&#8230;)\s*\]|\(\s*(?:…|\.\.\.)\s*\))$/u;
 /** What may stand between links in a paragraph that is only links. */
 const SEPARATORS = /^[\s\-–—|/·•,.:;»«›‹→←()[\]]*$/u;
@@ -158,12 +199,14 @@ const TAIL_WINDOW = 1200;
 
 /** Boilerplate removed from the end of a body, repeatedly, until the end is the writer's own. */
 export function removeBoilerplate(paragraphs: readonly BodyParagraph[], targets: LinkTargets = {}): BoilerplateResult {
-  const out = [...paragraphs];
+  const out = withoutOrphanPointers(withoutCallsToComment(paragraphs.filter((p) => !SHORTCODE.test(paragraphText(p).trim()))));
   let cut = false;
+  let removed = false;
   for (let guard = 0; guard < 50 && out.length > 0; guard++) {
     const last = out[out.length - 1]!;
     if (isBoilerplateParagraph(last, targets)) {
       out.pop();
+      removed = true;
       continue;
     }
     const text = paragraphText(last);
@@ -177,10 +220,33 @@ export function removeBoilerplate(paragraphs: readonly BodyParagraph[], targets:
     const kept = tidyParagraph(sliceParagraph(last, 0, at));
     if (kept.length > 0) out[out.length - 1] = kept;
     else out.pop();
+    removed = true;
   }
   const last = out[out.length - 1];
+  // Software that cuts an excerpt with "..." before its own "[read more]" link cut it mid-sentence.
+  if (removed && last && CUT_BEFORE_LINK.test(paragraphText(last))) cut = true;
   if (cut && last && !/[.!?…:;"'’”)\]。！？]$/u.test(paragraphText(last))) out[out.length - 1] = [...last, { text: '…' }];
   return { paragraphs: out, cut };
+}
+
+/**
+ * Calls to comment, wherever they stand (a podcast's show notes put them mid-way): the sentence goes, and the whole
+ * paragraph when little else is in it ("Win the other gray T-Shirt! Just leave a comment on this episode!").
+ */
+function withoutCallsToComment(paragraphs: readonly BodyParagraph[]): BodyParagraph[] {
+  const out: BodyParagraph[] = [];
+  for (const p of paragraphs) {
+    const text = paragraphText(p);
+    const m = CALL_TO_COMMENT.exec(text.slice(-TAIL_WINDOW));
+    if (!m) {
+      out.push(p);
+      continue;
+    }
+    const at = text.length - Math.min(text.length, TAIL_WINDOW) + m.index;
+    const rest = text.slice(0, at).trim();
+    if (rest.split(/\s+/u).length > CALL_COMPANION_WORDS) out.push(tidyParagraph(sliceParagraph(p, 0, at)));
+  }
+  return out;
 }
 
 /** A sponsor's sentence at the very start of the body, removed; the rest of the paragraph stays. */
@@ -205,10 +271,12 @@ function isBoilerplateParagraph(p: BodyParagraph, targets: LinkTargets): boolean
   const text = paragraphText(p).trim();
   if (isCommentOrShare(text) || isRedditLine(p, text)) return true;
   if (READ_MORE_ALONE.test(text)) return true;
+  if (PROMO.test(text) && p.some((r) => r.href !== undefined)) return true;
+  if (MEDIUM_FOOTER.test(text)) return true;
   const links = p.filter((r) => r.href !== undefined);
   if (links.length === 0 || !p.every((r) => r.href !== undefined || SEPARATORS.test(r.text))) return false;
   // Only links: back to the item or the site, or the "read more" / comment / share kind ("Lire la suite - En bref / Europe").
-  if (READ_MORE_LINK.test(links[0]!.text.trim())) return true;
+  if (isReadMoreLink(links[0]!.text)) return true;
   return links.every((l) => pointsHome(l.href!, targets) || isCommentOrShare(l.text));
 }
 
@@ -230,6 +298,10 @@ function tailStart(p: BodyParagraph, text: string, from: number): number | undef
   }
   const linkTail = trailingLinkStart(p);
   if (linkTail !== undefined) return linkTail;
+  const contact = contactBlockStart(text, from);
+  if (contact !== undefined) return contact;
+  const credits = musicCreditsStart(text, from);
+  if (credits !== undefined) return credits;
   // The words after the preposition must be a link: "Read more at the library" is a sentence.
   const readMoreAt = READ_MORE_AT.exec(text.slice(from));
   if (readMoreAt) {
@@ -275,7 +347,7 @@ function trailingLinkStart(p: BodyParagraph): number | undefined {
       break;
     }
     const t = run.text.trim();
-    if (!(isCommentOrShare(t) || READ_MORE_LINK.test(t))) break;
+    if (!(isCommentOrShare(t) || isReadMoreLink(t))) break;
     start = at;
   }
   return start;
@@ -290,16 +362,6 @@ function startsClearly(text: string, index: number, capitalOk: boolean): boolean
   if (index <= 40 && !before.trim()) return true; // the paragraph's start
   if (!/\s$/u.test(before) && !/[.!?…]$/u.test(before)) return false; // inside a word
   return SENTENCE_END.test(before) || (capitalOk && /^\p{Lu}/u.test(text.charAt(index)));
-}
-
-function coversLink(p: BodyParagraph, start: number, end: number): boolean {
-  let at = 0;
-  for (const run of p) {
-    const runEnd = at + run.text.length;
-    if (run.href !== undefined && runEnd > start && at < end) return true;
-    at = runEnd;
-  }
-  return false;
 }
 
 /** Whether a link leads back to the item itself or to the site's home page. */

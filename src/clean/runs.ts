@@ -23,6 +23,27 @@ export function sliceParagraph(p: BodyParagraph, start: number, end = Infinity):
   return out;
 }
 
+/** Whether some link's text overlaps text offsets [start, end) of the paragraph. */
+export function coversLink(p: BodyParagraph, start: number, end: number): boolean {
+  let at = 0;
+  for (const run of p) {
+    const runEnd = at + run.text.length;
+    if (run.href !== undefined && runEnd > start && at < end) return true;
+    at = runEnd;
+  }
+  return false;
+}
+
+/**
+ * Where the last sentence of `text` starts: after the last line break, or sentence end followed by a space and a
+ * capital ("Inc. column" goes on), else 0.
+ */
+export function lastSentenceStart(text: string): number {
+  let start = 0;
+  for (const m of text.matchAll(/[.!?…。！？]["'”’)]*\s+(?=["'“‘(]?\p{Lu})|\n/gu)) start = m.index + m[0].length;
+  return start;
+}
+
 /**
  * Spaces collapsed across runs ("word " + " link" → "word link"), the paragraph's ends trimmed, empty runs dropped
  * and neighbouring runs with the same link merged.

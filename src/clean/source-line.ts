@@ -11,6 +11,7 @@ import type { SourceLine } from './types.js';
  *   By Jane Doe, Example Times, 16/06/2019: text         "By", any common date form
  *   By Jane Doe, Example Times: text                     no date
  *   Example Times: Text as a sentence.                   no date, no author: the strictest form
+ *   by Jane Doe                                          a paragraph that is only a byline, the text after it
  *
  * A date is strong evidence and the names before it need only be name-like. Without one, the prefix must look like
  * a name (capitalised words, no label such as "Warning" or "Update") and the text after it like a sentence, so that
@@ -134,6 +135,8 @@ export interface SourceLineMatch {
 }
 
 export function readSourceLine(text: string): SourceLineMatch | undefined {
+  const byline = bareByline(text);
+  if (byline) return { line: byline, restStart: text.length, rest: '' };
   const colon = sourceColon(text);
   if (colon === undefined) return undefined;
   const prefix = text.slice(0, colon).trim();
@@ -195,6 +198,24 @@ function undatedLine(prefix: string, rest: string): SourceLine | undefined {
   const words = prefix.split(/\s+/);
   if (words.length < 2 && !ONE_WORD_OUTLETS.has(prefix.toLowerCase())) return undefined;
   return { attribution: prefix, outlet: prefix };
+}
+
+/**
+ * A paragraph that is only a byline ("by Anthony Vallone", a podcast's "by The Neo4j Graph Database Community"
+ * once its title echo is gone): the whole text is "By" and a name of two words or more, so that a heading such as
+ * "By Design" stays text.
+ */
+function bareByline(text: string): SourceLine | undefined {
+  const t = text.trim();
+  if (t.length > 120 || t.includes('\n') || !BY.test(t)) return undefined;
+  const name = t.replace(BY, '');
+  if (!isBylineName(name)) return undefined;
+  return { attribution: name, author: name };
+}
+
+/** A name a byline may give on its own: capitalised words (particles aside), two to six of them. */
+export function isBylineName(name: string): boolean {
+  return name.split(/\s+/).length >= 2 && isStrictName(name);
 }
 
 function withNames(line: SourceLine, author: string | undefined, outlet: string | undefined): SourceLine {

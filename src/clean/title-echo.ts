@@ -1,24 +1,31 @@
-import { paragraphText, sliceParagraph, tidyParagraph, wordsOf, type Word } from './runs.js';
+import { coversLink, lastSentenceStart, paragraphText, sliceParagraph, tidyParagraph, wordsOf, type Word } from './runs.js';
+import { isBylineName } from './source-line.js';
 import type { BodyParagraph } from './types.js';
 
 /**
  * The body's own repeat of the item's title, at its start or its end, as text or as a link: "… the boats are back.
- * Ferry timetable changes from July", a closing paragraph that is the title linked, a heading that repeats it.
- * The post shows the title already. Compared word by word, ignoring case, punctuation and quote styles.
+ * Ferry timetable changes from July", a closing paragraph that is the title linked (with the sentence that
+ * introduced the link), a heading that repeats it anywhere, the title clipped by the feed ("… Webtic by Th…"). The
+ * post shows the title already. Compared word by word, ignoring case, punctuation and quote styles. A body that is
+ * the title "by" someone keeps the byline, for the source line to read.
  *
  * A whole paragraph that is the title always goes. Inside a paragraph the title must be set apart by a sentence end
  * or a separator, and be at least MIN_PARTIAL_WORDS words, so that a title that is also a natural phrase of the text
  * ("Max schaukelt" in "Max schaukelt mit …") keeps its words.
  */
 export const MIN_PARTIAL_WORDS = 3;
+/** The longest lead-in ("From my latest column:") removed with the title link it introduces. */
+const MAX_LEAD_IN = 100;
 
+/** What may follow the title in a paragraph the feed clipped: a few words without a sentence end, then "…". */
+const CLIPPED_REST = /^[^\n.!?。！？]{0,40}(?:…|\.{3})$/u;
 const BOUNDARY_AFTER = /^["'”’»)]*\s*(?:[.!?…:;|·•\-–—]+["'”’»)]*(?:\s|$)|$)/u;
 const BOUNDARY_BEFORE = /(?:^|[.!?…。！？]["'”’»)\]]*\s+|\s[|·•\-–—]+\s+)$/u;
 
 export function removeTitleEcho(paragraphs: readonly BodyParagraph[], title: string | undefined): BodyParagraph[] {
   const titleWords = title ? wordsOf(title).map((w) => w.word) : [];
   if (titleWords.length === 0) return [...paragraphs];
-  const out = [...paragraphs];
+  const out = titleWords.length >= MIN_PARTIAL_WORDS ? withoutTitleParagraphs(paragraphs, titleWords) : [...paragraphs];
   for (let guard = 0; guard < 10 && out.length > 0; guard++) {
     let changed = false;
     const first = trimStart(out[0]!, titleWords, title!.length);
@@ -30,13 +37,37 @@ export function removeTitleEcho(paragraphs: readonly BodyParagraph[], title: str
     if (i >= 0) {
       const last = trimEnd(out[i]!, titleWords, title!.length);
       if (last !== out[i]) {
+        const linkGone = last.length === 0 && out[i]!.some((r) => r.href !== undefined);
         replaceOrDrop(out, i, last);
+        if (linkGone) dropLeadIn(out);
         changed = true;
       }
     }
     if (!changed) break;
   }
   return out;
+}
+
+/**
+ * Paragraphs that are the title, wherever they stand: the story's own heading, or a link to it, and then with the
+ * sentence that introduced the link ("This story is now unlocked and available to all of our readers:").
+ */
+function withoutTitleParagraphs(paragraphs: readonly BodyParagraph[], titleWords: string[]): BodyParagraph[] {
+  const out: BodyParagraph[] = [];
+  for (const p of paragraphs) {
+    if (!isTitleOnly(p, titleWords)) out.push(p);
+    else if (p.some((r) => r.href !== undefined)) dropLeadIn(out);
+  }
+  return out;
+}
+
+/** The sentence that introduced a title link ("…available to all of our readers:"), now that it is gone. */
+function dropLeadIn(out: BodyParagraph[]): void {
+  const i = out.length - 1;
+  const text = i >= 0 ? paragraphText(out[i]!) : '';
+  if (!/:\s*$/u.test(text)) return;
+  const start = lastSentenceStart(text);
+  if (text.length - start <= MAX_LEAD_IN) replaceOrDrop(out, i, tidyParagraph(sliceParagraph(out[i]!, 0, start)));
 }
 
 function replaceOrDrop(out: BodyParagraph[], i: number, p: BodyParagraph): void {
@@ -54,10 +85,17 @@ function trimStart(p: BodyParagraph, titleWords: string[], titleLength: number):
   const window = text.length > 3 * titleLength + 64 ? text.slice(0, 3 * titleLength + 64) : text;
   if (!mayHold(window, titleWords[0]!)) return p;
   const words = wordsOf(window);
+  if (window === text && isCutTitle(text, words, titleWords)) return [];
   if (!startsWithWords(words, titleWords, 0)) return p;
   const last = words[titleWords.length - 1]!;
   const whole = window === text && words.length === titleWords.length;
-  if (!whole && titleWords.length < MIN_PARTIAL_WORDS) return p;
+  // The title and only signs around it ("★★★Title★★★"): a decorated heading.
+  if (whole) return [];
+  if (titleWords.length < MIN_PARTIAL_WORDS) return p;
+  // The title and a few words the feed clipped ("… Webtic by Th…", an itunes:subtitle cut at 50 characters).
+  if (window === text && CLIPPED_REST.test(text.slice(last.end))) return [];
+  const byline = titleThenByline(p, text, last.end);
+  if (byline) return byline;
   const after = BOUNDARY_AFTER.exec(text.slice(last.end));
   if (!after) return p;
   // Only punctuation before the title (an opening quote) goes with it.
@@ -85,9 +123,43 @@ function trimEnd(p: BodyParagraph, titleWords: string[], titleLength: number): B
   // After the title only closing punctuation; before it a sentence end or a separator.
   if (/[\p{L}\p{N}]/u.test(text.slice(end))) return p;
   const head = text.slice(0, first.start).replace(/["'“‘«(\[]+$/u, '');
+  if (!whole && /:\s*$/u.test(head) && coversLink(p, first.start, end)) {
+    // "From my latest Inc. column: <title linked>": the lead-in goes with the link it introduces.
+    const clause = lastSentenceStart(head);
+    if (head.length - clause <= MAX_LEAD_IN) return tidyParagraph(sliceParagraph(p, 0, clause));
+  }
   if (!whole && !BOUNDARY_BEFORE.test(head)) return p;
   const keep = head.replace(/\s[|·•\-–—]+\s+$/u, '').trimEnd();
   return tidyParagraph(sliceParagraph(p, 0, keep.length));
+}
+
+/**
+ * The title, then "by" and who made it, and nothing else: "Podcast Interview With Paul Jongsma, Webtic by The Neo4j
+ * Graph Database Community". The title goes and the byline stays as its own paragraph, where it is read as the
+ * source line.
+ */
+function titleThenByline(p: BodyParagraph, text: string, titleEnd: number): BodyParagraph | undefined {
+  const m = /^\s+(by\s+)([^\n.!?:;…]{1,80})$/iu.exec(text.slice(titleEnd));
+  if (!m || !isBylineName(m[2]!.trim())) return undefined;
+  return tidyParagraph(sliceParagraph(p, titleEnd + m[0].indexOf(m[1]!)));
+}
+
+/**
+ * The title cut short by the feed, with its "…" ("Podcast Summary - part 1 - the best thing about N…", an
+ * itunes:subtitle clipped to 50 characters): the start of the title and nothing else.
+ */
+function isCutTitle(text: string, words: Word[], titleWords: string[]): boolean {
+  if (!/(?:…|\.{3})$/u.test(text) || words.length < MIN_PARTIAL_WORDS || words.length > titleWords.length) return false;
+  const lastAt = words.length - 1;
+  if (!titleWords.slice(0, lastAt).every((w, i) => words[i]!.word === w)) return false;
+  return titleWords[lastAt]!.startsWith(words[lastAt]!.word) && !/[\p{L}\p{N}]/u.test(text.slice(words[lastAt]!.end));
+}
+
+/** A paragraph whose words are the title's, nothing more. */
+function isTitleOnly(p: BodyParagraph, titleWords: string[]): boolean {
+  const text = paragraphText(p);
+  if (text.length > 4 * titleWords.join(' ').length + 16 || !mayHold(text, titleWords[0]!)) return false;
+  return sameWords(wordsOf(text), titleWords);
 }
 
 /** A quick test before splitting into words: most bodies do not hold the title at all. */

@@ -21,7 +21,7 @@ const HTML_OPTIONS: HtmlToTextOptions = {
     { selector: 'style', format: 'skip' },
     { selector: 'noscript', format: 'skip' },
     { selector: 'blockquote', format: 'block' },
-    { selector: 'pre', format: 'block' },
+    { selector: 'pre', format: 'pre' },
     { selector: 'table', format: 'block' },
     { selector: 'tr', format: 'block', options: { leadingLineBreaks: 1, trailingLineBreaks: 1 } },
     { selector: 'td', format: 'inlineSurround', options: { prefix: ' ', suffix: ' ' } },

@@ -135,3 +135,90 @@ describe('removeSponsorLead', () => {
     expect(texts(removeSponsorLead(only))).toEqual(['This podcast is brought to you by Acme.']);
   });
 });
+
+describe('removeBoilerplate: seen in the real-feed corpus', () => {
+  it('removes a bracketed "[read more]" link and marks the excerpt as cut (netnewswire/donthitsave.xml, "Budgets")', () => {
+    const item = 'https://donthitsave.com/comic/2019/05/17/budgets';
+    const body = [
+      p(['It not easy to beat the sun at its own game.']),
+      p(['• A decade ago, I woke up every morning at 4:30 in order to go running. I did this for over two years. This lasted until I... '], ['[read more]', item]),
+    ];
+    const result = removeBoilerplate(body, { itemUrl: item });
+    expect(texts(result.paragraphs)).toEqual([
+      'It not easy to beat the sun at its own game.',
+      '• A decade ago, I woke up every morning at 4:30 in order to go running. I did this for over two years. This lasted until I...',
+    ]);
+    expect(result.cut).toBe(true);
+  });
+
+  it('keeps a writer\'s own "..." before a link that is not a read-more one', () => {
+    const body = [p(['We waited and waited... '], ['the timetable', 'https://example.org/timetable'])];
+    const result = removeBoilerplate(body, targets);
+    expect(texts(result.paragraphs)).toEqual(['We waited and waited... the timetable']);
+    expect(result.cut).toBe(false);
+  });
+
+  it('removes a closing advertisement with a link (feedjira/JoelonSoftware.xml, every item)', () => {
+    const body = [
+      p(['“Simply because one programmer’s idea translated visibly and directly into a lot of money…”']),
+      p(
+        ["Need to hire a really great programmer? Want a job that doesn't drive you crazy? Visit the "],
+        ['Joel on Software Job Board', 'http://jobs.joelonsoftware.com/'],
+        [': Great software jobs, great people.'],
+      ),
+    ];
+    expect(texts(removeBoilerplate(body, targets).paragraphs)).toEqual(['“Simply because one programmer’s idea translated visibly and directly into a lot of money…”']);
+  });
+
+  it('keeps questions and a call without a link: the writer asking', () => {
+    const body = [p(['Beds are ready.']), p(['Want to help with the planting? Visit the garden on Saturday morning.'])];
+    expect(texts(removeBoilerplate(body, targets).paragraphs)).toEqual(['Beds are ready.', 'Want to help with the planting? Visit the garden on Saturday morning.']);
+  });
+
+  it("removes Medium's footer (rss-parser/content-encoded.rss)", () => {
+    const body = [
+      p(['Everything has a flavor.']),
+      p(
+        ['Wild Flavors All Year Round: Dry Infusions', 'https://medium.com/invironment/wild-flavors-all-year-round-dry-infusions-150b6e872537'],
+        [' was originally published in '],
+        ['Invironment', 'https://medium.com/invironment'],
+        [' on Medium, where people are continuing the conversation by highlighting and responding to this story.'],
+      ),
+    ];
+    expect(texts(removeBoilerplate(body, targets).paragraphs)).toEqual(['Everything has a flavor.']);
+  });
+
+  it('keeps a sentence that says where a story was first published', () => {
+    const text = 'The essay was originally published in Harper’s in 1961.';
+    expect(texts(removeBoilerplate([p([text])], targets).paragraphs)).toEqual([text]);
+  });
+
+  it('removes a call to comment wherever it stands, with the contest it is for (node-podcast-parser/coding-blocks.xml)', () => {
+    const body = [
+      p(['Maybe we should go full on OO and use Microtypes?']),
+      p(['Win the other pre-worn, gently broken in, gray T-Shirt! Just leave a comment on this episode!']),
+      p(['Our Favorite Tools']),
+    ];
+    expect(texts(removeBoilerplate(body, targets).paragraphs)).toEqual(['Maybe we should go full on OO and use Microtypes?', 'Our Favorite Tools']);
+  });
+
+  it.each([
+    // netnewswire/russcox.atom, "An Encoded Tree Traversal" and "Zip Files All The Way Down": the writer's requests.
+    'If you know of references to this ordering, please leave a comment or email me (rsc@swtch.com).',
+    '(If you do manage either of these, please leave a comment.)',
+    // feedjira/TypePadNews.xml: support's advice.
+    'Simply leave us a comment or open a Help ticket and one of our support team members will be happy to assist you.',
+  ])('keeps a request to comment inside a sentence: %j', (text) => {
+    expect(texts(removeBoilerplate([p([text]), p(['More.'])], targets).paragraphs)).toEqual([text, 'More.']);
+  });
+
+  it('removes a WordPress shortcode left as a paragraph (node-podcast-parser/coding-blocks.xml, "[yop_poll id="12"]")', () => {
+    const body = [p(['Episode 37 Show Notes']), p(['[yop_poll id="12"]']), p(['News and Random Discussions'])];
+    expect(texts(removeBoilerplate(body, targets).paragraphs)).toEqual(['Episode 37 Show Notes', 'News and Random Discussions']);
+  });
+
+  it('keeps bracketed words that are no shortcode (feedjira/json_feed.json)', () => {
+    const body = [p(['[Slight change of chords]']), p(['B & L: Teenage wasteland, oh yeah, only teenage wasteland [repeated]'])];
+    expect(texts(removeBoilerplate(body, targets).paragraphs)).toEqual(['[Slight change of chords]', 'B & L: Teenage wasteland, oh yeah, only teenage wasteland [repeated]']);
+  });
+});

@@ -157,3 +157,20 @@ describe('readSourceLine: sentences that stay body text', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
+
+describe('readSourceLine: a paragraph that is only a byline', () => {
+  it.each([
+    // rss-parser/many-links.rss (Google Testing Blog), "The Inquiry Method for Test Planning".
+    ['by Anthony Vallone', 'Anthony Vallone'],
+    // rss-parser/uolNoticias.rss, a Reuters story with two authors.
+    ['Por Matt Spetalnick e Jason Szep', 'Matt Spetalnick e Jason Szep'],
+    // node-podcast-parser/neo4j.xml, once the title echo before it is gone.
+    ['by The Neo4j Graph Database Community', 'The Neo4j Graph Database Community'],
+  ])('reads %j', (text, name) => {
+    expect(readSourceLine(text)).toEqual({ line: { attribution: name, author: name }, restStart: text.length, rest: '' });
+  });
+
+  it.each(['By Design', 'By the way, the ferry is late.', 'by popular demand', 'By Anthony Vallone\nupdated: July 2016'])('keeps %j as text', (text) => {
+    expect(readSourceLine(text)).toBeUndefined();
+  });
+});

@@ -46,3 +46,69 @@ describe('removeTitleEcho', () => {
     expect(removeTitleEcho(body, '🎉')).toEqual(body);
   });
 });
+
+describe('removeTitleEcho: seen in the real-feed corpus', () => {
+  it('removes a heading that is the title between decorations (netnewswire/kc0011.rss)', () => {
+    const body = [para('★★★低出爱藏MS66评级币★★★'), para('12506916----12506930\n一起24枚')];
+    expect(texts(removeTitleEcho(body, '★★低出爱藏MS66评级币★★'))).toEqual(['12506916----12506930\n一起24枚']);
+  });
+
+  it('removes a paragraph that is the title in the middle of the body, with the sentence introducing it as a link (rss-parser/content-encoded.rss)', () => {
+    const title = 'Eight Reasons You Shouldn’t Grow Your Own Food';
+    const body = [
+      para('Growing your own food might not be a good decision for you.'),
+      para('This story is currently available to Medium Members at the following link:'),
+      para(title, 'https://medium.com/@jeremypuma/eight-reasons-you-shouldnt-grow-your-own-food-1851c54fbce5'),
+      para('The story will be unlocked and available to all of our readers after 30 days.'),
+    ];
+    expect(texts(removeTitleEcho(body, title))).toEqual([
+      'Growing your own food might not be a good decision for you.',
+      'The story will be unlocked and available to all of our readers after 30 days.',
+    ]);
+  });
+
+  it('keeps a middle paragraph that holds more than the title, and a short title as a middle paragraph', () => {
+    const body = [para('The boats are back.'), para('Ferry timetable changes from July are on the board.'), para('More.')];
+    expect(texts(removeTitleEcho(body, TITLE))).toEqual(texts(body));
+    const short = [para('The boats are back.'), para('Ferry news'), para('More.')];
+    expect(texts(removeTitleEcho(short, 'Ferry news'))).toEqual(texts(short));
+  });
+
+  it('removes the title linked after a lead-in, with the lead-in (feedjira/JoelonSoftware.xml, "Thanks or No Thanks")', () => {
+    const body = [
+      para('“Simply because one programmer’s idea translated visibly and directly into a lot of money…”'),
+      [{ text: 'From my latest Inc. column: ' }, { text: 'Thanks or No Thanks', href: 'http://www.joelonsoftware.com/inc.html?16' }],
+    ];
+    expect(texts(removeTitleEcho(body, 'Thanks or No Thanks'))).toEqual(['“Simply because one programmer’s idea translated visibly and directly into a lot of money…”']);
+  });
+
+  it('keeps the title after a colon when it is no link: a sentence may name it', () => {
+    const body = [para('The boats are back.'), para('The notice board says it plainly: Ferry timetable changes from July')];
+    expect(texts(removeTitleEcho(body, TITLE))).toEqual(texts(body));
+  });
+
+  it('leaves the byline when the body is the title "by" someone (node-podcast-parser/neo4j.xml)', () => {
+    const title = 'Podcast Interview With Paul Jongsma, Webtic';
+    const body = [para(`${title} by The Neo4j Graph Database Community`)];
+    expect(texts(removeTitleEcho(body, title))).toEqual(['by The Neo4j Graph Database Community']);
+  });
+
+  it('keeps the title and "by" words that name no one', () => {
+    const body = [para('Ferry timetable changes from July by popular demand')];
+    expect(texts(removeTitleEcho(body, TITLE))).toEqual(texts(body));
+  });
+
+  it.each([
+    // node-podcast-parser/neo4j.xml's itunes:subtitle, clipped at 50 characters.
+    ['Podcast Interview With Paul Jongsma, Webtic', 'Podcast Interview With Paul Jongsma, Webtic by Th…'],
+    ['Podcast interview with Matt Wright, Stitched.io', 'Podcast interview with Matt Wright, Stitched.io b…'],
+    ['Podcast Summary - part 1 - the best thing about Neo4j', 'Podcast Summary - part 1 - the best thing about N…'],
+  ])('removes the title clipped by the feed: %j', (title, text) => {
+    expect(texts(removeTitleEcho([para(text)], title))).toEqual([]);
+  });
+
+  it('keeps an excerpt that starts with the title and goes on past a clip', () => {
+    const body = [para('Ferry timetable changes from July were announced on Monday by the harbour office, which…')];
+    expect(texts(removeTitleEcho(body, TITLE))).toEqual(texts(body));
+  });
+});

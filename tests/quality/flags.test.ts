@@ -105,6 +105,8 @@ describe('boilerplate', () => {
     ['a Comments link alone', 'Comments'],
     ['Reddit', 'submitted by /u/ferryfan [link] [comments]'],
     ['share links', 'The ferry will leave every forty minutes. Share this: Facebook X'],
+    ['WordPress\'s "Like this:" heading', 'The ferry will leave every forty minutes.\nLike this:\nLike Loading...'],
+    ['a "like this:" pointer with nothing after it', 'The ferry will leave every forty minutes. The board looks like this:'],
     ['a podcast host footer', 'Die wichtigsten Nachrichten. See omnystudio.com/listener for privacy information.'],
     ['Google News', 'Ferry news RTBF 2. Other ferry news Le Soir 3. Voir la couverture complète sur Google Actualités'],
   ];
@@ -124,6 +126,11 @@ describe('boilerplate', () => {
     ['a read-more slug in the link', { url: 'https://example.org/read-more-books/', x: ['Ferry timetable changes from July\n\nBoats.\n\nhttps://example.org/read-more-books/'] }],
     ['"Read more" in the title only', { title: 'Read more books this summer', x: ['Read more books this summer\n\nThe library lends ten at a time.\n\nhttps://e.org/a'] }],
     ['"comments" inside a sentence', { x: ['Ferry timetable changes from July\n\nThe council comments on the plan next week.\n\nhttps://e.org/a'] }],
+    [
+      // feedjira/json_feed.json: the colon introduces the rest of the sentence, not a picture.
+      '"like this:" going on in its sentence',
+      { x: ['Ferry timetable changes from July\n\nOrigFrontier was written in C, and so it worked like this: most runtime functions returned a boolean.\n\nhttps://e.org/a'] },
+    ],
   ];
   for (const [what, spec] of negatives) {
     it(`does not flag ${what}`, () => {

@@ -95,6 +95,12 @@ describe('plain text', () => {
     expect(textToPlain('A sentence hard-wrapped\nat the column.\n\n1. one\n2. two')).toBe('A sentence hard-wrapped at the column.\n\n1. one\n2. two');
   });
 
+  it('keeps the lines of preformatted text: a commit message\'s subject stays its own paragraph (miniflux/small_atom.xml)', () => {
+    const html = "<pre style='white-space:pre-wrap;width:81ex'>Refactor RSS parser to use default namespace\n\nThis change avoid some limitations of the Go XML parser regarding XML namespaces</pre>";
+    expect(htmlToPlain(html)).toBe('Refactor RSS parser to use default namespace\n\nThis change avoid some limitations of the Go XML parser regarding XML namespaces');
+    expect(htmlToPlain('<p>Run:</p><pre>  make\n  make   install</pre>')).toBe('Run:\n\nmake\nmake install');
+  });
+
   it('keeps list items on lines of their own', () => {
     expect(htmlToPlain('<p>Bring:</p><ul><li>gloves</li><li>seeds</li></ul>')).toBe('Bring:\n\n• gloves\n• seeds');
   });
