@@ -2,13 +2,14 @@
  * The cleaning stage (sources → clean → compose): pure functions from a feed entry's body fields, as plain-text
  * paragraphs, to the text worth announcing and its source line. No I/O; imports nothing from sources or compose.
  *
- * Per field: invisible characters and direction marks normalised, double-escaped entities decoded once, a sponsor's
- * opening sentence and the boilerplate at the end removed, the source line read off the start, the title's repeat
- * removed at either end. Then the
- * field that makes the best summary is chosen (select-body.ts).
+ * Per field: double-escaped entities decoded once, UTF-8 that was read as windows-1252 repaired (mojibake.ts),
+ * invisible characters and direction marks normalised, a sponsor's opening sentence and the boilerplate at the end
+ * removed, the source line read off the start, the title's repeat removed at either end. Then the field that makes
+ * the best summary is chosen (select-body.ts).
  */
 import { removeBoilerplate, removeSponsorLead } from './boilerplate.js';
 import { decodeEntitiesOnce, looksDoubleEscaped } from './entities.js';
+import { hasMojibake, repairMojibake } from './mojibake.js';
 import { mapRuns, paragraphText, sliceParagraph, tidyParagraph } from './runs.js';
 import { selectBody, type CleanedField } from './select-body.js';
 import { readSourceLine } from './source-line.js';
@@ -20,6 +21,7 @@ export type { BodyField, BodyParagraph, BodyRole, BodyRun, CleanContext, SourceL
 export { extractAttribution, readSourceLine } from './source-line.js';
 export { stripBoilerplate } from './boilerplate.js';
 export { tidyParagraph } from './runs.js';
+export { repairMojibake } from './mojibake.js';
 
 export interface CleanBody {
   /** Plain text, paragraphs separated by one blank line; '' when no field has anything worth announcing. */
@@ -47,6 +49,9 @@ export function cleanBody(fields: readonly BodyField[], ctx: CleanContext = {}):
 export function cleanField(field: BodyField, ctx: CleanContext): CleanedField {
   let paragraphs = field.read().filter((p) => p.length > 0);
   if (looksDoubleEscaped(paragraphs.map(paragraphText).join('\n'))) paragraphs = paragraphs.map((p) => mapRuns(p, decodeEntitiesOnce));
+  // Before spaces are normalised: a no-break space's mojibake ("Â" + U+00A0) must still be whole.
+  const whole = paragraphs.map(paragraphText).join('\n');
+  if (hasMojibake(whole)) paragraphs = paragraphs.map((p) => mapRuns(p, (text) => repairMojibake(text, whole)));
   paragraphs = removeSponsorLead(paragraphs.map(normaliseSpace).filter((p) => p.length > 0));
 
   let cut = false;

@@ -5,9 +5,14 @@ import type { BodyParagraph, BodyRole, SourceLine } from './types.js';
  * Choosing, among a feed entry's cleaned body fields, the one that makes the best summary (issue #14):
  *
  * 1. a real summary: a summary-like field with whole sentences that is not a stub or an automatic cut. When there are
- *    several (description and itunes:summary), one that is not merely a copy of the full content comes first;
+ *    several (description, itunes:summary, itunes:subtitle), anything says more than a tagline of a few words, prose
+ *    comes before a list (show notes), of two with the same words the one that kept its paragraphs, and one that is
+ *    not merely a copy of the full content before a copy;
  * 2. else the lead of the full content (its first paragraphs), so the thread can end on whole sentences;
  * 3. else a cut excerpt (it ends in "…"), else the longest stub: never nothing when any field has text.
+ *
+ * Whatever is chosen ends where its prose does: a list, a block of citations or code after the opening paragraphs is
+ * not part of a summary (see proseLead).
  */
 
 /**
@@ -31,14 +36,16 @@ export interface CleanedField {
 }
 
 /**
- * stub: one word, shorter than the title (in code points), or nothing but links ("Comments", a bare URL). cut: what software
- * excerpted and cut short. real: anything else.
+ * stub: one word, shorter than the title (in code points), nothing but links ("Comments", a bare URL), or a teaser
+ * that only points to the text ("Read on to preview next season’s maps."). cut: what software excerpted and cut short.
+ * real: anything else.
  */
 export function kindOf(f: CleanedField, title: string | undefined, language?: string): BodyKind {
   if (!f.text) return 'empty';
   if (isOnlyLinks(f.paragraphs) || /^\S+:\/\/\S+$/u.test(f.text)) return 'stub';
   if (!hasTwoWords(f.text, language)) return 'stub';
   if (title && shorterThan(f.text, title)) return 'stub';
+  if (f.role === 'summary' && isTeaser(f.text)) return 'stub';
   if (f.cut || /(?<![.!?])(?:…|\.{3})$/u.test(f.text) || stopsUnpunctuated(f.text)) return 'cut';
   return 'real';
 }
@@ -52,7 +59,8 @@ function stopsUnpunctuated(text: string): boolean {
   return /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]$/u.test(tail) && /[。！？]/u.test(tail);
 }
 
-const SENTENCE_AT_END = /[.!?。！？]["'”’»)\]」』）]*$/u;
+/** Closing quotes after a sentence's stop include “ and ‘, which close German quotations („…“). */
+const SENTENCE_AT_END = /[.!?。！？]["'”’“‘»)\]」』）]*$/u;
 const EXCERPT_END = /\s*(?:\[\s*(?:…|\.\.\.)\s*\]|\(\s*(?:…|\.\.\.)\s*\)|…|\.{3})\s*$/u;
 
 /**
@@ -77,7 +85,7 @@ const ABBREVIATION_BEFORE = /(?:^|[\s("'“‘])(?:\p{L}|Dr|Mr|Mrs|Ms|Mx|Prof|Sr
 /** Where the last whole sentence of `text` ends, if the text goes on after it (see lastSentenceEnd for what counts). */
 function lastSentenceEndIn(text: string): number | undefined {
   let end: number | undefined;
-  for (const m of text.matchAll(/[.!?。！？]["'”’»)\]」』）]*(?=\s+["'“‘«(]?[\p{Lu}\p{N}]|[^\s.!?。！？"'”’»)\]」』）])/gu)) {
+  for (const m of text.matchAll(/[.!?。！？]["'”’“‘»)\]」』）]*(?=\s+["'“‘«(]?[\p{Lu}\p{N}]|[^\s.!?。！？"'”’“‘»)\]」』）])/gu)) {
     const at = m.index + m[0].length;
     // A Latin full stop needs a space after it ("e.g.the" is no end), CJK marks do not; an abbreviation or an
     // initial ("Dr. Smith", "A. B. Okafor") ends no sentence.
@@ -105,12 +113,25 @@ export function selectBody(summaries: CleanedField[], contents: () => CleanedFie
     if (k === undefined) kinds.set(f, (k = kindOf(f, title, language)));
     return k;
   };
+  // A summary that is the start of another field, stopped inside a sentence, was cut by the feed (itunes:subtitle
+  // holds 255 characters): it is no more than an excerpt.
+  for (const f of summaries) {
+    if (kind(f) === 'real' && summaries.some((o) => o !== f && isCutFrom(f, o))) kinds.set(f, 'cut');
+  }
   const real = summaries.filter((f) => kind(f) === 'real');
-  if (real.length === 1) return { chosen: real[0], paragraphs: real[0]!.paragraphs };
-  if (real.length > 1) {
+  if (real.length === 1 && real[0]!.text.length <= LEAD_MAX_CHARS) return { chosen: real[0], paragraphs: proseLead(real[0]!.paragraphs) };
+  if (real.length > 0) {
     const full = contents().filter((f) => f.text);
-    const own = real.find((f) => !full.some((c) => isCopyOf(f, c))) ?? real[0]!;
-    return { chosen: own, paragraphs: own.paragraphs };
+    // Lower is better; each reason outweighs all those after it.
+    const rank = (f: CleanedField) =>
+      (isTagline(f.text) ? 8 : 0) + (isListLike(f.paragraphs) ? 4 : 0) + (real.some((o) => isFlattened(f, o)) ? 2 : 0) + (full.some((c) => isCopyOf(f, c)) ? 1 : 0);
+    const best = real.reduce((a, b) => (rank(b) < rank(a) ? b : a));
+    // A long summary that copies the full content is the full content; when the content field kept more of the
+    // paragraphs, its lead is taken.
+    const copied =
+      best.text.length > LEAD_MAX_CHARS ? full.find((c) => isCopyOf(best, c) && kind(c) === 'real' && c.paragraphs.length > best.paragraphs.length) : undefined;
+    if (copied) return { chosen: copied, paragraphs: leadOf(copied, kind(copied)) };
+    return { chosen: best, paragraphs: proseLead(best.paragraphs) };
   }
   const content = contents().find((f) => ['real', 'cut'].includes(kind(f)));
   if (content) return { chosen: content, paragraphs: leadOf(content, kind(content)) };
@@ -129,25 +150,56 @@ function leadOf(content: CleanedField, kind: BodyKind): BodyParagraph[] {
 }
 
 /**
- * The first paragraphs of a full content, up to LEAD_MAX_CHARS; a last paragraph that introduces what was cut
- * (ends in ":") goes too. A first paragraph longer than that is cut after a sentence.
+ * The first paragraphs of a full content, up to LEAD_MAX_CHARS and no further than its prose goes (proseLead).
+ * Short lines before the first sentence (a byline, a date, a label: "by Anthony Vallone", "updated: July 2016") are
+ * skipped when prose follows. A first paragraph longer than LEAD_MAX_CHARS is cut after a sentence.
  */
 export function lead(paragraphs: BodyParagraph[]): BodyParagraph[] {
+  const firstProse = paragraphs.findIndex((p) => !isLabel(paragraphText(p)));
+  const from = firstProse > 0 && firstProse < paragraphs.length ? paragraphs.slice(firstProse) : paragraphs;
   const out: BodyParagraph[] = [];
   let total = 0;
-  for (const p of paragraphs) {
+  for (const p of from) {
     const length = paragraphText(p).length;
     if (out.length > 0 && total + length > LEAD_MAX_CHARS) break;
     out.push(p);
     total += length + 2;
   }
-  if (out.length > 1 && out.length < paragraphs.length && /:\s*$/u.test(paragraphText(out[out.length - 1]!))) out.pop();
-  const first = out[0];
-  if (out.length === 1 && first) {
+  const led = proseLead(out.length < from.length ? [...out, from[out.length]!] : out).slice(0, out.length);
+  // Cut for length after a paragraph that introduces what follows ("It said this:"): that paragraph goes too.
+  if (led.length === out.length && led.length > 1 && out.length < from.length && /:\s*$/u.test(paragraphText(led.at(-1)!))) led.pop();
+  const first = led[0];
+  if (led.length === 1 && first) {
     const end = lastSentenceEnd(paragraphText(first), LEAD_MAX_CHARS);
-    if (end !== undefined) out[0] = tidyParagraph(sliceParagraph(first, 0, end));
+    if (end !== undefined) led[0] = tidyParagraph(sliceParagraph(first, 0, end));
   }
-  return out;
+  return led;
+}
+
+/**
+ * The paragraphs up to the first one that is not prose (a list, citations, code), once some prose came before it.
+ * A last paragraph that introduced what went ("…here is how:") goes too, or, when it is the only one, its words
+ * after its last whole sentence.
+ */
+export function proseLead(paragraphs: BodyParagraph[]): BodyParagraph[] {
+  const out = proseOnly(paragraphs);
+  // What is left may end like a cut ("We'll see..." before the citations): then on its last whole sentence.
+  return out.length < paragraphs.length && /(?<![.!?])(?:…|\.{3})$/u.test(paragraphText(out.at(-1)!)) ? wholeSentences(out) : out;
+}
+
+function proseOnly(paragraphs: BodyParagraph[]): BodyParagraph[] {
+  const stop = paragraphs.findIndex((p, i) => i > 0 && isNotProse(paragraphText(p)));
+  if (stop < 0) return paragraphs;
+  let out = paragraphs.slice(0, stop);
+  const last = out.at(-1)!;
+  const lastText = paragraphText(last);
+  if (/:\s*$/u.test(lastText)) {
+    const end = lastSentenceEndIn(lastText);
+    if (out.length > 1) out = out.slice(0, -1);
+    else if (end !== undefined) out = [tidyParagraph(sliceParagraph(last, 0, end))];
+  }
+  // A few words before a list ("We're live from WWDC 2018!", "In 2023, I did:") say less than the list: it stays.
+  return isTagline(out.map(paragraphText).join(' ')) ? paragraphs : out;
 }
 
 /**
@@ -164,13 +216,83 @@ function lastSentenceEnd(text: string, limit: number): number | undefined {
   return end;
 }
 
+/** Letters and digits only: texts compared whatever their spacing (a copy whose markup was dropped glues words). */
+function letterKey(text: string): string {
+  return wordKey(text).replace(/ /g, '');
+}
+
 /** A summary field that only repeats the full content (a podcast's description next to its content:encoded). */
 function isCopyOf(summary: CleanedField, content: CleanedField): boolean {
   const ratio = summary.text.length / content.text.length;
   if (ratio < 0.7 || ratio > 1.4) return false; // far apart in length: no need to compare words
-  const s = wordKey(summary.text);
-  const c = wordKey(content.text);
+  const s = letterKey(summary.text);
+  const c = letterKey(content.text);
   return s === c || (c.startsWith(s) && s.length >= 0.9 * c.length);
+}
+
+/**
+ * `f` has the words of `other`, or their start, in fewer paragraphs: software dropped the breaks and glued what they
+ * separated ("…going here:Episode 37 Show Notes"), and maybe cut it short (itunes:summary beside the description).
+ */
+function isFlattened(f: CleanedField, other: CleanedField): boolean {
+  if (other.paragraphs.length <= f.paragraphs.length) return false;
+  const s = letterKey(f.text);
+  // It runs on past where as many of the other's paragraphs end: one summary that is the other's first paragraph is not it.
+  const head = letterKey(other.paragraphs.slice(0, f.paragraphs.length).map(paragraphText).join(' '));
+  return s.length > head.length && letterKey(other.text).startsWith(s);
+}
+
+/** `f` is the start of `other`, stopped inside a sentence ("…The first Design Details epi"). */
+function isCutFrom(f: CleanedField, other: CleanedField): boolean {
+  if (other.text.length <= f.text.length || SENTENCE_AT_END.test(f.text)) return false;
+  const s = letterKey(f.text);
+  const o = letterKey(other.text);
+  return s.length > 0 && o.length > s.length && o.startsWith(s);
+}
+
+/** A teaser that only sends the reader to the text: one short sentence opening with "Read on", "Click here"…. */
+function isTeaser(text: string): boolean {
+  return /^(?:read on|keep reading|continue reading|click (?:here|through)|learn more)\b/iu.test(text) && text.split(/\s+/u).length <= 12 && !/[.!?]\s+\S/u.test(text);
+}
+
+/**
+ * A tagline: fewer than TAGLINE_WORDS words, links aside ("Pour Some Sugar on Me", "Iterators, Observers, and Chains, Oh My!").
+ * Podcasts put one in itunes:subtitle next to a description that says what the episode is about.
+ */
+const TAGLINE_WORDS = 8;
+function isTagline(text: string): boolean {
+  return text.replace(URL_IN_TEXT, ' ').split(/\s+/u).filter((w) => /[\p{L}\p{N}]/u.test(w)).length < TAGLINE_WORDS;
+}
+
+/** A line that is a list item: a bullet, a number ("3." "3)"), or a timestamp ("(0:41)", "12:30 -"). */
+const LIST_ITEM = /^\s*(?:[•·▪‣◦●○■□*–—-]\s|\d{1,3}[.)]\s|\(?\d{1,2}:\d{2}(?::\d{2})?\)?\s)/u;
+const TIMESTAMP = /\(\d{1,2}:\d{2}(?::\d{2})?\)/gu;
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/\S+/giu;
+
+/** Show notes: most lines of the field are list items. */
+function isListLike(paragraphs: BodyParagraph[]): boolean {
+  const lines = paragraphs.flatMap((p) => paragraphText(p).split('\n')).filter((l) => l.trim());
+  const items = lines.filter((l) => LIST_ITEM.test(l)).length;
+  return items >= 3 && items * 2 >= lines.length;
+}
+
+/**
+ * Not prose: a list (most of its lines are items), citations (timestamps or links one after another) or code
+ * (its text is thick with brackets, semicolons and equals signs).
+ */
+function isNotProse(text: string): boolean {
+  if (isListLike([[{ text }]])) return true;
+  if ((text.match(TIMESTAMP)?.length ?? 0) >= 2 || (text.match(URL_IN_TEXT)?.length ?? 0) >= 3) return true;
+  const code = text.match(/[{}<>;=]/gu)?.length ?? 0;
+  return code >= 10 && code >= text.length / 25;
+}
+
+/**
+ * A short line with no sentence in it: a byline, a date, a label. Not one that ends in ":": that introduces what
+ * follows ("Matt Birchler:" before a quote) and says whose words they are.
+ */
+function isLabel(text: string): boolean {
+  return text.length <= 60 && !/[.!?。！？]["'”’»)\]]*(?:\s|$)/u.test(text) && !/:\s*$/u.test(text);
 }
 
 function isOnlyLinks(paragraphs: BodyParagraph[]): boolean {

@@ -149,7 +149,7 @@ class Packer {
 
   /**
    * `base`, or when its last part holds fewer than MIN_LAST_PART_WORDS words of the body, a layout whose last
-   * part does: a thread that was shortened anyway ends one part earlier on a full sentence; otherwise the
+   * part does: a thread that was shortened anyway ends one part earlier when that is on a full sentence; otherwise the
    * part before the last hands it its last sentences, or failing that its last words. Never more parts, and
    * text is left out only where `base` already left some out; when nothing helps, `base` stays.
    */
@@ -162,15 +162,15 @@ class Packer {
       l.parts.every((p) => p.pieces.length > 0 || p.link !== undefined) &&
       (l.parts.length < 2 || !this.isTiny(l, l.parts.length - 1)) &&
       (base.omitted || !l.omitted);
-    if (base.omitted) {
-      const shorter = this.tryLayout({ maxParts: n - 1, stops: new Map() });
-      if (better(shorter)) return shorter;
-    }
+    // Ending a part earlier pays only when that part ends on a full sentence: one that stops inside its sentence
+    // (a lede too long for part 1) would cut the very sentence the tiny part finishes; moving words comes first.
+    const shorter = base.omitted ? this.tryLayout({ maxParts: n - 1, stops: new Map() }) : undefined;
+    if (better(shorter) && !shorter.parts.at(-1)!.ellipsis) return shorter;
     for (const stop of this.stopCandidates(base, n - 2)) {
       const moved = this.tryLayout({ maxParts: this.opts.maxParts, stops: new Map([[n - 2, stop]]) });
       if (better(moved)) return moved;
     }
-    return base;
+    return better(shorter) ? shorter : base;
   }
 
   /** layout(plan), or nothing when that plan cannot be laid out: an alternative that fails is no better. */

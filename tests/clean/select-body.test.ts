@@ -110,3 +110,124 @@ describe('cleanBody: the steps on each field', () => {
     expect(cleanBody([text('description', 'summary', 'Use &lt;b&gt; for bold, the editor says.')]).summary).toBe('Use &lt;b&gt; for bold, the editor says.');
   });
 });
+
+/** Real feed entries of the corpus (tests/fixtures/corpus), their fields as sources hands them to cleaning. */
+describe('cleanBody: choosing among the fields real feeds offer', () => {
+  const lines = (...l: string[]) => l.join('\n');
+
+  it('takes a one-line summary over bullet-list show notes (netnewswire/atp.rss, "311: Mutually Assured Destruction")', () => {
+    const notes = lines(
+      '• Follow-up:',
+      '• 👴🏻👴🏻👴🏻 screwed up "finsta"',
+      '• Debate over the prevalence of the stage lighting problem',
+      '• Silence of Siri and other IoT info',
+      '• Wireless Accessory Config',
+      '• Does anyone doubt that Facebook is straight garbage?',
+    );
+    const subtitle = "Facebook's Onavo scam, Apple's FaceTime bug, early iPhone rumors, and Overcast's Instant Search.";
+    const body = cleanBody([text('description', 'summary', notes), text('itunes:subtitle', 'summary', subtitle)], { title: '311: Mutually Assured Destruction' });
+    expect(body).toEqual({ summary: subtitle, field: 'itunes:subtitle' });
+  });
+
+  it('keeps show notes over a tagline of a few words (atp.rss, "300: First of All, It\'s Easy")', () => {
+    const notes = lines('• 🎉 300th Episode Spectacular! 🎉', '• ATP #96: The Windows of Siracusa County', '• ATP #225: A Conversation with Siri', '• Follow-up:');
+    const body = cleanBody([text('description', 'summary', notes), text('itunes:subtitle', 'summary', 'Our 300th Episode Spectacular!')], { title: "300: First of All, It's Easy" });
+    expect(body.field).toBe('description');
+  });
+
+  it('takes the description over a joke itunes:subtitle (node-podcast-parser/coding-blocks.xml, "C# 6 and Roslyn")', () => {
+    const paragraphs = [
+      "This week we're taking pot shots from the peanut gallery!",
+      'We talk about new features in C# 6. What we like, what we love...and binary literals.',
+      'We also struggle to define Roslyn and BONUS! poetry reading from Michael Outlaw!',
+    ];
+    const body = cleanBody(
+      [text('description', 'summary', ...paragraphs), text('itunes:subtitle', 'summary', 'Pour Some Sugar on Me'), text('content:encoded', 'content', ...paragraphs)],
+      { title: 'C# 6 and Roslyn' },
+    );
+    expect(body).toEqual({ summary: paragraphs.join('\n\n'), field: 'description' });
+  });
+
+  it('takes the whole sentence over the feed\'s own cut of it (node-podcast-parser/design-details.xml, "0: Design Details Teaser")', () => {
+    const whole =
+      'This is a little teaser recording for us to test our equipment, set up our feeds and get the website up and running. You can subscribe to the podcast by heading to http://designdetails.fm and following on iTunes, RSS or email! The first Design Details episode is coming January 5th, 2015 - stay posted!';
+    const cut = whole.slice(0, whole.indexOf('episode is coming') + 3); // "…The first Design Details epi"
+    const body = cleanBody(
+      [text('description', 'summary', whole), text('itunes:summary', 'summary', whole), text('itunes:subtitle', 'summary', cut), text('content:encoded', 'content', whole)],
+      { title: '0: Design Details Teaser' },
+    );
+    expect(body.summary).toBe(whole);
+  });
+
+  it('takes the content lead, first paragraph of prose, over its long copy with the breaks lost (node-podcast-parser/javascript-air.xml)', () => {
+    const content = [
+      'Kicking off JavaScript Air with our first guest Brendan Eich (original creator of JavaScript) to talk about the past, present, and future of JavaScript.',
+      lines('Show sponsors:', '• Egghead.io- Bite-sized web development video training', '• Frontend Masters- Expert front-end training', '• {Track:js}- JavaScript Error Monitoring'),
+      lines('Links, Picks, and Tips:', 'Brendan Eich', '• Links: Brave', '• Tips: Learn JavaScript', '• Picks: JavaScript Code Smells'),
+    ];
+    const glued = `${content.join('').replace(/\n• /g, '').replace(/\n/g, '')}${' Kyle SimpsonPicks: Hour of CodeKent C. DoddsTips: Learn JavaScript with MDN'.repeat(6)}`;
+    const fullContent = [...content, ...Array.from({ length: 6 }, () => 'Kyle Simpson\n• Picks: Hour of Code\nKent C. Dodds\n• Tips: Learn JavaScript with MDN')];
+    const body = cleanBody([text('itunes:summary', 'summary', glued), text('content:encoded', 'content', ...fullContent)], {
+      title: '000 jsAir - The Past, Present, and Future of JavaScript with Brendan Eich',
+    });
+    expect(body).toEqual({ summary: content[0], field: 'content:encoded' });
+  });
+
+  it('ends a YouTube description after its first paragraph, before the citations (rss-parser/atom-customfields.atom)', () => {
+    const first = "This has been an awful year for Uber, which was the most valuable startup in the world. We'll see...";
+    const citations =
+      '(0:41) “‘Apple Is Sex’ Scott Galloway Cannes Lions 2017,” YouTube, June 2017. http://bit.ly/2uDOG3S (0:56) “Uber Loses at Least $1.2 Billion in First Half of 2016,” Bloomberg, August 2016. https://bloom.bg/2bYHoz5 (1:32) “Lyft Is Valued At $7.5 Billion After Raising A $500 Million Round,” recode, April 2017. http://bit.ly/2ufgXwN';
+    const body = cleanBody([text('media:description', 'summary', first, citations, 'Episode 133')], { title: 'Scott Galloway: Asshole ≠ Innovative' });
+    expect(body.summary).toBe('This has been an awful year for Uber, which was the most valuable startup in the world.');
+  });
+
+  it('takes the content lead over a "Read on…" teaser (feedreader/AtomBattleNet.xml, "New Versus Maps for Season 4, 2018")', () => {
+    const lede =
+      'Season 3 will end soon, which means we’re getting ready to spin up new maps for Season 4. For the next StarCraft II Versus season, we’re removing Acid Plant, Dreamcatcher, Lost and Found, and Fracture. Below you will find the new 1v1 maps we’re adding, as well as the new team maps.';
+    const body = cleanBody([text('summary', 'summary', 'Read on to preview next season’s maps.'), text('content', 'content', lede)], { title: 'New Versus Maps for Season 4, 2018' });
+    expect(body).toEqual({ summary: lede, field: 'content' });
+    // A summary that only starts like one is a summary.
+    const real = 'Read on the train, the new maps make more sense than they do at home.';
+    expect(cleanBody([text('summary', 'summary', real), text('content', 'content', lede)], { title: 'New Versus Maps for Season 4, 2018' }).field).toBe('summary');
+  });
+
+  it('skips byline lines to the lede (rss-parser/many-links.rss, "The Inquiry Method for Test Planning")', () => {
+    const lede = lines(
+      'Creating a test plan is often a complex undertaking. An ideal test plan is accomplished by applying basic principles of cost-benefit analysis and risk analysis, optimally balancing these software development factors:',
+      '• Implementation cost: The time and complexity of implementing testable features and automated tests for specific scenarios will vary, and this affects short-term development cost.',
+      '• Maintenance cost: Some tests or test plans may vary from easy to difficult to maintain, and this affects long-term development cost.',
+    );
+    const body = cleanBody([text('content', 'content', 'by Anthony Vallone', 'updated: July 2016', lede)], { title: 'The Inquiry Method for Test Planning' });
+    expect(body).toMatchObject({ summary: lede, field: 'content' });
+    // A label that introduces what follows is no byline: a one-paragraph text keeps its first line.
+    expect(cleanBody([text('content', 'content', 'Matt Birchler:', 'App thinning is not a magic bullet.')]).summary).toBe('Matt Birchler:\n\nApp thinning is not a magic bullet.');
+  });
+
+  it('keeps a line that says whose words follow (netnewswire/DaringFireball.atom, "Scott Galloway on Amazon and Whole Foods")', () => {
+    const quote =
+      'Amazon / Whole Foods will be the fourth-largest grocer in the US, and will likely post growth rates no $10B+ retailer, sans Amazon, has registered.';
+    expect(cleanBody([text('content', 'content', 'Scott Galloway:', quote)], { title: 'Scott Galloway on Amazon and Whole Foods' }).summary).toBe(`Scott Galloway:\n\n${quote}`);
+  });
+
+  it('takes, of two summaries with the same words, the one that kept its paragraphs (podcast-parser/uyd.xml, "Episode 570 Apr 10th 2017")', () => {
+    // The description is escaped HTML, so its line breaks are gone; itunes:summary is the same text as plain text.
+    const paragraphs = ['Dancing in Genoa City', 'intro: Prime Time // Sven Atterton', 'outro: 247 / Ian Isiah'];
+    const links = lines('http://uhhyeahdude.com', 'https://www.patreon.com/UHHYEAHDUDE?ty=h', 'http://twitter.com/UhhYeahDude', 'http://www.facebook.com/AmericasPodcast', '888 842 2357');
+    const body = cleanBody(
+      [
+        text('description', 'summary', `${paragraphs.join(' ')} ${links.replace(/\n/g, ' ')}`),
+        text('itunes:subtitle', 'summary', ...paragraphs),
+        text('itunes:summary', 'summary', ...paragraphs, links),
+      ],
+      { title: 'Episode 570 Apr 10th 2017' },
+    );
+    expect(body.field).not.toBe('description');
+    expect(body.summary).toBe(paragraphs.join('\n\n'));
+  });
+
+  it('ends a cut excerpt after a sentence closed by “ (simplepie RSS.com, "Why Communities Are so Important for Podcasters (#8)")', () => {
+    const excerpt =
+      'In this episode of Podcasting 101 with RSS.com, we chat with Bess Auer, the founder of Florida Blogger & Social Media Conference and author of “Unio, The Art of Intentional Community Building.“ You’ll […]';
+    expect(cleanBody([text('description', 'summary', excerpt)], { title: 'Why Communities Are so Important for Podcasters (#8)' }).summary).toBe(excerpt.slice(0, excerpt.indexOf(' You’ll')));
+  });
+});

@@ -158,6 +158,25 @@ describe('no last part of a few words', () => {
       }
     }
   });
+  it('finishes a lede too long for part 1 in part 2 rather than ending the thread inside it', () => {
+    // miniflux/large_rss.xml, "Youtube video embedding harm reduction": the lede does not fit part 1 beside the
+    // title and link, and the code after it is longer than a part, so the thread is shortened after the lede. Its
+    // last few words once made a tiny part 2, and ending one part earlier cut the only sentence with "…".
+    const lede =
+      'Embedding external content on a website in the current enshittocene period is more annoying than ever, so here is a copy-pasteable snippet to embed a youtube video while reducing its tracking and nuisance capabilities as much as possible:';
+    const code = `<iframe credentialless allowfullscreen referrerpolicy="no-referrer" sandbox="allow-scripts allow-same-origin" allow="${['accelerometer', 'ambient-light-sensor', 'autoplay', 'battery', 'bluetooth', 'browsing-topics', 'camera', 'ch-ua', 'display-capture', 'domain-agent', 'document-domain', 'encrypted-media', 'execution-while-not-rendered', 'execution-while-out-of-viewport', 'gamepad', 'geolocation', 'gyroscope', 'hid', 'identity-credentials-get', 'idle-detection', 'local-fonts', 'magnetometer', 'microphone', 'midi', 'otp-credentials', 'payment'].map((f) => `${f} 'none'`).join('; ')}" src="https://www.youtube-nocookie.com/embed/XXXX"></iframe>`;
+    const item = makeItem({
+      title: 'Youtube video embedding harm reduction',
+      summary: `${lede}\n\n${code}`,
+      url: 'https://dustri.org/b/youtube-video-embedding-harm-reduction.html',
+    });
+    for (const parts of Object.values(both(item))) {
+      expect(parts.length).toBe(2);
+      expect(parts[0]!.text).toMatch(/\S\u2026\n\n/u);
+      expect(parts[1]!.text.replace(COUNTER, '')).toMatch(/^\u2026.* as much as possible:$/u);
+      expect(bodyWords(parts[1]!.text, item).length).toBeGreaterThanOrEqual(6);
+    }
+  });
 });
 
 describe('numbering when the thread ends a part earlier', () => {
