@@ -1,4 +1,4 @@
-import { cleanBody, type BodyField, type BodyParagraph } from '../clean/index.js';
+import { cleanBody, repairMojibake, type BodyField, type BodyParagraph } from '../clean/index.js';
 import { ItemSchema, type Item, type ItemImage } from '../core/item.js';
 import { articleKey } from './article-key.js';
 import { canonicalUrl } from './canonical-url.js';
@@ -41,7 +41,7 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
   const problems: string[] = [];
 
   const rawTitle = entry.title;
-  const title = rawTitle ? plainOrProblem('title', problems, () => titleToPlain(rawTitle.value, rawTitle.kind === 'text')) || undefined : undefined;
+  const title = rawTitle ? plainOrProblem('title', problems, () => repairMojibake(titleToPlain(rawTitle.value, rawTitle.kind === 'text'))) || undefined : undefined;
 
   let url: string | undefined;
   let previousUrl: string | undefined;
