@@ -216,7 +216,10 @@ async function channelCheck(channel: ChannelConfig, vars: Map<string, string[]>,
       fix: `check that ${service} is reachable from this host (DNS, proxy, firewall) and answering; try again later if it is down`,
     };
   }
-  if (result.ok) return { check, status: 'ok', detail: `${result.account}${result.detail ? ` — ${result.detail}` : ''}${note}` };
+  if (result.ok) {
+    const detail = `${result.account}${result.detail ? ` — ${result.detail}` : ''}${note}`;
+    return result.advice ? { check, status: 'warn', detail, fix: result.advice } : { check, status: 'ok', detail };
+  }
   if (result.problem === 'credentials') {
     const from = kit.credentials
       .fields(channel)

@@ -2,11 +2,15 @@ import type { ComposedThread } from '../core/delivery.js';
 import { describeError } from '../core/errors.js';
 import type { Item } from '../core/item.js';
 import type { ChannelConfig } from '../config/schema.js';
-import { withChannelUtm, type UtmChannel } from '../compose/index.js';
+import type { Template } from '../config/template-schema.js';
+import { withChannelUtm } from '../compose/index.js';
 import { kitFor } from './index.js';
 
-/** What composing reads of a channel. Tags need the channel id; a bare template (the preview's default) has neither. */
-export type ComposeChannel = Pick<ChannelConfig, 'platform' | 'template'> & (UtmChannel | { utm?: undefined });
+/**
+ * What composing reads: a configured channel (its kit may read its own fields, its UTM tags go on the link), or,
+ * for the preview of a platform no channel is configured for, a bare template with neither.
+ */
+export type ComposeChannel = ChannelConfig | { platform: ChannelConfig['platform']; template: Template; id?: undefined; utm?: undefined };
 
 /**
  * The one compose entry point for a channel: preview, the editor page and the publisher all call it,
@@ -14,8 +18,9 @@ export type ComposeChannel = Pick<ChannelConfig, 'platform' | 'template'> & (Utm
  * only here: the caller's item, which identity and dedup read, keeps its canonical URL.
  */
 export function composeForChannel(item: Item, channel: ComposeChannel): ComposedThread {
-  const posted = channel.utm ? withChannelUtm(item, channel) : item;
-  return { platform: channel.platform, parts: kitFor(channel).compose(posted, channel.template) };
+  const configured = channel.id === undefined ? undefined : channel;
+  const posted = configured?.utm ? withChannelUtm(item, configured) : item;
+  return { platform: channel.platform, parts: kitFor(channel).compose(posted, channel.template, configured) };
 }
 
 /** Why one item could not become a thread on one platform, as data for a listing to show beside the rest. */

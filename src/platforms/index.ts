@@ -1,6 +1,7 @@
 import type { ChannelConfig } from '../config/schema.js';
 import { blueskyKit } from './bluesky/kit.js';
 import type { AnyKit } from './kit.js';
+import { mastodonKit } from './mastodon/kit.js';
 import { xKit } from './x/kit.js';
 
 /**
@@ -8,7 +9,7 @@ import { xKit } from './x/kit.js';
  * one line here; nothing outside platforms/ names one. The order is the order `preview` shows them in.
  * Kits are light to import: each loads its publisher (and the network's client library) only when asked to.
  */
-export const KITS = [xKit, blueskyKit] as const satisfies readonly AnyKit[];
+export const KITS = [xKit, blueskyKit, mastodonKit] as const satisfies readonly AnyKit[];
 
 const byName = new Map<string, AnyKit>(KITS.map((kit) => [kit.name, kit]));
 

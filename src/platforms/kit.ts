@@ -27,8 +27,12 @@ export interface PlatformKit<C extends ChannelConfig, P extends ComposedPart> {
   /** Strict zod schema of a channel: `...channelFields`, `platform: z.literal(name)`, then the kit's own fields. */
   readonly channelSchema: ChannelSchemaOf<C>;
 
-  /** Compose rules: the item (UTM tags already on its link) as parts that fit. Pure; throws when it cannot. */
-  compose(item: Item, template: Template): P[];
+  /**
+   * Compose rules: the item (UTM tags already on its link) as parts that fit. Pure; throws when it cannot.
+   * `channel` is absent when none is configured (the preview of a bare template); kits whose limits a channel
+   * can set read them here, so the preview and the publisher compose from the same numbers.
+   */
+  compose(item: Item, template: Template, channel: C | undefined): P[];
   /** Preview's counters: one part in the platform's own unit, against its limit. */
   measure(part: P): PartMeasure;
   /** The counters `threadcast preview` prints beside a part, e.g. "212/280". */
@@ -68,6 +72,7 @@ export type ComposedPart = { text: string; [key: string]: unknown };
 export interface PartMeasure {
   length: number;
   limit: number;
+  /** Any unit a kit counts in ("weighted characters", "graphemes", "characters"): shown as it is. */
   unit: string;
   valid: boolean;
 }

@@ -21,10 +21,11 @@ export interface PublishContext {
 /**
  * The outcome of one harmless authenticated call (`threadcast doctor`). `problem` sorts failures:
  * `credentials` the service refused them; `unreachable` a network error, timeout or 5xx; `limited` a
- * rate limit (the credentials were not judged); `other` anything else. Never carries a secret.
+ * rate limit (the credentials were not judged); `other` anything else. `advice`: the login works, but the
+ * service says something the config should follow (doctor warns with it as the fix). Never carries a secret.
  */
 export type AccountCheck =
-  | { ok: true; account: string; detail?: string }
+  | { ok: true; account: string; detail?: string; advice?: string }
   | { ok: false; problem: 'credentials' | 'unreachable' | 'limited' | 'other'; detail: string; fix: string };
 
 /**

@@ -5,7 +5,8 @@ import { REPO, runCli, tempDir, writeFile } from '../support/cli.js';
 
 const EDGE_FEED = path.join(REPO, 'tests/fixtures/feeds/preview-edge-cases.xml');
 // Its second item links to a 5000-character URL: X shows a link as written, and twitter-text does not read
-// one that long as a URL, so no X post can carry it. Bluesky shows it shortened and composes as usual.
+// one that long as a URL, so no X post can carry it; Mastodon counts it as typed too. Bluesky shows it shortened
+// and composes as usual.
 const ONE_UNCOMPOSABLE = path.join(REPO, 'tests/fixtures/feeds/one-uncomposable-item.xml');
 const graphemes = (s: string) => [...new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(s)].length;
 
@@ -140,7 +141,7 @@ describe('threadcast preview with one item that cannot be composed', () => {
     const result = await runCli(['preview', '--feed', ONE_UNCOMPOSABLE, '--json'], { cwd: tempDir() });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`threadcast preview: 1 of 3 item(s) from ${ONE_UNCOMPOSABLE} could not be composed\n`);
-    const { items } = JSON.parse(result.stdout) as { items: Array<{ id: string; threads: { x: unknown[] | null; bluesky: unknown[] | null }; failures: unknown[] }> };
+    const { items } = JSON.parse(result.stdout) as { items: Array<{ id: string; threads: { x: unknown[] | null; bluesky: unknown[] | null; mastodon: unknown[] | null }; failures: unknown[] }> };
     expect(items.map((i) => i.id)).toEqual(['market-1', 'market-2', 'market-3']);
     for (const id of ['market-1', 'market-3']) {
       const item = items.find((i) => i.id === id)!;
@@ -149,8 +150,13 @@ describe('threadcast preview with one item that cannot be composed', () => {
       expect(item.threads.bluesky!.length).toBeGreaterThan(0);
     }
     const failed = items.find((i) => i.id === 'market-2')!;
-    expect(failed.failures).toEqual([{ platform: 'x', reason: REASON }]);
+    // Mastodon, like X, counts a link its URL pattern does not read (this one is too long) as typed: 5000 characters.
+    expect(failed.failures).toEqual([
+      { platform: 'x', reason: REASON },
+      { platform: 'mastodon', reason: REASON },
+    ]);
     expect(failed.threads.x).toBeNull();
+    expect(failed.threads.mastodon).toBeNull();
     expect(failed.threads.bluesky!.length).toBeGreaterThan(0);
   });
 

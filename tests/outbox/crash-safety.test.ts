@@ -1,8 +1,9 @@
 /**
- * Issue 5's crash acceptance: `threadcast run` with 100 items on both channels (a real PDS and the X
- * emulator) is killed with SIGKILL at random moments and restarted each time. In the end every delivery
- * is published exactly once — checked on the PDS's records and in the emulator's store — and a final
- * SIGTERM lets the work in flight finish and exits within 10 seconds.
+ * Issue 5's crash acceptance: `threadcast run` with 100 items on three channels (a real PDS, the X emulator and
+ * the Mastodon stand-in, both running in this process so they keep their state across the child's restarts) is
+ * killed with SIGKILL at random moments and restarted each time. In the end every delivery is published exactly
+ * once — checked on the PDS's records and in the emulator's and the stand-in's stores — and a final SIGTERM lets
+ * the work in flight finish and exits within 10 seconds.
  */
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -12,17 +13,22 @@ import { pdsClient, type TestAccount } from '../support/pds/client.js';
 import { runCli, startCli, tempDir, writeFile } from '../support/cli.js';
 import { startWebsite, type Website } from '../support/website.js';
 import { startXEmulator, type XEmulator } from '../support/x-emulator/index.js';
+import { startMastodonStandin, type MastodonStandin } from '../support/mastodon-standin/index.js';
 import { prng } from '../support/prng.js';
 
 const pds = pdsClient(inject('pdsUrl'));
 const ITEMS = 100;
+const CHANNELS = 3;
 
 let x: XEmulator;
+let mastodon: MastodonStandin;
 let site: Website;
 let account: TestAccount;
 beforeAll(async () => {
   // X's real window (100 posts per 15 minutes) would hold most of the 250 posts back; its enforcement is tested elsewhere.
   x = await startXEmulator({ postWindow: { limit: 10_000, windowMs: 15 * 60_000 } });
+  // Likewise Mastodon's 300 statuses per 3 hours; its 429s are tested in tests/platforms/mastodon.
+  mastodon = await startMastodonStandin({ statusWindow: { limit: 10_000, windowMs: 3 * 3_600_000 } });
   site = await startWebsite(
     Array.from({ length: ITEMS }, (_, n) => ({
       slug: `c${n}`,
@@ -34,6 +40,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await x.stop();
+  await mastodon.stop();
   await site.close();
 });
 
@@ -44,27 +51,19 @@ const exitOf = (child: ChildProcess) => new Promise<number | null>((resolve) => 
 describe('crash safety', () => {
   it('SIGKILL at random moments, restarted each time: every delivery published exactly once', { timeout: 300_000 }, async () => {
     const user = x.addOAuth1User({ username: 'crashy' });
+    const masto = mastodon.addAccount('crashy');
     const dir = tempDir('threadcast-crash-');
-    const config = writeFile(
-      dir,
-      'threadcast.yaml',
-      `store: sqlite:${path.join(dir, 'state.sqlite')}
-log: { level: info, format: json }
-server: { port: 0 }
-publishEvery: "* * * * * *"
-sources:
-  - id: site
-    feed: ${site.feedUrl}
-    backlog: all
-    pollEvery: "*/2 * * * * *"
-channels:
-  - id: bsky
+    // A run publishes its channels one after another, so the channel listed first takes most of the kills: the
+    // order turns each round, and every channel is killed mid-publish.
+    const channels = [
+      `  - id: bsky
     platform: bluesky
     service: ${pds.url}
     identifier: \${BLUESKY_IDENTIFIER}
     password: \${BLUESKY_APP_PASSWORD}
     cards: false
-  - id: x
+`,
+      `  - id: x
     platform: x
     apiBase: ${x.url}
     readAccess: true
@@ -74,7 +73,29 @@ channels:
     accessSecret: \${X_ACCESS_SECRET}
     limits: { postsPer15Minutes: 100000, postsPer24Hours: 100000 }
 `,
-    );
+      `  - id: masto
+    platform: mastodon
+    instance: ${mastodon.url}
+    accessToken: \${MASTODON_ACCESS_TOKEN}
+`,
+    ];
+    const writeConfig = (round: number) =>
+      writeFile(
+        dir,
+        'threadcast.yaml',
+        `store: sqlite:${path.join(dir, 'state.sqlite')}
+log: { level: info, format: json }
+server: { port: 0 }
+publishEvery: "* * * * * *"
+sources:
+  - id: site
+    feed: ${site.feedUrl}
+    backlog: all
+    pollEvery: "*/2 * * * * *"
+channels:
+${[...channels.slice(round % channels.length), ...channels.slice(0, round % channels.length)].join('')}`,
+      );
+    const config = writeConfig(0);
     const env = {
       BLUESKY_IDENTIFIER: account.handle,
       BLUESKY_APP_PASSWORD: account.appPassword,
@@ -82,6 +103,7 @@ channels:
       X_API_SECRET: user.appSecret,
       X_ACCESS_TOKEN: user.accessToken,
       X_ACCESS_SECRET: user.accessSecret,
+      MASTODON_ACCESS_TOKEN: masto.token,
     };
     const published = async () => {
       const status = JSON.parse((await runCli(['--config', config, 'status', '--json'], { cwd: dir, env })).stdout);
@@ -91,6 +113,7 @@ channels:
     const random = prng(2026);
     let kills = 0;
     for (let round = 0; round < 40; round++) {
+      writeConfig(round);
       const child = startCli(['--config', config, 'run'], { cwd: dir, env });
       const exited = exitOf(child);
       // Kill while publishing, not during start-up: wait for the first publish of this process, then a random moment.
@@ -109,7 +132,7 @@ channels:
       child.kill('SIGKILL');
       await exited;
       kills += 1;
-      if ((await published()) === 2 * ITEMS) break;
+      if ((await published()) === CHANNELS * ITEMS) break;
     }
     expect(kills).toBeGreaterThan(2);
 
@@ -121,17 +144,20 @@ channels:
     const deadline = Date.now() + 120_000;
     // A signal before the process has started up ends it the default way; the test is about a running service.
     while (!log.includes('"msg":"running;') && Date.now() < deadline) await sleep(100);
-    while ((await published()) < 2 * ITEMS && Date.now() < deadline) await sleep(1000);
+    while ((await published()) < CHANNELS * ITEMS && Date.now() < deadline) await sleep(1000);
     const stoppedAt = Date.now();
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
-    expect(await published()).toBe(2 * ITEMS);
+    expect(await published()).toBe(CHANNELS * ITEMS);
 
     // The kills really landed mid-publish: some deliveries were found `publishing` and settled on restart.
     const db = new Database(path.join(dir, 'state.sqlite'), { readonly: true });
-    const histories = (db.prepare('SELECT data FROM deliveries').all() as Array<{ data: string }>).map((r) => JSON.parse(r.data).history as Array<{ event: string; detail?: string }>);
+    const deliveries = (db.prepare('SELECT data FROM deliveries').all() as Array<{ data: string }>).map(
+      (r) => JSON.parse(r.data) as { channelId: string; state: string; posts: Array<{ id: string }>; history: Array<{ event: string; detail?: string }> },
+    );
     db.close();
+    const histories = deliveries.map((d) => d.history);
     const interrupted = histories.filter((h) => h.some((e) => e.detail?.startsWith('reconciled'))).length;
     expect(interrupted).toBeGreaterThan(0);
 
@@ -151,5 +177,23 @@ channels:
     for (const p of posts) if (p.inReplyTo) expect(byId.get(p.inReplyTo)?.conversationId).toBe(p.conversationId);
     expect(new Set(posts.map((p) => p.text)).size).toBe(posts.length);
     expect(posts.filter((p) => !p.inReplyTo)).toHaveLength(ITEMS);
+
+    // Mastodon: one thread per item, each part replying to the one before; nothing twice (0 duplicates), and every
+    // status the deliveries recorded is on the instance and every status there is one a delivery recorded (0 lost).
+    const statuses = mastodon.statusesOf(masto.id);
+    const statusIds = new Set(statuses.map((s) => s.id));
+    expect(statuses.filter((s) => !s.inReplyToId)).toHaveLength(ITEMS);
+    expect(new Set(statuses.filter((s) => !s.inReplyToId).map((s) => s.text.split('\n')[0])).size).toBe(ITEMS);
+    expect(new Set(statuses.map((s) => s.text)).size).toBe(statuses.length);
+    for (const s of statuses) if (s.inReplyToId) expect(statusIds.has(s.inReplyToId)).toBe(true);
+    const mastoDeliveries = deliveries.filter((d) => d.channelId === 'masto');
+    expect(mastoDeliveries).toHaveLength(ITEMS);
+    // Kills landed while Mastodon threads were going out, not only on the other channels.
+    expect(mastoDeliveries.filter((d) => d.history.some((e) => e.detail?.startsWith('reconciled'))).length).toBeGreaterThan(0);
+    expect(mastoDeliveries.every((d) => d.state === 'published')).toBe(true);
+    const recorded = mastoDeliveries.flatMap((d) => d.posts.map((p) => p.id));
+    expect(new Set(recorded).size).toBe(recorded.length);
+    expect(new Set(recorded)).toEqual(statusIds);
+    expect(mastodon.violations).toEqual([]);
   });
 });
