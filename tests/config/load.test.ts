@@ -78,7 +78,7 @@ describe('config loading', () => {
   });
 
   it('rejects an unknown platform and a channel a source names that does not exist', () => {
-    const problems = problemsOf('sources:\n  - id: a\n    feed: a.xml\n    channels: [nope]\nchannels:\n  - id: m\n    platform: mastodon\n');
+    const problems = problemsOf('sources:\n  - id: a\n    feed: a.xml\n    channels: [nope]\nchannels:\n  - id: m\n    platform: linkedin\n');
     expect(problems.some((p) => p.startsWith(`${FILE}:7  channels[0].platform:`))).toBe(true);
   });
 
