@@ -95,6 +95,7 @@ sources:
 channels:
 ${[...channels.slice(round % channels.length), ...channels.slice(0, round % channels.length)].join('')}`,
       );
+    const MASTODON_FIRST = 2; // channels.slice(2) starts with the Mastodon channel
     const config = writeConfig(0);
     const env = {
       BLUESKY_IDENTIFIER: account.handle,
@@ -116,6 +117,26 @@ ${[...channels.slice(round % channels.length), ...channels.slice(0, round % chan
       writeConfig(round);
       const child = startCli(['--config', config, 'run'], { cwd: dir, env });
       const exited = exitOf(child);
+      if (round % channels.length === MASTODON_FIRST) {
+        // Random moments alone may never land inside a Mastodon thread on a slow machine (CI saw that once): in the
+        // rounds that publish Mastodon first, kill the process at the moment the instance has stored a status and
+        // before the answer leaves, so the delivery is `publishing` with its post out and its outcome unrecorded.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 15_000);
+          mastodon.onStatusCreated = () => {
+            mastodon.onStatusCreated = undefined;
+            clearTimeout(timer);
+            child.kill('SIGKILL');
+            resolve();
+          };
+        });
+        mastodon.onStatusCreated = undefined;
+        child.kill('SIGKILL');
+        await exited;
+        kills += 1;
+        if ((await published()) === CHANNELS * ITEMS) break;
+        continue;
+      }
       // Kill while publishing, not during start-up: wait for the first publish of this process, then a random moment.
       await new Promise<void>((resolve) => {
         let seen = '';

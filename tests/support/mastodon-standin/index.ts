@@ -92,6 +92,8 @@ export class MastodonStandin {
   private readonly windows = new Map<string, { start: number; used: number }>();
   private nextId = 110_000_000_000_000_000n;
   private lostAnswers = 0;
+  /** Called once a status is stored, before its answer is sent: a test can act at that exact moment (kill the client). */
+  onStatusCreated: ((status: StoredStatus) => void) | undefined;
   readonly opts: Required<Omit<StandinOptions, 'now'>> & { now: () => number };
 
   constructor(opts: StandinOptions = {}) {
@@ -461,6 +463,7 @@ const ROUTES: Route[] = [
       };
       this.saveStatus(status);
       if (key) this.idempotency.set(`${account.id}:${key}`, { statusId: status.id, at: now });
+      this.onStatusCreated?.(status);
       if (this.takeLostAnswer()) {
         // Applied, and then the connection is gone: the client never hears of the status.
         res.socket?.destroy();
