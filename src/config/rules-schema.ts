@@ -35,10 +35,7 @@ const RulePattern = z.string().min(1).superRefine((pattern, ctx) => {
   }
 });
 
-const Keyword = z
-  .string()
-  .refine((k) => /\S/u.test(k), 'empty keyword')
-  .transform((k) => k.trim().normalize('NFC'));
+const Keyword = z.string().refine((k) => /\S/u.test(k), 'empty keyword');
 
 export const MatchRulesSchema = z
   .object({

@@ -36,8 +36,9 @@ const NO_SPACE_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p
 
 const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
-/** Whole words, any case, any run of whitespace between the keyword's own words. */
-function keywordPattern(keyword: string): RegExp {
+/** Whole words, any case, any run of whitespace between the keyword's own words; compared in NFC, as the text is. */
+function keywordPattern(written: string): RegExp {
+  const keyword = written.trim().normalize('NFC');
   const chars = [...keyword];
   const bounded = (c: string | undefined) => c !== undefined && WORD_CHAR.test(c) && !NO_SPACE_SCRIPT.test(c);
   const body = keyword.split(/\s+/u).map(escapeRegex).join('\\s+');
