@@ -13,6 +13,8 @@ import type { Publisher } from '../platforms/publisher.js';
 import { ChannelPacer } from '../schedule/channel-pacer.js';
 import { HealthMarks } from '../server/health.js';
 import { scanEditorFolder, type EditorFolderReport } from '../sources/editor-folder.js';
+import { describeDropRule } from '../sources/item-filter.js';
+import { applySourceRules } from '../sources/source-rules.js';
 import { newClaimOwner } from '../store/claim-owner.js';
 import type { Store } from '../store/store.js';
 import { feedHost, HostPool } from './host-pool.js';
@@ -149,10 +151,12 @@ export class App {
     try {
       if ('error' in fetched) throw fetched.error;
       const { polled } = fetched;
+      const { items, dropRuleOf } = applySourceRules(source, polled.items, this.now());
       let queued = 0;
       for (const channelId of this.channelsOf(source)) {
-        const result = await intakeItems(this.deps.store, this.outbox, source.id, channelId, polled.items, source.backlog, this.now, source.onUpdate, source.review, this.dedupOf(channelId));
+        const result = await intakeItems(this.deps.store, this.outbox, source.id, channelId, items, source.backlog, this.now, source.onUpdate, source.review, this.dedupOf(channelId), dropRuleOf);
         queued += result.queued;
+        for (const { item, rule } of result.filtered) log.info({ channel: channelId, item: item.id, rule }, `filtered: ${describeDropRule(rule)}`);
         if (result.alsoIn > 0) log.info({ channel: channelId, alsoIn: result.alsoIn }, `${result.alsoIn} article(s) already brought by another source: noted as also in ${source.id}`);
         if (result.firstSight && result.skippedBacklog > 0) {
           log.info({ channel: channelId, skipped: result.skippedBacklog }, `first sight: ${result.skippedBacklog} older items left out by backlog ${source.backlog}`);

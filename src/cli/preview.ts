@@ -5,6 +5,8 @@ import type { ChannelConfig, Config } from '../config/schema.js';
 import type { Item } from '../core/item.js';
 import { defaultFetchLimits, fetchFeed } from '../sources/fetch-feed.js';
 import { parseFeed } from '../sources/parse-feed.js';
+import { describeDropRule, type DropRule } from '../sources/item-filter.js';
+import { applySourceRules } from '../sources/source-rules.js';
 import { tryComposeForChannel, type ComposeFailure } from '../platforms/compose-for-channel.js';
 import { KITS, type AnyKit, type ComposedPart } from '../platforms/index.js';
 import { loadDotEnv, resolveConfigPath } from '../config/load.js';
@@ -43,9 +45,16 @@ export async function previewCommand(opts: GlobalOptions & { feed: string; json?
   // The same redirect guard as polling: the operator's allow list, when there is a config.
   const fetched = await fetchFeed(opts.feed, {}, { ...defaultFetchLimits, allowPrivateHosts: config?.web.allowPrivateHosts ?? [] });
   if (fetched.kind !== 'fetched') throw new Error(`feed ${opts.feed}: answered 304 to an unconditional request`);
-  const parsed = parseFeed(fetched.body, { sourceId: 'preview', location: opts.feed, baseUrl: fetched.finalUrl });
+  // A feed that a configured source polls is previewed as that source takes it in: its rules drop, its template shapes.
+  const source = config?.sources.find((s) => s.feed === opts.feed);
+  const parsed = parseFeed(fetched.body, { sourceId: source?.id ?? 'preview', location: opts.feed, baseUrl: fetched.finalUrl, ...(source?.language ? { language: source.language } : {}) });
+  const ruled = applySourceRules(source ?? {}, parsed.items, Date.now());
   const platforms = platformsFor(config);
-  const rows = parsed.items.map((item) => ({ item, threads: platforms.map((platform) => ({ kit: platform.kit, ...composeFor(item, platform) })) }));
+  const rows = ruled.items.map((item) => {
+    const dropped = ruled.dropRuleOf(item);
+    return { item, dropped, threads: dropped ? [] : platforms.map((platform) => ({ kit: platform.kit, ...composeFor(item, platform) })) };
+  });
+  const droppedCount = rows.filter((row) => row.dropped).length;
   const failed = rows.filter((row) => row.threads.some((t) => t.failure));
   // Said last and on stderr, so the items that did compose are all there above it, and scripts see the exit code.
   const failedNote = () => {
@@ -54,13 +63,15 @@ export async function previewCommand(opts: GlobalOptions & { feed: string; json?
   };
 
   if (opts.json) {
-    out.write(`${terminalJson({ feed: opts.feed, format: parsed.format, items: rows.map(jsonItem), problems: parsed.problems })}\n`);
+    out.write(`${terminalJson({ feed: opts.feed, format: parsed.format, source: source?.id ?? null, items: rows.map(jsonItem), problems: parsed.problems })}\n`);
     return failedNote();
   }
   // Everything below but the counts comes from the feed: printed so that none of it can act on the terminal.
   for (const p of parsed.problems) process.stderr.write(`warning: ${terminalLine(p.where)}: ${terminalLine(p.message)}\n`);
-  for (const { item, threads } of rows) {
+  if (source) out.write(`Source ${source.id}: its rules and template apply, as when it is polled.\n`);
+  for (const { item, dropped, threads } of rows) {
     out.write(`\n═══ ${terminalLine(item.title ?? '(untitled)')}  ${terminalLine(item.url ?? '')}\n`);
+    if (dropped) out.write(`  DROPPED by ${terminalLine(describeDropRule(dropped))}: marked seen, never queued\n`);
     for (const { kit, parts, costUsd, failure } of threads) {
       if (parts) {
         out.write(`  ${kit.title} — ${parts.length} part(s)${costUsd === undefined ? '' : `, about $${costUsd.toFixed(3)}`}\n`);
@@ -71,14 +82,19 @@ export async function previewCommand(opts: GlobalOptions & { feed: string; json?
       }
     }
   }
-  out.write(`\n${rows.length} item(s) from ${terminalLine(opts.feed)} (${parsed.format})${failed.length ? `, ${failed.length} could not be composed` : ''}\n`);
+  const droppedNote = source && droppedCount ? `, ${droppedCount} dropped by the rules of source ${source.id}` : '';
+  out.write(`\n${rows.length} item(s) from ${terminalLine(opts.feed)} (${parsed.format})${droppedNote}${failed.length ? `, ${failed.length} could not be composed` : ''}\n`);
   return failedNote();
 }
 
-/** One item as `preview --json` prints it: threads keyed by platform, costs keyed `<platform>Usd` where posts are billed (`xUsd`). */
-function jsonItem({ item, threads }: { item: Item; threads: Array<PlatformThread & { kit: AnyKit }> }) {
+/**
+ * One item as `preview --json` prints it: threads keyed by platform, costs keyed `<platform>Usd` where posts are billed
+ * (`xUsd`); an item the source's rules drop has the rule and no threads.
+ */
+function jsonItem({ item, dropped, threads }: { item: Item; dropped: DropRule | undefined; threads: Array<PlatformThread & { kit: AnyKit }> }) {
   return {
     id: item.id,
+    dropped: dropped ? { rule: dropped, reason: describeDropRule(dropped) } : null,
     url: item.url ?? null,
     title: item.title ?? null,
     publishedAt: item.publishedAt ?? null,

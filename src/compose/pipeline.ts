@@ -4,7 +4,7 @@
  * is identical, so X and Bluesky threads differ only where the platforms do.
  */
 import type { Item } from '../core/item.js';
-import type { Template } from '../config/template-schema.js';
+import { placesPlaceholder, type Template } from '../config/template-schema.js';
 import { hashtagsFor } from './hashtags.js';
 import { singleLine } from './normalize.js';
 import { pack, type Packed } from './packer.js';
@@ -24,10 +24,12 @@ export interface PlatformRules {
 export function composeParts(item: Item, template: Template, rules: PlatformRules): RenderedPart[] {
   const locale = resolveLocale(item.language);
   const url = item.url === undefined ? '' : singleLine(item.url);
-  const link: LinkDisplay | undefined =
-    url && template.link !== 'none' ? { display: rules.linkDisplay(url), uri: url } : undefined;
+  // A text template that places the link or the tags itself has them where it says, not again at the end.
+  const placed = (name: 'url' | 'tags') => template.text !== undefined && placesPlaceholder(template.text, name);
+  const linkMode = placed('url') ? 'none' : template.link;
+  const link: LinkDisplay | undefined = url && linkMode !== 'none' ? { display: rules.linkDisplay(url), uri: url } : undefined;
 
-  const hashtags = hashtagsFor(item.tags, template.hashtags);
+  const hashtags = placed('tags') ? [] : hashtagsFor(item.tags, template.hashtags);
   // Read a little of a long text first; only a thread that takes text from near where reading stopped,
   // which the rest of the text could change, is composed again from all that compose ever reads.
   const packWithin = (budget: number): Packed => {
@@ -36,7 +38,7 @@ export function composeParts(item: Item, template: Template, rules: PlatformRule
       fits: rules.fits,
       maxParts: template.maxParts,
       numbering: template.numbering,
-      linkMode: template.link,
+      linkMode,
       link,
       hashtags,
       more,

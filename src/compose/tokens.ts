@@ -8,6 +8,7 @@ import type { Template } from '../config/template-schema.js';
 import { isAbbreviation, openersLength } from './abbreviations.js';
 import { cleanText, paragraphs } from './normalize.js';
 import { graphemeFloor, segmentsOf } from './segment.js';
+import { templateBlocks } from './template-text.js';
 import { findUrls, type LinkSpan } from './urls.js';
 
 /** What goes between this token and the previous one when both land in the same part. */
@@ -36,8 +37,12 @@ interface Block {
 
 const hasWords = (text: string): boolean => /\S/u.test(text);
 
-/** Title, attribution and paragraphs, in order, produced as they are asked for. */
+/** Title, attribution and paragraphs (or the template text's paragraphs), in order, produced as they are asked for. */
 export function* itemBlocks(item: Item, template: Template): Generator<Block, void, undefined> {
+  if (template.text !== undefined) {
+    for (const block of templateBlocks(template.text, item)) yield { ...block, glueFirstWord: false };
+    return;
+  }
   const title = item.title === undefined ? '' : cleanText(item.title);
   if (template.title && hasWords(title)) yield { text: title, role: 'title', glueFirstWord: false };
   const attribution = item.attribution === undefined ? '' : cleanText(item.attribution);

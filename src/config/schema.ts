@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { PollingSchema } from './polling-schema.js';
 import { isCron, ScheduleSchema } from './schedule-schema.js';
+import { MatchRulesSchema, MaxAgeSchema } from './rules-schema.js';
 import { secret } from './secrets.js';
-import { TemplateSchema } from './template-schema.js';
+import { SourceTemplateSchema, TemplateSchema } from './template-schema.js';
 import { UtmSchema } from './utm-schema.js';
 
 /**
@@ -46,6 +47,10 @@ export const SourceSchema = z
     timeoutMs: z.number().int().min(100).max(120_000).default(15_000).describe('Whole-request timeout for fetching the feed.'),
     maxBytes: z.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024).describe('Largest feed body accepted.'),
     maxRedirects: z.number().int().min(0).max(20).default(5).describe('Redirects followed at most.'),
+    include: MatchRulesSchema.optional().describe('Take only items that match at least one of these (README, "Source rules"); all items when left out.'),
+    exclude: MatchRulesSchema.optional().describe('Skip items that match any of these, even when they match `include`.'),
+    maxAge: MaxAgeSchema.optional().describe('Skip items dated longer ago than this ("48h", "7d", "2w"); items without a date are kept.'),
+    template: SourceTemplateSchema.optional().describe("This source's own text template: wins over the channel's `template.text`."),
   })
   .strict();
 

@@ -42,6 +42,11 @@ export const ItemSchema = z.object({
    * the other form of its own id when its link is shared by other entries some days and not others.
    */
   otherIds: z.array(z.string()).optional(),
+  /**
+   * The text template of the item's source (`sources[].template.text`), set when the item is taken in, as the
+   * source's `language` is: compose uses it before the channel's, and a queued item keeps the one it was queued with.
+   */
+  template: z.string().optional(),
 });
 
 export type Item = z.infer<typeof ItemSchema>;

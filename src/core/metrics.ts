@@ -50,8 +50,15 @@ export const rateLimitedTotal = new Counter({
 
 export const itemsSeenTotal = new Counter({
   name: 'threadcast_items_seen_total',
-  help: 'Feed items seen for the first time, per source and channel (queued or left out by backlog).',
+  help: 'Feed items seen for the first time, per source and channel (queued, or left out by backlog or the source rules).',
   labelNames: ['source', 'channel'] as const,
+  registers: [metricsRegistry],
+});
+
+export const itemsFilteredTotal = new Counter({
+  name: 'threadcast_items_filtered_total',
+  help: "Feed items seen for the first time and dropped by the source's rules, per source, channel and list (include, exclude, maxAge).",
+  labelNames: ['source', 'channel', 'list'] as const,
   registers: [metricsRegistry],
 });
 

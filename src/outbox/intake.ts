@@ -1,5 +1,6 @@
 import { CONTENT_HASH_SCHEME, type Item } from '../core/item.js';
-import { itemsSeenTotal } from '../core/metrics.js';
+import { itemsFilteredTotal, itemsSeenTotal } from '../core/metrics.js';
+import type { DropRule, ItemFilter } from '../sources/item-filter.js';
 import type { Store } from '../store/store.js';
 import type { Outbox } from './outbox.js';
 import { SeenMarks, type DedupMode, type SeenMark } from './seen-marks.js';
@@ -15,6 +16,8 @@ export interface IntakeResult {
   updated: number;
   /** Items seen for the first time but left out by the backlog policy. */
   skippedBacklog: number;
+  /** Items seen for the first time and dropped by the source's rules, with the rule that dropped each. */
+  filtered: Array<{ item: Item; rule: DropRule }>;
   /** Articles another source brought to this channel first, newly noted as "also in" this source. */
   alsoIn: number;
   firstSight: boolean;
@@ -39,6 +42,8 @@ export async function intakeItems(
   /** Review mode: new items wait as `held` until an editor approves them. */
   held = false,
   dedup: DedupMode = 'article',
+  /** The source's rules (src/sources/source-rules.ts): an unseen item they drop is marked seen, never queued. */
+  dropRuleOf: ItemFilter = () => undefined,
 ): Promise<IntakeResult> {
   const marks = new SeenMarks(store, channelId, dedup);
   const at = new Date(now()).toISOString();
@@ -74,7 +79,14 @@ export async function intakeItems(
     }
   }
 
-  const toQueue = firstSight ? newest(unseen, backlog) : unseen;
+  // Dropped by the source's rules: marked seen like a backlog item (another source may still bring the article).
+  const filtered = unseen.flatMap((item) => {
+    const rule = dropRuleOf(item);
+    return rule ? [{ item, rule }] : [];
+  });
+  const dropped = new Set(filtered.map((f) => f.item));
+  const taken = unseen.filter((item) => !dropped.has(item));
+  const toQueue = firstSight ? newest(taken, backlog) : taken;
   const chosen = new Set(toQueue);
   const seenNow = (item: Item): SeenMark => ({ firstSeenAt: at, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME });
   // Three writes, each for all items and in this order, so a crash between any two leaves what a crash between two
@@ -86,7 +98,8 @@ export async function intakeItems(
   await marks.setAllAndClaimOthers(unseen.map((item) => [item, chosen.has(item) ? seenNow(item) : { ...seenNow(item), backlog: true }] as const));
   if (firstSight) await store.kv.set(primedKey(channelId, sourceId), at);
   if (unseen.length > 0) itemsSeenTotal.inc({ source: sourceId, channel: channelId }, unseen.length);
-  return { channelId, queued, updated, alsoIn, skippedBacklog: unseen.length - chosen.size, firstSight };
+  for (const { rule } of filtered) itemsFilteredTotal.inc({ source: sourceId, channel: channelId, list: rule.list });
+  return { channelId, queued, updated, alsoIn, skippedBacklog: taken.length - chosen.size, filtered, firstSight };
 }
 
 /** Feeds list newest first; dates, when every item has one, are more trustworthy than position. */

@@ -3,7 +3,7 @@ import { describeError } from '../core/errors.js';
 import type { Item } from '../core/item.js';
 import type { ChannelConfig } from '../config/schema.js';
 import type { Template } from '../config/template-schema.js';
-import { withChannelUtm } from '../compose/index.js';
+import { templateFor, withChannelUtm } from '../compose/index.js';
 import { kitFor } from './index.js';
 
 /**
@@ -15,12 +15,13 @@ export type ComposeChannel = ChannelConfig | { platform: ChannelConfig['platform
 /**
  * The one compose entry point for a channel: preview, the editor page and the publisher all call it,
  * so what an editor sees is what followers get. The channel's UTM tags go on the item link here and
- * only here: the caller's item, which identity and dedup read, keeps its canonical URL.
+ * only here: the caller's item, which identity and dedup read, keeps its canonical URL. The item's source
+ * template, when it has one, wins over the channel's text here and only here (compose/template-text.ts).
  */
 export function composeForChannel(item: Item, channel: ComposeChannel): ComposedThread {
   const configured = channel.id === undefined ? undefined : channel;
   const posted = configured?.utm ? withChannelUtm(item, configured) : item;
-  return { platform: channel.platform, parts: kitFor(channel).compose(posted, channel.template, configured) };
+  return { platform: channel.platform, parts: kitFor(channel).compose(posted, templateFor(posted, channel.template), configured) };
 }
 
 /** Why one item could not become a thread on one platform, as data for a listing to show beside the rest. */

@@ -128,3 +128,72 @@ describe('channel utm tags', () => {
     expect(problemsOf(channel('      source: x\n      term: y\n'))).toEqual([`${FILE}:6  channels[0].utm.term: unknown key "term"`]);
   });
 });
+
+describe('source rules and templates in the config (issue #18)', () => {
+  const withSource = (lines: string) => `store: sqlite:data/t.sqlite
+sources:
+  - id: news
+    feed: https://example.org/feed/
+${lines}channels:
+  - id: x-main
+    platform: x
+    template:
+      text: |
+        {title}
+
+        {sumary}
+`;
+
+  it('accepts include, exclude, maxAge and a source template', () => {
+    const text = withSource(`    include:
+      keywords: [harbour, "open source"]
+      categories: [News]
+    exclude:
+      regex: ['\\bsponsored\\b']
+    maxAge: 7d
+    template:
+      text: "{title}: {url}"
+`).replace('{sumary}', '{summary}');
+    const source = parseConfigText(text, FILE, {}).config.sources[0]!;
+    expect(source).toMatchObject({
+      include: { keywords: ['harbour', 'open source'], categories: ['News'], regex: [] },
+      exclude: { keywords: [], categories: [], regex: ['\\bsponsored\\b'] },
+      maxAge: '7d',
+      template: { text: '{title}: {url}' },
+    });
+  });
+
+  it('names file:line and the placeholder of an unknown placeholder, a bad or catastrophic regex and a bad maxAge', () => {
+    const problems = problemsOf(
+      withSource(`    exclude:
+      regex:
+        - "(unclosed"
+        - "(a+)+$"
+    maxAge: 7 days
+    template:
+      text: "{title} {link}"
+`),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^conf\/threadcast\.yaml:7 {2}sources\[0\]\.exclude\.regex\[0\]: not a valid regular expression: .*\(unclosed/),
+      expect.stringMatching(/^conf\/threadcast\.yaml:8 {2}sources\[0\]\.exclude\.regex\[1\]: refused: a repetition inside a repetition/),
+      expect.stringMatching(/^conf\/threadcast\.yaml:9 {2}sources\[0\]\.maxAge: not a duration/),
+      'conf/threadcast.yaml:11  sources[0].template.text: unknown placeholder "{link}"; use {title}, {summary}, {author}, {outlet}, {url}, {tags}',
+      'conf/threadcast.yaml:16  channels[0].template.text: unknown placeholder "{sumary}"; use {title}, {summary}, {author}, {outlet}, {url}, {tags}',
+    ]);
+  });
+
+  it('names an unknown key in a rule list and a template without any placeholder', () => {
+    const problems = problemsOf(
+      withSource(`    include:
+      tags: [news]
+    template:
+      text: Breaking news
+`).replace('{sumary}', '{summary}'),
+    );
+    expect(problems).toEqual([
+      'conf/threadcast.yaml:6  sources[0].include.tags: unknown key "tags"',
+      expect.stringMatching(/^conf\/threadcast\.yaml:8 {2}sources\[0\]\.template\.text: no placeholder/),
+    ]);
+  });
+});

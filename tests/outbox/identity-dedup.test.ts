@@ -10,7 +10,9 @@ import { ConfigSchema } from '../../src/platforms/config-schema.js';
 import type { Item } from '../../src/core/item.js';
 import { intakeItems } from '../../src/outbox/intake.js';
 import { Outbox } from '../../src/outbox/outbox.js';
+import { MatchRulesSchema } from '../../src/config/rules-schema.js';
 import { parseFeed } from '../../src/sources/parse-feed.js';
+import { applySourceRules } from '../../src/sources/source-rules.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 
@@ -91,5 +93,20 @@ describe('entries that an earlier release took for one item, because they share 
     expect(await intake('notices', rss('notices', item('Notice 3', link) + two))).toMatchObject({ queued: 1 });
     expect(await intake('notices', rss('notices', item('Notice 3', link) + two))).toMatchObject({ queued: 0 });
     expect(await titles()).toEqual(['notices: Notice 3']);
+  });
+});
+
+describe("an article one source's rules drop (issue #18)", () => {
+  it('is marked seen for that source but still announced when another source without the rule brings it', async () => {
+    const { store, outbox, titles } = await setup();
+    const story = item('Sponsored: fish market moves', 'https://news.example.org/2026/fish-market/', 'x');
+    const ruled = applySourceRules({ exclude: MatchRulesSchema.parse({ keywords: ['sponsored'] }) }, rss('strict', story), Date.now());
+    const first = await intakeItems(store, outbox, 'strict', 'c', ruled.items, 'all', Date.now, 'ignore', false, 'article', ruled.dropRuleOf);
+    expect(first).toMatchObject({ queued: 0, skippedBacklog: 0, filtered: [{ rule: { list: 'exclude', by: 'keyword', value: 'sponsored' } }] });
+    // The same source again: seen, so neither queued nor reported as filtered a second time.
+    const again = await intakeItems(store, outbox, 'strict', 'c', ruled.items, 'all', Date.now, 'ignore', false, 'article', ruled.dropRuleOf);
+    expect(again).toMatchObject({ queued: 0, filtered: [] });
+    expect(await intakeItems(store, outbox, 'open', 'c', rss('open', story), 'all')).toMatchObject({ queued: 1 });
+    expect(await titles()).toEqual(['open: Sponsored: fish market moves']);
   });
 });
