@@ -23,8 +23,8 @@ function historyThread(d) {
   return el(
     'li',
     { class: 'thread-line', 'data-testid': 'history-thread', 'data-delivery-id': d.id, 'data-state': d.state },
-    el('div', { class: 'row-head' }, stateBadge(d), channelLabel(d), dryRunTag(d), timeEl(HISTORY_TIME_LABELS[d.state] ?? 'updated', d.updatedAt, d.timezone)),
-    d.reason && (d.state !== 'published' || d.reason) ? el('p', { class: 'reason', 'data-testid': 'row-reason' }, d.reason) : null,
+    el('div', { class: 'row-head' }, stateBadge(d), channelLabel(d), dryRunTag(d, false), timeEl(HISTORY_TIME_LABELS[d.state] ?? 'updated', d.updatedAt, d.timezone)),
+    d.reason ? el('p', { class: 'reason', 'data-testid': 'row-reason' }, d.reason) : null,
     links.length ? el('ul', { class: 'post-links', 'aria-label': `Posts on ${d.channelId}` }, links) : null,
     partsDetails(d),
   );

@@ -24,14 +24,14 @@ function threadLine(group, d) {
   const single = group.deliveries.length > 1;
   const button = (action, label) =>
     single && d.actions?.includes(action)
-      ? el('button', { type: 'button', class: 'small', 'data-testid': `${action}-one`, 'aria-label': `${label} on ${d.channelId} only`, disabled: busy }, `${label} only here`)
+      ? el('button', { type: 'button', class: 'small', 'data-testid': `${action}-one`, 'aria-label': `${label} only here (${d.channelId})`, disabled: busy }, `${label} only here`)
       : null;
   const buttons = el('div', { class: 'actions one' }, button('approve', 'Approve'), button('hold', 'Hold'), button('cancel', 'Cancel'));
   for (const b of buttons.querySelectorAll('button')) b.addEventListener('click', () => onAction(group, b.dataset.testid.replace('-one', ''), d));
   return el(
     'li',
     { class: 'thread-line', 'data-testid': 'queue-thread', 'data-delivery-id': d.id, 'data-state': d.state },
-    el('div', { class: 'row-head' }, stateBadge(d), channelLabel(d), dryRunTag(d), when),
+    el('div', { class: 'row-head' }, stateBadge(d), channelLabel(d), dryRunTag(d, true), when),
     waitLine(d),
     d.reason ? el('p', { class: 'reason', 'data-testid': 'row-reason' }, d.reason) : null,
     partsDetails(d),

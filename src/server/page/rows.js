@@ -50,9 +50,10 @@ export function stateBadge(d) {
 }
 
 /** The mark every dry-run delivery carries: nothing was, or will be, posted; the reason on hover and for readers. */
-export function dryRunTag(d) {
+export function dryRunTag(d, waiting) {
   if (!d.dryRun) return null;
-  return el('span', { class: 'tag dry-run', 'data-testid': 'row-dry-run', title: d.dryRunReason ?? '' }, `dry-run: recorded, not posted${d.dryRunReason ? ` (${d.dryRunReason})` : ''}`);
+  const text = waiting ? `dry-run: will be recorded, not posted${d.dryRunReason ? ` (${d.dryRunReason})` : ''}` : 'dry-run: recorded, not posted';
+  return el('span', { class: 'tag dry-run', 'data-testid': 'row-dry-run', title: d.dryRunReason ?? '' }, text);
 }
 
 export const channelLabel = (d) => el('span', { class: 'channel', 'data-testid': 'row-channel' }, `${d.channelId} · ${platformName(d.platform)}`);
