@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -143,8 +144,11 @@ export function registerEditorApi(app: FastifyInstance, deps: EditorApiDeps): vo
 
   app.post('/api/announcements', async (request, reply) => {
     try {
-      parseEditorInput(AddRequestSchema, request.body, 'announcement');
-      const { item, deliveries, skipped } = await deps.queue().add(request.body, { where: 'announcement', images: { within: uploadsDir(deps.config()) } });
+      const body = parseEditorInput(AddRequestSchema, request.body, 'announcement');
+      const uploads = uploadsDir(deps.config());
+      // An id before any upload names no file: the folder must exist for that to be said as "no such file".
+      if (body.image !== undefined) await mkdir(uploads, { recursive: true, mode: 0o700 });
+      const { item, deliveries, skipped } = await deps.queue().add(request.body, { where: 'announcement', images: { within: uploads } });
       return reply.code(201).send({ announcementId: item.id, deliveries: deliveries.map(view), skipped });
     } catch (err) {
       return sendError(reply, err);

@@ -41,6 +41,12 @@ function json(route: string, body: unknown) {
 }
 
 describe('image uploads', () => {
+  it('says an upload id names no file when nothing was uploaded yet', async () => {
+    const res = await json('/api/announcements', { text: 'Poster.', image: `${'a'.repeat(32)}.png`, alt: 'A poster' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ field: 'image', error: expect.stringContaining('no such file') });
+  });
+
   it('stores a real image under a server-made name beside the store, and an announcement takes its id with alt text', async () => {
     const png = await sharp({ create: { width: 80, height: 60, channels: 3, background: '#336699' } }).png().toBuffer();
     const res = await upload(png, '../../evil name.png');
