@@ -5,6 +5,13 @@ import type { Delivery } from '../core/delivery.js';
 export type EditorAction = 'approve' | 'hold' | 'edit' | 'cancel';
 
 /**
+ * How far an editor's action on one delivery reaches: 'item' is every channel the same item (an announcement, a
+ * feed article) waits on, so one story never goes out in two versions; 'channel' is that delivery alone.
+ */
+export type EditorScope = 'item' | 'channel';
+export const EDITOR_SCOPES: readonly EditorScope[] = ['item', 'channel'];
+
+/**
  * Nothing of it has gone out: its state still allows it, and no post or platform intent is recorded (a
  * resumed thread can be back in the queue with posts already on the platform).
  */

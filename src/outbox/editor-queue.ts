@@ -14,7 +14,7 @@ import {
 } from '../sources/announcement.js';
 import { RefusedFile, resolveInside } from '../sources/folder-files.js';
 import type { Store } from '../store/store.js';
-import { hasNotStarted } from './editor-actions.js';
+import { editorActions, hasNotStarted, type EditorAction, type EditorScope } from './editor-actions.js';
 import type { Outbox } from './outbox.js';
 import { SeenMarks, type SeenMark } from './seen-marks.js';
 
@@ -138,31 +138,49 @@ export class EditorQueue {
     return byItem;
   }
 
-  approve(id: string): Promise<Delivery[]> {
-    return this.each(id, (d) => this.outbox.approve(d.id));
+  /**
+   * The deliveries one action on delivery `id` reaches: that delivery first, then, with scope 'item', the same
+   * item's deliveries on its other channels that allow the action now (one already sent is left as it is).
+   */
+  async scoped(id: string, action: EditorAction, scope: EditorScope): Promise<Delivery[]> {
+    const first = await this.store.getDelivery(id);
+    if (!first) throw new EditorError('not-found', `no delivery with id ${id}`);
+    if (scope === 'channel') return [first];
+    const siblings = (await this.store.listDeliveries()).filter(
+      (d) => d.id !== first.id && d.sourceId === first.sourceId && d.itemId === first.itemId && editorActions(d).includes(action),
+    );
+    return [first, ...siblings];
   }
 
-  hold(id: string): Promise<Delivery[]> {
-    return this.each(id, (d) => this.outbox.hold(d.id));
+  approve(id: string, scope?: EditorScope): Promise<Delivery[]> {
+    return this.each(id, 'approve', scope, (d) => this.outbox.approve(d.id));
   }
 
-  cancel(id: string): Promise<Delivery[]> {
-    return this.each(id, (d) => this.outbox.cancel(d.id));
+  hold(id: string, scope?: EditorScope): Promise<Delivery[]> {
+    return this.each(id, 'hold', scope, (d) => this.outbox.hold(d.id));
+  }
+
+  cancel(id: string, scope?: EditorScope): Promise<Delivery[]> {
+    return this.each(id, 'cancel', scope, (d) => this.outbox.cancel(d.id));
   }
 
   /** Rewrites the text, link or publish-at time of deliveries that have not started going out. */
-  async edit(id: string, input: unknown, where: string, label?: FieldLabel): Promise<Delivery[]> {
+  async edit(id: string, input: unknown, where: string, label?: FieldLabel, scope?: EditorScope): Promise<Delivery[]> {
     const changes: AnnouncementEdit = parseEditorInput(AnnouncementEditSchema, input, where, label);
     if (changes.text === undefined && changes.url === undefined && changes.at === undefined) {
       throw new EditorError('input', `${where}: nothing to change (give text, url or at)`);
     }
     const notBefore = changes.at;
-    return this.each(id, (d) => this.outbox.edit(d.id, editedItem(d.item, changes), notBefore));
+    return this.each(id, 'edit', scope, (d) => this.outbox.edit(d.id, editedItem(d.item, changes), notBefore));
   }
 
-  private async each(id: string, job: (d: Delivery) => Promise<Delivery>): Promise<Delivery[]> {
+  /**
+   * Without a scope, `id` is a delivery id or an announcement id (all its channels), as the CLI takes it; with one,
+   * a delivery id and the reach `scoped` gives (the API).
+   */
+  private async each(id: string, action: EditorAction, scope: EditorScope | undefined, job: (d: Delivery) => Promise<Delivery>): Promise<Delivery[]> {
     const out: Delivery[] = [];
-    for (const d of await this.resolve(id)) out.push(await job(d));
+    for (const d of scope === undefined ? await this.resolve(id) : await this.scoped(id, action, scope)) out.push(await job(d));
     return out;
   }
 

@@ -3,7 +3,9 @@ import { DUE_STATES, FINISHED_STATES, OPEN_STATES, type DeliveryState } from '..
 import type { Delivery } from '../core/delivery.js';
 import type { WaitKind } from '../core/errors.js';
 import { editorActions, type EditorAction } from '../outbox/editor-actions.js';
+import { droppedText, type DroppedText } from '../compose/dropped-text.js';
 import { tryComposeForChannel } from '../platforms/compose-for-channel.js';
+import { dryRunReason } from '../platforms/create-publisher.js';
 import { ChannelPacer } from '../schedule/channel-pacer.js';
 import { estimateSendTimes } from '../schedule/estimate.js';
 import type { Store } from '../store/store.js';
@@ -36,11 +38,38 @@ export interface DeliveryView {
   history: Array<{ at: string; event: string; detail?: string }>;
   createdAt: string;
   updatedAt: string;
+  /**
+   * Nothing was or will be posted: a finished delivery that the dry-run publisher recorded, or a waiting one whose
+   * channel runs in dry-run now (config, channel, or missing credentials); `dryRunReason` says which.
+   */
   dryRun: boolean;
+  dryRunReason: string | null;
+  /** The thread's images (the item's), by position: `/api/deliveries/:id/images/:index` serves a thumbnail. */
+  images: Array<{ alt: string }>;
+  /** Text of the item the thread leaves out (the template's maxParts), or null when all of it is shown. */
+  dropped: DroppedText | null;
+  /** The channel's schedule zone: its times are planned there. */
+  timezone: string | null;
+}
+
+/** What the view needs besides the delivery: its channel as configured, and the config-wide dry-run switch. */
+export interface ViewContext {
+  channel: ChannelConfig | undefined;
+  globalDryRun: boolean;
+  estimatedAt?: number;
+}
+
+/** Why a delivery posts nothing, or null: what it did for a finished one, what its channel would do for one still to go. */
+function dryRunOf(d: Delivery, ctx: ViewContext): string | null {
+  if (FINISHED_STATES.includes(d.state)) return d.dryRun ? 'recorded in dry-run, not posted' : null;
+  if (!ctx.channel) return null;
+  return dryRunReason(ctx.channel, ctx.globalDryRun) ?? null;
 }
 
 
-export function deliveryView(d: Delivery, channel: ChannelConfig | undefined, estimatedAt?: number): DeliveryView {
+export function deliveryView(d: Delivery, ctx: ViewContext): DeliveryView {
+  const { channel, estimatedAt } = ctx;
+  const dryRun = dryRunOf(d, ctx);
   const composed = d.thread || !channel ? undefined : tryComposeForChannel(d.item, channel);
   const thread = d.thread ?? composed?.thread;
   return {
@@ -65,7 +94,11 @@ export function deliveryView(d: Delivery, channel: ChannelConfig | undefined, es
     history: d.history.map((h) => ({ at: h.at, event: h.event, ...(h.detail ? { detail: h.detail } : {}) })),
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
-    dryRun: d.dryRun,
+    dryRun: dryRun !== null,
+    dryRunReason: dryRun,
+    images: d.item.images.map((image) => ({ alt: image.alt ?? '' })),
+    dropped: thread ? droppedText(d.item.summary, thread.parts.map((p) => p.text)) : null,
+    timezone: channel?.schedule.timezone ?? null,
   };
 }
 
@@ -82,7 +115,10 @@ export async function queueViews(config: Config, store: Store, now = Date.now())
     const times = estimateSendTimes(channel.schedule, state, due.map((d) => ({ id: d.id, ...(d.notBefore ? { notBefore: Date.parse(d.notBefore) } : {}) })), now);
     for (const [id, at] of times) estimates.set(id, at);
   }
-  for (const d of waiting) views.push(deliveryView(d, channels.get(d.channelId), estimates.get(d.id)));
+  for (const d of waiting) {
+    const estimatedAt = estimates.get(d.id);
+    views.push(deliveryView(d, { channel: channels.get(d.channelId), globalDryRun: config.dryRun, ...(estimatedAt === undefined ? {} : { estimatedAt }) }));
+  }
   return views;
 }
 
@@ -93,5 +129,5 @@ export async function historyViews(config: Config, store: Store, limit = 200): P
   return done
     .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
     .slice(0, limit)
-    .map((d) => deliveryView(d, channels.get(d.channelId)));
+    .map((d) => deliveryView(d, { channel: channels.get(d.channelId), globalDryRun: config.dryRun }));
 }

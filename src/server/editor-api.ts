@@ -1,12 +1,19 @@
+import { mkdir } from 'node:fs/promises';
+import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { Config } from '../config/schema.js';
+import { droppedText } from '../compose/dropped-text.js';
+import { EDITOR_SOURCE_ID, type Config } from '../config/schema.js';
+import type { Delivery } from '../core/delivery.js';
 import { EditorError } from '../core/errors.js';
+import { EDITOR_SCOPES } from '../outbox/editor-actions.js';
 import { EditorQueue, parseEditorInput } from '../outbox/editor-queue.js';
+import { dryRunReason } from '../platforms/create-publisher.js';
 import { LinkCardCache, previewThread } from '../platforms/thread-preview.js';
 import { announcementItem, AnnouncementTextSchema, HttpUrlSchema } from '../sources/announcement.js';
 import type { Store } from '../store/store.js';
 import { deliveryView, historyViews, queueViews } from './delivery-view.js';
+import { MAX_UPLOAD_BYTES, readUpload, storeUpload, UPLOAD_ID, uploadsDir } from './uploads.js';
 
 /** Getters, because SIGHUP can swap the config and everything built from it while the server keeps running. */
 export interface EditorApiDeps {
@@ -24,9 +31,19 @@ const PreviewRequestSchema = z
   })
   .strict();
 
-const AddRequestSchema = z.object({ text: z.unknown(), url: z.unknown(), at: z.unknown(), channels: z.unknown() }).partial().strict();
+/** `image` is the id POST /api/uploads gave, never a path: the queue then takes it from the uploads folder only. */
+const AddRequestSchema = z
+  .object({ text: z.unknown(), url: z.unknown(), at: z.unknown(), channels: z.unknown(), image: z.string().regex(UPLOAD_ID, 'give the id of an uploaded image'), alt: z.unknown() })
+  .partial()
+  .strict();
 
 const ViewQuerySchema = z.object({ view: z.enum(['queue', 'history']).default('queue') });
+
+/** An action reaches the item's deliveries on every channel unless `scope=channel` says only this one. */
+const ScopeQuerySchema = z.object({ scope: z.enum(EDITOR_SCOPES).default('item') });
+
+/** The thumbnail a page shows for an image: small enough for a row, re-encoded so no metadata leaves. */
+const THUMB_LIMITS = { maxBytes: 200_000, maxDimension: 480 };
 
 const STATUS: Record<EditorError['kind'], number> = { input: 400, 'not-found': 404, conflict: 409 };
 
@@ -46,14 +63,61 @@ export function registerEditorApi(app: FastifyInstance, deps: EditorApiDeps): vo
     return cards.cache;
   };
   const channelOf = (id: string) => deps.config().channels.find((c) => c.id === id);
-  const view = (d: Parameters<typeof deliveryView>[0]) => deliveryView(d, channelOf(d.channelId));
+  const view = (d: Delivery) => deliveryView(d, { channel: channelOf(d.channelId), globalDryRun: deps.config().dryRun });
+  const scopeOf = (query: unknown) => {
+    const parsed = ScopeQuerySchema.safeParse(query);
+    if (!parsed.success) throw new EditorError('input', 'scope must be item or channel', 'scope');
+    return parsed.data.scope;
+  };
+
+  void app.register(multipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 0, parts: 1 } });
 
   app.get('/api/channels', async () => {
     const config = deps.config();
     return {
-    channels: config.channels.map((c) => ({ id: c.id, platform: c.platform, dryRun: config.dryRun || c.dryRun })),
-    editor: { review: config.editor.review },
+      channels: config.channels.map((c) => {
+        // The same decision the publisher makes at start: dry-run by config, by channel, or for want of credentials.
+        const reason = dryRunReason(c, config.dryRun);
+        return { id: c.id, platform: c.platform, dryRun: reason !== undefined, dryRunReason: reason ?? null, timezone: c.schedule.timezone };
+      }),
+      editor: { review: config.editor.review },
     };
+  });
+
+  app.post('/api/uploads', { config: { upload: true } }, async (request, reply) => {
+    try {
+      if (!request.isMultipart()) throw new EditorError('input', 'send the image as multipart/form-data (field "image")', 'image');
+      const file = await request.file();
+      if (!file) throw new EditorError('input', 'image: no file sent', 'image');
+      const data = await file.toBuffer().catch((err: { code?: string }) => {
+        if (err.code === 'FST_REQ_FILE_TOO_LARGE') throw new EditorError('input', `image: larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`, 'image');
+        throw err;
+      });
+      return reply.code(201).send({ image: await storeUpload(uploadsDir(deps.config()), data) });
+    } catch (err) {
+      return sendError(reply, err);
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/api/uploads/:id', async (request, reply) => {
+    try {
+      return await sendThumb(reply, await readUpload(uploadsDir(deps.config()), request.params.id));
+    } catch (err) {
+      return sendError(reply, err);
+    }
+  });
+
+  app.get<{ Params: { id: string; index: string } }>('/api/deliveries/:id/images/:index', async (request, reply) => {
+    try {
+      const delivery = await deps.store().getDelivery(request.params.id);
+      const image = delivery?.item.images[Number(request.params.index)];
+      // Only an announcement's image is a file a door checked; a feed's is a remote URL the page does not fetch.
+      if (!delivery || !image || delivery.sourceId !== EDITOR_SOURCE_ID) throw new EditorError('not-found', 'no such image');
+      const { loadImage } = await import('../media/images.js');
+      return await sendThumb(reply, await loadImage(image.url, { timeoutMs: 5000, allowPrivateHosts: [] }));
+    } catch (err) {
+      return sendError(reply, err);
+    }
   });
 
   app.post('/api/preview', async (request, reply) => {
@@ -65,7 +129,14 @@ export function registerEditorApi(app: FastifyInstance, deps: EditorApiDeps): vo
       const wanted = body.channels ?? config.channels.map((c) => c.id);
       const unknown = wanted.filter((id) => !channelOf(id));
       if (unknown.length) throw new EditorError('input', `preview: channels: no channel "${unknown.join('", "')}"`, 'channels');
-      return { channels: await Promise.all(wanted.map((id) => previewThread(item, channelOf(id)!, cardCache(config)))) };
+      const previews = await Promise.all(wanted.map((id) => previewThread(item, channelOf(id)!, cardCache(config))));
+      return {
+        channels: previews.map((p) => ({
+          ...p,
+          dropped: p.composeProblem ? null : droppedText(item.summary, p.parts.map((part) => part.text)),
+          dryRunReason: dryRunReason(channelOf(p.channelId)!, config.dryRun) ?? null,
+        })),
+      };
     } catch (err) {
       return sendError(reply, err);
     }
@@ -73,8 +144,11 @@ export function registerEditorApi(app: FastifyInstance, deps: EditorApiDeps): vo
 
   app.post('/api/announcements', async (request, reply) => {
     try {
-      parseEditorInput(AddRequestSchema, request.body, 'announcement');
-      const { item, deliveries, skipped } = await deps.queue().add(request.body, { where: 'announcement' });
+      const body = parseEditorInput(AddRequestSchema, request.body, 'announcement');
+      const uploads = uploadsDir(deps.config());
+      // An id before any upload names no file: the folder must exist for that to be said as "no such file".
+      if (body.image !== undefined) await mkdir(uploads, { recursive: true, mode: 0o700 });
+      const { item, deliveries, skipped } = await deps.queue().add(request.body, { where: 'announcement', images: { within: uploads } });
       return reply.code(201).send({ announcementId: item.id, deliveries: deliveries.map(view), skipped });
     } catch (err) {
       return sendError(reply, err);
@@ -97,8 +171,8 @@ export function registerEditorApi(app: FastifyInstance, deps: EditorApiDeps): vo
   for (const action of ['approve', 'hold', 'cancel'] as const) {
     app.post<{ Params: { id: string } }>(`/api/deliveries/:id/${action}`, async (request, reply) => {
       try {
-        const [delivery] = await deps.queue()[action](await deliveryIdOnly(deps.store(), request.params.id));
-        return { delivery: view(delivery!) };
+        const reached = await deps.queue()[action](await deliveryIdOnly(deps.store(), request.params.id), scopeOf(request.query));
+        return { delivery: view(reached[0]!), deliveries: reached.map(view) };
       } catch (err) {
         return sendError(reply, err);
       }
@@ -107,15 +181,24 @@ export function registerEditorApi(app: FastifyInstance, deps: EditorApiDeps): vo
 
   app.put<{ Params: { id: string } }>('/api/deliveries/:id', async (request, reply) => {
     try {
-      const [delivery] = await deps.queue().edit(await deliveryIdOnly(deps.store(), request.params.id), request.body, 'edit');
-      return { delivery: view(delivery!) };
+      const reached = await deps.queue().edit(await deliveryIdOnly(deps.store(), request.params.id), request.body, 'edit', undefined, scopeOf(request.query));
+      return { delivery: view(reached[0]!), deliveries: reached.map(view) };
     } catch (err) {
       return sendError(reply, err);
     }
   });
 }
 
-/** The API acts on one delivery at a time: an announcement id (all channels) is a CLI convenience only. */
+/** The thumbnail of an image's bytes, re-encoded (never the bytes as given: no metadata, no polyglot file). */
+async function sendThumb(reply: FastifyReply, data: Buffer): Promise<FastifyReply> {
+  const { prepareImage } = await import('../media/images.js');
+  const thumb = await prepareImage(data, THUMB_LIMITS).catch((err: Error) => {
+    throw new EditorError('input', `image: ${err.message}`, 'image');
+  });
+  return reply.type(thumb.mimeType).send(thumb.data);
+}
+
+/** The API names a delivery by its id; `scope` says whether its item's other channels follow (an announcement id is the CLI's). */
 async function deliveryIdOnly(store: Store, id: string): Promise<string> {
   if (!(await store.getDelivery(id))) throw new EditorError('not-found', `no delivery with id ${id}`);
   return id;

@@ -24,7 +24,12 @@ export function checkBearer(authorization: string | undefined, token: string | u
  * send): only JSON bodies (a cross-site JSON POST needs a CORS preflight we never grant), no foreign
  * Origin, and no request the browser itself labels cross-site.
  */
-export function checkSameOrigin(headers: { origin?: string; host?: string; 'content-type'?: string; 'sec-fetch-site'?: string }, method: string): GuardResult {
+export function checkSameOrigin(
+  headers: { origin?: string; host?: string; 'content-type'?: string; 'sec-fetch-site'?: string },
+  method: string,
+  /** The route takes a file upload: multipart/form-data too (the bearer header still keeps cross-site forms out). */
+  upload = false,
+): GuardResult {
   if (method === 'GET' || method === 'HEAD') return { ok: true };
   const site = headers['sec-fetch-site'];
   if (site && site !== 'same-origin' && site !== 'none') return { ok: false, status: 403, error: `cross-site request refused (Sec-Fetch-Site: ${site})` };
@@ -37,6 +42,7 @@ export function checkSameOrigin(headers: { origin?: string; host?: string; 'cont
     }
     if (originHost === undefined || originHost !== headers.host) return { ok: false, status: 403, error: 'cross-origin request refused' };
   }
+  if (upload && /^multipart\/form-data\b/i.test(headers['content-type'] ?? '')) return { ok: true };
   if (!/^application\/json\b/i.test(headers['content-type'] ?? '')) return { ok: false, status: 415, error: 'send the body as application/json' };
   return { ok: true };
 }

@@ -5,6 +5,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Served without the editor token: the page's static files and the operators' health and metrics. */
     public?: boolean;
+    /** Takes a multipart/form-data file upload besides JSON. */
+    upload?: boolean;
   }
 }
 
@@ -23,7 +25,7 @@ export function guardEveryRoute(app: FastifyInstance, token: string | undefined)
     reply.header('cache-control', 'no-store');
     const auth = checkBearer(request.headers.authorization, token);
     if (!auth.ok) return reply.code(auth.status).send({ error: auth.error });
-    const origin = checkSameOrigin(request.headers as Record<string, string | undefined>, request.method);
+    const origin = checkSameOrigin(request.headers as Record<string, string | undefined>, request.method, request.routeOptions.config?.upload === true);
     if (!origin.ok) return reply.code(origin.status).send({ error: origin.error });
   });
 }

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -29,15 +30,22 @@ export interface RunningServer {
 // The page ships as plain files beside the sources; the path works from src/ (tsx) and from dist/ alike,
 // since both sit one level below the package root.
 const PAGE_DIR = new URL('../../src/server/page/', import.meta.url);
-const ASSETS: Record<string, { file: string; type: string }> = {
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/assets/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  '/assets/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
-};
+const ASSET_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
-// Scripts and styles only from this origin; images from here or data: (card thumbs); no framing.
+/** The page and its ES modules and styles, one route each, listed once at start: no path from a request reaches the disk. */
+function pageAssets(): Record<string, { file: string; type: string }> {
+  const assets: Record<string, { file: string; type: string }> = { '/': { file: 'index.html', type: 'text/html; charset=utf-8' } };
+  for (const file of readdirSync(PAGE_DIR)) {
+    const type = ASSET_TYPES[file.slice(file.lastIndexOf('.'))];
+    if (type) assets[`/assets/${file}`] = { file, type };
+  }
+  return assets;
+}
+
+// Scripts and styles only from this origin; images from here, data: (card thumbs) or blob: (thumbnails the page
+// fetched with its token); no framing.
 const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
@@ -51,7 +59,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     reply.header('x-frame-options', 'DENY');
   });
 
-  for (const [route, asset] of Object.entries(ASSETS)) {
+  for (const [route, asset] of Object.entries(pageAssets())) {
     app.get(route, PUBLIC_ROUTE, async (_request, reply) => reply.type(asset.type).send(await readFile(new URL(asset.file, PAGE_DIR))));
   }
   registerOpsRoutes(app, { config: deps.config, store: deps.store, ...(deps.describe ? { describe: deps.describe } : {}) });

@@ -131,8 +131,12 @@ export function previewTexts(page: Page, channelId: string): Promise<string[]> {
   return page.getByTestId(`preview-${channelId}`).locator('[data-testid="preview-part"] .part-text').allTextContents();
 }
 
-export const queueRow = (page: Page, id: string) => page.locator(`[data-testid="queue-row"][data-delivery-id="${cssString(id)}"]`);
-export const historyRow = (page: Page, id: string) => page.locator(`[data-testid="history-row"][data-delivery-id="${cssString(id)}"]`);
+/** One delivery's thread line (its channel) inside its item's row. */
+export const queueRow = (page: Page, id: string) => page.locator(`[data-testid="queue-thread"][data-delivery-id="${cssString(id)}"]`);
+export const historyRow = (page: Page, id: string) => page.locator(`[data-testid="history-thread"][data-delivery-id="${cssString(id)}"]`);
+/** The item's row (one announcement on all its channels) that holds delivery `id`. */
+export const queueGroup = (page: Page, id: string) => page.locator('[data-testid="queue-row"]').filter({ has: queueRow(page, id) });
+export const historyGroup = (page: Page, id: string) => page.locator('[data-testid="history-row"]').filter({ has: historyRow(page, id) });
 
 /** A value for a CSS attribute selector in double quotes. */
 function cssString(value: string): string {

@@ -14,7 +14,7 @@ import { CHROMIUM_PATH, launchBrowser, screenshot } from '../support/browser.js'
 import { tempDir, writeFile } from '../support/cli.js';
 import { startWebsite, type Website } from '../support/website.js';
 import { startXEmulator, type XEmulator } from '../support/x-emulator/index.js';
-import { api, eventually, listDeliveries, newToken, previewReady, previewTexts, queueRow, signIn, startServer, VIEWPORT, type DeliveryView, type RunningServer } from './editor-page-helpers.js';
+import { api, eventually, listDeliveries, newToken, previewReady, previewTexts, queueGroup, queueRow, signIn, startServer, VIEWPORT, type DeliveryView, type RunningServer } from './editor-page-helpers.js';
 
 const SCRIPT_TITLE = '<script>window.__pwned=1</script>Title <b>bold</b>';
 const IMG_TITLE = '<img src=x onerror="window.__pwned=2">Photo of the <i>quay</i>';
@@ -153,8 +153,8 @@ describe.skipIf(!CHROMIUM_PATH)('editor page: hostile data', () => {
     for (const d of deliveries) {
       const row = queueRow(page, d.id);
       await row.waitFor();
-      expect(await row.getByTestId('row-title').textContent()).toBe(d.title);
-      expect(await row.getByTestId('row-text').textContent()).toBe(d.text);
+      expect(await queueGroup(page, d.id).getByTestId('row-title').textContent()).toBe(d.title);
+      expect(await queueGroup(page, d.id).getByTestId('row-text').textContent()).toBe(d.text);
       expect(d.text).toContain(d.title === SCRIPT_TITLE ? '<script>window.__pwned=3</script>' : '<img src=x onerror=window.__pwned=4>');
       await row.getByTestId('row-parts').locator('summary').click();
       const parts = await row.getByTestId('row-part').allTextContents();
@@ -231,13 +231,14 @@ describe.skipIf(!CHROMIUM_PATH)('editor page: hostile data', () => {
       },
     );
     await signIn(page, server);
-    const row = page.locator('[data-testid="history-row"][data-delivery-id^="x:"]').filter({ hasText: 'Title <b>bold</b>' });
+    const group = page.locator('[data-testid="history-row"]').filter({ hasText: 'Title <b>bold</b>' });
+    const row = group.locator('[data-testid="history-thread"][data-delivery-id^="x:"]');
     await row.waitFor();
     expect(await row.getAttribute('data-delivery-id')).toBe('x:"]</li><script>window.__pwned=9</script>');
     const links = await row.getByTestId('post-link').all();
     expect(await Promise.all(links.map((a) => a.getAttribute('href')))).toEqual(['https://x.com/i/web/status/3']);
     expect(await row.getByTestId('post-unlinked').count()).toBe(3);
-    expect(await row.getByTestId('row-title').textContent()).toBe(SCRIPT_TITLE);
+    expect(await group.getByTestId('row-title').textContent()).toBe(SCRIPT_TITLE);
 
     await page.getByTestId('compose-text').fill('A short note.');
     await previewReady(page);

@@ -8,7 +8,8 @@
  *   await screenshot(page, 'editor-01-token-form');
  *   await browser.close();
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type LaunchOptions, type Page } from 'playwright-core';
 import { REPO } from './cli.js';
@@ -46,3 +47,27 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** axe-core's source, read once: evaluated in the page through the DevTools protocol, which the page's CSP does not govern. */
+let axeSource: string | undefined;
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/** Runs axe-core (WCAG 2.x A and AA, and best practices) on the page as it is now; returns its violations. */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  if ((await page.evaluate('typeof window.axe')) === 'undefined') await page.evaluate(axeSource);
+  return page.evaluate<AxeViolation[]>(`(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  })()`);
+}
+
+/** The two sizes the editor page is tried at: a laptop and a phone. */
+export const DESKTOP = { width: 1366, height: 900 } as const;
+export const PHONE = { width: 390, height: 844 } as const;

@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config/schema.js';
+import { EditorError } from '../core/errors.js';
+
+/** The largest image an editor may upload; the publisher scales it down to each platform's own limit. */
+export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+
+/** Image formats taken, told by their first bytes (never by the name or the type the browser claims). */
+const SIGNATURES: Array<{ ext: string; type: string; matches: (b: Buffer) => boolean }> = [
+  { ext: 'png', type: 'image/png', matches: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+  { ext: 'jpg', type: 'image/jpeg', matches: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  { ext: 'gif', type: 'image/gif', matches: (b) => b.subarray(0, 6).toString('latin1') === 'GIF87a' || b.subarray(0, 6).toString('latin1') === 'GIF89a' },
+  { ext: 'webp', type: 'image/webp', matches: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
+];
+
+/** An upload's id is the file name the server gave it: 32 hex digits and the extension of its real format. */
+export const UPLOAD_ID = /^[0-9a-f]{32}\.(png|jpg|gif|webp)$/;
+
+/**
+ * Where uploaded images live: an `uploads` folder beside the SQLite file, or `data/uploads` under the working
+ * directory for an in-memory or Redis store. Only the server names files in it.
+ */
+export function uploadsDir(config: Pick<Config, 'store'>): string {
+  const file = config.store.startsWith('sqlite:') ? config.store.slice('sqlite:'.length) : '';
+  const base = file && file !== ':memory:' ? path.dirname(path.resolve(file)) : path.resolve('data');
+  return path.join(base, 'uploads');
+}
+
+export interface StoredUpload {
+  id: string;
+  type: string;
+  bytes: number;
+}
+
+/** Checks the bytes are an image of a format taken, and keeps them under a new random name. */
+export async function storeUpload(dir: string, data: Buffer): Promise<StoredUpload> {
+  const format = SIGNATURES.find((s) => s.matches(data));
+  if (!format) throw new EditorError('input', 'image: not a PNG, JPEG, GIF or WebP image', 'image');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const id = `${randomBytes(16).toString('hex')}.${format.ext}`;
+  // 'wx': a name that exists is never overwritten (and never followed if it is a link).
+  await writeFile(path.join(dir, id), data, { flag: 'wx', mode: 0o600 });
+  return { id, type: format.type, bytes: data.length };
+}
+
+/** The bytes of upload `id`; `id` must be one the server gave (UPLOAD_ID), so it never names another file. */
+export async function readUpload(dir: string, id: string): Promise<Buffer> {
+  if (!UPLOAD_ID.test(id)) throw new EditorError('not-found', `no uploaded image ${id}`);
+  const handle = await open(path.join(dir, id), 'r').catch(() => {
+    throw new EditorError('not-found', `no uploaded image ${id}`);
+  });
+  try {
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
