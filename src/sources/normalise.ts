@@ -15,7 +15,10 @@ export interface NormaliseContext {
   baseUrl?: string;
   /** Language for entries that do not state their own, as `language` gives it: read once per feed, not per item. */
   feedLanguage?: string;
-  /** The site's home page (RSS channel link, Atom alternate, JSON home_page_url): a closing link to it is boilerplate. */
+  /**
+   * The site's home page (RSS channel link, Atom alternate, JSON home_page_url), absolute and canonical (made so once
+   * per feed, by parse-feed.ts): a closing link to it is boilerplate.
+   */
   siteUrl?: string;
   /** Query parameters the operator added to the default tracking list (canonical-url.ts). */
   trackingParams?: ReadonlySet<string>;
@@ -50,7 +53,8 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
     const c = canonicalUrl(link, ctx.baseUrl, ctx.trackingParams);
     if (c.ok) {
       url = c.url;
-      const before = canonicalUrl(link, ctx.baseUrl, undefined, 'previous-release');
+      // The rules differ only in the query, which a link without "?" (or a bare "#…", which keeps its base's) lacks.
+      const before = /[?#]/.test(link) ? canonicalUrl(link, ctx.baseUrl, undefined, 'previous-release') : c;
       if (before.ok && before.url !== url) previousUrl = before.url;
       break;
     }
@@ -60,11 +64,10 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
   if (url === undefined && linkProblems.length > 0) problems.push(linkProblems[0]!);
 
   const itemLanguage = (entry.language !== undefined ? language(entry.language) : undefined) ?? ctx.feedLanguage;
-  const siteUrl = ctx.siteUrl ? canonicalUrl(ctx.siteUrl, ctx.baseUrl) : undefined;
   const body = cleanBody(bodyFields(entry, ctx.baseUrl, problems), {
     title,
     itemUrl: url,
-    ...(siteUrl?.ok ? { siteUrl: siteUrl.url } : {}),
+    ...(ctx.siteUrl ? { siteUrl: ctx.siteUrl } : {}),
     ...(itemLanguage ? { language: itemLanguage } : {}),
   });
   const summary = body.summary;

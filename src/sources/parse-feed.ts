@@ -4,7 +4,7 @@ import { ZodError } from 'zod';
 import { describeError, permanent } from '../core/errors.js';
 import type { Item } from '../core/item.js';
 import { articleKey, sharedLinkKey } from './article-key.js';
-import { resolveBase } from './canonical-url.js';
+import { canonicalUrl, resolveBase } from './canonical-url.js';
 import { readEntry, readFeed, type FeedFormat, type RawEntry, type RawText } from './extract.js';
 import { advertisedFeeds } from './html-feed-link.js';
 import { jsonErrorOffset } from './json-error-offset.js';
@@ -69,6 +69,8 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
   const outerBase = format === 'atom' ? docUrl ?? siteBase ?? selfBase : siteBase ?? selfBase ?? docUrl;
   const feedBase = resolveBase(raw.base, outerBase);
   const feedLanguage = language(ctx.language) ?? language(raw.language);
+  // Absolute already, so the same for every entry whatever its xml:base.
+  const site = siteBase ? canonicalUrl(siteBase) : undefined;
 
   const read: Array<{ n: number; label: string; item: Item; hasGuid: boolean; previousUrl?: string }> = [];
   raw.entries.forEach((rawEntry, index) => {
@@ -85,7 +87,7 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
         baseUrl: resolveBase(entry.base, feedBase),
         feedLanguage,
         // So a closing "read it on our site" paragraph is recognised as boilerplate by the site's own link.
-        ...(siteBase ? { siteUrl: siteBase } : {}),
+        ...(site?.ok ? { siteUrl: site.url } : {}),
         ...(ctx.trackingParams ? { trackingParams: ctx.trackingParams } : {}),
       });
       for (const message of result.problems) problems.push({ where: label, message });
