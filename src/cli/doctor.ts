@@ -10,6 +10,7 @@ import { describeError } from '../core/errors.js';
 import { redactUrl } from '../http/redact-url.js';
 import { dryRunReason, livePublisher, missingCredentials } from '../platforms/create-publisher.js';
 import { kitFor } from '../platforms/index.js';
+import { API_TOKEN_ENV, chooseApiToken, MIN_TOKEN_LENGTH } from '../server/api-token.js';
 import type { AccountCheck } from '../platforms/publisher.js';
 import { openStore } from '../store/open-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -17,8 +18,8 @@ import type { Store } from '../store/store.js';
 import { loadConfig, loggerFor, type GlobalOptions } from './context.js';
 
 /**
- * `threadcast doctor`: checks the config, the store, each channel's credentials (one harmless
- * authenticated call each) and the clock, and says what is wrong and how to fix it. Every check has its
+ * `threadcast doctor`: checks the config, the store, the editor API token, each channel's credentials (one
+ * harmless authenticated call each) and the clock, and says what is wrong and how to fix it. Every check has its
  * own timeout, and one failing never stops the others. No secret is ever printed: details name the
  * environment variable, never its value, and every credential value is scrubbed from the output.
  */
@@ -58,7 +59,7 @@ export async function doctorCommand(opts: GlobalOptions & { json?: boolean }, ou
 
   const rows: CheckRow[] = [configRow(config, file)];
   const opened = await storeCheck(config.store, timeoutMs, pending);
-  rows.push(opened.row);
+  rows.push(opened.row, apiTokenRow(config, process.env));
 
   let scratch: Store | undefined;
   const scratchStore = () => (scratch ??= new SqliteStore(':memory:'));
@@ -114,6 +115,24 @@ function envVarsOf(rawChannel: unknown): Map<string, string[]> {
     if (typeof value === 'string') vars.set(field, [...value.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}/g)].map((m) => m[1]!));
   }
   return vars;
+}
+
+// ---------------------------------------------------------------------------------------- api token
+
+const TOKEN_FIX = `set ${API_TOKEN_ENV} to ${MIN_TOKEN_LENGTH} or more random characters (e.g. openssl rand -hex 24) in the environment or in .env`;
+
+/** The editor API's token as `run` will take it (src/server/api-token.ts); its value is never said, not even its length. */
+function apiTokenRow(config: Config, env: NodeJS.ProcessEnv): CheckRow {
+  const check = 'api token';
+  const { enabled, host } = config.server;
+  if (!enabled) return { check, status: 'skip', detail: 'server.enabled is false: no editor page or API' };
+  const token = chooseApiToken(env, host);
+  if (token.kind === 'configured') return { check, status: 'ok', detail: `${API_TOKEN_ENV} is set, ${MIN_TOKEN_LENGTH}+ characters: the editor API takes it` };
+  if (token.kind === 'generated') {
+    return { check, status: 'ok', detail: `${API_TOKEN_ENV} is not set; server.host ${host} is loopback, so \`run\` makes up a one-time token and logs a sign-in URL at start` };
+  }
+  if (token.problem === 'too-short') return { check, status: 'fail', detail: `${token.detail}: the editor API stays off`, fix: TOKEN_FIX };
+  return { check, status: 'warn', detail: `${token.detail}: the editor API stays off`, fix: `${TOKEN_FIX}, to use the editor page` };
 }
 
 // -------------------------------------------------------------------------------------------- store
@@ -251,35 +270,32 @@ function dryRunRow(check: string, channel: ChannelConfig, reason: string, vars: 
 
 // --------------------------------------------------------------------------------------------- clock
 
-interface ClockTarget {
-  url: string;
-  channels: string[];
-  live: boolean;
-}
-
-/** Local clock against the Date header of each configured service (dry-run channels too, when reachable). */
+/**
+ * Local clock against the Date header of each service a channel posts to. Dry-run channels post nothing, so their
+ * services are not asked: doctor on the shipped config reaches no host outside this machine.
+ */
 async function clockCheck(config: Config, requestTimeoutMs: number): Promise<CheckRow> {
-  const targets = new Map<string, ClockTarget>();
+  const targets = new Map<string, string[]>();
   for (const channel of config.channels) {
+    if (dryRunReason(channel, config.dryRun) !== undefined) continue;
     const url = kitFor(channel).serviceUrl(channel);
-    const live = dryRunReason(channel, config.dryRun) === undefined;
-    const target = targets.get(url) ?? { url, channels: [], live: false };
-    target.channels.push(channel.id);
-    target.live ||= live;
-    targets.set(url, target);
+    targets.set(url, [...(targets.get(url) ?? []), channel.id]);
   }
-  if (targets.size === 0) return { check: 'clock', status: 'skip', detail: 'no channel service to compare with' };
+  if (targets.size === 0) {
+    const detail = config.channels.length === 0 ? 'no channel service to compare with' : 'every channel runs in dry-run: no service is asked for the time';
+    return { check: 'clock', status: 'skip', detail };
+  }
 
-  const measured = await Promise.all([...targets.values()].map(async (t) => ({ target: t, result: await measureSkew(t.url, requestTimeoutMs) })));
+  const measured = await Promise.all([...targets].map(async ([url, channels]) => ({ url, channels, result: await measureSkew(url, requestTimeoutMs) })));
   const parts: string[] = [];
   let worst: number | undefined;
-  for (const { target, result } of measured) {
-    const where = `${redactUrl(target.url)} (${target.channels.join(', ')})`;
+  for (const { url, channels, result } of measured) {
+    const where = `${redactUrl(url)} (${channels.join(', ')})`;
     if ('skewMs' in result) {
       parts.push(`${where}: local clock ${formatSkew(result.skewMs)}`);
       worst = Math.max(worst ?? 0, Math.abs(result.skewMs));
     } else {
-      parts.push(`${where}: not compared (${result.error}${target.live ? '; see its channel row' : '; dry-run channel'})`);
+      parts.push(`${where}: not compared (${result.error}; see its channel row)`);
     }
   }
   const detail = parts.join('; ');

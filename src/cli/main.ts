@@ -36,9 +36,15 @@ const run = (action: (opts: Record<string, unknown>) => Promise<number>) => asyn
 program
   .command('preview')
   .description('print the threads each item of a feed would become, for every platform, without touching state')
-  .requiredOption('--feed <pathOrUrl>', 'feed to preview: a file path or an http(s) URL')
+  .argument('[feed]', 'feed to preview: a file path or an http(s) URL')
+  .option('--feed <pathOrUrl>', 'the same, as an option')
   .option('--json', 'print one JSON object')
-  .action(run((o) => previewCommand({ ...o, feed: String(o.feed), json: Boolean(o.json) }, process.stdout)));
+  .action(async (given: string | undefined, o: { feed?: string; json?: boolean }, cmd: Command) => {
+    if (given !== undefined && o.feed !== undefined && given !== o.feed) cmd.error(`error: two feeds given (${given} and --feed ${o.feed}); preview one at a time`);
+    const feed = given ?? o.feed;
+    if (feed === undefined) cmd.error('error: give the feed to preview: threadcast preview FILE_OR_URL');
+    process.exitCode = await previewCommand({ ...program.opts(), feed, json: Boolean(o.json) }, process.stdout);
+  });
 
 program
   .command('once')
@@ -58,7 +64,7 @@ program
 
 program
   .command('doctor')
-  .description('check config, store, credentials and clock; print what is wrong and how to fix it')
+  .description('check config, store, credentials, the editor API token and the clock; print what is wrong and how to fix it')
   .option('--json', 'print one JSON object')
   .action(run((o) => doctorCommand(o, process.stdout)));
 
@@ -73,7 +79,7 @@ program
 const queue = program.command('queue').description('announcements and the queue: add, list, show, edit, approve, hold, cancel');
 queue
   .command('add')
-  .description('queue an announcement on every channel (or --channels), previewing each thread')
+  .description('queue an announcement on every channel (or --channels), previewing each thread; exit 0 when every channel took it (queued or held for review), 3 when some left it out, 1 when none did')
   .requiredOption('--text <text>', 'the announcement')
   .option('--url <url>', 'a link to carry')
   .option('--image <path>', 'an image file to attach')
@@ -83,7 +89,7 @@ queue
   .action(run((o) => queueAddCommand(o as never, process.stdout)));
 queue
   .command('list')
-  .description('what is waiting to go out, with state and time')
+  .description('what is waiting to go out, with channel (and whether it runs in dry-run), state and time')
   .option('--json', 'print one JSON object')
   .action(run((o) => queueListCommand(o, process.stdout)));
 for (const [name, description] of [

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import { EDITOR_SOURCE_ID } from '../config/schema.js';
+import { EDITOR_SOURCE_ID, type Config } from '../config/schema.js';
 import { OPEN_STATES } from '../core/delivery-states.js';
 import type { Delivery } from '../core/delivery.js';
 import { EditorError } from '../core/errors.js';
@@ -12,8 +12,10 @@ import { EditorQueue } from '../outbox/editor-queue.js';
 import { Outbox } from '../outbox/outbox.js';
 import { alsoInFor } from '../outbox/seen-marks.js';
 import { tryComposeForChannel } from '../platforms/compose-for-channel.js';
+import { dryRunReason } from '../platforms/create-publisher.js';
 import { newClaimOwner } from '../store/claim-owner.js';
 import { openRuntime, type GlobalOptions, type Runtime } from './context.js';
+import { renderColumns, type Column } from './table.js';
 
 export interface QueueAddOptions extends GlobalOptions {
   text: string;
@@ -52,13 +54,40 @@ export function queueAddCommand(opts: QueueAddOptions, out: Writable): Promise<n
     };
     const { item, deliveries, skipped } = await queue.add(request, { where: 'queue add', label: asFlag, images: 'any-readable-file' });
     for (const delivery of deliveries) {
-      out.write(`${delivery.id}  ${delivery.state}${delivery.notBefore ? ` at ${delivery.notBefore}` : ''}\n`);
+      out.write(`${delivery.id}  ${addedAs(delivery)}\n`);
       out.write(preview(rt, delivery));
     }
     for (const s of skipped) out.write(`not queued on ${s.channelId}: ${terminalLine(s.reason)}\n`);
-    out.write(`announcement ${item.id} queued on ${deliveries.length} channel(s)\n`);
-    return 0;
+    out.write(`${addSummary(item.id, deliveries, skipped.length)}\n`);
+    return addExitCode(deliveries.length, skipped.length);
   });
+}
+
+/** One channel's line of `queue add`: what happened to the announcement there, in the words of its state. */
+function addedAs(delivery: Delivery): string {
+  const at = delivery.notBefore ? ` at ${delivery.notBefore}` : '';
+  return delivery.state === 'held' ? `held for review${at}: nothing goes out until it is approved` : `${delivery.state}${at}`;
+}
+
+/** The last line: counts by what happened, so "queued" is said only of what was queued. */
+function addSummary(id: string, deliveries: Delivery[], skipped: number): string {
+  const held = deliveries.filter((d) => d.state === 'held').length;
+  const queued = deliveries.length - held;
+  const parts = [
+    queued > 0 ? `queued on ${queued} channel(s)` : '',
+    held > 0 ? `held for review on ${held} channel(s) (approve: threadcast queue approve ${id})` : '',
+    skipped > 0 ? `not queued on ${skipped} channel(s)` : '',
+  ].filter(Boolean);
+  return `announcement ${id} ${parts.join(', ') || 'not queued on any channel'}`;
+}
+
+/**
+ * 0 when every channel asked for took it (queued, or held for review as the config asks); 3 when some channel
+ * left it out; 1 when none took it, as for a refused request.
+ */
+function addExitCode(taken: number, skipped: number): number {
+  if (taken === 0) return 1;
+  return skipped > 0 ? 3 : 0;
 }
 
 function preview(rt: Runtime, delivery: Delivery): string {
@@ -70,19 +99,52 @@ function preview(rt: Runtime, delivery: Delivery): string {
   return thread.parts.map((p, i) => `  [${i + 1}/${thread.parts.length}] ${terminalText(p.text).replace(/\n/g, '\n        ')}\n`).join('');
 }
 
+/** Per configured channel: why it runs in dry-run, or undefined when it posts. */
+function dryRunReasons(config: Config): Map<string, string | undefined> {
+  return new Map(config.channels.map((c) => [c.id, dryRunReason(c, config.dryRun)]));
+}
+
+const LIST_COLUMNS: Column[] = [
+  { header: 'ID' },
+  { header: 'CHANNEL' },
+  { header: 'STATE' },
+  { header: 'SOURCE' },
+  { header: 'AT' },
+  { header: 'TITLE', maxWidth: 48 },
+  { header: 'NOTE' },
+];
+
 export function queueListCommand(opts: GlobalOptions & { json?: boolean }, out: Writable): Promise<number> {
   return withQueue(opts, out, async (rt) => {
     const open = await rt.store.listDeliveries({ states: OPEN_STATES });
+    const dryRun = dryRunReasons(rt.config);
     if (opts.json) {
-      out.write(`${terminalJson({ deliveries: open.map((d) => ({ id: d.id, channel: d.channelId, source: d.sourceId, item: d.itemId, state: d.state, notBefore: d.notBefore ?? null, title: d.item.title ?? null, text: d.item.summary, reason: d.reason ?? null })) })}\n`);
+      const deliveries = open.map((d) => {
+        const reason = dryRun.get(d.channelId);
+        return { id: d.id, channel: d.channelId, source: d.sourceId, item: d.itemId, state: d.state, notBefore: d.notBefore ?? null, title: d.item.title ?? null, text: d.item.summary, reason: d.reason ?? null, dryRun: reason !== undefined, dryRunReason: reason ?? null };
+      });
+      out.write(`${terminalJson({ deliveries })}\n`);
+      return 0;
+    }
+    if (open.length === 0) {
+      out.write('the queue is empty\n');
       return 0;
     }
     // Titles, texts and reasons come from feeds, editors and platforms: one row each, acting on nothing.
-    for (const d of open) {
-      const label = terminalLine(d.item.title ?? d.item.summary.slice(0, 60));
-      out.write(`${d.id}  ${d.state.padEnd(9)} ${d.sourceId === EDITOR_SOURCE_ID ? 'announcement' : d.sourceId}  ${d.notBefore ?? 'asap'}  ${label}${d.reason ? `  (${terminalLine(d.reason)})` : ''}\n`);
+    const rows = open.map((d) => [
+      d.id,
+      dryRun.get(d.channelId) === undefined ? d.channelId : `${d.channelId} (dry-run)`,
+      d.state,
+      d.sourceId === EDITOR_SOURCE_ID ? 'announcement' : d.sourceId,
+      d.notBefore ?? 'asap',
+      terminalLine(d.item.title ?? d.item.summary.slice(0, 60)),
+      d.reason ? terminalLine(d.reason) : '',
+    ]);
+    out.write(`${renderColumns(LIST_COLUMNS, rows).join('\n')}\n`);
+    // Said once per channel under the rows: what is listed there will be recorded, not posted.
+    for (const [channelId, reason] of dryRun) {
+      if (reason !== undefined && open.some((d) => d.channelId === channelId)) out.write(`${channelId}: dry-run (${reason}): recorded, not posted\n`);
     }
-    if (open.length === 0) out.write('the queue is empty\n');
     return 0;
   });
 }

@@ -1,8 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-
-/** The environment variable holding the editor API's bearer token. */
-export const API_TOKEN_ENV = 'THREADCAST_API_TOKEN';
-export const MIN_TOKEN_LENGTH = 16;
+import { API_TOKEN_ENV, MIN_TOKEN_LENGTH, type ApiToken } from './api-token.js';
 
 export type GuardResult = { ok: true } | { ok: false; status: number; error: string };
 
@@ -10,13 +7,15 @@ export type GuardResult = { ok: true } | { ok: false; status: number; error: str
  * Compares the presented bearer token with the configured one in constant time. Both sides are hashed
  * first so neither the comparison's time nor an early length check tells an attacker anything.
  */
-export function checkBearer(authorization: string | undefined, token: string | undefined): GuardResult {
-  if (!token) return { ok: false, status: 401, error: `the editor API is off: set ${API_TOKEN_ENV} (at least ${MIN_TOKEN_LENGTH} characters) in the environment and restart` };
+export function checkBearer(authorization: string | undefined, token: ApiToken): GuardResult {
+  if (token.kind === 'off') return { ok: false, status: 401, error: `the editor API is off: set ${API_TOKEN_ENV} (at least ${MIN_TOKEN_LENGTH} characters) in the environment and restart` };
+  // A token made up at start is known only from the sign-in URL printed then: say where to find it.
+  const where = token.kind === 'generated' ? `: open the sign-in URL printed when threadcast started, or set ${API_TOKEN_ENV} and restart` : '';
   const presented = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
-  if (!presented) return { ok: false, status: 401, error: 'a bearer token is required' };
+  if (!presented) return { ok: false, status: 401, error: `a bearer token is required${where}` };
   const a = createHash('sha256').update(presented).digest();
-  const b = createHash('sha256').update(token).digest();
-  return timingSafeEqual(a, b) ? { ok: true } : { ok: false, status: 401, error: 'the token is not valid' };
+  const b = createHash('sha256').update(token.token).digest();
+  return timingSafeEqual(a, b) ? { ok: true } : { ok: false, status: 401, error: `the token is not valid${where}` };
 }
 
 /**

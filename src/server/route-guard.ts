@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { ApiToken } from './api-token.js';
 import { checkBearer, checkSameOrigin } from './request-guard.js';
 
 declare module 'fastify' {
@@ -19,7 +20,7 @@ export const PUBLIC_ROUTE = { config: { public: true } } as const;
  * different path from the one that runs. A route counts as public only when it says so; an unmatched path
  * (the 404 handler) is guarded too, so an outsider cannot even learn which API routes exist.
  */
-export function guardEveryRoute(app: FastifyInstance, token: string | undefined): void {
+export function guardEveryRoute(app: FastifyInstance, token: ApiToken): void {
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config?.public === true) return;
     reply.header('cache-control', 'no-store');

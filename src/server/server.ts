@@ -7,7 +7,7 @@ import type { EditorQueue } from '../outbox/editor-queue.js';
 import type { Store } from '../store/store.js';
 import { registerEditorApi } from './editor-api.js';
 import { registerOpsRoutes } from './ops-routes.js';
-import { API_TOKEN_ENV, MIN_TOKEN_LENGTH } from './request-guard.js';
+import { API_TOKEN_ENV, chooseApiToken, MIN_TOKEN_LENGTH, signInUrl, type ApiToken } from './api-token.js';
 import { guardEveryRoute, PUBLIC_ROUTE } from './route-guard.js';
 
 /** What the server serves from. Getters: a config reload (SIGHUP) swaps them while the server keeps listening. */
@@ -47,9 +47,8 @@ function pageAssets(): Record<string, { file: string; type: string }> {
 const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-export function buildServer(deps: ServerDeps): FastifyInstance {
+export function buildServer(deps: ServerDeps, token: ApiToken = apiToken(deps)): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
-  const token = apiToken(deps.env ?? process.env, deps.log);
   guardEveryRoute(app, token);
 
   app.addHook('onSend', async (_request, reply) => {
@@ -75,24 +74,24 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
 /** Starts listening on server.host:server.port; rejects (e.g. port in use) so `run` can say so and stop. */
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
-  const app = buildServer(deps);
+  const token = apiToken(deps);
+  const app = buildServer(deps, token);
   const { host: bind, port: wanted } = deps.config().server;
   await app.listen({ host: bind, port: wanted });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : wanted;
   const host = bind.includes(':') ? `[${bind}]` : bind;
-  return { url: `http://${host}:${port}/`, close: () => app.close() };
+  const url = `http://${host}:${port}/`;
+  // The one token ever logged: made up for this start, valid only on this loopback address, and needed by the
+  // person at the terminal to open the page. A configured token is never logged.
+  if (token.kind === 'generated') {
+    deps.log.warn({ url }, `editor page: sign in at ${signInUrl(url, token.token)} (a one-time token for this start, made because ${API_TOKEN_ENV} is not set and the server listens on loopback only)`);
+  }
+  return { url, close: () => app.close() };
 }
 
-function apiToken(env: NodeJS.ProcessEnv, log: Logger): string | undefined {
-  const token = env[API_TOKEN_ENV]?.trim();
-  if (!token) {
-    log.warn(`editor API off: set ${API_TOKEN_ENV} to use the web page`);
-    return undefined;
-  }
-  if (token.length < MIN_TOKEN_LENGTH) {
-    log.warn(`editor API off: ${API_TOKEN_ENV} is shorter than ${MIN_TOKEN_LENGTH} characters`);
-    return undefined;
-  }
+function apiToken(deps: ServerDeps): ApiToken {
+  const token = chooseApiToken(deps.env ?? process.env, deps.config().server.host);
+  if (token.kind === 'off') deps.log.warn(`editor API off: ${token.detail}; set ${API_TOKEN_ENV} (${MIN_TOKEN_LENGTH} or more random characters) to use the web page`);
   return token;
 }

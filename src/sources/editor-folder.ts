@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { Delivery } from '../core/delivery.js';
 import { describeError, EditorError } from '../core/errors.js';
-import { checkRegularFile, finishInterruptedMove, moveToFreeName, readFileInside, RefusedFile, removeEntry, replaceFile } from './folder-files.js';
+import { AnnouncementRequestSchema } from './announcement.js';
+import { checkRegularFile, finishInterruptedMove, moveToFreeName, readFileInside, RefusedFile, removeEntry, replaceFile, resolveInside } from './folder-files.js';
 
 /**
  * Announcements dropped as Markdown files into `editor.folder`: each `*.md` is queued once, then renamed
@@ -83,20 +84,30 @@ export interface AnnouncementQueue {
 type Outcome = ({ kind: 'queued' } & QueuedFile) | ({ kind: 'skipped' } & SkippedFile) | ({ kind: 'failed' } & FailedFile);
 
 /** Something the editor can fix in the file; `line` is 1-based in the file, `field` names what is wrong. */
+interface Problem {
+  line: number;
+  field: string;
+  detail: string;
+}
+
+/** Everything found wrong with a file, in line order: the editor fixes them all in one save, not one per round. */
 class FileProblem extends Error {
-  constructor(
-    readonly line: number,
-    readonly field: string,
-    readonly detail: string,
-  ) {
-    super(detail);
+  readonly problems: Problem[];
+
+  constructor(first: Problem, ...more: Problem[]) {
+    super(first.detail);
     this.name = 'FileProblem';
+    this.problems = [first, ...more].sort((a, b) => a.line - b.line);
   }
 }
+
+const problem = (line: number, field: string, detail: string): FileProblem => new FileProblem({ line, field, detail });
 
 /** A file split into what `EditorQueue.add` takes and where each part sits in the file. */
 interface ParsedFile {
   input: Record<string, unknown>;
+  /** What is wrong in the front matter that still left the rest readable. */
+  problems: Problem[];
   /** The 1-based line where a field is written (or where writing it would fix the problem). */
   lineOf(field: string): number;
 }
@@ -198,7 +209,7 @@ async function firstLook(folder: string, name: string, log: Logger): Promise<Can
   } catch (err) {
     // Moved away by the editor since the listing: nothing to do with it.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    return reportBadFile(file, where, undefined, new FileProblem(1, 'file', `cannot read it: ${describeError(err)}`), log);
+    return reportBadFile(file, where, undefined, problem(1, 'file', `cannot read it: ${describeError(err)}`), log);
   }
   if (look.isDirectory()) return undefined;
   if (await errorIsCurrent(file, look)) {
@@ -220,7 +231,7 @@ async function firstLook(folder: string, name: string, log: Logger): Promise<Can
 
 function refusalProblem(refusal: RefusedFile): FileProblem {
   const detail = refusal.reason === 'too-large' ? `${refusal.message} (1 MiB); an announcement is at most 20,000 characters` : refusal.message;
-  return new FileProblem(1, 'file', detail);
+  return problem(1, 'file', detail);
 }
 
 /** Queues one file, or explains why not; undefined for a file that went away. */
@@ -236,7 +247,7 @@ async function processFile(realFolder: string, folder: string, candidate: Candid
     }
     if (err instanceof RefusedFile) return reportBadFile(file, where, look, refusalProblem(err), log);
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    return reportBadFile(file, where, look, new FileProblem(1, 'file', `cannot read it: ${describeError(err)}`), log);
+    return reportBadFile(file, where, look, problem(1, 'file', `cannot read it: ${describeError(err)}`), log);
   }
   try {
     return await queueFile(file, name, where, look, bytes, queue, log);
@@ -259,6 +270,8 @@ async function errorIsCurrent(file: string, look: Stats): Promise<boolean> {
 
 async function queueFile(file: string, name: string, where: string, look: Stats, bytes: Buffer, queue: AnnouncementQueue, log: Logger): Promise<Outcome> {
   const parsed = parseAnnouncementFile(decodeUtf8(bytes));
+  const problems = [...parsed.problems, ...fieldProblems(parsed), ...(await imageProblems(parsed, path.dirname(file)))];
+  if (problems.length > 0) throw new FileProblem(problems[0]!, ...problems.slice(1));
   // Stable for the file's name and content: queued again after a crash, it maps to the same deliveries.
   const id = `f-${createHash('sha256').update(name).update('\0').update(bytes).digest('hex').slice(0, 16)}`;
   const queued = await addOrExplain(queue, parsed, { where, imagesWithin: path.dirname(file), id });
@@ -277,7 +290,7 @@ function decodeUtf8(bytes: Buffer): string {
     // A leading BOM (some Windows editors add one) would hide the opening `---`.
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
   } catch {
-    throw new FileProblem(1, 'file', 'not UTF-8 text; save it as UTF-8');
+    throw problem(1, 'file', 'not UTF-8 text; save it as UTF-8');
   }
 }
 
@@ -291,7 +304,44 @@ async function addOrExplain(
     return await queue.add(parsed.input, { where: opts.where, id: opts.id, images: { within: opts.imagesWithin } });
   } catch (err) {
     if (!(err instanceof EditorError) || err.field === undefined) throw err;
-    throw new FileProblem(parsed.lineOf(err.field), err.field, withoutPrefixes(err.message, [`${opts.where}: `, `${err.field}: `]));
+    throw problem(parsed.lineOf(err.field), err.field, withoutPrefixes(err.message, [`${opts.where}: `, `${err.field}: `]));
+  }
+}
+
+/**
+ * Every field the request schema refuses, each at its line. The queue stops at the first; this says them all.
+ * Zod checks a rule across fields (an image needs alt text) only once each field is valid, so the fields that
+ * passed are checked again on their own (with a stand-in for a refused text, which the rule does not read).
+ */
+function fieldProblems(parsed: ParsedFile): Problem[] {
+  const first = AnnouncementRequestSchema.safeParse(parsed.input);
+  if (first.success) return [];
+  const faulty = new Set(first.error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys : [String(i.path[0] ?? '')])));
+  const rest: Record<string, unknown> = Object.fromEntries(Object.entries(parsed.input).filter(([key]) => !faulty.has(key)));
+  if (faulty.has('text')) rest.text = 'text';
+  const second = AnnouncementRequestSchema.safeParse(rest);
+  const across = second.success ? [] : second.error.issues.filter((i) => !faulty.has(String(i.path[0] ?? '')));
+  return [...first.error.issues, ...across].flatMap((issue): Problem[] => {
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ line: parsed.lineOf(key), field: key, detail: `unknown field "${key}"` }));
+    const field = issue.path.join('.') || 'front matter';
+    return [{ line: parsed.lineOf(field), field, detail: issue.message }];
+  });
+}
+
+/**
+ * The image named, looked for as the queue will look (inside the folder, a regular file): said with the other
+ * problems. Its size is left to the queue, which reports it once all else is right.
+ */
+async function imageProblems(parsed: ParsedFile, folder: string): Promise<Problem[]> {
+  const image = parsed.input.image;
+  if (typeof image !== 'string' || image === '') return [];
+  try {
+    await resolveInside(folder, image, Number.MAX_SAFE_INTEGER);
+    return [];
+  } catch (err) {
+    if (!(err instanceof RefusedFile)) throw err;
+    const detail = err.reason === 'missing' || err.reason === 'absolute' || err.reason === 'outside' ? err.message : `${image} ${err.message}`;
+    return [{ line: parsed.lineOf('image'), field: 'image', detail }];
   }
 }
 
@@ -303,33 +353,34 @@ function withoutPrefixes(message: string, prefixes: string[]): string {
 /** Splits optional YAML front matter (between a first `---` line and the next) from the body text. */
 function parseAnnouncementFile(text: string): ParsedFile {
   const lines = text.split(/\r?\n/);
-  if (!FENCE.test(lines[0] ?? '')) return withBody({}, () => undefined, lines, 0);
+  if (!FENCE.test(lines[0] ?? '')) return withBody({}, () => undefined, lines, 0, []);
   const close = lines.findIndex((l, i) => i > 0 && FENCE.test(l));
-  if (close < 0) throw new FileProblem(1, 'front matter', 'the front matter starts with --- but no later line is ---; close it with a --- line');
-  const { values, keyLine } = parseFrontMatter(lines.slice(1, close).join('\n'));
-  return withBody(values, keyLine, lines, close + 1);
+  if (close < 0) throw problem(1, 'front matter', 'the front matter starts with --- but no later line is ---; close it with a --- line');
+  const { values, keyLine, problems } = parseFrontMatter(lines.slice(1, close).join('\n'));
+  return withBody(values, keyLine, lines, close + 1, problems);
 }
 
 /** The front matter's values (channels normalised to a list) and the file line of each key. */
-function parseFrontMatter(yamlText: string): { values: Record<string, unknown>; keyLine: (key: string) => number | undefined } {
+function parseFrontMatter(yamlText: string): { values: Record<string, unknown>; keyLine: (key: string) => number | undefined; problems: Problem[] } {
   const lineCounter = new LineCounter();
   // The core schema keeps an unquoted `at: 2026-12-01T09:00:00+01:00` a string (YAML 1.1 would make it a Date).
   const doc = parseDocument(yamlText, { schema: 'core', lineCounter, prettyErrors: false, uniqueKeys: true });
   // Front matter starts on the file's second line.
   const fileLine = (offset: number) => lineCounter.linePos(offset).line + 1;
-  const error = doc.errors[0];
-  if (error) throw new FileProblem(fileLine(error.pos[0]), 'front matter', `YAML: ${error.message.split('\n')[0]}`);
+  // Past a syntax error the values cannot be trusted: the YAML errors are all there is to say.
+  const [firstError, ...moreErrors] = doc.errors.map((e) => ({ line: fileLine(e.pos[0]), field: 'front matter', detail: `YAML: ${e.message.split('\n')[0]}` }));
+  if (firstError) throw new FileProblem(firstError, ...moreErrors);
   const values: unknown = doc.toJS() ?? {};
   if (typeof values !== 'object' || values === null || Array.isArray(values)) {
-    throw new FileProblem(2, 'front matter', `write the front matter as "key: value" lines (${FRONT_MATTER_KEYS.join(', ')})`);
+    throw problem(2, 'front matter', `write the front matter as "key: value" lines (${FRONT_MATTER_KEYS.join(', ')})`);
   }
   const lineOfKey = (key: string) => {
     const offset = keyOffset(doc, key);
     return offset === undefined ? undefined : fileLine(offset);
   };
-  const record = values as Record<string, unknown>;
-  if ('text' in record) throw new FileProblem(lineOfKey('text') ?? 2, 'text', 'the text is the body below the front matter, not a front matter key');
-  return { values: withChannelList(record), keyLine: lineOfKey };
+  const { text, ...record } = values as Record<string, unknown>;
+  const problems = text === undefined ? [] : [{ line: lineOfKey('text') ?? 2, field: 'text', detail: 'the text is the body below the front matter, not a front matter key' }];
+  return { values: withChannelList(record), keyLine: lineOfKey, problems };
 }
 
 function keyOffset(doc: Document, key: string): number | undefined {
@@ -345,13 +396,14 @@ function withChannelList(values: Record<string, unknown>): Record<string, unknow
   return { ...values, channels: channels.split(',').map((c) => c.trim()).filter((c) => c !== '') };
 }
 
-function withBody(values: Record<string, unknown>, keyLine: (key: string) => number | undefined, lines: string[], bodyStart: number): ParsedFile {
+function withBody(values: Record<string, unknown>, keyLine: (key: string) => number | undefined, lines: string[], bodyStart: number, problems: Problem[]): ParsedFile {
   const body = lines.slice(bodyStart).join('\n').trim();
   const firstText = lines.findIndex((l, i) => i >= bodyStart && l.trim() !== '');
   const bodyLine = (firstText < 0 ? bodyStart : firstText) + 1;
   const fenceLine = bodyStart > 0 ? 1 : bodyLine;
   return {
     input: { text: body, ...values },
+    problems,
     // A missing alt is fixed next to the image it describes; other missing keys go in the front matter.
     lineOf: (field) => {
       const key = field.split('.')[0]!;
@@ -377,12 +429,13 @@ async function markQueued(file: string, where: string, look: Stats, log: Logger)
 }
 
 /** Writes the problem beside the file, where the editor looks; `look` is the file as it was read. */
-async function reportBadFile(file: string, where: string, look: Stats | undefined, problem: FileProblem, log: Logger): Promise<Outcome> {
-  const message = `${where}:${problem.line}: ${problem.field}: ${problem.detail}`;
+async function reportBadFile(file: string, where: string, look: Stats | undefined, found: FileProblem, log: Logger): Promise<Outcome> {
+  const lines = found.problems.map((p) => `${where}:${p.line}: ${p.field}: ${p.detail}`);
+  const message = lines.join('\n');
   const errorFile = `${file}.error`;
-  log.warn({ file: where, line: problem.line, field: problem.field }, `announcement file not queued: ${message}`);
+  found.problems.forEach((p, i) => log.warn({ file: where, line: p.line, field: p.field }, `announcement file not queued: ${lines[i]}`));
   try {
-    await replaceFile(errorFile, `${message}\n${hintFor(where)}\n`);
+    await replaceFile(errorFile, `${message}\n${hintFor(where, lines.length)}\n`);
   } catch (err) {
     log.error({ file: where, err }, `could not write ${errorFile}: ${describeError(err)}`);
     return { kind: 'failed', file: where, message };
@@ -400,9 +453,9 @@ async function savedSince(file: string, look: Stats): Promise<boolean> {
   return now.mtimeMs !== look.mtimeMs;
 }
 
-function hintFor(where: string): string {
+function hintFor(where: string, count: number): string {
   return (
-    `To fix it, edit ${where} (front matter keys between two --- lines: ${FRONT_MATTER_KEYS.join(', ')}; ` +
+    `To fix ${count === 1 ? 'it' : `these ${count} problems`}, edit ${where} (front matter keys between two --- lines: ${FRONT_MATTER_KEYS.join(', ')}; ` +
     'the announcement text below them) and save it: the next scan retries it. Until then it is skipped.'
   );
 }

@@ -3,6 +3,7 @@
  * healthy channels, refused credentials, missing credentials, an unreachable service, a skewed clock,
  * a broken store and an invalid config — and never a secret in the output.
  */
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -72,6 +73,18 @@ function expectNoSecrets(result: CliResult, secrets: Array<string | undefined>):
   }
 }
 
+/** An HTTP server that answers every request and remembers it: proof of whether doctor reached a service. */
+async function countingServer(): Promise<{ url: string; requests: () => string[]; close: () => Promise<void> }> {
+  const seen: string[] = [];
+  const server = createHttpServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    res.end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, requests: () => [...seen], close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -124,6 +137,7 @@ describe('threadcast doctor', { timeout: 60_000 }, () => {
     expect(rows.map((r) => [r.check, r.status])).toEqual([
       ['config', 'ok'],
       ['store', 'ok'],
+      ['api token', 'ok'],
       ['channel bsky', 'ok'],
       ['channel x', 'ok'],
       ['channel x2', 'ok'],
@@ -174,10 +188,10 @@ describe('threadcast doctor', { timeout: 60_000 }, () => {
     expect(x2.fix).toContain('refreshToken ← X_OAUTH2_REFRESH_TOKEN');
   });
 
-  it('missing credentials: warn rows naming the unset variables (dry-run); a clock 10 s off warns; exit 0', async () => {
-    const drifting = await startXEmulator({ clockSkewMs: 10_000 });
-    const s = setup(bskyChannel(pds.url) + xChannel(drifting.url), { BLUESKY_IDENTIFIER: alice.handle, X_API_KEY: 'only-the-key-is-set' });
-    const result = await s.run('--json').finally(() => drifting.stop());
+  it('missing credentials: warn rows naming the unset variables (dry-run); their services are not asked for the time; exit 0', async () => {
+    const service = await countingServer();
+    const s = setup(bskyChannel(service.url) + xChannel(service.url), { BLUESKY_IDENTIFIER: alice.handle, X_API_KEY: 'only-the-key-is-set' });
+    const result = await s.run('--json').finally(() => service.close());
     expect(result.code, result.stderr).toBe(0);
     const rows = checksOf(result);
     const bsky = rowOf(rows, 'channel bsky');
@@ -189,13 +203,23 @@ describe('threadcast doctor', { timeout: 60_000 }, () => {
     expect(xRow.detail).toContain('X_API_SECRET not set');
     expect(xRow.detail).toContain('X_ACCESS_SECRET not set');
     expect(xRow.detail).not.toContain('X_API_KEY');
-    // Dry-run channels are still compared with their (reachable) services.
-    const clock = rowOf(rows, 'clock');
-    expect(clock.status).toBe('warn');
-    expect(clock.detail).toMatch(/\(x\): local clock (9|10|11)(\.\d)? s behind/);
-    expect(clock.detail).toMatch(/\(bsky\): local clock (in step|[0-3]\.\d s (ahead|behind))/);
-    expect(clock.fix).toContain('enable NTP (timedatectl set-ntp true)');
+    // Dry-run channels post nothing: doctor reaches none of their services, not even for the clock.
+    expect(rowOf(rows, 'clock')).toEqual({ check: 'clock', status: 'skip', detail: 'every channel runs in dry-run: no service is asked for the time' });
+    expect(service.requests()).toEqual([]);
     expectNoSecrets(result, ['only-the-key-is-set']);
+  });
+
+  it('compares the clock with live channels only, leaving out a dry-run one on another service', async () => {
+    const drifting = await startXEmulator({ clockSkewMs: 10_000 });
+    const service = await countingServer();
+    const user = drifting.addOAuth1User({ username: 'doctor_live' });
+    const s = setup(xChannel(drifting.url) + bskyChannel(service.url), { ...oauth1Env(user), BLUESKY_IDENTIFIER: alice.handle });
+    const result = await s.run('--json').finally(() => Promise.all([drifting.stop(), service.close()]));
+    const clock = rowOf(checksOf(result), 'clock');
+    expect(clock.status).toBe('warn');
+    expect(clock.detail).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ \(x\): local clock (9|10|11)(\.\d)? s behind$/);
+    expect(clock.fix).toContain('enable NTP (timedatectl set-ntp true)');
+    expect(service.requests()).toEqual([]);
   });
 
   it('an unreachable service: fail rows naming it, the clock compares what it can reach', async () => {
@@ -254,6 +278,24 @@ describe('threadcast doctor', { timeout: 60_000 }, () => {
     expect(rowOf(rows, 'channel x').status).toBe('warn');
     expect(rowOf(rows, 'clock').status).toBe('ok');
     expectNoSecrets(result, [alice.appPassword]);
+  });
+
+  it.each([
+    ['a long enough token', '', { THREADCAST_API_TOKEN: 'Sixteen+CharsOfRandomness' }, 'ok', /^THREADCAST_API_TOKEN is set, 16\+ characters: the editor API takes it$/],
+    ['a short token', '', { THREADCAST_API_TOKEN: 'short-tok' }, 'fail', /^THREADCAST_API_TOKEN is shorter than 16 characters: the editor API stays off$/],
+    ['no token on loopback', '', {}, 'ok', /^THREADCAST_API_TOKEN is not set; server\.host 127\.0\.0\.1 is loopback, so `run` makes up a one-time token and logs a sign-in URL at start$/],
+    ['no token on all addresses', 'server: { host: 0.0.0.0 }\n', {}, 'warn', /^THREADCAST_API_TOKEN is not set and server\.host 0\.0\.0\.0 is reachable from other hosts: the editor API stays off$/],
+    ['no server', 'server: { enabled: false }\n', { THREADCAST_API_TOKEN: 'short-tok' }, 'skip', /^server\.enabled is false: no editor page or API$/],
+  ] as const)('the editor API token: %s', async (_name, server, env, status, detail) => {
+    const dir = tempDir('threadcast-doctor-token-');
+    const config = writeFile(dir, 'threadcast.yaml', `store: sqlite:${path.join(dir, 's.sqlite')}\n${server}sources: []\nchannels:\n  - id: bsky\n    platform: bluesky\n`);
+    const result = await runCli(['--config', config, 'doctor', '--json'], { cwd: dir, env });
+    expect(result.code, result.stderr).toBe(status === 'fail' ? 1 : 0);
+    const row = rowOf(checksOf(result), 'api token');
+    expect(row.status).toBe(status);
+    expect(row.detail).toMatch(detail);
+    if (status === 'fail' || status === 'warn') expect(row.fix).toMatch(/^set THREADCAST_API_TOKEN to 16 or more random characters \(e\.g\. openssl rand -hex 24\)/);
+    if ('THREADCAST_API_TOKEN' in env) expect(`${result.stdout}${result.stderr}`).not.toContain(env.THREADCAST_API_TOKEN);
   });
 
   it('an invalid config: exit 2 with the place, like every other command', async () => {

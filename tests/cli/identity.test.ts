@@ -62,7 +62,7 @@ describe('one article, one thread, whichever sources carry it', () => {
     expect(second.stdout).toContain('channel by-source: 0 published');
 
     const status = await runCli(['--config', config, 'status'], { cwd: dir });
-    expect(status.stdout).toMatch(/by-article \(x\): published 6/u);
+    expect(status.stdout).toMatch(/by-article \(x\): recorded \(dry-run\) 6/u);
     expect(status.stdout).toContain('also brought by other sources (announced once): aggregator 3, weekly 2');
     expect(status.stdout).toMatch(/Harbour wall repairs finished early — first from wire, also in weekly/u);
     const json = JSON.parse((await runCli(['--config', config, 'status', '--json'], { cwd: dir })).stdout) as {

@@ -134,6 +134,29 @@ describe('threadcast preview (human output)', () => {
   });
 });
 
+describe('threadcast preview FILE (positional)', () => {
+  const SAMPLE = path.join(REPO, 'config/sample-feed.xml');
+
+  it('previews the feed named without --feed, exactly as with it', async () => {
+    const dir = tempDir();
+    const [positional, option] = await Promise.all([runCli(['preview', SAMPLE, '--json'], { cwd: dir }), runCli(['preview', '--feed', SAMPLE, '--json'], { cwd: dir })]);
+    expect(positional.code, positional.stderr).toBe(0);
+    expect(JSON.parse(positional.stdout)).toEqual(JSON.parse(option.stdout));
+    expect(JSON.parse(positional.stdout).items).toHaveLength(4);
+  });
+
+  it('refuses no feed, or two different ones, saying how to give one', async () => {
+    const dir = tempDir();
+    const none = await runCli(['preview'], { cwd: dir });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('give the feed to preview: threadcast preview FILE_OR_URL');
+    const two = await runCli(['preview', SAMPLE, '--feed', EDGE_FEED], { cwd: dir });
+    expect(two.code).toBe(1);
+    expect(two.stderr).toContain('two feeds given');
+    expect(two.stdout).toBe('');
+  });
+});
+
 describe('threadcast preview with one item that cannot be composed', () => {
   const REASON = 'compose: the link and counter alone do not fit in a part';
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, runCli, tempDir, writeFile } from '../support/cli.js';
@@ -22,7 +22,16 @@ channels:
     platform: x
 `,
   );
-  return { dir, run: (...args: string[]) => runCli(['--config', config, ...args], { cwd: dir }) };
+  const run = (...args: string[]) => runCli(['--config', config, ...args], { cwd: dir });
+  return {
+    dir,
+    run,
+    /** The feed publishes on this channel only. */
+    withSourceOn(channel: string) {
+      writeFileSync(config, readFileSync(config, 'utf8').replace('    backlog: all\n', `    backlog: all\n    channels: [${channel}]\n`));
+      return { dir, run };
+    },
+  };
 }
 
 // Each case runs the real CLI several times.
@@ -46,10 +55,15 @@ describe('threadcast queue', { timeout: 120_000 }, () => {
     const s = setup('editor: { review: true }\n');
     const first = await s.run('queue', 'add', '--text', 'Library quiz night on Thursday.', '--at', '2030-01-01T18:00:00+01:00');
     const second = await s.run('queue', 'add', '--text', 'Bring your own mug to the café.');
-    const idOf = (out: string) => out.match(/announcement (a-\S+) queued/)![1]!;
+    const idOf = (out: string) => out.match(/announcement (a-\S+) held for review on 2 channel\(s\)/)![1]!;
     const quiz = idOf(first.stdout);
     const mug = idOf(second.stdout);
-    expect(first.stdout).toContain('held at 2030-01-01T17:00:00.000Z');
+    // Every line says held, and so does the last one: nothing of it was queued yet.
+    expect(first.stdout).toMatch(/^bsky:[0-9a-f]{16} {2}held for review at 2030-01-01T17:00:00\.000Z: nothing goes out until it is approved$/m);
+    expect(first.stdout).toMatch(/^x:[0-9a-f]{16} {2}held for review at 2030-01-01T17:00:00\.000Z: nothing goes out until it is approved$/m);
+    expect(first.stdout).not.toMatch(/queued/);
+    expect(first.stdout).toContain(`announcement ${quiz} held for review on 2 channel(s) (approve: threadcast queue approve ${quiz})`);
+    expect(first.code).toBe(0);
 
     const list = JSON.parse((await s.run('queue', 'list', '--json')).stdout);
     expect(list.deliveries.filter((d: { state: string }) => d.state === 'held')).toHaveLength(4);
@@ -64,6 +78,23 @@ describe('threadcast queue', { timeout: 120_000 }, () => {
     const again = await s.run('queue', 'cancel', mug);
     expect(again.code).toBe(1);
     expect(again.stdout).toMatch(/^threadcast queue: delivery bsky:[0-9a-f]{16} is published; it can no longer be cancelled\n$/);
+  });
+
+  it('says per channel what happened, and exits 3 when a channel left the announcement out, 1 when all did', async () => {
+    const s = setup().withSourceOn('x');
+    await s.run('once');
+    // The feed already sent this article on x: the announcement linking it goes out on bsky only.
+    const museum = 'https://example.org/2026/11/museum-night/';
+    const partly = await s.run('queue', 'add', '--text', 'Museum night tonight!', '--url', museum);
+    expect(partly.code, partly.stdout).toBe(3);
+    expect(partly.stdout).toMatch(/^bsky:[0-9a-f]{16} {2}queued$/m);
+    expect(partly.stdout).toMatch(/^not queued on x: the article it links already went out from source sample/m);
+    expect(partly.stdout).toMatch(/announcement a-\S+ queued on 1 channel\(s\), not queued on 1 channel\(s\)\n$/);
+
+    const none = await s.run('queue', 'add', '--text', 'Museum night, again!', '--url', museum, '--channels', 'x');
+    expect(none.code, none.stdout).toBe(1);
+    expect(none.stdout).toMatch(/announcement a-\S+ not queued on 1 channel\(s\)\n$/);
+    expect(none.stdout).not.toMatch(/^announcement \S+ queued/m);
   });
 
   it('refuses bad input with a message that names it, and queues nothing', async () => {

@@ -140,10 +140,11 @@ describe('access', () => {
     expect((await store.listDeliveries({ states: ['queued', 'held'] })).length).toBe(0);
   });
 
-  it('answers 401 saying how to turn it on when no token is configured', async () => {
+  it('answers 401 saying how to turn it on when no usable token is configured', async () => {
     const config = configFor(tempDir('threadcast-api-off-'));
     const offStore = await openStore(config.store);
-    const off = await startServer({ config: () => config, store: () => offStore, queue: () => app.editorQueue, log, env: {} });
+    // Without any token a loopback server makes one up for its sign-in URL (tests/server/sign-in-guard.test.ts).
+    const off = await startServer({ config: () => config, store: () => offStore, queue: () => app.editorQueue, log, env: { THREADCAST_API_TOKEN: 'too-short' } });
     try {
       const res = await fetch(new URL('/api/channels', off.url), { headers: { authorization: 'Bearer anything-at-all-here' } });
       expect(res.status).toBe(401);

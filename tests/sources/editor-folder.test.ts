@@ -158,7 +158,7 @@ describe('scanEditorFolder', () => {
     { name: 'image without alt', text: '---\nchannels: x\nimage: photo.png\n---\nHello', line: 3, field: 'alt', message: /an image needs alt text/ },
     { name: 'missing image', text: '---\nimage: nowhere.png\nalt: A photo\n---\nHello', line: 2, field: 'image', message: /no such file nowhere\.png/ },
     { name: 'empty body', text: '---\nchannels: x\n---\n\n   \n', line: 4, field: 'text', message: /the announcement text is empty/ },
-    { name: 'unknown key', text: '---\nchannels: x\ntitle: Closed\n---\nHello', line: 3, field: 'title', message: /unknown field\(s\) "title"/ },
+    { name: 'unknown key', text: '---\nchannels: x\ntitle: Closed\n---\nHello', line: 3, field: 'title', message: /unknown field "title"/ },
     { name: 'time without offset', text: '---\nat: 2026-12-01T09:00:00\n---\nHello', line: 2, field: 'at', message: /with its offset/ },
     { name: 'unclosed front matter', text: '---\nchannels: x\nHello', line: 1, field: 'front matter', message: /no later line is ---/ },
   ];
@@ -182,6 +182,42 @@ describe('scanEditorFolder', () => {
     // The good file behind it is not held up.
     expect(report.queued.map((q) => q.file)).toEqual([s.rel('02-good.md')]);
     expect((await s.deliveries()).map((d) => d.item.summary)).toEqual(['Good news travels.', 'Good news travels.']);
+  });
+
+  it('lists every problem of a bad file in its .md.error at once, in line order', async () => {
+    const s = await setup();
+    const bad = s.write(
+      'many.md',
+      ['---', 'url: ftp://example.org/file', 'at: 2026-12-01T09:00:00', 'image: nowhere.png', 'title: Closed', 'text: Hello', 'flavour: vanilla', '---', 'The body.'].join('\n'),
+    );
+
+    const report = await s.scan();
+
+    const where = s.rel('many.md');
+    const expected = [
+      `${where}:2: url: give an http(s) URL`,
+      `${where}:3: at: give an ISO 8601 time with its offset, e.g. 2026-12-01T09:00:00+01:00`,
+      `${where}:4: alt: an image needs alt text, so everyone can follow the post`,
+      `${where}:4: image: no such file nowhere.png`,
+      `${where}:5: title: unknown field "title"`,
+      `${where}:6: text: the text is the body below the front matter, not a front matter key`,
+      `${where}:7: flavour: unknown field "flavour"`,
+    ];
+    const lines = readFileSync(`${bad}.error`, 'utf8').trimEnd().split('\n');
+    expect(lines.slice(0, -1)).toEqual(expected);
+    expect(lines.at(-1)).toMatch(/^To fix these 7 problems, edit .*many\.md/);
+    expect(report.failed).toEqual([{ file: where, message: expected.join('\n'), errorFile: `${bad}.error` }]);
+    expect(await s.deliveries()).toEqual([]);
+    for (const line of [2, 3, 4, 5, 6, 7]) expect(s.logs.some((l) => l.level === 40 && l.file === where && l.line === line), `log for line ${line}`).toBe(true);
+  });
+
+  it('lists every YAML error of the front matter at once', async () => {
+    const s = await setup();
+    const bad = s.write('yaml.md', ['---', 'channels: [x, bsky', 'url: https://example.org', 'url: https://example.org/again', '---', 'Hello'].join('\n'));
+    await s.scan();
+    const problems = readFileSync(`${bad}.error`, 'utf8').trimEnd().split('\n').slice(0, -1);
+    expect(problems.length).toBeGreaterThan(1);
+    for (const p of problems) expect(p).toMatch(new RegExp(`^${s.rel('yaml.md').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+: front matter: YAML: `));
   });
 
   it('does not retry a bad file until it is saved again; once fixed it is queued and its .error removed', async () => {

@@ -109,4 +109,18 @@ async function boot() {
   }
 }
 
+/**
+ * The sign-in URL printed at start (http://127.0.0.1:PORT/?token=…) signs this tab in once: the token goes where a
+ * typed one goes, and leaves the address bar and the history entry at once, so it is neither bookmarked nor shared.
+ */
+function takeTokenFromUrl() {
+  const url = new URL(window.location.href);
+  const token = url.searchParams.get('token');
+  if (token === null) return;
+  url.searchParams.delete('token');
+  window.history.replaceState(window.history.state, '', `${url.pathname}${url.search}${url.hash}`);
+  if (token.trim()) storeToken(token.trim());
+}
+
+takeTokenFromUrl();
 void boot();
