@@ -33,6 +33,8 @@ export interface SourceReport {
 export interface ChannelReport extends Partial<PublishSummary> {
   channelId: string;
   ok: boolean;
+  /** The channel records threads without posting them: what it "published" went nowhere. */
+  dryRun?: boolean;
   error?: string;
 }
 
@@ -205,7 +207,7 @@ export class App {
           await this.health.record('channel', publisher.channelId, { ok: false, error });
           continue;
         }
-        reports.push({ channelId: publisher.channelId, ok: true, ...summary });
+        reports.push({ channelId: publisher.channelId, ok: true, dryRun: publisher.dryRun, ...summary });
         const failures = summary.failed + summary.dead + summary.uncertain;
         await this.health.record('channel', publisher.channelId, failures === 0 ? { ok: true } : { ok: false, error: `${failures} delivery(ies) failed, died or became uncertain in the last round` });
       } catch (err) {

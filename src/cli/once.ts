@@ -67,7 +67,7 @@ export function summarise(report: CycleReport, queues = new Map<string, QueueCou
     const queue = describeQueue(queues.get(c.channelId));
     lines.push(
       c.ok
-        ? `  channel ${c.channelId}: ${c.published} published, ${c.waiting} waiting, ${c.failed} to retry, ${c.uncertain} uncertain, ${c.dead} dead${queue}`
+        ? `  channel ${c.channelId}: ${c.published} ${c.dryRun ? 'recorded (dry-run), nothing posted' : 'published'}, ${c.waiting} waiting, ${c.failed} to retry, ${c.uncertain} uncertain, ${c.dead} dead${queue}`
         : `  channel ${c.channelId}: FAILED — ${terminalLine(c.error ?? '')}${queue}`,
     );
   }

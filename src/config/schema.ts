@@ -125,7 +125,7 @@ export function configSchemaFor<C extends ChannelConfig>(channel: z.ZodType<C>) 
       server: z
         .object({
           enabled: z.boolean().default(true).describe('Serve /healthz, /readyz, /metrics, the editor page and its API while `threadcast run` runs.'),
-          host: z.string().min(1).default('127.0.0.1').describe('Address to listen on. Keep 127.0.0.1 behind a reverse proxy; the editor API needs THREADCAST_API_TOKEN either way.'),
+          host: z.string().min(1).default('127.0.0.1').describe('Address to listen on. Keep 127.0.0.1 behind a reverse proxy. The editor API takes THREADCAST_API_TOKEN; without it, a loopback server makes up a one-time token and logs a sign-in URL, and any other address refuses the API.'),
           port: z.number().int().min(0).max(65_535).default(8787).describe('Port to listen on; 0 picks a free one (printed at start).'),
           readyWithinMinutes: z
             .number()

@@ -46,8 +46,8 @@ describe('one article, one thread, whichever sources carry it', () => {
     const config = configFor(dir);
     const first = await runCli(['--config', config, 'once'], { cwd: dir });
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toContain('channel by-article: 6 published');
-    expect(first.stdout).toContain('channel by-source: 11 published');
+    expect(first.stdout).toContain('channel by-article: 6 recorded (dry-run), nothing posted');
+    expect(first.stdout).toContain('channel by-source: 11 recorded (dry-run), nothing posted');
     const byArticle = first.stdout.split('\n').filter((l) => l.startsWith('── by-article'));
     expect(byArticle).toHaveLength(6);
     for (const title of ARTICLES) expect(first.stdout.split(title).length - 1, title).toBeGreaterThanOrEqual(2);
@@ -58,8 +58,8 @@ describe('one article, one thread, whichever sources carry it', () => {
     // A restart (a new process: state only from the SQLite file) and a second round publish nothing.
     const second = await runCli(['--config', config, 'once'], { cwd: dir });
     expect(second.code).toBe(0);
-    expect(second.stdout).toContain('channel by-article: 0 published');
-    expect(second.stdout).toContain('channel by-source: 0 published');
+    expect(second.stdout).toContain('channel by-article: 0 recorded (dry-run), nothing posted');
+    expect(second.stdout).toContain('channel by-source: 0 recorded (dry-run), nothing posted');
 
     const status = await runCli(['--config', config, 'status'], { cwd: dir });
     expect(status.stdout).toMatch(/by-article \(x\): recorded \(dry-run\) 6/u);

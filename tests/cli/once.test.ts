@@ -47,14 +47,15 @@ describe('threadcast once', () => {
     const first = await runCli(['--config', config, 'once'], { cwd: dir });
     expect(first.code, first.stderr).toBe(0);
     expect(threadsPrinted(first.stdout)).toBe(8); // 4 items × 2 channels
-    expect(first.stdout).toContain('channel x-main: 4 published');
+    expect(first.stdout).toContain('channel x-main: 4 recorded (dry-run), nothing posted');
+    expect(first.stdout).not.toMatch(/\d+ published/);
     expect(first.stderr).toMatch(/DRY-RUN: channel bluesky-main will not post anything \(credentials missing: identifier, password\)/);
 
     // Each process is a restart: state comes only from the SQLite file.
     const second = await runCli(['--config', config, 'once'], { cwd: dir });
     expect(second.code).toBe(0);
     expect(threadsPrinted(second.stdout)).toBe(0);
-    expect(second.stdout).toContain('channel x-main: 0 published');
+    expect(second.stdout).toContain('channel x-main: 0 recorded (dry-run), nothing posted');
 
     const status = await runCli(['--config', config, 'status', '--json'], { cwd: dir });
     const channels = JSON.parse(status.stdout).channels as Array<{ id: string; counts: Record<string, number> }>;
@@ -98,7 +99,7 @@ describe('threadcast once', () => {
     );
     const result = await runCli(['--config', config, 'once'], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain('channel paced: 1 published, 0 waiting, 0 to retry, 0 uncertain, 0 dead; 3 still queued (3 due now)');
+    expect(result.stdout).toContain('channel paced: 1 recorded (dry-run), nothing posted, 0 waiting, 0 to retry, 0 uncertain, 0 dead; 3 still queued (3 due now)');
   });
 
   it('refuses an invalid config with file:line  path: message and touches nothing', async () => {

@@ -47,8 +47,8 @@ describe('threadcast queue', { timeout: 120_000 }, () => {
     const onX = once.stdout.slice(once.stdout.indexOf('── x (x, dry-run)'));
     expect(onX.indexOf('The town hall is closed')).toBeGreaterThanOrEqual(0);
     expect(onX.indexOf('The town hall is closed')).toBeLessThan(onX.indexOf('Museum night'));
-    expect(once.stdout).toContain('channel x: 5 published');
-    expect(once.stdout).toContain('channel bsky: 4 published');
+    expect(once.stdout).toContain('channel x: 5 recorded (dry-run), nothing posted');
+    expect(once.stdout).toContain('channel bsky: 4 recorded (dry-run), nothing posted');
   });
 
   it('holds announcements in review mode until approved, and cancels what has not gone out', async () => {
@@ -149,12 +149,12 @@ describe('threadcast queue', { timeout: 120_000 }, () => {
     writeFile(s.dir, 'inbox/02-bad.md', '---\nchannels: [x, mastodon]\n---\nThis one names a channel that does not exist.\n');
     const once = await s.run('once');
     expect(once.stdout).toContain('The town hall is closed on Friday.');
-    expect(once.stdout).toContain('channel x: 5 published');
+    expect(once.stdout).toContain('channel x: 5 recorded (dry-run), nothing posted');
     expect(existsSync(path.join(s.dir, 'inbox/01-closure.md.queued'))).toBe(true);
     expect(readFileSync(path.join(s.dir, 'inbox/02-bad.md.error'), 'utf8')).toMatch(/^inbox\/02-bad\.md:2: channels: .*no channel "mastodon"/);
     const again = await s.run('once');
     expect(again.stdout).not.toContain('The town hall is closed on Friday.');
-    expect(again.stdout).toContain('channel x: 0 published');
+    expect(again.stdout).toContain('channel x: 0 recorded (dry-run), nothing posted');
   });
   it('queues and shows an announcement that cannot be composed on one channel, with the reason, and still posts it on the other', async () => {
     const s = setup();
@@ -173,8 +173,8 @@ describe('threadcast queue', { timeout: 120_000 }, () => {
     expect(shown.stdout).toContain(`could not compose item ${id} of editor: ${reason}`);
 
     const once = await s.run('once');
-    expect(once.stdout).toContain('channel bsky: 5 published');
-    expect(once.stdout).toContain('channel x: 4 published, 0 waiting, 0 to retry, 0 uncertain, 1 dead');
+    expect(once.stdout).toContain('channel bsky: 5 recorded (dry-run), nothing posted');
+    expect(once.stdout).toContain('channel x: 4 recorded (dry-run), nothing posted, 0 waiting, 0 to retry, 0 uncertain, 1 dead');
     const xId = added.stdout.match(/^(x:[0-9a-f]{16})/m)![1]!;
     expect((await s.run('status')).stdout).toContain(`dead ${xId}: could not compose: ${reason}`);
   });

@@ -31,9 +31,9 @@ channels:
     const once = await runCli(['--config', config, 'once'], { cwd: dir });
     expect(once.code, once.stderr).toBe(0);
     // A backlog of four goes out at each channel's pace: one thread each, not all at once.
-    expect(once.stdout).toContain('channel slotted: 1 published');
-    expect(once.stdout).toContain('channel capped: 1 published');
-    expect(once.stdout).toContain('channel spaced: 1 published');
+    expect(once.stdout).toContain('channel slotted: 1 recorded (dry-run), nothing posted');
+    expect(once.stdout).toContain('channel capped: 1 recorded (dry-run), nothing posted');
+    expect(once.stdout).toContain('channel spaced: 1 recorded (dry-run), nothing posted');
 
     const json = JSON.parse((await runCli(['--config', config, 'status', '--json'], { cwd: dir })).stdout);
     const byId = Object.fromEntries(json.channels.map((c: { id: string }) => [c.id, c]));

@@ -88,7 +88,7 @@ channels:
     expect(once.code).toBe(1);
     expect(once.stdout).toContain(`source deep: FAILED — feed ${deep}: the document nests elements more than 100 levels deep`);
     expect(once.stdout).toContain('source sample: 4 item(s), 4 new');
-    expect(once.stdout).toContain('channel bsky: 4 published');
+    expect(once.stdout).toContain('channel bsky: 4 recorded (dry-run), nothing posted');
     expect(`${once.stdout}${once.stderr}`).not.toMatch(/call stack|Maximum nested tags/i);
   });
 });
