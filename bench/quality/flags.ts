@@ -20,10 +20,14 @@ export type FlagKind =
   | 'escaped-entity'
   | 'tiny-last-part'
   | 'cut-mid-sentence'
+  | 'feed-text-end'
   | 'title-cut';
 
-/** In the order QUALITY.md lists them, with the label it uses. */
-export const FLAG_KINDS: ReadonlyArray<{ kind: FlagKind; label: string }> = [
+/**
+ * In the order QUALITY.md lists them, with the label it uses. A kind with `counted: false` is reported in a row of
+ * its own, every item listed, and does not make an item count as flagged.
+ */
+export const FLAG_KINDS: ReadonlyArray<{ kind: FlagKind; label: string; counted?: false }> = [
   { kind: 'boilerplate', label: 'boilerplate' },
   { kind: 'echo', label: 'echo (title repeated in the body)' },
   { kind: 'leftover-source-line', label: 'leftover source line' },
@@ -33,7 +37,11 @@ export const FLAG_KINDS: ReadonlyArray<{ kind: FlagKind; label: string }> = [
   { kind: 'tiny-last-part', label: 'tiny last part' },
   { kind: 'cut-mid-sentence', label: 'cut mid-sentence' },
   { kind: 'title-cut', label: 'title cut without …' },
+  { kind: 'feed-text-end', label: 'ends where the feed’s text ends — not counted', counted: false },
 ];
+
+/** Whether a flag of this kind makes its item count as flagged. */
+export const isCounted = (kind: FlagKind): boolean => FLAG_KINDS.find((k) => k.kind === kind)?.counted !== false;
 
 export interface PreviewedPart {
   text: string;
@@ -75,7 +83,10 @@ export function flagItem(item: PreviewedItem): Flag[] {
   for (const p of PLATFORMS) add('mojibake', findMojibake(item, p));
   for (const p of PLATFORMS) add('escaped-entity', findEscapedEntity(item, p));
   for (const p of PLATFORMS) add('tiny-last-part', findTinyLastPart(bodies[p], p));
-  for (const p of PLATFORMS) add('cut-mid-sentence', findMidSentenceCut(item, bodies[p], p));
+  for (const p of PLATFORMS) {
+    const cut = findMidSentenceCut(item, bodies[p], p);
+    if (cut) add(cut.feedEnd ? 'feed-text-end' : 'cut-mid-sentence', cut.evidence);
+  }
   for (const p of PLATFORMS) add('title-cut', findTitleCut(item, p));
   add('title-cut', findEntryTitleCut(item));
   return flags;
@@ -195,7 +206,8 @@ const BOILERPLATE: readonly RegExp[] = [
   /\bappeared first on\b/i,
   /erschien zuerst auf\b/i,
   /\b(?:read|view) (?:the )?(?:full|whole|entire|complete) (?:article|story|post|text|episode)\b/i,
-  /\bread more\b/i,
+  // A link's words, alone or before where to ("Read more »", "Read more at …"); "as you read more of this post" is prose.
+  /\bread more\b(?!\s+(?:of|about|than|and|books?|widely|closely|carefully|deeply)\b)/i,
   /\bcontinue(?:s)? reading\b/i,
   /\bkeep reading\b/i,
   /\bread the rest\b/i,
@@ -218,8 +230,10 @@ const BOILERPLATE: readonly RegExp[] = [
   /続きを読む|阅读全文|閱讀全文|阅读更多|閱讀更多|더 보기|전문 보기/,
   /\[(?:comments?|link)\]/i,
   /(?:^|\n)\s*(?:comments?|kommentare?|commentaires?|comentários?|comentarios?|kommentarer)\s*(?:$|\n)/i,
-  /\b\d+ (?:comments?|Kommentare?|commentaires?|comentários?|comentarios?|kommentarer)\b/i,
-  /\b(?:leave|post|add) a (?:comment|reply)\b/i,
+  // A comment counter ("12 comments"); not a headline's "Our Top 10 Comments of the Week".
+  /(?<!\b(?:top|best)\s)\b\d+ (?:comments?|Kommentare?|commentaires?|comentários?|comentarios?|kommentarer)\b(?!\s+(?:of|from)\b)/i,
+  // The link "Leave a comment"; not the writer asking for one in a sentence ("please leave a comment or email me").
+  /(?<!\b(?:please|to|can)\s)\b(?:leave|post|add) a (?:comment|reply)\b(?!\s+(?:or|and)\b)/i,
   /\bno comments(?: yet)?\b/i,
   /\bsubmitted by\s+\/u\//i,
   /\bshare (?:this|on (?:facebook|twitter|x|linkedin|whatsapp|reddit|mastodon|bluesky|threads|email))\b/i,
@@ -251,10 +265,17 @@ function findBoilerplate(parts: readonly PartBody[], platform: Platform): string
 // ── echo ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 /**
- * echo: the title said again in the body. Compared on letters and digits only, case-insensitively (so "Foo – Bar!"
- * and "foo bar" are the same words): a body paragraph that is the title, or the title inside the body between word
- * boundaries when it is long enough not to occur by chance (three words or more, or twelve characters in a script
- * without spaces). The title paragraph at the top of part 1 is not body.
+ * echo: the title said again in the body, as its own unit rather than as words of the writer's sentence. Compared on
+ * letters and digits only, case-insensitively (so "Foo – Bar!" and "foo bar" are the same words): a body paragraph
+ * that is the title; or, when the title is long enough not to occur by chance (three words or more, or twelve
+ * characters in a script without spaces), the title inside a line of the body set apart as a sentence or a label —
+ * before it the line's start, a sentence end, or a separator (: | · • – — -); after it the line's end, a sentence
+ * end, the next item of a numbered list, or (for a title that opens the line) a separator. "… the boats are back.
+ * Ferry timetable changes from July" and "Prof. Alan Cheng: Pediatric Laryngeal Cleft" are echoes; "… an
+ * implementation of a privacy-preserving compromised credential checking service" is the writer's sentence. After
+ * a colon or a dash inside a line, the words must keep the title's own capitals: "ask yourself – are you getting too
+ * personal on your podcast?" is the writer's question in sentence case, not the title "Are You Getting Too Personal
+ * On Your Podcast?" repeated. The title paragraph at the top of part 1 is not body.
  */
 function findEcho(item: PreviewedItem, parts: readonly PartBody[], platform: Platform): string | undefined {
   const title = echoKey(item.title ?? '');
@@ -266,19 +287,47 @@ function findEcho(item: PreviewedItem, parts: readonly PartBody[], platform: Pla
   for (const part of parts) {
     for (const block of part.body.split('\n\n')) {
       if (echoKey(block) === title) return `${platform} part ${part.index}: a paragraph is the title ${JSON.stringify(collapse(block))}`;
-    }
-    if (!long) continue;
-    const body = echoKey(part.body);
-    for (let at = body.indexOf(title); at >= 0; at = body.indexOf(title, at + 1)) {
-      const before = body.charAt(at - 1);
-      const after = body.charAt(at + title.length);
-      if (!/[\p{L}\p{N}]/u.test(before) && !/[\p{L}\p{N}]/u.test(after)) {
-        return `${platform} part ${part.index}: ${quote(body, at, title.length, 20)}`;
+      if (!long) continue;
+      for (const line of block.split('\n')) {
+        const hit = titleSetApart(line.normalize('NFKC'), item.title!.normalize('NFKC'), title);
+        if (hit) return `${platform} part ${part.index}: ${quote(line, hit.start, hit.end - hit.start, 20)}`;
       }
     }
   }
   return undefined;
 }
+
+const LETTER = /[\p{L}\p{N}\p{M}]/u;
+const AT_LINE_START = /^[^\p{L}\p{N}]*$/u;
+const AFTER_SENTENCE_END = /[.!?…。！？]["'”’»)\]]*\s+["'“‘«(]*$/u;
+const AFTER_SEPARATOR = /(?:^|\s)[|·•:–—-]+\s*["'“‘«(]*$|:\s*["'“‘«(]*$/u;
+const AT_LINE_END = /^[^\p{L}\p{N}]*$/u;
+const BEFORE_SENTENCE_END = /^["'”’»)\]]*[.!?…。！？]+(?:["'”’»)\]]*\s|["'”’»)\]]*$)/u;
+const BEFORE_LIST_ITEM = /^["'”’»)\]]*[.,;]?\s+\d{1,3}[.)]\s/u;
+const BEFORE_SEPARATOR = /^["'”’»)\]]*\s*[|·•:–—-]/u;
+
+/** Where the title stands in `line` as a unit of its own (see findEcho), or undefined. */
+function titleSetApart(line: string, rawTitle: string, title: string): { start: number; end: number } | undefined {
+  const words = title.split(' ').map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const re = new RegExp(words.join('[^\\p{L}\\p{N}\\p{M}]+'), 'giu');
+  for (const m of line.matchAll(re)) {
+    const start = m.index;
+    const end = start + m[0].length;
+    if (LETTER.test(line.charAt(start - 1)) || LETTER.test(line.charAt(end))) continue;
+    const before = line.slice(0, start);
+    const after = line.slice(end);
+    const atStart = AT_LINE_START.test(before);
+    const separated = !atStart && !AFTER_SENTENCE_END.test(before) && AFTER_SEPARATOR.test(before);
+    if (!atStart && !AFTER_SENTENCE_END.test(before) && !separated) continue;
+    if (!AT_LINE_END.test(after) && !BEFORE_SENTENCE_END.test(after) && !BEFORE_LIST_ITEM.test(after) && !(atStart && BEFORE_SEPARATOR.test(after))) continue;
+    if (separated && letters(m[0]) !== letters(rawTitle)) continue;
+    return { start, end };
+  }
+  return undefined;
+}
+
+/** Letters and digits in their own case: "Are You Getting" and "are you getting" differ. */
+const letters = (text: string): string => text.replace(/[^\p{L}\p{N}]+/gu, '');
 
 /** Letters and digits only, lower case, one space between words: "Foo – Bar!" and "foo bar" are the same title. */
 function echoKey(text: string): string {
@@ -457,12 +506,21 @@ function findTinyLastPart(parts: readonly PartBody[], platform: Platform): strin
 const SENTENCE_END = /[.!?。！？‼⁇⁈⁉][\p{Pf}\p{Pe}"'»]*$/u;
 const LINK_AT_END = /(?:^|\s)(?:[a-z][a-z0-9+.-]*:\/\/\S+|(?:[\p{L}\p{N}-]+\.)+[a-z]{2,}\/\S*)$/iu;
 
-function findMidSentenceCut(item: PreviewedItem, parts: readonly PartBody[], platform: Platform): string | undefined {
+interface Cut {
+  evidence: string;
+  /** Nothing was cut here by us: the thread ends where the feed's own text ends (see endsWhereFeedEnds). */
+  feedEnd: boolean;
+}
+
+function findMidSentenceCut(item: PreviewedItem, parts: readonly PartBody[], platform: Platform): Cut | undefined {
   const last = [...parts].reverse().find((p) => p.body.length > 0);
   if (!last) return undefined;
   const body = collapse(last.body);
   const m = ELLIPSIS_END.exec(body);
-  if (!m) return findUnpunctuatedEnd(item, body, last, platform);
+  if (!m) {
+    const evidence = findUnpunctuatedEnd(item, body, last, platform);
+    return evidence === undefined ? undefined : { evidence, feedEnd: endsWhereFeedEnds(item, body) === 'ends' };
+  }
   const before = body.slice(0, m.index).trimEnd();
   if (!before || SENTENCE_END.test(before)) return undefined;
   // A long link Bluesky shows clipped ("example.org/2019/06/ferry-…") is not a sentence.
@@ -474,7 +532,61 @@ function findMidSentenceCut(item: PreviewedItem, parts: readonly PartBody[], pla
     const next = summary.slice(at + tail.length).replace(/^[\p{Pf}\p{Pe}"'»]+/u, '');
     if (/^[.!?。！？‼⁇⁈⁉](?!\.\.)/u.test(next) && !next.startsWith('...')) return undefined;
   }
-  return `${platform} part ${last.index}/${last.count} ends ${JSON.stringify(`…${body.slice(-50)}`)}`;
+  const end = endsWhereFeedEnds(item, before);
+  // The writer's own "…" ("There will be Pokemon… Before PATs"): the feed's text goes on after it, so nothing was cut.
+  if (end === 'writer-ellipsis') return undefined;
+  const evidence = `${platform} part ${last.index}/${last.count} ends ${JSON.stringify(`…${body.slice(-50)}`)}`;
+  // The feed cut its only sentence: its first words and "…" are all there is. After a whole sentence, ending there
+  // was ours to do.
+  return { evidence, feedEnd: end === 'ends' && !hasSentenceBefore(item.summary, before) };
+}
+
+/**
+ * Whether the thread's text, ending in `before` (its "…" taken off), ends where the feed entry's own text ends,
+ * checked against every body field of the entry (entryTexts): its last words are found in some field, and in every
+ * field that holds them they are followed by nothing, by the feed's cut mark ("…", "...", "[…]") and whatever footer
+ * the feed put after it, or by boilerplate ("submitted by /u/…", "Continue reading"): no field has more of the text.
+ * 'writer-ellipsis' when a field has the same words, a plain "…" or "...", and then more prose: the writer's ellipsis.
+ * 'more' when a field goes on; undefined when the words are in no field or the entry's texts were not read.
+ */
+export function endsWhereFeedEnds(item: PreviewedItem, before: string): 'ends' | 'more' | 'writer-ellipsis' | undefined {
+  if (!item.entryTexts) return undefined;
+  const words = echoKey(before).split(' ').filter(Boolean).slice(-8);
+  if (words.length === 0) return undefined;
+  const re = new RegExp(`(?<![\\p{L}\\p{N}])${words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^\\p{L}\\p{N}\\p{M}]+')}(?![\\p{L}\\p{N}])`, 'giu');
+  let ends = false;
+  for (const text of item.entryTexts) {
+    for (const m of text.normalize('NFKC').matchAll(re)) {
+      const rest = text.normalize('NFKC').slice(m.index + m[0].length);
+      const prose = withoutLinks(rest).trim();
+      if (!/[\p{L}\p{N}]/u.test(prose)) ends = true;
+      else if (/^[\p{Pf}\p{Pe}"'»]*\s*\[\s*(?:…|\.\.\.)\s*\]/u.test(prose)) ends = true;
+      else if (/^[\p{Pf}\p{Pe}"'»]*\s*(?:…|\.\.\.)/u.test(prose)) {
+        const footer = prose.replace(/^[\p{Pf}\p{Pe}"'»]*\s*(?:…|\.{3,})\s*/u, '');
+        if (isFooter(footer)) ends = true;
+        else return 'writer-ellipsis';
+      } else if (isFooter(prose)) ends = true;
+      else return 'more';
+    }
+  }
+  return ends ? 'ends' : undefined;
+}
+
+/** Text that opens with boilerplate (a read-more link, "submitted by /u/…"): the feed's footer, not the item's words. */
+function isFooter(text: string): boolean {
+  return BOILERPLATE.some((re) => {
+    const m = re.exec(text);
+    return m !== null && !/[\p{L}\p{N}]/u.test(text.slice(0, m.index));
+  });
+}
+
+/** The summary's last paragraph has a whole sentence before the one that `before` ends. */
+function hasSentenceBefore(summary: string, before: string): boolean {
+  const paragraph = summary.split(PARAGRAPH_BREAK).map(collapse).filter(Boolean).at(-1) ?? '';
+  const tail = collapse(before).slice(-40);
+  const at = paragraph.lastIndexOf(tail);
+  const head = at >= 0 ? paragraph.slice(0, at + tail.length) : paragraph;
+  return /[.!?。！？][\p{Pf}\p{Pe}"'»]*(?:\s+|(?=[\p{Lu}\p{Lo}]))\S/u.test(head.slice(0, -1));
 }
 
 const PARAGRAPH_BREAK = /\n[^\S\n]*\n/u;

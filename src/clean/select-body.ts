@@ -4,7 +4,8 @@ import type { BodyParagraph, BodyRole, SourceLine } from './types.js';
 /**
  * Choosing, among a feed entry's cleaned body fields, the one that makes the best summary (issue #14):
  *
- * 1. a real summary: a summary-like field with whole sentences that is not a stub or an automatic cut. When there are
+ * 1. a real summary: a summary-like field with whole sentences that is not a stub or an automatic cut, nor a tagline of
+ *    a few words beside a full content in prose (then that content's lead is taken). When there are
  *    several (description, itunes:summary, itunes:subtitle), anything says more than a tagline of a few words, prose
  *    comes before a list (show notes), of two with the same words the one that kept its paragraphs, and one that is
  *    not merely a copy of the full content before a copy;
@@ -119,6 +120,11 @@ export function selectBody(summaries: CleanedField[], contents: () => CleanedFie
     if (kind(f) === 'real' && summaries.some((o) => o !== f && isCutFrom(f, o))) kinds.set(f, 'cut');
   }
   const real = summaries.filter((f) => kind(f) === 'real');
+  // A hand-written tagline ("Temperature and music.") beside the whole article tells less than the article's lede.
+  if (real.length > 0 && real.every((f) => isTagline(f.text))) {
+    const prose = contents().find((c) => kind(c) === 'real' && isProse(c));
+    if (prose) return { chosen: prose, paragraphs: leadOf(prose, 'real') };
+  }
   if (real.length === 1 && real[0]!.text.length <= LEAD_MAX_CHARS) return { chosen: real[0], paragraphs: proseLead(real[0]!.paragraphs) };
   if (real.length > 0) {
     const full = contents().filter((f) => f.text);
@@ -154,20 +160,51 @@ function leadOf(content: CleanedField, kind: BodyKind): BodyParagraph[] {
  * Short lines before the first sentence (a byline, a date, a label: "by Anthony Vallone", "updated: July 2016") are
  * skipped when prose follows. A first paragraph longer than LEAD_MAX_CHARS is cut after a sentence.
  */
+/** An opening shorter than this (a third of the lead) says too little to end the lead on. */
+const SHORT_OPENING = LEAD_MAX_CHARS / 3;
+/** A byline line inside a content ("By Chris Lewis"): no section heading, so the lede goes on past it. */
+const BYLINE = /^(?:by|von|par|por)\s/iu;
+
 export function lead(paragraphs: BodyParagraph[]): BodyParagraph[] {
   const firstProse = paragraphs.findIndex((p) => !isLabel(paragraphText(p)));
   const from = firstProse > 0 && firstProse < paragraphs.length ? paragraphs.slice(firstProse) : paragraphs;
   const out: BodyParagraph[] = [];
   let total = 0;
+  let next: BodyParagraph | undefined;
+  let headings = 0;
   for (const p of from) {
-    const length = paragraphText(p).length;
-    if (out.length > 0 && total + length > LEAD_MAX_CHARS) break;
+    const text = paragraphText(p);
+    if (out.length > 0 && isLabel(text) && !BYLINE.test(text)) {
+      // A heading after an opening that says enough starts the article's next section: the lede ends before it.
+      // After a line or two it is left out and the lede goes on.
+      if (total >= SHORT_OPENING || ++headings > 2) {
+        next = p;
+        break;
+      }
+      continue;
+    }
+    if (out.length > 0 && total + text.length > LEAD_MAX_CHARS) {
+      next = p;
+      break;
+    }
     out.push(p);
-    total += length + 2;
+    total += text.length + 2;
   }
-  const led = proseLead(out.length < from.length ? [...out, from[out.length]!] : out).slice(0, out.length);
-  // Cut for length after a paragraph that introduces what follows ("It said this:"): that paragraph goes too.
-  if (led.length === out.length && led.length > 1 && out.length < from.length && /:\s*$/u.test(paragraphText(led.at(-1)!))) led.pop();
+  const led = proseLead(next ? [...out, next] : out).slice(0, out.length);
+  const nextText = next ? paragraphText(next) : '';
+  // An opening of one paragraph too short to say much ("[Cross-posting from Reddit.]", "… begins with this story:")
+  // before a long paragraph: that paragraph's first whole sentences come too.
+  const nextEnd =
+    next && led.length === 1 && out.length === 1 && total < SHORT_OPENING && !isLabel(nextText) && !isNotProse(nextText) ? lastSentenceEnd(nextText, LEAD_MAX_CHARS - total) : undefined;
+  if (nextEnd !== undefined && !/(?:\.\.|…)$/u.test(nextText.slice(0, nextEnd))) led.push(tidyParagraph(sliceParagraph(next!, 0, nextEnd)));
+  else if (led.length === out.length && next && /:\s*$/u.test(paragraphText(led.at(-1)!))) {
+    // Cut for length after a paragraph that introduces what follows ("It said this:"): that paragraph goes too, or,
+    // when it is the only one, its words after its last whole sentence.
+    const last = led.at(-1)!;
+    const end = lastSentenceEndIn(paragraphText(last));
+    if (led.length > 1) led.pop();
+    else if (end !== undefined) led[0] = tidyParagraph(sliceParagraph(last, 0, end));
+  }
   const first = led[0];
   if (led.length === 1 && first) {
     const end = lastSentenceEnd(paragraphText(first), LEAD_MAX_CHARS);
@@ -269,6 +306,11 @@ const LIST_ITEM = /^\s*(?:[•·▪‣◦●○■□*–—-]\s|\d{1,3}[.)]\s|\
 const TIMESTAMP = /\(\d{1,2}:\d{2}(?::\d{2})?\)/gu;
 const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/\S+/giu;
 
+/** A field that says something in sentences: more words than a tagline, a sentence end among them, not a list. */
+function isProse(f: CleanedField): boolean {
+  return !isTagline(f.text) && /[.!?。！？]/u.test(f.text) && !isListLike(f.paragraphs);
+}
+
 /** Show notes: most lines of the field are list items. */
 function isListLike(paragraphs: BodyParagraph[]): boolean {
   const lines = paragraphs.flatMap((p) => paragraphText(p).split('\n')).filter((l) => l.trim());
@@ -277,11 +319,13 @@ function isListLike(paragraphs: BodyParagraph[]): boolean {
 }
 
 /**
- * Not prose: a list (most of its lines are items), citations (timestamps or links one after another) or code
- * (its text is thick with brackets, semicolons and equals signs).
+ * Not prose: a list (most of its lines are items), citations (timestamps or links one after another), code (its text
+ * is thick with brackets, semicolons and equals signs), or what follows a thematic break ("---", "* * *": a commit's
+ * trailers, a signature).
  */
+const THEMATIC_BREAK = /^(?:-{3,}|_{3,}|\*{3,}|\*(?: \*){2,})[^\S\n]*(?:\n|$)/u;
 function isNotProse(text: string): boolean {
-  if (isListLike([[{ text }]])) return true;
+  if (isListLike([[{ text }]]) || THEMATIC_BREAK.test(text)) return true;
   if ((text.match(TIMESTAMP)?.length ?? 0) >= 2 || (text.match(URL_IN_TEXT)?.length ?? 0) >= 3) return true;
   const code = text.match(/[{}<>;=]/gu)?.length ?? 0;
   return code >= 10 && code >= text.length / 25;

@@ -5,7 +5,8 @@ import type { BodyParagraph } from './types.js';
 /**
  * The body's own repeat of the item's title, at its start or its end, as text or as a link: "… the boats are back.
  * Ferry timetable changes from July", a closing paragraph that is the title linked (with the sentence that
- * introduced the link), a heading that repeats it anywhere, the title clipped by the feed ("… Webtic by Th…"). The
+ * introduced the link), a heading that repeats it anywhere, the title clipped by the feed ("… Webtic by Th…"), the title
+ * after a name and a colon ("Dr. Larry Kalish: Douching the Nose": the name stays, it says who speaks). The
  * post shows the title already. Compared word by word, ignoring case, punctuation and quote styles. A body that is
  * the title "by" someone keeps the byline, for the source line to read.
  *
@@ -20,6 +21,8 @@ const MAX_LEAD_IN = 100;
 /** What may follow the title in a paragraph the feed clipped: a few words without a sentence end, then "…". */
 const CLIPPED_REST = /^[^\n.!?。！？]{0,40}(?:…|\.{3})$/u;
 const BOUNDARY_AFTER = /^["'”’»)]*\s*(?:[.!?…:;|·•\-–—]+["'”’»)]*(?:\s|$)|$)/u;
+/** A name and a colon, the whole paragraph before the title: two to six capitalised words ("Prof. Rodney Schlosser:"). */
+const NAME_THEN_COLON = /^(?:\p{Lu}[\p{L}'’-]*\.?\s+){1,5}\p{Lu}[\p{L}'’-]*\s*:\s*$/u;
 const BOUNDARY_BEFORE = /(?:^|[.!?…。！？]["'”’»)\]]*\s+|\s[|·•\-–—]+\s+)$/u;
 
 export function removeTitleEcho(paragraphs: readonly BodyParagraph[], title: string | undefined): BodyParagraph[] {
@@ -128,6 +131,8 @@ function trimEnd(p: BodyParagraph, titleWords: string[], titleLength: number): B
     const clause = lastSentenceStart(head);
     if (head.length - clause <= MAX_LEAD_IN) return tidyParagraph(sliceParagraph(p, 0, clause));
   }
+  // "Prof. Rodney Schlosser: <title>": who speaks, then the title as the talk's name. The name stays.
+  if (!whole && NAME_THEN_COLON.test(head)) return tidyParagraph(sliceParagraph(p, 0, head.replace(/\s*:\s*$/u, '').length));
   if (!whole && !BOUNDARY_BEFORE.test(head)) return p;
   const keep = head.replace(/\s[|·•\-–—]+\s+$/u, '').trimEnd();
   return tidyParagraph(sliceParagraph(p, 0, keep.length));

@@ -231,3 +231,69 @@ describe('cleanBody: choosing among the fields real feeds offer', () => {
     expect(cleanBody([text('description', 'summary', excerpt)], { title: 'Why Communities Are so Important for Podcasters (#8)' }).summary).toBe(excerpt.slice(0, excerpt.indexOf(' You’ll')));
   });
 });
+
+describe('cleanBody: a tagline beside the whole article, and where the lede ends', () => {
+  it('takes the content lead over a hand-written tagline of a few words (feed-extractor/json-feed-standard-realworld.json, "Scale")', () => {
+    const lede =
+      'A few years back, Jessica got a ceiling fan for our living room. This might seem like a strange decision, considering we live in England. Most of the time, the problem in this country is that it’s too cold.';
+    const content = text('content_html', 'content', lede, 'But then you get situations like this week, when the country experienced the hottest temperatures ever recorded.');
+    const body = cleanBody([text('summary', 'summary', 'Temperature and music.'), content], { title: 'Scale' });
+    expect(body.field).toBe('content_html');
+    expect(body.summary.startsWith(lede)).toBe(true);
+    // With nothing better beside it, a short summary of one whole sentence is the summary.
+    expect(cleanBody([text('summary', 'summary', 'Temperature and music.')], { title: 'Scale' })).toEqual({ summary: 'Temperature and music.', field: 'summary' });
+    // Beside a content that is only a list, the tagline stays.
+    const list = text('content_html', 'content', '• Ceiling fans\n• Thermostats\n• Music apps\n• Tuners');
+    expect(cleanBody([text('summary', 'summary', 'Temperature and music.'), list], { title: 'Scale' }).field).toBe('summary');
+  });
+
+  it('ends the lede before the first section heading (netnewswire/russcox.atom, "An Encoded Tree Traversal")', () => {
+    const opening = [
+      'Every basic data structures course identifies three ways to traverse a binary tree.',
+      'It’s not entirely clear how to generalize them to k-ary trees, and I recently noticed an unexpected ordering that I’d like to know more about. If you know of references to this ordering, please leave a comment or email me (rsc@swtch.com).',
+    ];
+    const body = cleanBody(
+      [
+        text('summary', 'summary', 'An unexpected tree traversal ordering.'),
+        text('content', 'content', ...opening, 'Binary Tree Orderings', 'First a refresher about binary-tree orderings to set up an analogy to k-ary trees.'),
+      ],
+      { title: 'An Encoded Tree Traversal' },
+    );
+    expect(body).toEqual({ summary: opening.join('\n\n'), field: 'content' });
+  });
+
+  it('leaves out a heading after a one-line opening and goes on (feedjira TypePad, "Typepad Release Notes")', () => {
+    const opening = "Just in time for Valentine's Day, we have a sweet little treat for you by way of a new theme. Let's welcome Heartbeats to the theme family!";
+    const next = "To help quickly navigate to the list of posts and pages, we've returned the List Posts and List Pages links.";
+    expect(cleanBody([text('content', 'content', opening, 'Convenience', next)], { title: 'Typepad Release Notes' }).summary).toBe(`${opening}\n\n${next}`);
+  });
+
+  it('takes the first sentences of the long paragraph after a short opening (netnewswire/russcox.atom, "Go and Dogma")', () => {
+    const note = '[Cross-posting from last year’s Go contributors AMA on Reddit, because it’s still important to remember.]';
+    const first =
+      'One of the perks of working on Go these past years has been the chance to have many great discussions with other language designers and implementers, for example about how well various design decisions worked out or the common problems of implementing what look like very different languages (for example both Go and Haskell need some kind of “green threads”, so there are more shared runtime challenges than you might expect).';
+    const second = 'In one such conversation, when I was talking to a group of early Lisp hackers, one of them pointed out that these discussions are basically never dogmatic.';
+    const rest = ' Designers and implementers remember the good things and the bad things about their own languages and are happy to discuss them.'.repeat(3);
+    const body = cleanBody([text('content', 'content', note, `${first} ${second}${rest}`)], { title: 'Go and Dogma' });
+    expect(body.summary).toBe(`${note}\n\n${first} ${second}`);
+    // An opening that says enough on its own ends the lead before a paragraph too long to fit.
+    const long = 'The Go team met in the spring to discuss what the language should look like in ten years. '.repeat(3).trim();
+    expect(cleanBody([text('content', 'content', long, `${first} ${second}${rest}`)], { title: 'Go and Dogma' }).summary).toBe(long);
+  });
+
+  it('ends a commit message before its "---" trailers (miniflux/small_atom.xml, "Bump github.com/go-jose/go-jose/v3 from 3.0.1 to 3.0.3")', () => {
+    const bumps = [
+      'Bumps [github.com/go-jose/go-jose/v3](https://github.com/go-jose/go-jose) from 3.0.1 to 3.0.3.',
+      '- [Release notes](https://github.com/go-jose/go-jose/releases)',
+      '- [Changelog](https://github.com/go-jose/go-jose/blob/v3.0.3/CHANGELOG.md)',
+      '- [Commits](https://github.com/go-jose/go-jose/compare/v3.0.1...v3.0.3)',
+    ].join('\n');
+    const trailers = '---\nupdated-dependencies:\n- dependency-name: github.com/go-jose/go-jose/v3\n  dependency-type: indirect\n...';
+    const body = cleanBody([text('content', 'content', bumps, trailers, 'Signed-off-by: dependabot[bot] <support@github.com>')], {
+      title: 'Bump github.com/go-jose/go-jose/v3 from 3.0.1 to 3.0.3',
+    });
+    expect(body.summary).toBe(bumps);
+    // Dashes that open a line of prose are no break.
+    expect(cleanBody([text('content', 'content', bumps, '--- and then the tests ran again, green this time.')]).summary).toBe(`${bumps}\n\n--- and then the tests ran again, green this time.`);
+  });
+});

@@ -87,6 +87,16 @@ describe('removeTitleEcho: seen in the real-feed corpus', () => {
     expect(texts(removeTitleEcho(body, TITLE))).toEqual(texts(body));
   });
 
+  it('removes the title after a name and a colon, and keeps the name (netnewswire/expertopinionent.atom)', () => {
+    expect(texts(removeTitleEcho([para('Prof. Rodney Schlosser: Spontaneous CSF Leak- Presentation and Management')], 'Spontaneous CSF Leak- Presentation and Management'))).toEqual([
+      'Prof. Rodney Schlosser',
+    ]);
+    expect(texts(removeTitleEcho([para('Dr. Larry Kalish: Douching the Nose')], 'Douching the Nose'))).toEqual(['Dr. Larry Kalish']);
+    // A sentence before the colon names the title in its own words: it stays whole.
+    const sentence = [para('Today we talk about it: Douching the Nose')];
+    expect(texts(removeTitleEcho(sentence, 'Douching the Nose'))).toEqual(texts(sentence));
+  });
+
   it('leaves the byline when the body is the title "by" someone (node-podcast-parser/neo4j.xml)', () => {
     const title = 'Podcast Interview With Paul Jongsma, Webtic';
     const body = [para(`${title} by The Neo4j Graph Database Community`)];

@@ -170,6 +170,37 @@ describe('echo', () => {
   });
 });
 
+describe('echo: the title as its own unit, not words of the writer\'s sentence', () => {
+  it('flags the title after a speaker\'s name and a colon (netnewswire/expertopinionent.atom)', () => {
+    const i = item({ title: 'Douching the Nose', x: ['Douching the Nose\n\nDr. Larry Kalish: Douching the Nose\n\nhttps://e.org/a'], url: 'https://e.org/a' });
+    expect(kinds(i)).toContain('echo');
+  });
+
+  it('does not flag the title\'s words inside a longer sentence (feed-rs/rss_2.0_cloudflare.xml, simplepie RSS.com)', () => {
+    const cloudflare = item({
+      title: 'Privacy-Preserving Compromised Credential Checking',
+      x: [
+        'Privacy-Preserving Compromised Credential Checking\n\nAnnouncing a public demo and open-sourced implementation of a privacy-preserving compromised credential checking service\n\nhttps://e.org/a',
+      ],
+      url: 'https://e.org/a',
+    });
+    expect(kinds(cloudflare)).not.toContain('echo');
+    const question = item({
+      title: 'Are You Getting Too Personal On Your Podcast?',
+      x: ['Are You Getting Too Personal On Your Podcast?\n\nBut, at some point you have to ask yourself – are you getting too personal on your podcast?\n\nhttps://e.org/a'],
+      url: 'https://e.org/a',
+    });
+    expect(kinds(question)).not.toContain('echo');
+    // The same words in the title's own capitals after the dash are the title repeated as a label.
+    const label = item({
+      title: 'Are You Getting Too Personal On Your Podcast?',
+      x: ['Are You Getting Too Personal On Your Podcast?\n\nA new episode is out – Are You Getting Too Personal On Your Podcast?\n\nhttps://e.org/a'],
+      url: 'https://e.org/a',
+    });
+    expect(kinds(label)).toContain('echo');
+  });
+});
+
 describe('leftover source line', () => {
   const positives = [
     'Coastal Courier, June 22 2019:… A protected cycle lane now runs the length of Quay Street.',
@@ -330,6 +361,47 @@ describe('cut mid-sentence', () => {
   });
 });
 
+describe('cut mid-sentence where the feed\'s own text ends', () => {
+  const google = 'In the run up to the IPO for Slack Technologies Inc (NYSE:WORK), much of the news coverage centered on the Company\'s decision to go public via ...';
+  it('reports, not counted, a thread whose one cut sentence is all the feed had (feedjira/google_alerts_atom.xml)', () => {
+    const i = item({ summary: google, x: [`Ferry timetable changes from July\n\n${google}\n\n${URL}`], entryTexts: [google] });
+    expect(kinds(i)).toContain('feed-text-end');
+    expect(kinds(i)).not.toContain('cut-mid-sentence');
+  });
+
+  it('reports, not counted, an ending without a full stop where the feed\'s text ends, before its footer (feed-rs/atom_mediarss_reddit_1.xml)', () => {
+    const post = 'Is this even possible in a 1u form factor? I’ve been looking online with no success. I’ll be using active cooling for my cpu so i probably wont need insane airflow';
+    const i = item({ summary: post, x: [`Ferry timetable changes from July\n\n${post}\n\n${URL}`], entryTexts: [`${post} submitted by /u/teapots12 [link] [comments]`] });
+    expect(kinds(i)).toEqual(['feed-text-end']);
+  });
+
+  it('still counts a cut when a field of the entry has more of the text, or a whole sentence came before the cut one', () => {
+    const cut = google.replace(' via ...', ' via…');
+    const more = item({ summary: google, x: [`Ferry timetable changes from July\n\n${cut}\n\n${URL}`], entryTexts: [google, google.replace(' via ...', ' via a direct listing.')] });
+    expect(kinds(more)).toContain('cut-mid-sentence');
+    const twoSentences = `Slack filed on Monday. ${google}`;
+    const earlier = item({ summary: twoSentences, x: [`Ferry timetable changes from July\n\n${twoSentences}\n\n${URL}`], entryTexts: [twoSentences] });
+    expect(kinds(earlier)).toContain('cut-mid-sentence');
+    const unpunctuated = item({
+      summary: 'Vivimed is recalling 19 lots to consumer level. Due to the detection of an impurity that is above the interim acceptable exposu',
+      x: [`Ferry timetable changes from July\n\nVivimed is recalling 19 lots to consumer level. Due to the detection of an impurity that is above the interim acceptable exposu\n\n${URL}`],
+      entryTexts: ['Vivimed is recalling 19 lots to consumer level. Due to the detection of an impurity that is above the interim acceptable exposure limit, the company recalls.'],
+    });
+    expect(kinds(unpunctuated)).toContain('cut-mid-sentence');
+  });
+
+  it('does not flag the writer\'s own "…" that the feed\'s text goes on after (netnewswire/natasha.xml)', () => {
+    const end = 'The best explanation was by Gwendolyn Weston, so the example is inspired by her talk. There will be Pokemon…';
+    const i = item({ summary: end, x: [`Ferry timetable changes from July\n\n${end}\n\n${URL}`], entryTexts: [`${end} Before PATs Let’s say you want to make a Pokemon battle game.`] });
+    expect(kinds(i)).not.toContain('cut-mid-sentence');
+    expect(kinds(i)).not.toContain('feed-text-end');
+    // The feed's cut mark before its footer is a cut, not the writer's.
+    const massa = 'Um jovem foi detido depois de roubar celulares de passageiros que estavam em um ponto de ônibus no centro da cidad...';
+    const j = item({ summary: massa, x: [`Ferry timetable changes from July\n\n${massa}\n\n${URL}`], entryTexts: [`${massa} Leia mais no Massa News !`] });
+    expect(kinds(j)).toEqual(['feed-text-end']);
+  });
+});
+
 describe('title cut without …', () => {
   it('flags a title shortened in part 1 with no "…"', () => {
     const i = item({ title: 'A very long title that goes on and on', x: ['A very long title that 1/2', 'goes on and on\n\nThe body. 2/2'] });
@@ -347,6 +419,24 @@ describe('title cut without …', () => {
     expect(kinds(i)).not.toContain('title-cut');
     const j = item({ title: 'Fish & chips', entryTitle: 'Fish &amp; chips', x: [`Fish & chips\n\nBoats.\n\n${URL}`] });
     expect(kinds(j)).not.toContain('title-cut');
+  });
+});
+
+describe('boilerplate: link words, not the same words in prose', () => {
+  it('does not flag "read more of", "Top 10 Comments of the Week" or a request for comments in a sentence', () => {
+    for (const prose of [
+      'Elasticfox exists; however as you read more of this post I believe you’ll agree that the new console is compelling.',
+      'Our Top 10 Comments of the Week: Readers debate Donald Trump’s tweets on security and ethics.',
+      'If you know of references to this ordering, please leave a comment or email me.',
+    ]) {
+      expect(kinds(item({ x: [`Ferry timetable changes from July\n\n${prose}\n\n${URL}`] }))).not.toContain('boilerplate');
+    }
+  });
+
+  it('still flags the links themselves', () => {
+    for (const link of ['The ferry leaves at nine. Read more »', 'The ferry leaves at nine. 12 comments', 'The ferry leaves at nine.\n\nLeave a comment']) {
+      expect(kinds(item({ x: [`Ferry timetable changes from July\n\n${link}\n\n${URL}`] }))).toContain('boilerplate');
+    }
   });
 });
 
