@@ -160,15 +160,15 @@ export class EditorQueue {
     return this.each(id, (d) => this.outbox.edit(d.id, editedItem(d.item, changes), notBefore));
   }
 
-  /** Deletes a delivery's published thread on its platform (Outbox.retract); one delivery, by its id. */
-  retract(id: string): Promise<Delivery> {
-    return this.outbox.retract(id, this.config);
-  }
-
   private async each(id: string, job: (d: Delivery) => Promise<Delivery>): Promise<Delivery[]> {
     const out: Delivery[] = [];
     for (const d of await this.resolve(id)) out.push(await job(d));
     return out;
+  }
+
+  /** Deletes a delivery's published thread on its platform (Outbox.retract); one delivery, by its id. */
+  retract(id: string): Promise<Delivery> {
+    return this.outbox.retract(id, this.config);
   }
 
   private channelsFor(requested: string[] | undefined, where: string, label: FieldLabel = (f) => f): string[] {
