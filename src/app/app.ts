@@ -17,6 +17,7 @@ import { describeDropRule } from '../sources/item-filter.js';
 import { applySourceRules } from '../sources/source-rules.js';
 import { newClaimOwner } from '../store/claim-owner.js';
 import type { Store } from '../store/store.js';
+import { Alerts } from './alerts.js';
 import { feedHost, HostPool } from './host-pool.js';
 import { pollSource, type PollResult } from './poll-source.js';
 
@@ -81,17 +82,20 @@ export class App {
   private readonly pool: HostPool;
   private readonly trackingParams: ReadonlySet<string>;
   private lane: Promise<unknown> = Promise.resolve();
+  readonly alerts: Alerts;
 
   constructor(private readonly deps: AppDeps) {
     this.now = deps.now ?? Date.now;
     this.health = new HealthMarks(deps.store, this.now);
     this.pool = new HostPool(deps.config.polling.concurrency, deps.config.polling.perHost);
     this.trackingParams = new Set(deps.config.links.trackingParams);
+    this.alerts = new Alerts({ alerts: deps.config.alerts, web: deps.config.web, kv: deps.store.kv, log: deps.log, now: this.now });
     this.outbox = new Outbox(deps.store, {
       owner: newClaimOwner(),
       retry: deps.config.retry,
       log: deps.log,
       now: this.now,
+      onTrouble: (d) => this.alerts.deliveryTrouble(d),
     });
     this.editorQueue = new EditorQueue(deps.config, deps.store, this.outbox);
     for (const channel of deps.config.channels) {
@@ -167,11 +171,13 @@ export class App {
       log.info({ items: polled.items.length, queued, notModified: polled.notModified, problems: polled.problems.length }, 'polled');
       pollsTotal.inc({ source: source.id, result: polled.notModified ? 'not_modified' : 'ok' });
       await this.health.record('source', source.id, { ok: true });
+      await this.alerts.sourceSucceeded(source.id);
       return { sourceId: source.id, ok: true, notModified: polled.notModified, items: polled.items.length, queued, problems: polled.problems.length };
     } catch (err) {
       log.error({ err: describeError(err) }, 'poll failed');
       pollsTotal.inc({ source: source.id, result: 'error' });
       await this.health.record('source', source.id, { ok: false, error: describeError(err) }).catch(() => undefined);
+      await this.alerts.sourceFailed(source.id, describeError(err)).catch(() => undefined);
       return { sourceId: source.id, ok: false, error: describeError(err) };
     }
   }
@@ -221,6 +227,8 @@ export class App {
 
   async close(): Promise<void> {
     for (const publisher of this.publishers.values()) await publisher.close?.();
+    // Alerts still being sent are delivered (or given up on) before a `once` exits.
+    await this.alerts.idle();
   }
 
   private channelsOf(source: SourceConfig): string[] {

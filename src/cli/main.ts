@@ -13,6 +13,7 @@ const configCheckCommand = lazy(() => import('./config-check.js'), 'configCheckC
 const doctorCommand = lazy(() => import('./doctor.js'), 'doctorCommand');
 const onceCommand = lazy(() => import('./once.js'), 'onceCommand');
 const previewCommand = lazy(() => import('./preview.js'), 'previewCommand');
+const retractCommand = lazy(() => import('./retract.js'), 'retractCommand');
 const retryCommand = lazy(() => import('./retry.js'), 'retryCommand');
 const runCommand = lazy(() => import('./run.js'), 'runCommand');
 const statusCommand = lazy(() => import('./status.js'), 'statusCommand');
@@ -74,6 +75,15 @@ program
   .argument('<id>', 'delivery id')
   .action(async (id: string) => {
     process.exitCode = await retryCommand({ ...program.opts(), id }, process.stdout);
+  });
+
+program
+  .command('retract')
+  .description('delete a published thread on its platform, every part of it (ids are in `queue show` and the History)')
+  .argument('<id>', 'delivery id; with --all, an announcement or item id works too')
+  .option('--all', 'every delivery of the same item or announcement, on every channel')
+  .action(async (id: string, o: { all?: boolean }) => {
+    process.exitCode = await retractCommand({ ...program.opts(), id, all: Boolean(o.all) }, process.stdout);
   });
 
 const queue = program.command('queue').description('announcements and the queue: add, list, show, edit, approve, hold, cancel');

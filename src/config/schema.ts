@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlertsSchema } from './alerts-schema.js';
 import { PollingSchema } from './polling-schema.js';
 import { isCron, ScheduleSchema } from './schedule-schema.js';
 import { MatchRulesSchema, MaxAgeSchema } from './rules-schema.js';
@@ -144,6 +145,7 @@ export function configSchemaFor<C extends ChannelConfig>(channel: z.ZodType<C>) 
         .default(30)
         .describe('With several instances on one store, one leader polls and publishes; when it stops renewing its lease, another takes over after at most this long.'),
       polling: PollingSchema,
+      alerts: AlertsSchema,
       publishEvery: CronExpression.default('* * * * *').describe('How often `threadcast run` looks for due deliveries (cron).'),
       retry: z
         .object({

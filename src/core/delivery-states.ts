@@ -4,13 +4,17 @@
  */
 
 /** Every state a delivery can be in; this order is the order `status` counts them in. */
-export const DELIVERY_STATES = ['queued', 'publishing', 'published', 'failed', 'dead', 'held', 'uncertain', 'cancelled'] as const;
+export const DELIVERY_STATES = ['queued', 'publishing', 'published', 'failed', 'dead', 'held', 'uncertain', 'cancelled', 'retracting', 'retracted'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 /**
  * Every legal move, from → to. A state listed under itself is changed in place: an editor's edit, or a feed
  * item's update before anything of it was sent. `held → queued` is an approval (or an operator's retry);
  * `uncertain`/`dead → queued` only an operator's retry.
+ *
+ * Retracting a published thread (`threadcast retract`) is written before any platform delete, like `publishing`
+ * before a send: a retract that failed or crashed stays `retracting` (with its reason) until the next retract
+ * finishes it. Parts already gone count as deleted, so `retracted` is recorded once, whatever came between.
  */
 export const TRANSITIONS: { readonly [From in DeliveryState]: readonly DeliveryState[] } = {
   held: ['held', 'queued', 'cancelled'],
@@ -20,7 +24,9 @@ export const TRANSITIONS: { readonly [From in DeliveryState]: readonly DeliveryS
   publishing: ['published', 'queued', 'failed', 'uncertain', 'dead'],
   uncertain: ['queued'],
   dead: ['queued'],
-  published: [],
+  published: ['retracting'],
+  retracting: ['retracting', 'retracted'],
+  retracted: [],
   cancelled: [],
 };
 
@@ -45,13 +51,16 @@ export const NOT_STARTED_STATES: readonly DeliveryState[] = statesThatMayBecome(
 export const RETRYABLE_STATES: readonly DeliveryState[] = ['dead', 'uncertain', 'failed', 'held'];
 
 /** Went wrong, for now or for good: what status lists under attention. */
-export const TROUBLE_STATES: readonly DeliveryState[] = ['failed', 'uncertain', 'dead'];
+export const TROUBLE_STATES: readonly DeliveryState[] = ['failed', 'uncertain', 'dead', 'retracting'];
+
+/** What a retract starts from: a published thread, or one whose retract failed or was cut short. */
+export const RETRACTABLE_STATES: readonly DeliveryState[] = ['published', 'retracting'];
 
 /**
  * Finished: the service does nothing more with these on its own (a dead one waits for an operator's retry).
  * The editor page's history.
  */
-export const FINISHED_STATES: readonly DeliveryState[] = ['published', 'dead', 'cancelled'];
+export const FINISHED_STATES: readonly DeliveryState[] = ['published', 'dead', 'cancelled', 'retracted'];
 
 /** Open: waiting, held or in flight. The queue that `queue list` and the editor page show. */
 export const OPEN_STATES: readonly DeliveryState[] = DELIVERY_STATES.filter((s) => !FINISHED_STATES.includes(s));

@@ -9,7 +9,7 @@ export interface LogOptions {
  * Field names that may hold a secret anywhere in a log record. pino's redaction replaces them
  * before serialisation, so a secret never reaches a log line even when a config object is logged.
  */
-export const SECRET_FIELDS = ['password', 'appKey', 'appSecret', 'accessToken', 'accessSecret', 'refreshToken', 'clientSecret', 'secretKey', 'accessJwt', 'refreshJwt', 'authorization', 'token'];
+export const SECRET_FIELDS = ['password', 'appKey', 'appSecret', 'accessToken', 'accessSecret', 'refreshToken', 'clientSecret', 'secretKey', 'accessJwt', 'refreshJwt', 'authorization', 'token', 'webhook'];
 
 // pino's paths are case-sensitive: HTTP header names come in both cases.
 const withCases = [...SECRET_FIELDS, 'Authorization', 'cookie', 'Cookie', 'set-cookie'];

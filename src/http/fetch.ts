@@ -284,13 +284,13 @@ export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpGe
   }
 }
 
-function guardedAgent(guard: GuardPolicy, requested: URL, timeoutMs: number): Agent {
+export function guardedAgent(guard: GuardPolicy, requested: URL, timeoutMs: number): Agent {
   const exactHosts = guard.trustRequestedHost ? [requested.hostname] : [];
   if (guard.reuseConnections) return pooledGuardedAgent(guard.allowPrivateHosts, exactHosts, timeoutMs);
   return createGuardedAgent(new PrivateHostAllowList(guard.allowPrivateHosts, exactHosts), timeoutMs);
 }
 
-function checkScheme(url: URL, hop: number, at: string | undefined): void {
+export function checkScheme(url: URL, hop: number, at: string | undefined): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     const message = `only http and https URLs can be fetched, not ${url.protocol.replace(/:$/, '')}`;
     throw new HttpError('unsupported-scheme', message, { hop, at, protocol: url.protocol });
@@ -298,7 +298,7 @@ function checkScheme(url: URL, hop: number, at: string | undefined): void {
 }
 
 /** Move URL credentials into a Basic Authorization header: they must not travel in the request line. */
-function splitCredentials(url: URL): { requestUrl: string; authorization?: string } {
+export function splitCredentials(url: URL): { requestUrl: string; authorization?: string } {
   if (!url.username && !url.password) return { requestUrl: url.href };
   const bare = new URL(url.href);
   bare.username = '';
@@ -373,7 +373,7 @@ function flatten(headers: Record<string, string | string[] | undefined>): HttpHe
 }
 
 /** Any error from undici, net, tls or dns → an HttpError that names no credentials. */
-function translate(err: unknown, timedOut: boolean, timeoutMs: number, hop: number, at: string | undefined): HttpError {
+export function translate(err: unknown, timedOut: boolean, timeoutMs: number, hop: number, at: string | undefined): HttpError {
   const suffix = at === undefined ? '' : ` (at ${at})`;
   let code: string | undefined;
   for (let e: unknown = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
@@ -414,7 +414,7 @@ export function describeNetworkCode(code: string | undefined): string {
 }
 
 /** Retry-After as epoch ms: delta-seconds or an HTTP date. */
-function retryAfter(value: string | undefined): number | undefined {
+export function retryAfter(value: string | undefined): number | undefined {
   if (!value) return undefined;
   if (/^\d+$/.test(value.trim())) return Date.now() + Number(value.trim()) * 1000;
   const ms = Date.parse(value);

@@ -184,6 +184,11 @@ export class EditorQueue {
     return out;
   }
 
+  /** Deletes a delivery's published thread on its platform (Outbox.retract); one delivery, by its id. */
+  retract(id: string): Promise<Delivery> {
+    return this.outbox.retract(id, this.config);
+  }
+
   private channelsFor(requested: string[] | undefined, where: string, label: FieldLabel = (f) => f): string[] {
     const known = this.config.channels.map((c) => c.id);
     if (known.length === 0) throw new EditorError('input', `${where}: no channels are configured`);

@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import { isDeadLocalOwner } from '../store/claim-owner.js';
 import { CredentialsBackoff, type CredentialsRefusal } from './credentials-backoff.js';
 import { hasNotStarted } from './editor-actions.js';
+import { describeRetract, Retraction, type RetractConfig } from './retract.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 
 export interface OutboxOptions {
@@ -20,6 +21,8 @@ export interface OutboxOptions {
   random?: () => number;
   /** How long a claim holds while a thread is being sent. */
   leaseMs?: number;
+  /** Hears every delivery that has just become dead or uncertain (the app's alerts). */
+  onTrouble?: (delivery: Delivery) => void;
 }
 
 /** The channel's schedule, as the outbox sees it: may one more thread go out now? */
@@ -207,6 +210,27 @@ export class Outbox {
         throw new EditorError('conflict', `delivery ${id} is ${delivery.state}; only ${new Intl.ListFormat('en-GB', { type: 'disjunction' }).format(RETRYABLE_STATES)} deliveries can be retried`);
       }
       return this.transition(delivery, 'queued', 'retry requested by an operator', { attempts: 0, reason: undefined, notBefore: undefined, wait: undefined, createdAt: new Date(this.now()).toISOString() });
+    });
+  }
+
+  /**
+   * Deletes a published thread on its platform. `retracting` is written before the first delete and `retracted`
+   * once every part is gone; a retract that fails stays `retracting` with the reason, and the next one finishes it
+   * (parts already deleted count as gone). Refusals (src/outbox/retract.ts) throw an EditorError; a platform's
+   * failure is returned as the delivery, still `retracting`, its reason saying what went wrong. `config` gives the
+   * channels and their credentials as they are now.
+   */
+  async retract(id: string, config: RetractConfig): Promise<Delivery> {
+    return this.underClaim(id, async (d) => {
+      const run = new Retraction(config, { store: this.store, log: this.opts.log }).plan(d);
+      const started = await this.transition(d, 'retracting', d.state === 'retracting' ? 'retract resumed' : 'retract requested', { reason: undefined });
+      try {
+        return await this.transition(started, 'retracted', describeRetract(await run()), { reason: undefined });
+      } catch (err) {
+        const reason = `retract failed: ${describeError(err)}`;
+        this.opts.log.error({ delivery: id, err: describeError(err) }, 'retract failed; retract again to finish it');
+        return this.transition(started, 'retracting', reason, { reason });
+      }
     });
   }
 
@@ -462,12 +486,9 @@ export class Outbox {
       history: [...delivery.history, { at, event: state, ...(detail ? { detail } : {}) }],
     };
     for (const key of Object.keys(patch) as Array<keyof Delivery>) if (patch[key] === undefined) delete next[key];
-    if (!claim) {
-      await this.store.saveDelivery(next);
-      return next;
-    }
-    await this.store.saveDelivery(next, { release: this.opts.owner });
-    claim.released = true;
+    await this.store.saveDelivery(next, claim ? { release: this.opts.owner } : undefined);
+    if (claim) claim.released = true;
+    if (state === 'dead' || state === 'uncertain') this.opts.onTrouble?.(next);
     return next;
   }
 }

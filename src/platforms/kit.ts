@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { ChannelConfig, Config } from '../config/schema.js';
 import type { Template } from '../config/template-schema.js';
+import type { PostRef } from '../core/delivery.js';
 import type { Item } from '../core/item.js';
 import type { Store } from '../store/store.js';
 import type { Publisher } from './publisher.js';
@@ -63,6 +64,43 @@ export interface PlatformKit<C extends ChannelConfig, P extends ComposedPart> {
   needsStore?(channel: C): string | undefined;
   /** Extra gauges at /metrics scrape time (e.g. X's spend this month); never sends anything. */
   scrapeMetrics?(channel: C, store: Store, now: number): Promise<void>;
+  /**
+   * Deleting a published thread (`threadcast retract`). Absent when the network offers no way to: a retract on
+   * its channels is then refused, saying so.
+   */
+  readonly retract?: KitRetract<C>;
+}
+
+export interface KitRetract<C> {
+  /**
+   * Why these posts cannot be deleted, asked before anything is: a part whose id was never learned (X's
+   * duplicate-refusal proof, a record without a URI). Undefined when every post can be named to the network.
+   */
+  refusal(posts: readonly PostRef[]): string | undefined;
+  /**
+   * Deletes every post of the thread with the channel's credentials, replies before what they answer. A post the
+   * network no longer has counts as deleted: a retract cut short by a crash or an error is simply run again.
+   * Throws a PlatformError (src/core/errors.ts) when the network refuses or cannot be reached. Like
+   * createPublisher, it loads the network's client library only when called.
+   */
+  deletePosts(channel: C, posts: readonly PostRef[], deps: KitDeps): Promise<RetractReport>;
+}
+
+/**
+ * KitRetract.refusal for a network whose post ids have one shape: names the first part whose recorded id does not,
+ * as `part N has no <what> (<id>); delete the thread <where>`.
+ */
+export function refuseUnnamedParts(isPostId: RegExp, what: string, where: string): KitRetract<unknown>['refusal'] {
+  return (posts) => {
+    const unnamed = posts.findIndex((p) => !isPostId.test(p.id));
+    return unnamed < 0 ? undefined : `part ${unnamed + 1} has no ${what} (${posts[unnamed]!.id}); delete the thread ${where}`;
+  };
+}
+
+/** What a retract did: posts it deleted, and posts the network no longer had (deleted before, by us or by hand). */
+export interface RetractReport {
+  deleted: number;
+  alreadyGone: number;
 }
 
 /** One part of a composed thread: its text and whatever the platform counts or attaches (stored as it is). */

@@ -179,6 +179,17 @@ export function registerEditorApi(app: FastifyInstance, deps: EditorApiDeps): vo
     });
   }
 
+  // Deletes the published thread on its platform: 200 once retracted; 502 when the platform failed (the delivery
+  // stays `retracting`, its reason says why, and the next retract finishes it); 409 when it cannot be retracted.
+  app.post<{ Params: { id: string } }>('/api/deliveries/:id/retract', async (request, reply) => {
+    try {
+      const delivery = await deps.queue().retract(await deliveryIdOnly(deps.store(), request.params.id));
+      return reply.code(delivery.state === 'retracted' ? 200 : 502).send({ delivery: view(delivery) });
+    } catch (err) {
+      return sendError(reply, err);
+    }
+  });
+
   app.put<{ Params: { id: string } }>('/api/deliveries/:id', async (request, reply) => {
     try {
       const reached = await deps.queue().edit(await deliveryIdOnly(deps.store(), request.params.id), request.body, 'edit', undefined, scopeOf(request.query));

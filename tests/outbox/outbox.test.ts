@@ -12,7 +12,11 @@ import { ScheduleSchema } from '../../src/config/schedule-schema.js';
 import { ChannelPacer } from '../../src/schedule/channel-pacer.js';
 import type { PublishContext, Publisher, ReconcileResult } from '../../src/platforms/publisher.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { ConfigSchema } from '../../src/platforms/config-schema.js';
+import { kitFor } from '../../src/platforms/index.js';
+import { XChannelSchema } from '../../src/platforms/x/config.js';
 import { makeItem } from '../support/items.js';
+import { startXEmulator } from '../support/x-emulator/index.js';
 
 const log = pino({ level: 'silent' });
 const retry = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 60_000 };
@@ -287,6 +291,20 @@ describe('the state table (src/core/delivery-states.ts)', () => {
     await outbox.publishDue(publisher);
     const k = (await outbox.enqueue(makeItem(11), 'c1'))!;
     await crashAndReconcile(k.id, { status: 'unknown', reason: 'cannot read recent posts' });
+    // Retracted on the X stand-in: a first retract refused half-way, finished by the next.
+    const x = await startXEmulator();
+    try {
+      const user = x.addOAuth1User();
+      const channel = XChannelSchema.parse({ id: 'cx', platform: 'x', apiBase: x.url, appKey: user.appKey, appSecret: user.appSecret, accessToken: user.accessToken, accessSecret: user.accessSecret });
+      const l = (await outbox.enqueue(makeItem(12), 'cx'))!;
+      await outbox.publishDue(await kitFor(channel).createPublisher(channel, { web: ConfigSchema.parse({}).web, store, log }));
+      x.injectFault({ route: 'DELETE /2/tweets/{id}', kind: 'error-before', status: 503 });
+      const retractConfig = { channels: [channel], dryRun: false, web: ConfigSchema.parse({}).web };
+      expect((await outbox.retract(l.id, retractConfig)).state).toBe('retracting');
+      expect((await outbox.retract(l.id, retractConfig)).state).toBe('retracted');
+    } finally {
+      await x.stop();
+    }
 
     const ends = await Promise.all([a, b, c, d, e, f, g, h, i, j, k].map(async (x) => (await store.getDelivery(x.id))!.state));
     expect(ends).toEqual(['published', 'published', 'cancelled', 'cancelled', 'cancelled', 'published', 'dead', 'dead', 'published', 'published', 'uncertain']);

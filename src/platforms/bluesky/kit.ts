@@ -1,8 +1,9 @@
 import { redactUrl } from '../../http/redact-url.js';
-import type { PlatformKit } from '../kit.js';
+import { refuseUnnamedParts, type KitDeps, type PlatformKit } from '../kit.js';
 import { BLUESKY_MAX_GRAPHEMES, CARD_THUMB_MAX_BYTES, composeForBluesky, fitsBluesky } from './compose.js';
 import { BlueskyChannelSchema, type BlueskyChannelConfig } from './config.js';
 import type { BlueskyPart } from './parts.js';
+import type { BlueskyPublisher } from './publisher.js';
 
 /** Bluesky: 300 graphemes and 3000 bytes a post, links and tags as facets, a link card with its own thumb. */
 export const blueskyKit: PlatformKit<BlueskyChannelConfig, BlueskyPart> = {
@@ -29,17 +30,25 @@ export const blueskyKit: PlatformKit<BlueskyChannelConfig, BlueskyPart> = {
   serviceUrl: (channel) => channel.service,
   serviceName: () => 'the PDS',
 
-  async createPublisher(channel, deps) {
-    const { identifier, password } = channel;
-    // Never reached without them: a channel missing a required credential runs in dry-run.
-    if (!identifier || !password) throw new Error(`channel ${channel.id}: identifier and password are required to post`);
-    const { BlueskyPublisher } = await import('./publisher.js');
-    return new BlueskyPublisher({
-      channel: { ...channel, identifier, password },
-      web: deps.web,
-      store: deps.store,
-      log: deps.log,
-      ...(deps.requestTimeoutMs ? { requestTimeoutMs: deps.requestTimeoutMs } : {}),
-    });
+  createPublisher: blueskyPublisher,
+  retract: {
+    // A post is its record's AT URI (at://did/app.bsky.feed.post/rkey); nothing else names a record to delete.
+    refusal: refuseUnnamedParts(/^at:\/\/[^/]+\/app\.bsky\.feed\.post\/[^/]+$/, 'Bluesky record URI', 'in the app'),
+    deletePosts: async (channel, posts, deps) => (await blueskyPublisher(channel, deps)).deletePosts(posts),
   },
 };
+
+/** The channel's publisher, its module loaded only now: the one construction publishing and retracting share. */
+async function blueskyPublisher(channel: BlueskyChannelConfig, deps: KitDeps): Promise<BlueskyPublisher> {
+  const { identifier, password } = channel;
+  // Never reached without them: a channel missing a required credential runs in dry-run.
+  if (!identifier || !password) throw new Error(`channel ${channel.id}: identifier and password are required to post`);
+  const { BlueskyPublisher } = await import('./publisher.js');
+  return new BlueskyPublisher({
+    channel: { ...channel, identifier, password },
+    web: deps.web,
+    store: deps.store,
+    log: deps.log,
+    ...(deps.requestTimeoutMs ? { requestTimeoutMs: deps.requestTimeoutMs } : {}),
+  });
+}

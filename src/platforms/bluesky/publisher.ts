@@ -1,5 +1,5 @@
 import { TID } from '@atproto/common-web';
-import type { AtpAgent } from '@atproto/api';
+import { AtUri, type AtpAgent } from '@atproto/api';
 import type { Logger } from 'pino';
 import { graphemeCount, utf8Length, withChannelUtm } from '../../compose/index.js';
 import type { Config } from '../../config/schema.js';
@@ -12,6 +12,7 @@ import { fetchLinkPreview } from '../../media/link-preview.js';
 import { loadImage, prepareImage } from '../../media/images.js';
 import type { Store } from '../../store/store.js';
 import { composeForChannel } from '../compose-for-channel.js';
+import type { RetractReport } from '../kit.js';
 import type { AccountCheck, PublishContext, Publisher, ReconcileResult } from '../publisher.js';
 import { BLUESKY_MAX_BYTES, BLUESKY_MAX_GRAPHEMES, CARD_THUMB_MAX_BYTES, fitsBluesky } from './compose.js';
 import type { BlueskyChannelConfig } from './config.js';
@@ -147,6 +148,44 @@ export class BlueskyPublisher implements Publisher {
     } catch (err) {
       return blueskyAccountProblem(err, service, this.opts.channel.identifier);
     }
+  }
+
+  /**
+   * `threadcast retract`: one applyWrites commit that deletes every record of the thread still in the repository,
+   * replies first. Each record is looked up before (getRecord): one already gone (deleted by hand, or by a retract
+   * whose answer was lost) counts as deleted and is left out of the commit, which a delete of a missing record
+   * would otherwise fail as a whole.
+   */
+  async deletePosts(posts: readonly PostRef[]): Promise<RetractReport> {
+    const loginsBefore = this.session.logins;
+    const agent = await this.agent();
+    const freshLogin = this.session.logins !== loginsBefore;
+    const did = agent.session!.did;
+    const present: string[] = [];
+    let alreadyGone = 0;
+    try {
+      for (const [i, post] of posts.entries()) {
+        const uri = new AtUri(post.id);
+        if (uri.host !== did) throw permanent(`part ${i + 1} (${post.id}) is not a record of this account (${did})`, { where: this.where });
+        try {
+          await agent.com.atproto.repo.getRecord({ repo: did, collection: uri.collection, rkey: uri.rkey });
+          present.push(uri.rkey);
+        } catch (err) {
+          if ((err as { error?: string }).error !== 'RecordNotFound') throw err;
+          alreadyGone += 1;
+        }
+      }
+      if (present.length > 0) {
+        await agent.com.atproto.repo.applyWrites({
+          repo: did,
+          writes: present.reverse().map((rkey) => ({ $type: 'com.atproto.repo.applyWrites#delete' as const, collection: POST_COLLECTION, rkey })),
+        });
+      }
+    } catch (err) {
+      if (isSessionRefused(err)) throw await this.sessionRefused(err, freshLogin);
+      throw classifyBlueskyError(err, this.where);
+    }
+    return { deleted: present.length, alreadyGone };
   }
 
   private async agent(): Promise<AtpAgent> {

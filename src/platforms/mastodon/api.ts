@@ -54,7 +54,7 @@ export class MastodonApi {
   }
 
   /** One request; a 2xx answer is returned, anything else thrown as a PlatformError. */
-  async call<T>(method: 'GET' | 'POST', path: string, call: CallOptions = {}): Promise<MastodonAnswer & { body: T }> {
+  async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, call: CallOptions = {}): Promise<MastodonAnswer & { body: T }> {
     const url = new URL(path, this.base);
     for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = { 'user-agent': DEFAULT_USER_AGENT, accept: 'application/json' };

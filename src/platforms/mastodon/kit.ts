@@ -1,8 +1,9 @@
 import { redactUrl } from '../../http/redact-url.js';
-import type { PlatformKit } from '../kit.js';
+import { refuseUnnamedParts, type KitDeps, type PlatformKit } from '../kit.js';
 import { composeForMastodon, partFits, type MastodonPart } from './compose.js';
 import { MASTODON_SCOPES, MastodonChannelSchema, type MastodonChannelConfig } from './config.js';
 import { holdsUrl } from './limits.js';
+import type { MastodonPublisher } from './publisher.js';
 
 /** Mastodon: the instance's character limit (500 on a stock one, any URL 23), threads by in_reply_to_id, one token. */
 export const mastodonKit: PlatformKit<MastodonChannelConfig, MastodonPart> = {
@@ -29,17 +30,25 @@ export const mastodonKit: PlatformKit<MastodonChannelConfig, MastodonPart> = {
   serviceUrl: (channel) => channel.instance,
   serviceName: () => 'the Mastodon instance',
 
-  async createPublisher(channel, deps) {
-    const { accessToken } = channel;
-    // Never reached without it: a channel missing a required credential runs in dry-run.
-    if (!accessToken) throw new Error(`channel ${channel.id}: accessToken is required to post`);
-    const { MastodonPublisher } = await import('./publisher.js');
-    return new MastodonPublisher({
-      channel: { ...channel, accessToken },
-      web: deps.web,
-      store: deps.store,
-      log: deps.log,
-      ...(deps.requestTimeoutMs ? { requestTimeoutMs: deps.requestTimeoutMs } : {}),
-    });
+  createPublisher: mastodonPublisher,
+  retract: {
+    // Status ids are digits; a part recorded without one names no status.
+    refusal: refuseUnnamedParts(/^\d+$/, 'Mastodon status id', 'on the instance'),
+    deletePosts: async (channel, posts, deps) => (await mastodonPublisher(channel, deps)).deletePosts(posts),
   },
 };
+
+/** The channel's publisher, its module loaded only now: the one construction publishing and retracting share. */
+async function mastodonPublisher(channel: MastodonChannelConfig, deps: KitDeps): Promise<MastodonPublisher> {
+  const { accessToken } = channel;
+  // Never reached without it: a channel missing a required credential runs in dry-run.
+  if (!accessToken) throw new Error(`channel ${channel.id}: accessToken is required to post`);
+  const { MastodonPublisher } = await import('./publisher.js');
+  return new MastodonPublisher({
+    channel: { ...channel, accessToken },
+    web: deps.web,
+    store: deps.store,
+    log: deps.log,
+    ...(deps.requestTimeoutMs ? { requestTimeoutMs: deps.requestTimeoutMs } : {}),
+  });
+}

@@ -8,6 +8,7 @@ import { rateLimitedTotal } from '../../core/metrics.js';
 import { redactUrl } from '../../http/redact-url.js';
 import { loadImage, prepareImage } from '../../media/images.js';
 import type { Store } from '../../store/store.js';
+import type { RetractReport } from '../kit.js';
 import type { AccountCheck, PublishContext, Publisher, ReconcileResult } from '../publisher.js';
 import { probeMastodonAccount, type VerifiedAccount } from './account-check.js';
 import { MastodonApi } from './api.js';
@@ -213,6 +214,24 @@ export class MastodonPublisher implements Publisher {
 
   async checkAccount(): Promise<AccountCheck> {
     return probeMastodonAccount(this.api, this.limits, this.opts.channel);
+  }
+
+  /**
+   * `threadcast retract`: DELETE /api/v1/statuses/:id for each status, the last part first, its media with it
+   * (`delete_media`: a retracted image is not kept for a redraft). The instance's 404 says the status is gone already.
+   */
+  async deletePosts(posts: readonly PostRef[]): Promise<RetractReport> {
+    const report: RetractReport = { deleted: 0, alreadyGone: 0 };
+    for (const post of [...posts].reverse()) {
+      try {
+        await this.api.call('DELETE', `/api/v1/statuses/${encodeURIComponent(post.id)}`, { query: { delete_media: true } });
+        report.deleted += 1;
+      } catch (err) {
+        if (!(err instanceof PlatformError && err.fault.httpStatus === 404)) throw err;
+        report.alreadyGone += 1;
+      }
+    }
+    return report;
   }
 
   /**

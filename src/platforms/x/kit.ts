@@ -1,9 +1,10 @@
 import { spendUsdGauge } from '../../core/metrics.js';
-import type { PlatformKit } from '../kit.js';
+import { refuseUnnamedParts, type KitDeps, type PlatformKit } from '../kit.js';
 import { composeForX, estimateXCostUsd, fitsX, X_MAX_WEIGHTED_LENGTH } from './compose.js';
 import { XChannelSchema, type XChannelConfig } from './config.js';
 import type { XPart } from './parts.js';
 import { SpendLedger } from './spend-ledger.js';
+import type { XPublisher } from './publisher.js';
 
 const OAUTH1_FIELDS = ['appKey', 'appSecret', 'accessToken', 'accessSecret'] as const;
 const OAUTH2_FIELDS = ['clientId', 'clientSecret', 'refreshToken'] as const;
@@ -43,16 +44,11 @@ export const xKit: PlatformKit<XChannelConfig, XPart> = {
   serviceUrl: (channel) => channel.apiBase,
   serviceName: () => 'X',
 
-  async createPublisher(channel, deps) {
-    const { XPublisher } = await import('./publisher.js');
-    return new XPublisher({
-      channel,
-      web: deps.web,
-      store: deps.store,
-      log: deps.log,
-      ...(deps.secretKey ? { secretKey: deps.secretKey } : {}),
-      ...(deps.requestTimeoutMs ? { requestTimeoutMs: deps.requestTimeoutMs } : {}),
-    });
+  createPublisher: xPublisher,
+  retract: {
+    // The id X answered is all digits; anything else (the proof of a part X refused as a duplicate) names no post.
+    refusal: refuseUnnamedParts(/^\d+$/, 'X post id', 'on x.com'),
+    deletePosts: async (channel, posts, deps) => (await xPublisher(channel, deps)).deletePosts(posts),
   },
   // Refreshing would rotate the refresh token, and a scratch store could not keep the new one: the channel would be locked out.
   needsStore: (channel) => (channel.auth === 'oauth2' ? 'OAuth 2.0 keeps its rotating refresh token there' : undefined),
@@ -60,3 +56,16 @@ export const xKit: PlatformKit<XChannelConfig, XPart> = {
     spendUsdGauge.set({ channel: channel.id }, await new SpendLedger(store.kv, channel.id, channel.monthlyBudgetUsd, channel.id).spentUsd(now));
   },
 };
+
+/** The channel's publisher, its module loaded only now: the one construction publishing and retracting share. */
+async function xPublisher(channel: XChannelConfig, deps: KitDeps): Promise<XPublisher> {
+  const { XPublisher } = await import('./publisher.js');
+  return new XPublisher({
+    channel,
+    web: deps.web,
+    store: deps.store,
+    log: deps.log,
+    ...(deps.secretKey ? { secretKey: deps.secretKey } : {}),
+    ...(deps.requestTimeoutMs ? { requestTimeoutMs: deps.requestTimeoutMs } : {}),
+  });
+}

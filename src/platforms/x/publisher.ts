@@ -9,6 +9,7 @@ import { redactUrl } from '../../http/redact-url.js';
 import { loadImage, prepareImage } from '../../media/images.js';
 import type { Store } from '../../store/store.js';
 import { composeForChannel } from '../compose-for-channel.js';
+import type { RetractReport } from '../kit.js';
 import type { AccountCheck, PublishContext, Publisher, ReconcileResult } from '../publisher.js';
 import { bearerClient, oauth1Client, type XClientHooks } from './client.js';
 import { estimateXCostUsd, fitsX } from './compose.js';
@@ -193,6 +194,25 @@ export class XPublisher implements Publisher {
     } catch (err) {
       return xAccountProblem(err, redactUrl(channel.apiBase), channel.auth, this.where);
     }
+  }
+
+  /**
+   * `threadcast retract`: DELETE /2/tweets/:id for each post, the last part first, so no reply is left answering
+   * a deleted post. X's 404 says the post is gone already (deleted by hand, or by a retract cut short).
+   */
+  async deletePosts(posts: readonly PostRef[]): Promise<RetractReport> {
+    const report: RetractReport = { deleted: 0, alreadyGone: 0 };
+    for (const post of [...posts].reverse()) {
+      try {
+        const res = await this.call((c) => c.v2.deleteTweet(post.id));
+        if (!res.data.deleted) throw retryable(`X did not delete post ${post.id}`, { where: this.where });
+        report.deleted += 1;
+      } catch (err) {
+        if (err instanceof ApiResponseError && err.code === 404) report.alreadyGone += 1;
+        else throw classifyXError(err, this.where, { mayHaveApplied: false });
+      }
+    }
+    return report;
   }
 
   /** Sends one part. Money and the rate window are reserved before sending and given back only when X surely did nothing. */

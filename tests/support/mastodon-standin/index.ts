@@ -13,6 +13,9 @@
  *   `media_ids` must be the account's and processed → 422; an `Idempotency-Key` seen from the account within an hour
  *   answers the first status again, whatever the body. `content` is HTML rendered as Mastodon does (paragraphs,
  *   <br />, links split into invisible/ellipsis spans).
+ * - DELETE /api/v1/statuses/{id} (`delete_media` as the document allows): the account's own status is removed and
+ *   answered as Mastodon does, the Status with its source `text`; an unknown id or another account's status → 404.
+ *   Deletes have their own window, 30 per 30 minutes per account (Mastodon's).
  * - POST /api/v2/media (multipart, `file` and `description` ≤ 1,500 characters): 200 with a URL, or 202 with
  *   url null when `mediaProcessingPolls` > 0; GET /api/v1/media/{id} then answers 206 that many times, then 200.
  * - Tokens carry scopes; a call needs one of the scopes the document names for it (`write` covers `write:*`,
@@ -36,6 +39,8 @@ export interface StandinOptions {
   statusWindow?: { limit: number; windowMs: number };
   /** POST /api/v2/media per account; default 30 per 30 minutes. */
   mediaWindow?: { limit: number; windowMs: number };
+  /** DELETE /api/v1/statuses/{id} per account; default 30 per 30 minutes (Mastodon's). */
+  deleteWindow?: { limit: number; windowMs: number };
   /** GET /api/v1/media/{id} answers 206 this many times before 200; 0 (default): uploads answer 200 at once. */
   mediaProcessingPolls?: number;
   now?: () => number;
@@ -103,6 +108,7 @@ export class MastodonStandin {
       maxMediaAttachments: opts.maxMediaAttachments ?? 4,
       statusWindow: opts.statusWindow ?? { limit: 300, windowMs: 3 * HOUR },
       mediaWindow: opts.mediaWindow ?? { limit: 30, windowMs: 30 * 60_000 },
+      deleteWindow: opts.deleteWindow ?? { limit: 30, windowMs: 30 * 60_000 },
       mediaProcessingPolls: opts.mediaProcessingPolls ?? 0,
       now: opts.now ?? Date.now,
     };
@@ -154,6 +160,12 @@ export class MastodonStandin {
 
   findStatus(id: string): StoredStatus | undefined {
     return this.statuses.find((s) => s.id === id);
+  }
+
+  /** For the routes: removes a status a request deleted, and its media when asked to. */
+  removeStatus(status: StoredStatus, withMedia: boolean): void {
+    this.statuses.splice(this.statuses.indexOf(status), 1);
+    if (withMedia) for (const id of status.mediaIds) this.media.delete(id);
   }
 
   /** Whether this create's answer is to be lost (see loseAnswers). */
@@ -470,6 +482,21 @@ const ROUTES: Route[] = [
         return;
       }
       send(200, this.statusEntity(status), rate.headers);
+    },
+  },
+  {
+    method: 'DELETE',
+    template: '/api/v1/statuses/{id}',
+    pattern: /^\/api\/v1\/statuses\/([^/]+)$/,
+    handle({ account, params, query, send }) {
+      const rate = this.window(`deletes:${account.id}`, this.opts.deleteWindow);
+      if (!rate.ok) return send(429, { error: 'Too many requests' }, rate.headers);
+      const status = this.findStatus(params[0]!);
+      if (!status || status.accountId !== account.id) return send(404, RECORD_NOT_FOUND, rate.headers);
+      // Rendered before it goes: the answer names the account and media it had.
+      const entity = { ...this.statusEntity(status), text: status.text };
+      this.removeStatus(status, query.get('delete_media') === 'true');
+      send(200, entity, rate.headers);
     },
   },
   {

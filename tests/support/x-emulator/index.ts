@@ -37,6 +37,11 @@
  *   clock by minutes should use an OAuth 2 client, or fake `Date` for the client as well.
  * - twitter-api-v2 1.29 sends the OAuth 2 refresh as JSON (its body-type detection checks `url.password`,
  *   a bug), not form-encoded; X accepts it, so the token endpoint accepts both encodings.
+ * - DELETE /2/tweets/{id} (in the v2.167 document as deletePosts): 200 `{ data: { deleted: true } }`, the answer checked
+ *   against the document's DeletePostsResponse. X documents no answer for a post that does not exist; the emulator
+ *   answers **404** with the document's ResourceNotFoundProblem (resource_type "tweet"), as X does for an unknown
+ *   post id elsewhere. A post of another user: **403** "You are not authorized to delete this Post." Deletes have
+ *   their own window, 50 per 15 minutes per user (X's documented limit).
  * - GET /2/users/{id}/tweets: the v2.167 document names the query parameter `post.fields`; X and
  *   twitter-api-v2 use `tweet.fields` on the wire. Both are accepted; answers use X's wire names
  *   (`referenced_tweets`, `edit_history_tweet_ids`).
@@ -53,7 +58,7 @@ import {
   signaturesEqual,
 } from './oauth1.js';
 import { boundaryOf, parseMultipart } from './multipart.js';
-import { tweetFieldNames, userFieldNames, validateAgainst, type SchemaName, type SchemaProblem } from './openapi.js';
+import { documentsOperation, tweetFieldNames, userFieldNames, validateAgainst, type SchemaName, type SchemaProblem } from './openapi.js';
 
 export { emulatorClientSettings, redirectPlugin } from './client.js';
 
@@ -249,6 +254,9 @@ interface Route {
 }
 
 const TWEETS_ROUTE = 'POST /2/tweets';
+const DELETE_ROUTE = 'DELETE /2/tweets/{id}';
+/** X's documented user limit on DELETE /2/tweets/:id. */
+const DELETE_WINDOW = { limit: 50, windowMs: 15 * 60_000 };
 const DAY_MS = 24 * 60 * 60_000;
 const IMAGE_MAX_BYTES = 5 * 1024 * 1024;
 const GIF_MAX_BYTES = 15 * 1024 * 1024;
@@ -574,6 +582,35 @@ export async function startXEmulator(opts: XEmulatorOptions = {}): Promise<XEmul
     postsById.set(id, post);
     if (text.trim().length > 0) duplicateKeys.add(dupKey);
     return ok({ data: { id, text, edit_history_tweet_ids: [id] } }, 201, headers);
+  }
+
+  function deletePost(ctx: Ctx): Answer {
+    const user = ctx.user as User;
+    const w = windowFor(`${user.id} ${DELETE_ROUTE}`, DELETE_WINDOW.limit, DELETE_WINDOW.windowMs);
+    if (w.used >= w.limit) return tooManyRequests(rateHeaders(w));
+    w.used += 1;
+    const headers = rateHeaders(w);
+    const id = ctx.params.id ?? '';
+    const badId = validated('PostId', id);
+    if (badId) return { ...badId, headers };
+    const post = postsById.get(id);
+    if (!post) {
+      const notThere = {
+        ...problem(404, 'Not Found Error', `Could not find tweet with id: [${id}].`),
+        json: { title: 'Not Found Error', detail: `Could not find tweet with id: [${id}].`, type: 'https://api.x.com/2/problems/resource-not-found', resource_type: 'tweet', resource_id: id, parameter: 'id', value: id },
+      };
+      const problems = validateAgainst('ResourceNotFoundProblem', notThere.json);
+      if (problems.length) throw new Error(`x-emulator: its own 404 does not fit the document: ${problems.map((p) => p.message).join('; ')}`);
+      return { ...notThere, headers };
+    }
+    if (post.userId !== user.id) return { ...problem(403, 'Forbidden', 'You are not authorized to delete this Post.'), headers };
+    posts.splice(posts.indexOf(post), 1);
+    postsById.delete(id);
+    duplicateKeys.delete(`${post.userId}\n${post.text.normalize('NFC').trim()}`);
+    const answer = { data: { deleted: true } };
+    const problems = validateAgainst('DeletePostsResponse', answer);
+    if (problems.length) throw new Error(`x-emulator: its own answer does not fit the document: ${problems.map((p) => p.message).join('; ')}`);
+    return ok(answer, 200, headers);
   }
 
   function me(ctx: Ctx): Answer {
@@ -930,6 +967,7 @@ export async function startXEmulator(opts: XEmulatorOptions = {}): Promise<XEmul
 
   const routes: Route[] = [
     compileRoute('POST', '/2/tweets', true, createPost),
+    compileRoute('DELETE', '/2/tweets/{id}', true, deletePost),
     compileRoute('GET', '/2/users/me', true, me),
     compileRoute('GET', '/2/users/{id}/tweets', true, userTweets),
     compileRoute('POST', '/2/media/upload/initialize', true, mediaInitialize),
@@ -939,6 +977,10 @@ export async function startXEmulator(opts: XEmulatorOptions = {}): Promise<XEmul
     compileRoute('POST', '/2/media/metadata', true, mediaMetadata),
     compileRoute('POST', '/2/oauth2/token', false, oauth2Token),
   ];
+  // The token endpoint is OAuth's, outside the API document.
+  for (const r of routes.filter((r) => r.template !== '/2/oauth2/token')) {
+    if (!documentsOperation(r.method, r.template)) throw new Error(`x-emulator: ${r.method} ${r.template} is not in X's OpenAPI document`);
+  }
 
   function takeFault(routeKey: string, concreteKey: string, userId: string | undefined): FaultSpec | undefined {
     for (const f of faults) {

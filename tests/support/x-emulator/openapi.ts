@@ -20,6 +20,9 @@ const addFormats = ((formatsPluginModule as unknown as { default?: AddFormats })
 
 export type SchemaName =
   | 'CreatePostsRequest'
+  | 'DeletePostsResponse'
+  | 'ResourceNotFoundProblem'
+  | 'PostId'
   | 'InitializeMediaUploadRequest'
   | 'AppendMediaUploadRequest'
   | 'CreateMediaMetadataRequest';
@@ -32,6 +35,8 @@ interface OpenApiDoc {
 
 interface Compiled {
   version: string;
+  /** Every documented operation, as `METHOD /path/{template}`. */
+  operations: Set<string>;
   validators: Map<SchemaName, ValidateFunction>;
   /** Wire names accepted in `tweet.fields` (taken from the document's own tweet.fields enum). */
   tweetFields: Set<string>;
@@ -90,6 +95,9 @@ function compile(): Compiled {
   const validators = new Map<SchemaName, ValidateFunction>();
   for (const name of [
     'CreatePostsRequest',
+    'DeletePostsResponse',
+    'ResourceNotFoundProblem',
+    'PostId',
     'InitializeMediaUploadRequest',
     'AppendMediaUploadRequest',
     'CreateMediaMetadataRequest',
@@ -105,7 +113,8 @@ function compile(): Compiled {
     ...paramEnum(doc, '/2/users/{id}/tweets', 'post.fields'),
   ]);
   const userFields = new Set(paramEnum(doc, '/2/users/me', 'user.fields'));
-  compiled = { version: doc.info.version, validators, tweetFields, userFields };
+  const operations = new Set(Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`)));
+  compiled = { version: doc.info.version, operations, validators, tweetFields, userFields };
   return compiled;
 }
 
@@ -128,6 +137,11 @@ export function validateAgainst(name: SchemaName, value: unknown): SchemaProblem
     const param = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'body';
     return { message: `${where}: ${e.message ?? 'invalid'}${extra}`, parameters: { [param]: [e.data as unknown] } };
   });
+}
+
+/** Whether X's document has this operation (path as templated there, e.g. /2/tweets/{id}). */
+export function documentsOperation(method: string, path: string): boolean {
+  return compile().operations.has(`${method.toUpperCase()} ${path}`);
 }
 
 export function tweetFieldNames(): Set<string> {
