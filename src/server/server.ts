@@ -1,13 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { describeError } from '../core/errors.js';
 import type { EditorQueue } from '../outbox/editor-queue.js';
 import type { Store } from '../store/store.js';
-import { registerEditorApi } from './editor-api.js';
-import { registerOpsRoutes } from './ops-routes.js';
 import { API_TOKEN_ENV, MIN_TOKEN_LENGTH } from './request-guard.js';
-import { guardEveryRoute, PUBLIC_ROUTE } from './route-guard.js';
+import type { WebApp } from './web-app.js';
 
 /** What the server serves from. Getters: a config reload (SIGHUP) swaps them while the server keeps listening. */
 export interface ServerDeps {
@@ -26,54 +24,62 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-// The page ships as plain files beside the sources; the path works from src/ (tsx) and from dist/ alike,
-// since both sit one level below the package root.
-const PAGE_DIR = new URL('../../src/server/page/', import.meta.url);
-const ASSETS: Record<string, { file: string; type: string }> = {
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/assets/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  '/assets/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
-};
-
-// Scripts and styles only from this origin; images from here or data: (card thumbs); no framing.
-const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-export function buildServer(deps: ServerDeps): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
-  const token = apiToken(deps.env ?? process.env, deps.log);
-  guardEveryRoute(app, token);
-
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-frame-options', 'DENY');
-  });
-
-  for (const [route, asset] of Object.entries(ASSETS)) {
-    app.get(route, PUBLIC_ROUTE, async (_request, reply) => reply.type(asset.type).send(await readFile(new URL(asset.file, PAGE_DIR))));
-  }
-  registerOpsRoutes(app, { config: deps.config, store: deps.store, ...(deps.describe ? { describe: deps.describe } : {}) });
-  registerEditorApi(app, { config: deps.config, store: deps.store, queue: deps.queue });
-
-  app.setErrorHandler((err: { statusCode?: number; message: string }, request, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status === 500) deps.log.error({ route: request.routeOptions.url, err: err.message }, 'request failed');
-    return reply.code(status).send({ error: status === 500 ? 'internal error (see the log)' : err.message });
-  });
-  return app;
-}
-
-/** Starts listening on server.host:server.port; rejects (e.g. port in use) so `run` can say so and stop. */
+/**
+ * Starts listening on server.host:server.port; rejects (e.g. port in use) so `run` can say so and stop.
+ *
+ * The routes (fastify, the editor API, the metrics registry) load with the first request, not here: a service
+ * nobody visits stays about 5 MiB smaller (bench/idle.ts). Listening and the token check happen at once, so a
+ * port in use or a missing token is still said at start.
+ */
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
-  const app = buildServer(deps);
+  const token = apiToken(deps.env ?? process.env, deps.log);
+  const server = createServer();
+  // What fastify sets on a server it creates itself.
+  server.keepAliveTimeout = 72_000;
+  server.requestTimeout = 0;
+  let startedAt = Date.now();
+  let webApp: Promise<WebApp> | undefined;
+  const loadWebApp = (): Promise<WebApp> => {
+    webApp ??= import('./web-app.js').then(({ buildWebApp }) => buildWebApp(deps, token, server, startedAt));
+    // A failed load is tried again by the next request rather than remembered.
+    webApp.catch(() => (webApp = undefined));
+    return webApp;
+  };
+  server.on('request', (request, response) => {
+    loadWebApp().then(
+      ({ handle }) => handle(request, response),
+      (err: unknown) => {
+        deps.log.error({ err: describeError(err) }, 'the web page could not be loaded');
+        response.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end('{"error":"internal error (see the log)"}');
+      },
+    );
+  });
   const { host: bind, port: wanted } = deps.config().server;
-  await app.listen({ host: bind, port: wanted });
-  const address = app.server.address();
+  await listen(server, bind, wanted);
+  startedAt = Date.now();
+  const address = server.address();
   const port = typeof address === 'object' && address ? address.port : wanted;
   const host = bind.includes(':') ? `[${bind}]` : bind;
-  return { url: `http://${host}:${port}/`, close: () => app.close() };
+  return {
+    url: `http://${host}:${port}/`,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const loaded = await webApp?.catch(() => undefined);
+      await loaded?.app.close();
+      await closed;
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 function apiToken(env: NodeJS.ProcessEnv, log: Logger): string | undefined {
