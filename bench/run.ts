@@ -17,6 +17,7 @@ const SUITES: Record<string, () => Promise<BenchSuite>> = {
   x: async () => (await import('./x.js')).run,
   polling: async () => (await import('./polling.js')).run,
   idle: async () => (await import('./idle.js')).run,
+  'cli-start': async () => (await import('./cli-start.js')).run,
 };
 
 const args = process.argv.slice(2);

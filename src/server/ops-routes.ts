@@ -10,6 +10,8 @@ import { PUBLIC_ROUTE } from './route-guard.js';
 export interface OpsDeps {
   config: () => Config;
   store: () => Store;
+  /** When the server started listening (epoch ms): the routes themselves may be registered later, on first use. */
+  startedAt: number;
   /** Extra facts for /healthz, e.g. whether this instance is the leader. */
   describe?: () => Record<string, unknown>;
 }
@@ -26,9 +28,8 @@ async function refreshStoreGauges(config: Config, store: Store, now: number): Pr
 
 /** /healthz (the process answers), /readyz (it does its job), /metrics (Prometheus). No token: nothing here is secret. */
 export function registerOpsRoutes(app: FastifyInstance, deps: OpsDeps): void {
-  const startedAt = Date.now();
   collectProcessMetrics();
-  app.get('/healthz', PUBLIC_ROUTE, async () => ({ status: 'ok', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), ...deps.describe?.() }));
+  app.get('/healthz', PUBLIC_ROUTE, async () => ({ status: 'ok', uptimeSeconds: Math.round((Date.now() - deps.startedAt) / 1000), ...deps.describe?.() }));
 
   app.get('/readyz', PUBLIC_ROUTE, async (_request, reply) => {
     const result = await readiness(deps.config(), deps.store());

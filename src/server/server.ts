@@ -1,14 +1,11 @@
-import { readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { describeError } from '../core/errors.js';
 import type { EditorQueue } from '../outbox/editor-queue.js';
 import type { Store } from '../store/store.js';
-import { registerEditorApi } from './editor-api.js';
-import { registerOpsRoutes } from './ops-routes.js';
 import { API_TOKEN_ENV, chooseApiToken, MIN_TOKEN_LENGTH, signInUrl, type ApiToken } from './api-token.js';
-import { guardEveryRoute, PUBLIC_ROUTE } from './route-guard.js';
+import type { WebApp } from './web-app.js';
 
 /** What the server serves from. Getters: a config reload (SIGHUP) swaps them while the server keeps listening. */
 export interface ServerDeps {
@@ -27,58 +24,40 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-// The page ships as plain files beside the sources; the path works from src/ (tsx) and from dist/ alike,
-// since both sit one level below the package root.
-const PAGE_DIR = new URL('../../src/server/page/', import.meta.url);
-const ASSET_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
-
-/** The page and its ES modules and styles, one route each, listed once at start: no path from a request reaches the disk. */
-function pageAssets(): Record<string, { file: string; type: string }> {
-  const assets: Record<string, { file: string; type: string }> = { '/': { file: 'index.html', type: 'text/html; charset=utf-8' } };
-  for (const file of readdirSync(PAGE_DIR)) {
-    const type = ASSET_TYPES[file.slice(file.lastIndexOf('.'))];
-    if (type) assets[`/assets/${file}`] = { file, type };
-  }
-  return assets;
-}
-
-// Scripts and styles only from this origin; images from here, data: (card thumbs) or blob: (thumbnails the page
-// fetched with its token); no framing.
-const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-export function buildServer(deps: ServerDeps, token: ApiToken = apiToken(deps)): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
-  guardEveryRoute(app, token);
-
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-frame-options', 'DENY');
-  });
-
-  for (const [route, asset] of Object.entries(pageAssets())) {
-    app.get(route, PUBLIC_ROUTE, async (_request, reply) => reply.type(asset.type).send(await readFile(new URL(asset.file, PAGE_DIR))));
-  }
-  registerOpsRoutes(app, { config: deps.config, store: deps.store, ...(deps.describe ? { describe: deps.describe } : {}) });
-  registerEditorApi(app, { config: deps.config, store: deps.store, queue: deps.queue });
-
-  app.setErrorHandler((err: { statusCode?: number; message: string }, request, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status === 500) deps.log.error({ route: request.routeOptions.url, err: err.message }, 'request failed');
-    return reply.code(status).send({ error: status === 500 ? 'internal error (see the log)' : err.message });
-  });
-  return app;
-}
-
-/** Starts listening on server.host:server.port; rejects (e.g. port in use) so `run` can say so and stop. */
+/**
+ * Starts listening on server.host:server.port; rejects (e.g. port in use) so `run` can say so and stop.
+ *
+ * The routes (fastify, the editor API, the metrics registry) load with the first request, not here: a service
+ * nobody visits stays about 5 MiB smaller (bench/idle.ts). Listening and the token check happen at once, so a
+ * port in use or a missing token is still said at start.
+ */
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const token = apiToken(deps);
-  const app = buildServer(deps, token);
+  const server = createServer();
+  // What fastify sets on a server it creates itself.
+  server.keepAliveTimeout = 72_000;
+  server.requestTimeout = 0;
+  let startedAt = Date.now();
+  let webApp: Promise<WebApp> | undefined;
+  const loadWebApp = (): Promise<WebApp> => {
+    webApp ??= import('./web-app.js').then(({ buildWebApp }) => buildWebApp(deps, token, server, startedAt));
+    // A failed load is tried again by the next request rather than remembered.
+    webApp.catch(() => (webApp = undefined));
+    return webApp;
+  };
+  server.on('request', (request, response) => {
+    loadWebApp().then(
+      ({ handle }) => handle(request, response),
+      (err: unknown) => {
+        deps.log.error({ err: describeError(err) }, 'the web page could not be loaded');
+        response.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end('{"error":"internal error (see the log)"}');
+      },
+    );
+  });
   const { host: bind, port: wanted } = deps.config().server;
-  await app.listen({ host: bind, port: wanted });
-  const address = app.server.address();
+  await listen(server, bind, wanted);
+  startedAt = Date.now();
+  const address = server.address();
   const port = typeof address === 'object' && address ? address.port : wanted;
   const host = bind.includes(':') ? `[${bind}]` : bind;
   const url = `http://${host}:${port}/`;
@@ -87,7 +66,26 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   if (token.kind === 'generated') {
     deps.log.warn({ url }, `editor page: sign in at ${signInUrl(url, token.token)} (a one-time token for this start, made because ${API_TOKEN_ENV} is not set and the server listens on loopback only)`);
   }
-  return { url, close: () => app.close() };
+  return {
+    url,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const loaded = await webApp?.catch(() => undefined);
+      await loaded?.app.close();
+      await closed;
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }
 
 function apiToken(deps: ServerDeps): ApiToken {
