@@ -9,11 +9,13 @@ const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('t
 const TOKEN_ASK_MS = 300;
 
 export class ApiError extends Error {
-  constructor(status, message, field) {
+  constructor(status, message, field, body = null) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.field = field;
+    /** The answer's JSON: some failures carry data (a retract the platform failed answers 502 with the delivery). */
+    this.body = body;
   }
 }
 
@@ -97,7 +99,7 @@ export async function api(method, path, body, { signal, raw = false } = {}) {
   }
   if (!response.ok) {
     const field = data && typeof data.field === 'string' ? data.field : undefined;
-    throw new ApiError(response.status, serverMessage ?? `The server answered ${response.status}.`, field);
+    throw new ApiError(response.status, serverMessage ?? `The server answered ${response.status}.`, field, data);
   }
   return data ?? {};
 }

@@ -21,7 +21,7 @@ function requireToken(message, everywhere = false) {
   els.dryRunBanner.hidden = true;
   clearQueue();
   clearHistory();
-  for (const set of [ui.editing, ui.confirming, ui.busy, ui.rowErrors]) set.clear();
+  for (const set of [ui.editing, ui.confirming, ui.busy, ui.rowErrors, ui.retracts]) set.clear();
   setMessage(els.tokenError, message);
   setMessage(els.refreshStatus, '');
   els.tokenInput.focus();

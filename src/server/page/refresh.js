@@ -33,8 +33,11 @@ export async function refreshNow() {
     try {
       const [queue, history] = await Promise.all([api('GET', '/api/deliveries?view=queue'), api('GET', '/api/deliveries?view=history')]);
       if (!refresher.active) return;
-      renderQueue(Array.isArray(queue.deliveries) ? queue.deliveries : []);
-      renderHistory(Array.isArray(history.deliveries) ? history.deliveries : []);
+      const waiting = Array.isArray(queue.deliveries) ? queue.deliveries : [];
+      // The server lists a thread being retracted with the open ones; the page shows it in History, where its
+      // published thread was and where its retract is finished.
+      renderQueue(waiting.filter((d) => d.state !== 'retracting'));
+      renderHistory([...waiting.filter((d) => d.state === 'retracting'), ...(Array.isArray(history.deliveries) ? history.deliveries : [])]);
       setMessage(els.queueError, '');
       setMessage(els.refreshStatus, `Updated ${clockFormat.format(new Date())}`);
     } catch (err) {

@@ -16,6 +16,8 @@ export const STATE_LABELS = {
   dead: 'gave up',
   uncertain: 'uncertain',
   cancelled: 'cancelled',
+  retracting: 'retracting',
+  retracted: 'retracted',
 };
 
 /** What a wait's kind means, in the page's words; an unknown kind shows as itself. */

@@ -14,6 +14,8 @@ export const ui = {
   /** Delivery ids whose thread parts are expanded (kept across redraws). */
   expanded: new Set(),
   rowErrors: new Map(),
+  /** Delivery id → its retract on the page: { step: 'confirm' | 'busy' | 'done', kind?, text? } (see retract.js). */
+  retracts: new Map(),
 };
 
 /** The page's fixed elements, filled in at boot. */
