@@ -117,7 +117,8 @@ export class App {
   async pollEditorFolder(): Promise<EditorFolderReport | undefined> {
     const folder = this.deps.config.editor.folder;
     if (folder === undefined) return undefined;
-    return scanEditorFolder(folder, this.editorQueue, this.deps.log.child({ source: 'editor-folder' }));
+    const channels = this.deps.config.channels.map((c) => c.id);
+    return scanEditorFolder(folder, this.editorQueue, this.deps.log.child({ source: 'editor-folder' }), { channels });
   }
 
   /**

@@ -69,7 +69,7 @@ export class Service {
         await this.store.close();
         throw new Error(`cannot listen on ${this.config.server.host}:${this.config.server.port}: ${describeError(err)} (set server.port, or server.enabled: false)`);
       }
-      this.opts.out.write(`web page: ${this.server.url}\n`);
+      this.opts.out.write(webPageLines(this.server));
     }
     this.schedule();
     await this.tickLease();
@@ -139,7 +139,7 @@ export class Service {
           log.error({ err: describeError(err) }, `cannot listen on ${now.host}:${now.port}; the web page is off until the next reload`);
           return undefined;
         });
-        if (this.server) this.opts.out.write(`web page: ${this.server.url}\n`);
+        if (this.server) this.opts.out.write(webPageLines(this.server));
       }
     }
     this.schedule();
@@ -282,4 +282,13 @@ export class Service {
       this.opts.log.info('follower: another instance is the leader; serving the page and standing by');
     }
   }
+}
+
+/**
+ * What the terminal is told once the server listens: the page, and, when the server made up a one-time token
+ * for this start, the address that signs in with it (the person who started it is the one to open the page).
+ */
+function webPageLines(server: RunningServer): string {
+  const signIn = server.signInUrl === undefined ? '' : `sign in (one-time token for this start): ${server.signInUrl}\n`;
+  return `web page: ${server.url}\n${signIn}`;
 }

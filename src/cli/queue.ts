@@ -13,6 +13,7 @@ import { Outbox } from '../outbox/outbox.js';
 import { alsoInFor } from '../outbox/seen-marks.js';
 import { tryComposeForChannel } from '../platforms/compose-for-channel.js';
 import { dryRunReason } from '../platforms/create-publisher.js';
+import { imageLine, shownImage } from '../platforms/image-line.js';
 import { newClaimOwner } from '../store/claim-owner.js';
 import { openRuntime, type GlobalOptions, type Runtime } from './context.js';
 import { renderColumns, type Column } from './table.js';
@@ -96,7 +97,9 @@ function preview(rt: Runtime, delivery: Delivery): string {
   const { thread, failure } = delivery.thread ? { thread: delivery.thread } : tryComposeForChannel(delivery.item, channel);
   // The delivery is listed whatever its item: publishing will mark it dead with this same reason.
   if (failure) return `  could not compose item ${terminalLine(delivery.itemId)} of ${terminalLine(delivery.sourceId)}: ${terminalLine(failure.reason)}\n`;
-  return thread.parts.map((p, i) => `  [${i + 1}/${thread.parts.length}] ${terminalText(p.text).replace(/\n/g, '\n        ')}\n`).join('');
+  // The images go with the first part on every platform: listed under it, each with its alt text.
+  const images = delivery.item.images.map((image) => `        ${imageLine(image)}\n`).join('');
+  return thread.parts.map((p, i) => `  [${i + 1}/${thread.parts.length}] ${terminalText(p.text).replace(/\n/g, '\n        ')}\n${i === 0 ? images : ''}`).join('');
 }
 
 /** Per configured channel: why it runs in dry-run, or undefined when it posts. */
@@ -121,7 +124,7 @@ export function queueListCommand(opts: GlobalOptions & { json?: boolean }, out: 
     if (opts.json) {
       const deliveries = open.map((d) => {
         const reason = dryRun.get(d.channelId);
-        return { id: d.id, channel: d.channelId, source: d.sourceId, item: d.itemId, state: d.state, notBefore: d.notBefore ?? null, title: d.item.title ?? null, text: d.item.summary, reason: d.reason ?? null, dryRun: reason !== undefined, dryRunReason: reason ?? null };
+        return { id: d.id, channel: d.channelId, source: d.sourceId, item: d.itemId, state: d.state, notBefore: d.notBefore ?? null, title: d.item.title ?? null, text: d.item.summary, images: d.item.images.map(shownImage), reason: d.reason ?? null, dryRun: reason !== undefined, dryRunReason: reason ?? null };
       });
       out.write(`${terminalJson({ deliveries })}\n`);
       return 0;
@@ -138,7 +141,7 @@ export function queueListCommand(opts: GlobalOptions & { json?: boolean }, out: 
       d.sourceId === EDITOR_SOURCE_ID ? 'announcement' : d.sourceId,
       d.notBefore ?? 'asap',
       terminalLine(d.item.title ?? d.item.summary.slice(0, 60)),
-      d.reason ? terminalLine(d.reason) : '',
+      note(d),
     ]);
     out.write(`${renderColumns(LIST_COLUMNS, rows).join('\n')}\n`);
     // Said once per channel under the rows: what is listed there will be recorded, not posted.
@@ -147,6 +150,11 @@ export function queueListCommand(opts: GlobalOptions & { json?: boolean }, out: 
     }
     return 0;
   });
+}
+
+/** The NOTE column: "[img]" when the item carries images (an emoji's width varies by terminal), then the reason. */
+function note(d: Delivery): string {
+  return [d.item.images.length > 0 ? '[img]' : '', d.reason ? terminalLine(d.reason) : ''].filter(Boolean).join(' ');
 }
 
 export function queueShowCommand(opts: GlobalOptions & { id: string }, out: Writable): Promise<number> {

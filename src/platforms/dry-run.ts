@@ -4,6 +4,7 @@ import type { ComposedThread, Delivery, PostRef } from '../core/delivery.js';
 import type { Item } from '../core/item.js';
 import { terminalLine, terminalText } from '../core/terminal-text.js';
 import { composeForChannel } from './compose-for-channel.js';
+import { imageLine } from './image-line.js';
 import type { PublishContext, Publisher, ReconcileResult } from './publisher.js';
 
 /**
@@ -51,6 +52,8 @@ export function renderThread(channelId: string, platform: string, delivery: Deli
   thread.parts.forEach((part, i) => {
     const body = part.text.split('\n').map((l) => `   │ ${terminalText(l)}`);
     lines.push(`  [${i + 1}/${thread.parts.length}]`, ...body);
+    // Every platform attaches the images to the first part, so they are recorded there.
+    if (i === 0) lines.push(...delivery.item.images.map((image) => `   │ ${imageLine(image)}`));
   });
   return `${lines.join('\n')}\n`;
 }

@@ -21,6 +21,8 @@ export interface ServerDeps {
 export interface RunningServer {
   /** e.g. http://127.0.0.1:8787/ (the real port when the config said 0). */
   url: string;
+  /** The page's address with the one-time token made up for this start; unset when the token is configured or off. */
+  signInUrl?: string;
   close(): Promise<void>;
 }
 
@@ -63,11 +65,13 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const url = `http://${host}:${port}/`;
   // The one token ever logged: made up for this start, valid only on this loopback address, and needed by the
   // person at the terminal to open the page. A configured token is never logged.
-  if (token.kind === 'generated') {
-    deps.log.warn({ url }, `editor page: sign in at ${signInUrl(url, token.token)} (a one-time token for this start, made because ${API_TOKEN_ENV} is not set and the server listens on loopback only)`);
+  const signIn = token.kind === 'generated' ? signInUrl(url, token.token) : undefined;
+  if (signIn !== undefined) {
+    deps.log.warn({ url }, `editor page: sign in at ${signIn} (a one-time token for this start, made because ${API_TOKEN_ENV} is not set and the server listens on loopback only)`);
   }
   return {
     url,
+    ...(signIn !== undefined ? { signInUrl: signIn } : {}),
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -71,6 +71,11 @@ export interface ScanOptions {
   settleMs?: number;
   /** How the scan waits `settleMs` (a test can act on the folder meanwhile). */
   wait?: (ms: number) => Promise<void>;
+  /**
+   * The configured channel ids: a file naming another is told so with its other problems, in one `.error`.
+   * Without them the queue still refuses it, but only once everything else in the file is right.
+   */
+  channels?: readonly string[];
 }
 
 /**
@@ -157,7 +162,7 @@ export async function scanEditorFolder(folder: string, queue: AnnouncementQueue,
   if (unsettled) await (opts.wait ?? sleep)(settleMs);
   // One at a time, in order: the queue order is the file order.
   for (const candidate of candidates) {
-    const outcome = await processFile(listing.realFolder, folder, candidate, queue, log);
+    const outcome = await processFile(listing.realFolder, folder, candidate, { queue, channels: opts.channels }, log);
     if (outcome) addToReport(report, outcome);
   }
   return report;
@@ -234,8 +239,14 @@ function refusalProblem(refusal: RefusedFile): FileProblem {
   return problem(1, 'file', detail);
 }
 
+/** Where a file goes: the queue, and the channel ids it may name (when the scan was given them). */
+interface Destination {
+  queue: AnnouncementQueue;
+  channels: readonly string[] | undefined;
+}
+
 /** Queues one file, or explains why not; undefined for a file that went away. */
-async function processFile(realFolder: string, folder: string, candidate: Candidate, queue: AnnouncementQueue, log: Logger): Promise<Outcome | undefined> {
+async function processFile(realFolder: string, folder: string, candidate: Candidate, to: Destination, log: Logger): Promise<Outcome | undefined> {
   const { name, file, where, look } = candidate;
   let bytes: Buffer;
   try {
@@ -250,7 +261,7 @@ async function processFile(realFolder: string, folder: string, candidate: Candid
     return reportBadFile(file, where, look, problem(1, 'file', `cannot read it: ${describeError(err)}`), log);
   }
   try {
-    return await queueFile(file, name, where, look, bytes, queue, log);
+    return await queueFile(file, name, where, look, bytes, to, log);
   } catch (err) {
     if (err instanceof FileProblem) return reportBadFile(file, where, look, err, log);
     // Not the file's fault (the store failed, no channel is configured): write no .error, so the next
@@ -268,13 +279,13 @@ async function errorIsCurrent(file: string, look: Stats): Promise<boolean> {
   return error !== undefined && error.isFile() && error.mtimeMs >= look.mtimeMs;
 }
 
-async function queueFile(file: string, name: string, where: string, look: Stats, bytes: Buffer, queue: AnnouncementQueue, log: Logger): Promise<Outcome> {
+async function queueFile(file: string, name: string, where: string, look: Stats, bytes: Buffer, to: Destination, log: Logger): Promise<Outcome> {
   const parsed = parseAnnouncementFile(decodeUtf8(bytes));
-  const problems = [...parsed.problems, ...fieldProblems(parsed), ...(await imageProblems(parsed, path.dirname(file)))];
+  const problems = [...parsed.problems, ...fieldProblems(parsed), ...channelProblems(parsed, to.channels), ...(await imageProblems(parsed, path.dirname(file)))];
   if (problems.length > 0) throw new FileProblem(problems[0]!, ...problems.slice(1));
   // Stable for the file's name and content: queued again after a crash, it maps to the same deliveries.
   const id = `f-${createHash('sha256').update(name).update('\0').update(bytes).digest('hex').slice(0, 16)}`;
-  const queued = await addOrExplain(queue, parsed, { where, imagesWithin: path.dirname(file), id });
+  const queued = await addOrExplain(to.queue, parsed, { where, imagesWithin: path.dirname(file), id });
   await markQueued(file, where, look, log);
   const deliveryIds = queued.deliveries.map((d) => d.id);
   if (deliveryIds.length === 0) {
@@ -326,6 +337,18 @@ function fieldProblems(parsed: ParsedFile): Problem[] {
     const field = issue.path.join('.') || 'front matter';
     return [{ line: parsed.lineOf(field), field, detail: issue.message }];
   });
+}
+
+/**
+ * Channels the file names that are not configured, said as the queue would say them. No channel configured at
+ * all is not the file's fault: the queue reports that, without an `.error`.
+ */
+function channelProblems(parsed: ParsedFile, configured: readonly string[] | undefined): Problem[] {
+  const named = parsed.input.channels;
+  if (configured === undefined || configured.length === 0 || !Array.isArray(named)) return [];
+  const unknown = named.filter((c): c is string => typeof c === 'string' && !configured.includes(c));
+  if (unknown.length === 0) return [];
+  return [{ line: parsed.lineOf('channels'), field: 'channels', detail: `no channel "${unknown.join('", "')}" (configured: ${configured.join(', ')})` }];
 }
 
 /**

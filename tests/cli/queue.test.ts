@@ -1,9 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, runCli, tempDir, writeFile } from '../support/cli.js';
 
 const SAMPLE = path.join(REPO, 'config/sample-feed.xml');
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 function setup(extra = '') {
   const dir = tempDir();
@@ -97,6 +99,36 @@ describe('threadcast queue', { timeout: 120_000 }, () => {
     expect(none.stdout).not.toMatch(/^announcement \S+ queued/m);
   });
 
+  it('shows an announcement\'s image with its alt text in queue show, queue list and the dry-run record', async () => {
+    const s = setup();
+    const photo = writeFile(s.dir, 'ferry.png', 'pixels');
+    const alt = 'The red ferry at the pier, "Marta" on its bow';
+    const added = await s.run('queue', 'add', '--text', 'The ferry runs again from Monday.', '--image', 'ferry.png', '--alt', alt, '--channels', 'x');
+    expect(added.code, added.stdout).toBe(0);
+    const id = added.stdout.match(/announcement (a-\S+) queued/)![1]!;
+    const imageLine = `image: ${realpathSync(photo)} — alt: "The red ferry at the pier, \\"Marta\\" on its bow"`;
+    // Under the part the platforms attach it to: the first.
+    expect(added.stdout).toMatch(/^x:[0-9a-f]{16} {2}queued\n {2}\[1\/1\] The ferry runs again from Monday\.\n {8}image: /);
+
+    const shown = await s.run('queue', 'show', id);
+    expect(shown.code, shown.stdout).toBe(0);
+    expect(shown.stdout).toContain(`  [1/1] The ferry runs again from Monday.\n        ${imageLine}\n`);
+
+    const list = await s.run('queue', 'list');
+    expect(list.stdout).toMatch(/^x:[0-9a-f]{16} .*The ferry runs again from Monday\. +\[img\]$/m);
+    expect(list.stdout).not.toMatch(/^x:[0-9a-f]{16} .*Museum night.*\[img\]/m);
+    const json = JSON.parse((await s.run('queue', 'list', '--json')).stdout) as { deliveries: Array<{ item: string; images: unknown }> };
+    expect(json.deliveries.find((d) => d.item === id)!.images).toEqual([{ image: realpathSync(photo), alt }]);
+
+    const once = await s.run('once');
+    const record = once.stdout.slice(once.stdout.indexOf('── x (x, dry-run) ── editor:'));
+    expect(record).toMatch(new RegExp(`^── x \\(x, dry-run\\) ── editor: .*\n {2}\\[1/1\\]\n {3}│ The ferry runs again from Monday\\.\n {3}│ ${escape(imageLine)}\n`));
+    // A thread without an image records none.
+    const feedRecords = once.stdout.split('\n── ').filter((r) => r.includes(' dry-run) ── sample: '));
+    expect(feedRecords).toHaveLength(8);
+    for (const r of feedRecords) expect(r).not.toContain('image:');
+  });
+
   it('refuses bad input with a message that names it, and queues nothing', async () => {
     const s = setup();
     const cases: Array<[string[], RegExp]> = [
@@ -147,11 +179,15 @@ describe('threadcast queue', { timeout: 120_000 }, () => {
     mkdirSync(path.join(s.dir, 'inbox'));
     writeFile(s.dir, 'inbox/01-closure.md', '---\nchannels: x\nurl: https://example.org/closure\n---\nThe town hall is closed on Friday.\n');
     writeFile(s.dir, 'inbox/02-bad.md', '---\nchannels: [x, mastodon]\n---\nThis one names a channel that does not exist.\n');
+    writeFile(s.dir, 'inbox/03-worse.md', '---\nchannels: [mastodon]\nurl: ftp://example.org/file\n---\nTwo problems, said in one .error.\n');
     const once = await s.run('once');
     expect(once.stdout).toContain('The town hall is closed on Friday.');
     expect(once.stdout).toContain('channel x: 5 recorded (dry-run), nothing posted');
     expect(existsSync(path.join(s.dir, 'inbox/01-closure.md.queued'))).toBe(true);
     expect(readFileSync(path.join(s.dir, 'inbox/02-bad.md.error'), 'utf8')).toMatch(/^inbox\/02-bad\.md:2: channels: .*no channel "mastodon"/);
+    expect(readFileSync(path.join(s.dir, 'inbox/03-worse.md.error'), 'utf8')).toMatch(
+      /^inbox\/03-worse\.md:2: channels: no channel "mastodon" \(configured: bsky, x\)\ninbox\/03-worse\.md:3: url: give an http\(s\) URL\n/,
+    );
     const again = await s.run('once');
     expect(again.stdout).not.toContain('The town hall is closed on Friday.');
     expect(again.stdout).toContain('channel x: 0 recorded (dry-run), nothing posted');

@@ -83,6 +83,16 @@ describe('threadcast run as a service', { timeout: 90_000 }, () => {
     ]);
   });
 
+  it('prints the sign-in URL of the one-time token it made up (no token is set) under the web page line', async () => {
+    const signIn = stdout.match(/^sign in \(one-time token for this start\): (\S+)$/m)?.[1];
+    expect(signIn, stdout).toBeDefined();
+    const token = new URL(signIn!).searchParams.get('token')!;
+    expect(signIn).toBe(`${base}?token=${token}`);
+    // It is the token the API takes.
+    expect((await fetch(new URL('/api/channels', base), { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await fetch(new URL('/api/channels', base), { headers: { authorization: 'Bearer not-the-token-0123456789' } })).status).toBe(401);
+  });
+
   it('exposes metrics that follow what was seen, queued and published', async () => {
     const text = await until('both items published on both channels', async () => {
       const body = await (await fetch(new URL('/metrics', base))).text();

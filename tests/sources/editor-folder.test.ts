@@ -45,7 +45,7 @@ async function setup() {
     store,
     logs,
     // Files here are written just before each scan: a short settle keeps the scan's wait for them short.
-    scan: (folder = dir) => scanEditorFolder(folder, queue, log, { settleMs: 20 }),
+    scan: (folder = dir, channels?: string[]) => scanEditorFolder(folder, queue, log, { settleMs: 20, ...(channels ? { channels } : {}) }),
     write: (name: string, text: string) => writeFile(dir, name, text),
     /** How the scan names a file: relative to the working directory. */
     rel: (name: string) => path.relative(process.cwd(), path.join(dir, name)),
@@ -209,6 +209,19 @@ describe('scanEditorFolder', () => {
     expect(report.failed).toEqual([{ file: where, message: expected.join('\n'), errorFile: `${bad}.error` }]);
     expect(await s.deliveries()).toEqual([]);
     for (const line of [2, 3, 4, 5, 6, 7]) expect(s.logs.some((l) => l.level === 40 && l.file === where && l.line === line), `log for line ${line}`).toBe(true);
+  });
+
+  it('says an unknown channel with the file\'s other problems, when the scan knows the configured channels', async () => {
+    const s = await setup();
+    const bad = s.write('channel.md', ['---', 'channels: [x, mastodon]', 'url: ftp://example.org/file', '---', 'The body.'].join('\n'));
+
+    const report = await s.scan(s.dir, ['bsky', 'x']);
+
+    const where = s.rel('channel.md');
+    const expected = [`${where}:2: channels: no channel "mastodon" (configured: bsky, x)`, `${where}:3: url: give an http(s) URL`];
+    expect(readFileSync(`${bad}.error`, 'utf8').trimEnd().split('\n').slice(0, -1)).toEqual(expected);
+    expect(report.failed).toEqual([{ file: where, message: expected.join('\n'), errorFile: `${bad}.error` }]);
+    expect(await s.deliveries()).toEqual([]);
   });
 
   it('lists every YAML error of the front matter at once', async () => {
