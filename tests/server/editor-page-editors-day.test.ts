@@ -10,7 +10,8 @@
  *  - the page itself: drafts survive a reload, a second tab needs no token, Compose | Preview on a phone,
  *    sticky preview on a laptop, focus after actions, Escape, www. links, one bad link, no clipped text;
  *  - axe-core finds nothing at either size.
- * Screenshots of compose, preview with image, queue and History go to docs/screenshots/ (laptop size).
+ * Screenshots of compose, preview with image, queue and History go to docs/screenshots/ (laptop size) when
+ * THREADCAST_UPDATE_SCREENSHOTS=1.
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -411,8 +412,12 @@ for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const
   });
 }
 
-/** Keeps a laptop-size screenshot for the README (docs/screenshots/NAME.png). */
+/**
+ * Keeps a laptop-size screenshot for the README (docs/screenshots/NAME.png) when THREADCAST_UPDATE_SCREENSHOTS=1:
+ * a plain test run (and CI) leaves the checkout as it found it.
+ */
 function copyScreenshot(from: string, to: string): void {
+  if (process.env.THREADCAST_UPDATE_SCREENSHOTS !== '1') return;
   mkdirSync(SCREENSHOTS, { recursive: true });
   copyFileSync(path.join(REPO, 'test-artifacts', 'screenshots', `${from}.png`), path.join(SCREENSHOTS, `${to}.png`));
 }
