@@ -153,31 +153,58 @@ export const DEFAULT_USER_AGENT = 'Threadcast/0.1 (+https://github.com/threadcas
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/** GET an http(s) URL under the SSRF guard, a whole-exchange timeout and a body cap. Throws HttpError. */
-export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpGetResult> {
-  let current: URL;
+/** The URL an exchange starts from, its scheme checked: HttpError `invalid-url` when it is none. */
+export function startUrl(url: string): URL {
+  let parsed: URL;
   try {
-    current = new URL(url);
+    parsed = new URL(url);
   } catch {
     throw new HttpError('invalid-url', 'not a valid URL', { hop: 0, at: undefined });
   }
-  checkScheme(current, 0, undefined);
-  const requested = current.href;
+  checkScheme(parsed, 0, undefined);
+  return parsed;
+}
 
-  const agent = guardedAgent(opts.guard, current, opts.timeoutMs);
+export interface ExchangeDeadline {
+  readonly signal: AbortSignal;
+  /** Whether the deadline fired (so an abort reads as a timeout, not as a network error). */
+  readonly timedOut: boolean;
+  abort(): void;
+  clear(): void;
+}
+
+/** One deadline for the whole exchange (connect, redirects, answer): after `ms` the signal aborts. */
+export function exchangeDeadline(ms: number): ExchangeDeadline {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort();
-  }, opts.timeoutMs);
+  }, ms);
+  return {
+    signal: controller.signal,
+    get timedOut() {
+      return timedOut;
+    },
+    abort: () => controller.abort(),
+    clear: () => clearTimeout(timer),
+  };
+}
+
+/** GET an http(s) URL under the SSRF guard, a whole-exchange timeout and a body cap. Throws HttpError. */
+export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpGetResult> {
+  let current = startUrl(url);
+  const requested = current.href;
+
+  const agent = guardedAgent(opts.guard, current, opts.timeoutMs);
+  const deadline = exchangeDeadline(opts.timeoutMs);
 
   try {
     for (let hop = 0; ; ) {
       const at = current.href === requested ? undefined : redactUrl(current);
       const fail = (kind: HttpFailure, message: string, facts: Omit<ConstructorParameters<typeof HttpError>[2], 'hop' | 'at'> = {}) =>
         new HttpError(kind, message + (at === undefined ? '' : ` (at ${at})`), { ...facts, hop, at });
-      const failure = (err: unknown) => translate(err, timedOut, opts.timeoutMs, hop, at);
+      const failure = (err: unknown) => translate(err, deadline.timedOut, opts.timeoutMs, hop, at);
 
       const { requestUrl, authorization } = splitCredentials(current);
       const headers: Record<string, string> = {
@@ -191,7 +218,7 @@ export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpGe
 
       let response: Dispatcher.ResponseData;
       try {
-        response = await request(requestUrl, { method: 'GET', headers, signal: controller.signal, dispatcher: agent });
+        response = await request(requestUrl, { method: 'GET', headers, signal: deadline.signal, dispatcher: agent });
       } catch (err) {
         throw failure(err);
       }
@@ -261,7 +288,7 @@ export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpGe
         body = await readCapped(response.body, (answered['content-encoding'] ?? 'identity').trim().toLowerCase(), opts.maxBytes);
       } catch (err) {
         if (err instanceof TooLarge) {
-          controller.abort();
+          deadline.abort();
           throw fail('too-large', `larger than ${opts.maxBytes} bytes`, { limit: opts.maxBytes });
         }
         if (err instanceof BadEncoding) throw fail('content-encoding', err.message);
@@ -279,7 +306,7 @@ export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpGe
       };
     }
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
     if (!opts.guard.reuseConnections) agent.destroy().catch(() => undefined);
   }
 }

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { request, type Dispatcher } from 'undici';
-import { checkScheme, DEFAULT_USER_AGENT, guardedAgent, HttpError, retryAfter, splitCredentials, translate, type GuardPolicy } from './fetch.js';
+import { DEFAULT_USER_AGENT, exchangeDeadline, guardedAgent, HttpError, retryAfter, splitCredentials, startUrl, translate, type GuardPolicy } from './fetch.js';
 
 export interface HttpPostJsonOptions {
   /** The whole exchange: connect, request and answer. */
@@ -16,30 +16,19 @@ export interface HttpPostJsonOptions {
  * The answer's body is read and dropped. Throws HttpError (`transient` for timeouts, network errors, 408, 429, 5xx).
  */
 export async function httpPostJson(url: string, body: unknown, opts: HttpPostJsonOptions): Promise<{ status: number }> {
-  let target: URL;
-  try {
-    target = new URL(url);
-  } catch {
-    throw new HttpError('invalid-url', 'not a valid URL', { hop: 0, at: undefined });
-  }
-  checkScheme(target, 0, undefined);
+  const target = startUrl(url);
   const agent = guardedAgent(opts.guard, target, opts.timeoutMs);
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, opts.timeoutMs);
+  const deadline = exchangeDeadline(opts.timeoutMs);
   try {
     const { requestUrl, authorization } = splitCredentials(target);
     const headers: Record<string, string> = { 'user-agent': opts.userAgent ?? DEFAULT_USER_AGENT, 'content-type': 'application/json', accept: '*/*' };
     if (authorization) headers.authorization = authorization;
     let response: Dispatcher.ResponseData;
     try {
-      response = await request(requestUrl, { method: 'POST', headers, body: JSON.stringify(body), signal: controller.signal, dispatcher: agent });
+      response = await request(requestUrl, { method: 'POST', headers, body: JSON.stringify(body), signal: deadline.signal, dispatcher: agent });
       await response.body.dump({ limit: 64 * 1024 });
     } catch (err) {
-      throw translate(err, timedOut, opts.timeoutMs, 0, undefined);
+      throw translate(err, deadline.timedOut, opts.timeoutMs, 0, undefined);
     }
     const status = response.statusCode;
     if (status >= 200 && status < 300) return { status };
@@ -56,7 +45,7 @@ export async function httpPostJson(url: string, body: unknown, opts: HttpPostJso
       ...(retryAt === undefined ? {} : { retryAfter: retryAt }),
     });
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
     if (!opts.guard.reuseConnections) agent.destroy().catch(() => undefined);
   }
 }
