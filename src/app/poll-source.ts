@@ -41,6 +41,8 @@ export async function pollSource(
     baseUrl: fetched.finalUrl,
     ...(source.language ? { language: source.language } : {}),
     trackingParams,
+    // Only the items a channel reads get their body cleaned, later; what that finds is said then.
+    lateProblems: (p) => log.warn({ source: source.id, where: p.where }, p.message),
   });
   const items = parsed.items;
   for (const p of parsed.problems) log.warn({ source: source.id, where: p.where }, p.message);

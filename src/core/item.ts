@@ -33,6 +33,11 @@ export const ItemSchema = z.object({
   /** Hash of the announced content: a change under the same id is an update. */
   contentHash: z.string(),
   /**
+   * Hash of the entry as the feed wrote it, before cleaning (src/sources/normalise.ts): while it stays the same, so
+   * does the cleaned content, and a seen item need not be cleaned again to tell. Feed items only.
+   */
+  rawHash: z.string().optional(),
+  /**
    * Which article this is, across sources (src/sources/article-key.ts): a channel announces each article once.
    * Optional: items stored before identity crossed sources lack it.
    */
@@ -50,6 +55,14 @@ export const ItemSchema = z.object({
 });
 
 export type Item = z.infer<typeof ItemSchema>;
+
+/**
+ * `item` with `fields` set, its other fields copied as they are: a feed item's body is cleaned when first read
+ * (src/sources/normalise.ts), and a spread would read it.
+ */
+export function withFields(item: Item, fields: Partial<Item>): Item {
+  return Object.assign(Object.create(Object.getPrototypeOf(item) as object, Object.getOwnPropertyDescriptors(item)) as Item, fields);
+}
 
 /**
  * Which way `contentHash` is computed. A release that changes what the hash covers — or how a feed's text is

@@ -71,11 +71,19 @@ export async function intakeItems(
       // Another entry of this same source is this article (a new GUID for the same link): announced already.
     } else if ((mark.hashScheme ?? 1) !== CONTENT_HASH_SCHEME) {
       // Hashed by an older release: a difference may be our cleaning, not the item. Re-take the hash, post nothing.
-      await marks.set(item, { ...mark, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME });
+      await marks.set(item, { ...mark, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME, ...rawHashOf(item) });
+    } else if (item.rawHash !== undefined && mark.rawHash === item.rawHash) {
+      // The entry reads as it did: so does its content, which is therefore not cleaned again to compare.
+    } else if (mark.contentHash === undefined) {
+      // Left out by the backlog and never read: whatever changed, nothing of it went out on this channel.
+      await marks.set(item, { ...mark, ...rawHashOf(item) });
     } else if (mark.contentHash !== item.contentHash) {
       // The new content is remembered only once the update is handled, so a crash in between retries it.
       if (onUpdate === 'reply' && (await outbox.applyUpdate(item, channelId))) updated += 1;
-      await marks.set(item, { ...mark, contentHash: item.contentHash });
+      await marks.set(item, { ...mark, contentHash: item.contentHash, ...rawHashOf(item) });
+    } else if (item.rawHash !== undefined) {
+      // Written differently, the same content: the new form is remembered, so the next poll need not clean it.
+      await marks.set(item, { ...mark, rawHash: item.rawHash });
     }
   }
 
@@ -88,18 +96,25 @@ export async function intakeItems(
   const taken = unseen.filter((item) => !dropped.has(item));
   const toQueue = firstSight ? newest(taken, backlog) : taken;
   const chosen = new Set(toQueue);
-  const seenNow = (item: Item): SeenMark => ({ firstSeenAt: at, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME });
+  const seenNow = (item: Item): SeenMark => ({ firstSeenAt: at, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME, ...rawHashOf(item) });
+  // An item the backlog leaves out is remembered by its raw hash alone, so its body is never cleaned (normalise.ts).
+  const leftOut = (item: Item): SeenMark =>
+    item.rawHash !== undefined ? { firstSeenAt: at, rawHash: item.rawHash, hashScheme: CONTENT_HASH_SCHEME, backlog: true } : { ...seenNow(item), backlog: true };
   // Three writes, each for all items and in this order, so a crash between any two leaves what a crash between two
   // items always could. Claimed before queueing, so another source polled after a crash here finds the article
   // taken; this source's next round queues it again (pending).
   await marks.claimAll(toQueue, seenNow);
   // Oldest first, so a backlog goes out in the order it was written.
   const queued = (await outbox.enqueueAll(oldestFirst(toQueue), channelId, { held })).length;
-  await marks.setAllAndClaimOthers(unseen.map((item) => [item, chosen.has(item) ? seenNow(item) : { ...seenNow(item), backlog: true }] as const));
+  await marks.setAllAndClaimOthers(unseen.map((item) => [item, chosen.has(item) ? seenNow(item) : leftOut(item)] as const));
   if (firstSight) await store.kv.set(primedKey(channelId, sourceId), at);
   if (unseen.length > 0) itemsSeenTotal.inc({ source: sourceId, channel: channelId }, unseen.length);
   for (const { rule } of filtered) itemsFilteredTotal.inc({ source: sourceId, channel: channelId, list: rule.list });
   return { channelId, queued, updated, alsoIn, skippedBacklog: taken.length - chosen.size, filtered, firstSight };
+}
+
+function rawHashOf(item: Item): { rawHash?: string } {
+  return item.rawHash !== undefined ? { rawHash: item.rawHash } : {};
 }
 
 /** Feeds list newest first; dates, when every item has one, are more trustworthy than position. */

@@ -16,7 +16,10 @@ export type DedupMode = 'article' | 'per-source';
 
 export interface SeenMark {
   firstSeenAt: string;
-  contentHash: string;
+  /** Absent for an item left out by the backlog: its text was never read (intake.ts), nor sent. */
+  contentHash?: string;
+  /** The item's rawHash when it was last read: the same again means the same content, without cleaning. */
+  rawHash?: string;
   /** CONTENT_HASH_SCHEME when the hash was taken; absent in marks written before schemes were numbered (1). */
   hashScheme?: number;
   /** The source that brought the article first, and its item id there. Absent in marks written per source. */

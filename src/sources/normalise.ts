@@ -22,6 +22,11 @@ export interface NormaliseContext {
   siteUrl?: string;
   /** Query parameters the operator added to the default tracking list (canonical-url.ts). */
   trackingParams?: ReadonlySet<string>;
+  /**
+   * Set to clean the body only when the item's text is first read (see `withBodyOnDemand`): a poll reads the text of
+   * the few items it queues, not of those it has seen or leaves to the backlog. Problems found then come here.
+   */
+  lateProblem?: (message: string) => void;
 }
 
 export type NormaliseResult =
@@ -64,23 +69,62 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
   if (url === undefined && linkProblems.length > 0) problems.push(linkProblems[0]!);
 
   const itemLanguage = (entry.language !== undefined ? language(entry.language) : undefined) ?? ctx.feedLanguage;
-  const body = cleanBody(bodyFields(entry, ctx.baseUrl, problems), {
-    title,
-    itemUrl: url,
-    ...(ctx.siteUrl ? { siteUrl: ctx.siteUrl } : {}),
-    ...(itemLanguage ? { language: itemLanguage } : {}),
-  });
-  const summary = body.summary;
-  const attribution = body.source?.attribution;
+  const guid = entry.id?.trim() || undefined;
 
-  if (!title && !summary && !url) {
-    return { ok: false, problems: [...problems, 'nothing to announce: no title, summary or link'] };
+  // Everything cleaning reads: the same entry under the same feed gives the same cleaned text (CONTENT_HASH_SCHEME
+  // covers a release that cleans differently), so a seen entry whose raw hash is unchanged need not be cleaned again.
+  const rawHash = sha256Hex([JSON.stringify(entry), ctx.baseUrl ?? '', ctx.siteUrl ?? '', itemLanguage ?? '', title ?? '', url ?? '']);
+  const clean = (report: (message: string) => void): Cleaned => {
+    const body = cleanBody(bodyFields(entry, ctx.baseUrl, report), {
+      title,
+      itemUrl: url,
+      ...(ctx.siteUrl ? { siteUrl: ctx.siteUrl } : {}),
+      ...(itemLanguage ? { language: itemLanguage } : {}),
+    });
+    const attribution = body.source?.attribution;
+    return {
+      summary: body.summary,
+      contentHash: sha256Hex([title ?? '', body.summary, url ?? '', attribution ?? '']),
+      attribution,
+      author: body.source?.author,
+      outlet: body.source?.outlet,
+    };
+  };
+  const head = (images: ItemImage[]) => ({
+    sourceId: ctx.sourceId,
+    url,
+    title,
+    publishedAt: firstDate(entry.dates),
+    tags: tags(entry.tags),
+    images,
+    language: itemLanguage,
+    rawHash,
+  });
+
+  const lateProblem = ctx.lateProblem;
+  if (lateProblem && (url || (guid && title))) {
+    // Its id and article key need no text, and it has something to announce whatever the text: the body can wait.
+    const id = guid ?? url!;
+    const item = ItemHeadSchema.parse({ ...head(imagesOf(entry, ctx.baseUrl, problems)), id, articleKey: articleKey({ url, guid, sourceId: ctx.sourceId, contentHash: '' }) });
+    return { ok: true, item: withBodyOnDemand(item, () => clean(lateProblem)), problems, hasGuid: guid !== undefined, ...(previousUrl ? { previousUrl } : {}) };
   }
 
+  const cleaned = clean((message) => problems.push(message));
+  if (!title && !cleaned.summary && !url) {
+    return { ok: false, problems: [...problems, 'nothing to announce: no title, summary or link'] };
+  }
+  const images = imagesOf(entry, ctx.baseUrl, problems);
+  const id = guid || url || `sha256:${sha256Hex([title ?? '', cleaned.summary])}`;
+  const item = ItemSchema.parse({ ...head(images), ...cleaned, id, articleKey: articleKey({ url, guid, sourceId: ctx.sourceId, contentHash: cleaned.contentHash }) });
+  return { ok: true, item, problems, hasGuid: guid !== undefined, ...(previousUrl ? { previousUrl } : {}) };
+}
+
+/** The entry's images, canonical, each once, at most MAX_IMAGES; a bad one is a problem, not the item's end. */
+function imagesOf(entry: RawEntry, baseUrl: string | undefined, problems: string[]): ItemImage[] {
   const images: ItemImage[] = [];
   const seenImages = new Set<string>();
   for (const img of entry.images) {
-    const c = canonicalUrl(img.url, ctx.baseUrl);
+    const c = canonicalUrl(img.url, baseUrl);
     if (!c.ok) {
       problems.push(`image ignored: ${c.reason}`);
       continue;
@@ -91,28 +135,28 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
     const alt = rawAlt ? collapse(plainOrProblem('image alt text', problems, () => titleToPlain(rawAlt))) : '';
     images.push({ url: c.url, alt, ...(img.mimeType ? { mimeType: img.mimeType.trim().toLowerCase() } : {}) });
   }
+  return images;
+}
 
-  const guid = entry.id?.trim() || undefined;
-  const id = guid || url || `sha256:${sha256Hex([title ?? '', summary])}`;
-  const contentHash = sha256Hex([title ?? '', summary, url ?? '', attribution ?? '']);
+/** What cleaning gives an item. */
+type Cleaned = Pick<Item, 'summary' | 'contentHash' | 'attribution' | 'author' | 'outlet'>;
+const CLEANED_FIELDS = ['summary', 'contentHash', 'attribution', 'author', 'outlet'] as const;
 
-  const item = ItemSchema.parse({
-    id,
-    sourceId: ctx.sourceId,
-    url,
-    title,
-    summary,
-    attribution,
-    author: body.source?.author,
-    outlet: body.source?.outlet,
-    publishedAt: firstDate(entry.dates),
-    tags: tags(entry.tags),
-    images,
-    language: itemLanguage,
-    contentHash,
-    articleKey: articleKey({ url, guid, sourceId: ctx.sourceId, contentHash }),
-  });
-  return { ok: true, item, problems, hasGuid: guid !== undefined, ...(previousUrl ? { previousUrl } : {}) };
+/** An item without what cleaning gives it, checked like a whole one. */
+const ItemHeadSchema = ItemSchema.omit({ summary: true, contentHash: true, attribution: true, author: true, outlet: true });
+
+/**
+ * `head` with the cleaned fields read through on first use: cleaning is most of a feed's parse, and a poll needs the
+ * text only of the items it queues or whose entry changed (src/outbox/intake.ts). The item is still plain data to
+ * every reader: the fields are enumerable, so spreading it or writing it as JSON cleans it then.
+ */
+function withBodyOnDemand(head: Omit<Item, keyof Cleaned>, clean: () => Cleaned): Item {
+  let cleaned: Cleaned | undefined;
+  const item = { ...head } as Item;
+  for (const field of CLEANED_FIELDS) {
+    Object.defineProperty(item, field, { enumerable: true, configurable: true, get: () => (cleaned ??= clean())[field] });
+  }
+  return item;
 }
 
 /**
@@ -120,16 +164,16 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
  * fields first, then full content, each converted only when read. Link targets are made canonical here, so that
  * cleaning can tell a link back to the item itself.
  */
-function bodyFields(entry: RawEntry, baseUrl: string | undefined, problems: string[]): BodyField[] {
+function bodyFields(entry: RawEntry, baseUrl: string | undefined, report: (message: string) => void): BodyField[] {
   const one = (raw: RawText, role: 'summary' | 'content'): BodyField => {
     const name = raw.field ?? role;
     // Problems name the role ("summary ignored: …"), as they always have; the field name is for cleaning.
-    return { field: name, role, read: () => toBody(raw, role, baseUrl, problems) };
+    return { field: name, role, read: () => toBody(raw, role, baseUrl, report) };
   };
   return [...entry.excerpts.map((f) => one(f, 'summary')), ...entry.contents.map((f) => one(f, 'content'))];
 }
 
-function toBody(field: RawText, role: string, baseUrl: string | undefined, problems: string[]): BodyParagraph[] {
+function toBody(field: RawText, role: string, baseUrl: string | undefined, report: (message: string) => void): BodyParagraph[] {
   try {
     const paragraphs = field.kind === 'html' ? htmlToBody(field.value) : textToBody(field.value);
     return paragraphs.map((p) =>
@@ -141,7 +185,7 @@ function toBody(field: RawText, role: string, baseUrl: string | undefined, probl
     );
   } catch (err) {
     if (!(err instanceof HtmlTooDeepError)) throw err;
-    problems.push(`${role} ignored: its HTML nests elements more than ${err.limit} levels deep`);
+    report(`${role} ignored: its HTML nests elements more than ${err.limit} levels deep`);
     return [];
   }
 }

@@ -47,6 +47,11 @@ export interface ParseContext {
   language?: string;
   /** Query parameters the operator added to the default tracking list (canonical-url.ts). */
   trackingParams?: ReadonlySet<string>;
+  /**
+   * Set to have each item's body cleaned only when its text is first read (normalise.ts): the problems cleaning
+   * finds then come here, named like the others. Unset, every item is cleaned before parseFeed returns.
+   */
+  lateProblems?: (problem: ItemProblem) => void;
 }
 
 /**
@@ -89,6 +94,7 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
         // So a closing "read it on our site" paragraph is recognised as boilerplate by the site's own link.
         ...(site?.ok ? { siteUrl: site.url } : {}),
         ...(ctx.trackingParams ? { trackingParams: ctx.trackingParams } : {}),
+        ...(ctx.lateProblems ? { lateProblem: (message: string) => ctx.lateProblems!({ where: label, message }) } : {}),
       });
       for (const message of result.problems) problems.push({ where: label, message });
       if (result.ok) read.push({ n, label, item: result.item, hasGuid: result.hasGuid, ...(result.previousUrl ? { previousUrl: result.previousUrl } : {}) });

@@ -1,5 +1,5 @@
 import type { SourceConfig } from '../config/schema.js';
-import type { Item } from '../core/item.js';
+import { withFields, type Item } from '../core/item.js';
 import { itemFilterFor, type ItemFilter } from './item-filter.js';
 
 export interface RuledItems {
@@ -18,7 +18,7 @@ const takeAll: ItemFilter = () => undefined;
 export function applySourceRules(source: Pick<SourceConfig, 'include' | 'exclude' | 'maxAge' | 'template'>, items: readonly Item[], now: number): RuledItems {
   const text = source.template?.text;
   return {
-    items: text === undefined ? [...items] : items.map((item) => ({ ...item, template: text })),
+    items: text === undefined ? [...items] : items.map((item) => withFields(item, { template: text })),
     dropRuleOf: itemFilterFor(source, now) ?? takeAll,
   };
 }
