@@ -77,16 +77,22 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
   // Absolute already, so the same for every entry whatever its xml:base.
   const site = siteBase ? canonicalUrl(siteBase) : undefined;
 
-  const read: Array<{ n: number; label: string; item: Item; hasGuid: boolean; previousUrl?: string }> = [];
+  const read: Array<{ n: number; label: () => string; item: Item; hasGuid: boolean; previousUrl?: string }> = [];
   raw.entries.forEach((rawEntry, index) => {
     const n = index + 1;
     let entry: RawEntry | undefined;
-    let label = `${where}, item ${n}`;
+    // Written only for a problem: the title is read for it a second time, which most items never need.
+    let written: string | undefined;
+    const label = () => {
+      if (written !== undefined) return written;
+      written = `${where}, item ${n}`;
+      // The item's own problems say when its title cannot be read; the label then goes without it.
+      const title = entry ? titleOrNothing(entry.title) : undefined;
+      if (title) written += ` (${JSON.stringify(title.length > 60 ? `${title.slice(0, 57)}...` : title)})`;
+      return written;
+    };
     try {
       entry = readEntry(format, rawEntry);
-      // The item's own problems say when its title cannot be read; the label then goes without it.
-      const title = titleOrNothing(entry.title);
-      if (title) label += ` (${JSON.stringify(title.length > 60 ? `${title.slice(0, 57)}...` : title)})`;
       const result = normaliseEntry(entry, {
         sourceId: ctx.sourceId,
         baseUrl: resolveBase(entry.base, feedBase),
@@ -94,12 +100,12 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
         // So a closing "read it on our site" paragraph is recognised as boilerplate by the site's own link.
         ...(site?.ok ? { siteUrl: site.url } : {}),
         ...(ctx.trackingParams ? { trackingParams: ctx.trackingParams } : {}),
-        ...(ctx.lateProblems ? { lateProblem: (message: string) => ctx.lateProblems!({ where: label, message }) } : {}),
+        ...(ctx.lateProblems ? { lateProblem: (message: string) => ctx.lateProblems!({ where: label(), message }) } : {}),
       });
-      for (const message of result.problems) problems.push({ where: label, message });
+      for (const message of result.problems) problems.push({ where: label(), message });
       if (result.ok) read.push({ n, label, item: result.item, hasGuid: result.hasGuid, ...(result.previousUrl ? { previousUrl: result.previousUrl } : {}) });
     } catch (err) {
-      problems.push({ where: label, message: `skipped: ${itemErrorMessage(err)}` });
+      problems.push({ where: label(), message: `skipped: ${itemErrorMessage(err)}` });
     }
   });
 
@@ -108,7 +114,7 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
   for (const { n, label, item } of withSharedLinksApart(read, ctx.sourceId)) {
     const first = seenIds.get(item.id);
     if (first !== undefined) {
-      problems.push({ where: label, message: `same id as item ${first} (${JSON.stringify(item.id)}); skipped` });
+      problems.push({ where: label(), message: `same id as item ${first} (${JSON.stringify(item.id)}); skipped` });
       continue;
     }
     seenIds.set(item.id, n);
