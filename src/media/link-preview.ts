@@ -1,5 +1,5 @@
 import { extractLinkCard } from '../compose/link-card.js';
-import { describeError } from '../core/errors.js';
+import { describeError, ThreadcastError } from '../core/errors.js';
 import { decodeBody } from '../sources/decode-body.js';
 import { redactUrl } from '../http/redact-url.js';
 import { guardedFetch } from './guarded-fetch.js';
@@ -95,9 +95,8 @@ export async function fetchLinkPreview(url: string, opts: LinkPreviewOptions): P
     });
     preview.thumb = { data: image.data, mimeType: image.mimeType, width: image.width, height: image.height };
   } catch (err) {
-    const message = describeError(err);
-    // prepareImage's errors carry no `where`: name the image.
-    const named = message.includes(redactUrl(card.imageUrl)) ? message : `${redactUrl(card.imageUrl)}: ${message}`;
+    // loadImage's errors name the image (their `where`); prepareImage's carry no `where`: name it for them.
+    const named = err instanceof ThreadcastError && err.where !== undefined ? describeError(err) : `${redactUrl(card.imageUrl)}: ${describeError(err)}`;
     preview.problem = report(`image: ${named}`);
   }
   return preview;
