@@ -476,7 +476,7 @@ export class RedisStore implements Store {
     try {
       return await c.sendCommand(['EVALSHA', s.sha, ...tail]);
     } catch (err) {
-      if (!(err instanceof ErrorReply && err.message.startsWith('NOSCRIPT'))) throw err;
+      if (codeOf(err) !== 'NOSCRIPT') throw err;
       return c.sendCommand(['EVAL', s.source, ...tail]);
     }
   }
