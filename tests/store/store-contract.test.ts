@@ -575,6 +575,17 @@ describe.skipIf(!REDIS_SERVER)('redis store specifics', () => {
     }
   }
 
+  it('claims on a server that has forgotten its scripts (SCRIPT FLUSH, a restart): NOSCRIPT, then the script itself', async () => {
+    const url = await backends[1]!.fresh();
+    const store = await open(url);
+    await store.createDelivery(delivery(1));
+    await store.createDelivery(delivery(2));
+    expect(await store.claimDelivery(delivery(1).id, 'a', 60_000, Date.now())).toBe(true);
+    await admin.scriptFlush();
+    expect(await store.claimDelivery(delivery(2).id, 'a', 60_000, Date.now())).toBe(true);
+    expect(await store.claimDelivery(delivery(2).id, 'b', 60_000, Date.now())).toBe(false);
+  });
+
   it('keeps every key under threadcast:, stores the delivery JSON as is, and gives claims and leases a Redis TTL', async () => {
     const url = await backends[1]!.fresh();
     const store = await open(url);
