@@ -27,7 +27,7 @@ const queueTransitionCommand = lazy(queueModule, 'queueTransitionCommand');
 
 const program = new Command()
   .name('threadcast')
-  .description('Turns feed items and announcements into threads on X and Bluesky, exactly once.')
+  .description('Turns feed items and announcements into threads on X, Bluesky and Mastodon, exactly once.')
   .option('-c, --config <path>', 'config file (default: $THREADCAST_CONFIG or config/threadcast.yaml)')
   .showHelpAfterError();
 
