@@ -49,6 +49,8 @@ export function lastSentenceStart(text: string): number {
  * and neighbouring runs with the same link merged.
  */
 export function tidyParagraph(p: BodyParagraph): BodyParagraph {
+  // Most paragraphs come here tidy already (converted HTML, every later step's output): they are only copied.
+  if (isTidy(p)) return p.map((run) => ({ ...run }));
   const collapsed: BodyRun[] = [];
   let afterSpace = true;
   for (const run of p) {
@@ -68,6 +70,20 @@ export function tidyParagraph(p: BodyParagraph): BodyParagraph {
     else out.push({ ...run });
   }
   return out;
+}
+
+/**
+ * Whether tidyParagraph would give back the same runs: none empty, no two neighbours with the same link, no two spaces
+ * or tabs in a row, none after a run that ends with whitespace, and no whitespace at either end.
+ */
+function isTidy(p: BodyParagraph): boolean {
+  for (let i = 0; i < p.length; i++) {
+    const text = p[i]!.text;
+    if (!text || /[ \t]{2}/.test(text)) return false;
+    const prev = p[i - 1];
+    if (prev ? prev.href === p[i]!.href || (/^[ \t]/.test(text) && /\s$/.test(prev.text)) : /^\s/.test(text)) return false;
+  }
+  return p.length === 0 || !/\s$/.test(p[p.length - 1]!.text);
 }
 
 /** Each run's text mapped (within the run), then the paragraph tidied. */

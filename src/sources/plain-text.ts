@@ -227,8 +227,11 @@ export function collapse(s: string): string {
   return collapseWhitespace(stripControls(s));
 }
 
+/** Whitespace that collapsing changes: any but a space, or two in a row. Most lines have none. */
+const TO_COLLAPSE = /[^\S ]|\s\s/;
+
 function collapseWhitespace(s: string): string {
-  return s.replace(/[\s\u00a0]+/g, ' ').trim();
+  return (TO_COLLAPSE.test(s) ? s.replace(/[\s\u00a0]+/g, ' ') : s).trim();
 }
 
 /**
