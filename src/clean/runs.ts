@@ -100,6 +100,11 @@ export interface Word {
 
 export function wordsOf(text: string): Word[] {
   const out: Word[] = [];
+  // ASCII text lower-cases letter for letter, offsets unchanged: once for the whole text rather than word by word.
+  if (/^[\x00-\x7f]*$/.test(text)) {
+    for (const m of text.toLowerCase().matchAll(/[\p{L}\p{N}\p{M}]+/gu)) out.push({ word: m[0], start: m.index, end: m.index + m[0].length });
+    return out;
+  }
   for (const m of text.matchAll(/[\p{L}\p{N}\p{M}]+/gu)) {
     const word = /^[\x00-\x7f]*$/.test(m[0]) ? m[0].toLowerCase() : m[0].normalize('NFKC').toLowerCase();
     out.push({ word, start: m.index, end: m.index + m[0].length });
