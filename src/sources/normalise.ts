@@ -22,6 +22,11 @@ export interface NormaliseContext {
   siteUrl?: string;
   /** Query parameters the operator added to the default tracking list (canonical-url.ts). */
   trackingParams?: ReadonlySet<string>;
+  /**
+   * The entry's title as titleToPlain gives it, when the caller has it already (parse-feed.ts converts it for its
+   * problem labels): converting it again cost as much as a short summary's cleaning.
+   */
+  plainTitle?: string;
 }
 
 export type NormaliseResult =
@@ -44,7 +49,7 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
   const problems: string[] = [];
 
   const rawTitle = entry.title;
-  const title = rawTitle ? plainOrProblem('title', problems, () => repairMojibake(titleToPlain(rawTitle.value, rawTitle.kind === 'text'))) || undefined : undefined;
+  const title = rawTitle ? plainOrProblem('title', problems, () => repairMojibake(ctx.plainTitle ?? titleToPlain(rawTitle.value, rawTitle.kind === 'text'))) || undefined : undefined;
 
   let url: string | undefined;
   let previousUrl: string | undefined;

@@ -68,7 +68,9 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
   // A feed read from a file has no URL of its own: its links then still resolve against what it says it is.
   const outerBase = format === 'atom' ? docUrl ?? siteBase ?? selfBase : siteBase ?? selfBase ?? docUrl;
   const feedBase = resolveBase(raw.base, outerBase);
-  const feedLanguage = language(ctx.language) ?? language(raw.language);
+  // Read once: Intl canonicalises a tag slowly, and the feed's own is returned too.
+  const rawLanguage = language(raw.language);
+  const feedLanguage = language(ctx.language) ?? rawLanguage;
   // Absolute already, so the same for every entry whatever its xml:base.
   const site = siteBase ? canonicalUrl(siteBase) : undefined;
 
@@ -89,6 +91,7 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
         // So a closing "read it on our site" paragraph is recognised as boilerplate by the site's own link.
         ...(site?.ok ? { siteUrl: site.url } : {}),
         ...(ctx.trackingParams ? { trackingParams: ctx.trackingParams } : {}),
+        ...(title !== undefined ? { plainTitle: title } : {}),
       });
       for (const message of result.problems) problems.push({ where: label, message });
       if (result.ok) read.push({ n, label, item: result.item, hasGuid: result.hasGuid, ...(result.previousUrl ? { previousUrl: result.previousUrl } : {}) });
@@ -119,7 +122,7 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
   return {
     format,
     title,
-    language: language(raw.language),
+    language: rawLanguage,
     items,
     problems,
   };
