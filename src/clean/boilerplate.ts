@@ -244,7 +244,8 @@ function withoutCallsToComment(paragraphs: readonly BodyParagraph[]): BodyParagr
   const out: BodyParagraph[] = [];
   for (const p of paragraphs) {
     const text = paragraphText(p);
-    const m = mayCallToComment(text) ? CALL_TO_COMMENT.exec(text.slice(-TAIL_WINDOW)) : null;
+    const tail = text.slice(-TAIL_WINDOW);
+    const m = mayCallToComment(tail) ? CALL_TO_COMMENT.exec(tail) : null;
     if (!m) {
       out.push(p);
       continue;
@@ -287,7 +288,8 @@ function isBoilerplateParagraph(p: BodyParagraph, targets: LinkTargets): boolean
   if (isCommentOrShare(text) || isRedditLine(p, text)) return true;
   if (READ_MORE_ALONE.test(text)) return true;
   if (PROMO.test(text) && p.some((r) => r.href !== undefined)) return true;
-  if (MEDIUM_FOOTER.test(text)) return true;
+  // The footer's fixed words, found by a plain search, before the pattern's backtracking over 300 characters.
+  if (text.includes('was originally published in') && MEDIUM_FOOTER.test(text)) return true;
   const links = p.filter((r) => r.href !== undefined);
   if (links.length === 0 || !p.every((r) => r.href !== undefined || SEPARATORS.test(r.text))) return false;
   // Only links: back to the item or the site, or the "read more" / comment / share kind ("Lire la suite - En bref / Europe").

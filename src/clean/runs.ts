@@ -105,11 +105,34 @@ export function wordsOf(text: string): Word[] {
     for (const m of text.toLowerCase().matchAll(/[\p{L}\p{N}\p{M}]+/gu)) out.push({ word: m[0], start: m.index, end: m.index + m[0].length });
     return out;
   }
-  for (const m of text.matchAll(/[\p{L}\p{N}\p{M}]+/gu)) {
-    const word = /^[\x00-\x7f]*$/.test(m[0]) ? m[0].toLowerCase() : m[0].normalize('NFKC').toLowerCase();
-    out.push({ word, start: m.index, end: m.index + m[0].length });
-  }
+  for (const m of text.matchAll(/[\p{L}\p{N}\p{M}]+/gu)) out.push({ word: comparable(m[0]), start: m.index, end: m.index + m[0].length });
   return out;
+}
+
+function comparable(word: string): string {
+  return /^[\x00-\x7f]*$/.test(word) ? word.toLowerCase() : word.normalize('NFKC').toLowerCase();
+}
+
+/** The first of wordsOf(text)'s words, the rest left unread; undefined when it has none. */
+export function firstWordOf(text: string): string | undefined {
+  const m = /[\p{L}\p{N}\p{M}]+/u.exec(text);
+  return m ? comparable(m[0]) : undefined;
+}
+
+const WORD_CHAR = /^[\p{L}\p{N}\p{M}]$/u;
+
+/** The last of wordsOf(text)'s words, read back from the end (code point by code point, as /u matching steps). */
+export function lastWordOf(text: string): string | undefined {
+  let end = text.length;
+  while (end > 0 && !WORD_CHAR.test(codePointBefore(text, end))) end -= codePointBefore(text, end).length;
+  let start = end;
+  while (start > 0 && WORD_CHAR.test(codePointBefore(text, start))) start -= codePointBefore(text, start).length;
+  return start < end ? comparable(text.slice(start, end)) : undefined;
+}
+
+function codePointBefore(text: string, i: number): string {
+  const pair = i >= 2 && /^[\ud800-\udbff][\udc00-\udfff]$/.test(text.slice(i - 2, i));
+  return text.slice(pair ? i - 2 : i - 1, i);
 }
 
 export function wordKey(text: string): string {

@@ -345,8 +345,7 @@ function isLabel(text: string): boolean {
 }
 
 function isOnlyLinks(paragraphs: BodyParagraph[]): boolean {
-  const runs = paragraphs.flat();
-  return runs.some((r) => r.href !== undefined) && runs.every((r) => r.href !== undefined || !/[\p{L}\p{N}]/u.test(r.text));
+  return paragraphs.some((p) => p.some((r) => r.href !== undefined)) && paragraphs.every((p) => p.every((r) => r.href !== undefined || !/[\p{L}\p{N}]/u.test(r.text)));
 }
 
 const wordSegmenters = new Map<string, Intl.Segmenter>();
