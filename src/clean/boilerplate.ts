@@ -152,6 +152,12 @@ const APPEARED_FIRST_ON = new RegExp(
   'su',
 );
 
+/**
+ * Every READ_MORE_* pattern starts with the phrase. They end at the end of the text, but V8 tries them at every start
+ * position all the same: this one search says whether any of them can match.
+ */
+const READ_MORE_ANYWHERE = new RegExp(`(?:${READ_MORE})`, 'iu');
+
 /** Medium's footer, a paragraph of its own: "<title> was originally published in <publication> on Medium, where …". */
 const MEDIUM_FOOTER =
   /^[^\n]{1,300}?\swas originally published in\s[^\n]{1,200}?\son Medium, where people are continuing the conversation by highlighting and responding to this story\.?$/u;
@@ -211,7 +217,8 @@ export function removeBoilerplate(paragraphs: readonly BodyParagraph[], targets:
     }
     const text = paragraphText(last);
     const from = windowStart(text);
-    const mark = search(EXCERPT_MARK, text, from);
+    // The mark is the paragraph's last character: without "]" or ")" there, the pattern need not run.
+    const mark = text.endsWith(']') || text.endsWith(')') ? search(EXCERPT_MARK, text, from) : undefined;
     if (mark !== undefined) cut = true;
     const found = mark ?? tailStart(last, text, from);
     if (found === undefined) break;
@@ -237,7 +244,8 @@ function withoutCallsToComment(paragraphs: readonly BodyParagraph[]): BodyParagr
   const out: BodyParagraph[] = [];
   for (const p of paragraphs) {
     const text = paragraphText(p);
-    const m = CALL_TO_COMMENT.exec(text.slice(-TAIL_WINDOW));
+    const tail = text.slice(-TAIL_WINDOW);
+    const m = mayCallToComment(tail) ? CALL_TO_COMMENT.exec(tail) : null;
     if (!m) {
       out.push(p);
       continue;
@@ -247,6 +255,14 @@ function withoutCallsToComment(paragraphs: readonly BodyParagraph[]): BodyParagr
     if (rest.split(/\s+/u).length > CALL_COMPANION_WORDS) out.push(tidyParagraph(sliceParagraph(p, 0, at)));
   }
   return out;
+}
+
+/**
+ * What CALL_TO_COMMENT needs: a full stop or "!" last and the word, found by a plain search (same flags), before the
+ * pattern, whose look-behind V8 tries at every position of a paragraph.
+ */
+function mayCallToComment(text: string): boolean {
+  return (text.endsWith('.') || text.endsWith('!')) && /comment/iu.test(text);
 }
 
 /** A sponsor's sentence at the very start of the body, removed; the rest of the paragraph stays. */
@@ -272,7 +288,8 @@ function isBoilerplateParagraph(p: BodyParagraph, targets: LinkTargets): boolean
   if (isCommentOrShare(text) || isRedditLine(p, text)) return true;
   if (READ_MORE_ALONE.test(text)) return true;
   if (PROMO.test(text) && p.some((r) => r.href !== undefined)) return true;
-  if (MEDIUM_FOOTER.test(text)) return true;
+  // The footer's fixed words, found by a plain search, before the pattern's backtracking over 300 characters.
+  if (text.includes('was originally published in') && MEDIUM_FOOTER.test(text)) return true;
   const links = p.filter((r) => r.href !== undefined);
   if (links.length === 0 || !p.every((r) => r.href !== undefined || SEPARATORS.test(r.text))) return false;
   // Only links: back to the item or the site, or the "read more" / comment / share kind ("Lire la suite - En bref / Europe").
@@ -302,22 +319,26 @@ function tailStart(p: BodyParagraph, text: string, from: number): number | undef
   if (contact !== undefined) return contact;
   const credits = musicCreditsStart(text, from);
   if (credits !== undefined) return credits;
+  // The end-anchored patterns below run only where a cheap check on the text's last characters allows a match.
+  const end = text.trimEnd();
+  const readMore = READ_MORE_ANYWHERE.test(from > 0 ? text.slice(from) : text);
   // The words after the preposition must be a link: "Read more at the library" is a sentence.
-  const readMoreAt = READ_MORE_AT.exec(text.slice(from));
+  const readMoreAt = readMore ? READ_MORE_AT.exec(text.slice(from)) : null;
   if (readMoreAt) {
     const at = from + readMoreAt.index;
     if (coversLink(p, at + readMoreAt[0].length, text.length) && startsClearly(text, at, true)) return at;
   }
-  for (const pattern of [READ_MORE_TAIL, READ_MORE_ON_TAIL]) {
+  for (const pattern of readMore ? [READ_MORE_TAIL, READ_MORE_ON_TAIL] : []) {
     const m = search(pattern, text, from);
     if (m !== undefined && startsClearly(text, m, true)) return m;
   }
   // Comments are a common noun, and German capitalises nouns: only after a sentence end.
   const comments = search(COMMENT_TAIL, text, from);
   if (comments !== undefined && startsClearly(text, comments, false)) return comments;
-  const clickHere = search(CLICK_HERE_SENTENCE, text, from);
+  // "click here", a "." or "!" maybe, then whitespace (what trimEnd removes): one code unit per letter even under iu.
+  const clickHere = /click here[.!]?$/iu.test(end.slice(-11)) ? search(CLICK_HERE_SENTENCE, text, from) : undefined;
   if (clickHere !== undefined) return clickHere;
-  const reader = search(READER_COMMENTS_TAIL, text, from);
+  const reader = end.endsWith('Reader comments') ? search(READER_COMMENTS_TAIL, text, from) : undefined;
   if (reader !== undefined && startsClearly(text, reader, true)) return reader;
   return undefined;
 }

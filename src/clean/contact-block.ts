@@ -56,27 +56,53 @@ export function contactBlockStart(text: string, from = 0): number | undefined {
  * number's digit groups joined into one token), and where the first of them starts.
  */
 function trailingRun(tail: string): { start: number; tokens: string[] } | undefined {
-  const words = [...tail.matchAll(/\S+/gu)];
+  const word = wordsFromEnd(tail);
   const tokens: string[] = [];
   let start: number | undefined;
-  for (let i = words.length - 1; i >= 0; i--) {
-    const word = words[i]![0].replace(SEPARATOR_EDGES, '');
-    if (!word) continue;
-    if (LINK.test(word) || EMAIL.test(word) || HANDLE.test(word)) {
-      tokens.push(word);
-      start = words[i]!.index;
+  for (let k = 0; word(k); k++) {
+    const w = word(k)!;
+    const token = w.text.replace(SEPARATOR_EDGES, '');
+    if (!token) continue;
+    if (LINK.test(token) || EMAIL.test(token) || HANDLE.test(token)) {
+      tokens.push(token);
+      start = w.index;
       continue;
     }
-    let j = i;
-    while (j > 0 && DIGIT_GROUP.test(words[j - 1]![0].replace(SEPARATOR_EDGES, ''))) j--;
-    const phone = words.slice(j, i + 1).map((w) => w[0].replace(SEPARATOR_EDGES, '')).join(' ');
-    if (!DIGIT_GROUP.test(word) || !isPhone(phone)) break;
+    if (!DIGIT_GROUP.test(token)) break;
+    let j = k;
+    while (word(j + 1) && DIGIT_GROUP.test(word(j + 1)!.text.replace(SEPARATOR_EDGES, ''))) j++;
+    const groups: string[] = [];
+    for (let g = j; g >= k; g--) groups.push(word(g)!.text.replace(SEPARATOR_EDGES, ''));
+    const phone = groups.join(' ');
+    if (!isPhone(phone)) break;
     tokens.push(phone);
-    start = words[j]!.index;
-    i = j;
+    start = word(j)!.index;
+    k = j;
   }
   return start === undefined ? undefined : { start, tokens };
 }
+
+/**
+ * The text's words (runs of non-whitespace, as /\S+/ finds them), the `k`th from the end: read backwards only as far
+ * as asked. Nearly every paragraph ends with a word that is no contact data, and splitting the whole of it into words
+ * cost more than the rest of the boilerplate rules together.
+ */
+function wordsFromEnd(text: string): (k: number) => { text: string; index: number } | undefined {
+  const found: Array<{ text: string; index: number }> = [];
+  let at = text.length;
+  return (k) => {
+    while (found.length <= k && at > 0) {
+      let end = at;
+      while (end > 0 && SPACE.test(text.charAt(end - 1))) end--;
+      let begin = end;
+      while (begin > 0 && !SPACE.test(text.charAt(begin - 1))) begin--;
+      if (begin < end) found.push({ text: text.slice(begin, end), index: begin });
+      at = begin;
+    }
+    return found[k];
+  };
+}
+const SPACE = /\s/;
 
 function isPhone(token: string): boolean {
   const digits = (token.match(/\d/gu) ?? []).length;

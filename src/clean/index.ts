@@ -48,9 +48,12 @@ export function cleanBody(fields: readonly BodyField[], ctx: CleanContext = {}):
 /** One field through every cleaning step; the paragraphs it ends with are what may be announced. */
 export function cleanField(field: BodyField, ctx: CleanContext): CleanedField {
   let paragraphs = field.read().filter((p) => p.length > 0);
-  if (looksDoubleEscaped(paragraphs.map(paragraphText).join('\n'))) paragraphs = paragraphs.map((p) => mapRuns(p, decodeEntitiesOnce));
+  let whole = paragraphs.map(paragraphText).join('\n');
+  if (looksDoubleEscaped(whole)) {
+    paragraphs = paragraphs.map((p) => mapRuns(p, decodeEntitiesOnce));
+    whole = paragraphs.map(paragraphText).join('\n');
+  }
   // Before spaces are normalised: a no-break space's mojibake ("Â" + U+00A0) must still be whole.
-  const whole = paragraphs.map(paragraphText).join('\n');
   if (hasMojibake(whole)) paragraphs = paragraphs.map((p) => mapRuns(p, (text) => repairMojibake(text, whole)));
   paragraphs = removeSponsorLead(paragraphs.map(normaliseSpace).filter((p) => p.length > 0));
 

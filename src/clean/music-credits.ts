@@ -11,6 +11,8 @@ const ENTRY = new RegExp(`^${LABEL}\\s*:\\s+\\S.*?\\s\\/\\/\\s+\\S.*$`, 'iu');
 /** Where the music credits closing this text start, if it ends with some. */
 export function musicCreditsStart(text: string, from = 0): number | undefined {
   const tail = text.slice(from);
+  // Every label ends with a colon; LABEL_AT's look-behind is tried at every position of text without one too.
+  if (!tail.includes(':')) return undefined;
   const starts = [...tail.matchAll(LABEL_AT)].map((m) => m.index);
   for (let i = 0; i < starts.length; i++) {
     const rest = starts.slice(i);

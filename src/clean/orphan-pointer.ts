@@ -16,12 +16,20 @@ const POINTER_AT_END =
 /** A paragraph of prose after the pointer: one line that starts a sentence with a capital, a digit or a price. */
 const PROSE_START = /^(?:\p{Lu}|\p{N}|\p{Sc}\s?\p{N})[^\n]*$/u;
 
+/**
+ * V8 tries an end-anchored pattern at every start position of a paragraph; nearly every paragraph fails on its last
+ * character already. POINTER_AT_END ends in a colon and then whitespace (`\s`, which is what trimEnd removes).
+ */
+function endsWithColon(text: string): boolean {
+  return text.trimEnd().endsWith(':');
+}
+
 export function withoutOrphanPointers(paragraphs: readonly BodyParagraph[]): BodyParagraph[] {
   const out: BodyParagraph[] = [];
   paragraphs.forEach((p, i) => {
     const text = paragraphText(p);
     const next = paragraphs[i + 1];
-    if (!POINTER_AT_END.test(text) || (next && !PROSE_START.test(paragraphText(next).trim()))) {
+    if (!endsWithColon(text) || !POINTER_AT_END.test(text) || (next && !PROSE_START.test(paragraphText(next).trim()))) {
       out.push(p);
       return;
     }

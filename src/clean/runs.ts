@@ -49,6 +49,8 @@ export function lastSentenceStart(text: string): number {
  * and neighbouring runs with the same link merged.
  */
 export function tidyParagraph(p: BodyParagraph): BodyParagraph {
+  // Most paragraphs come here tidy already (converted HTML, every later step's output): they are only copied.
+  if (isTidy(p)) return p.map((run) => ({ ...run }));
   const collapsed: BodyRun[] = [];
   let afterSpace = true;
   for (const run of p) {
@@ -70,6 +72,20 @@ export function tidyParagraph(p: BodyParagraph): BodyParagraph {
   return out;
 }
 
+/**
+ * Whether tidyParagraph would give back the same runs: none empty, no two neighbours with the same link, no two spaces
+ * or tabs in a row, none after a run that ends with whitespace, and no whitespace at either end.
+ */
+function isTidy(p: BodyParagraph): boolean {
+  for (let i = 0; i < p.length; i++) {
+    const text = p[i]!.text;
+    if (!text || /[ \t]{2}/.test(text)) return false;
+    const prev = p[i - 1];
+    if (prev ? prev.href === p[i]!.href || (/^[ \t]/.test(text) && /\s$/.test(prev.text)) : /^\s/.test(text)) return false;
+  }
+  return p.length === 0 || !/\s$/.test(p[p.length - 1]!.text);
+}
+
 /** Each run's text mapped (within the run), then the paragraph tidied. */
 export function mapRuns(p: BodyParagraph, map: (text: string) => string): BodyParagraph {
   return tidyParagraph(p.map((run) => ({ ...run, text: map(run.text) })));
@@ -84,11 +100,39 @@ export interface Word {
 
 export function wordsOf(text: string): Word[] {
   const out: Word[] = [];
-  for (const m of text.matchAll(/[\p{L}\p{N}\p{M}]+/gu)) {
-    const word = /^[\x00-\x7f]*$/.test(m[0]) ? m[0].toLowerCase() : m[0].normalize('NFKC').toLowerCase();
-    out.push({ word, start: m.index, end: m.index + m[0].length });
+  // ASCII text lower-cases letter for letter, offsets unchanged: once for the whole text rather than word by word.
+  if (/^[\x00-\x7f]*$/.test(text)) {
+    for (const m of text.toLowerCase().matchAll(/[\p{L}\p{N}\p{M}]+/gu)) out.push({ word: m[0], start: m.index, end: m.index + m[0].length });
+    return out;
   }
+  for (const m of text.matchAll(/[\p{L}\p{N}\p{M}]+/gu)) out.push({ word: comparable(m[0]), start: m.index, end: m.index + m[0].length });
   return out;
+}
+
+function comparable(word: string): string {
+  return /^[\x00-\x7f]*$/.test(word) ? word.toLowerCase() : word.normalize('NFKC').toLowerCase();
+}
+
+/** The first of wordsOf(text)'s words, the rest left unread; undefined when it has none. */
+export function firstWordOf(text: string): string | undefined {
+  const m = /[\p{L}\p{N}\p{M}]+/u.exec(text);
+  return m ? comparable(m[0]) : undefined;
+}
+
+const WORD_CHAR = /^[\p{L}\p{N}\p{M}]$/u;
+
+/** The last of wordsOf(text)'s words, read back from the end (code point by code point, as /u matching steps). */
+export function lastWordOf(text: string): string | undefined {
+  let end = text.length;
+  while (end > 0 && !WORD_CHAR.test(codePointBefore(text, end))) end -= codePointBefore(text, end).length;
+  let start = end;
+  while (start > 0 && WORD_CHAR.test(codePointBefore(text, start))) start -= codePointBefore(text, start).length;
+  return start < end ? comparable(text.slice(start, end)) : undefined;
+}
+
+function codePointBefore(text: string, i: number): string {
+  const pair = i >= 2 && /^[\ud800-\udbff][\udc00-\udfff]$/.test(text.slice(i - 2, i));
+  return text.slice(pair ? i - 2 : i - 1, i);
 }
 
 export function wordKey(text: string): string {

@@ -298,7 +298,12 @@ function isTeaser(text: string): boolean {
  */
 const TAGLINE_WORDS = 8;
 function isTagline(text: string): boolean {
-  return text.replace(URL_IN_TEXT, ' ').split(/\s+/u).filter((w) => /[\p{L}\p{N}]/u.test(w)).length < TAGLINE_WORDS;
+  // Called on whole contents: the count stops at TAGLINE_WORDS, and the URL pattern (which V8 tries at every word
+  // start) runs only on text that has the "://" every URL it matches contains.
+  const words = text.includes('://') ? text.replace(URL_IN_TEXT, ' ') : text;
+  let count = 0;
+  for (const m of words.matchAll(/\S+/gu)) if (/[\p{L}\p{N}]/u.test(m[0]) && ++count >= TAGLINE_WORDS) return false;
+  return true;
 }
 
 /** A line that is a list item: a bullet, a number ("3." "3)"), or a timestamp ("(0:41)", "12:30 -"). */
@@ -326,7 +331,7 @@ function isListLike(paragraphs: BodyParagraph[]): boolean {
 const THEMATIC_BREAK = /^(?:-{3,}|_{3,}|\*{3,}|\*(?: \*){2,})[^\S\n]*(?:\n|$)/u;
 function isNotProse(text: string): boolean {
   if (isListLike([[{ text }]]) || THEMATIC_BREAK.test(text)) return true;
-  if ((text.match(TIMESTAMP)?.length ?? 0) >= 2 || (text.match(URL_IN_TEXT)?.length ?? 0) >= 3) return true;
+  if ((text.match(TIMESTAMP)?.length ?? 0) >= 2 || (text.includes('://') && (text.match(URL_IN_TEXT)?.length ?? 0) >= 3)) return true;
   const code = text.match(/[{}<>;=]/gu)?.length ?? 0;
   return code >= 10 && code >= text.length / 25;
 }
@@ -340,8 +345,7 @@ function isLabel(text: string): boolean {
 }
 
 function isOnlyLinks(paragraphs: BodyParagraph[]): boolean {
-  const runs = paragraphs.flat();
-  return runs.some((r) => r.href !== undefined) && runs.every((r) => r.href !== undefined || !/[\p{L}\p{N}]/u.test(r.text));
+  return paragraphs.some((p) => p.some((r) => r.href !== undefined)) && paragraphs.every((p) => p.every((r) => r.href !== undefined || !/[\p{L}\p{N}]/u.test(r.text)));
 }
 
 const wordSegmenters = new Map<string, Intl.Segmenter>();

@@ -1,4 +1,4 @@
-import { coversLink, lastSentenceStart, paragraphText, sliceParagraph, tidyParagraph, wordsOf, type Word } from './runs.js';
+import { coversLink, lastSentenceStart, paragraphText, sliceParagraph, tidyParagraph, firstWordOf, lastWordOf, wordsOf, type Word } from './runs.js';
 import { isBylineName } from './source-line.js';
 import type { BodyParagraph } from './types.js';
 
@@ -87,6 +87,8 @@ function trimStart(p: BodyParagraph, titleWords: string[], titleLength: number):
   // Only the start can hold the title: words are read from a window a little longer than the title.
   const window = text.length > 3 * titleLength + 64 ? text.slice(0, 3 * titleLength + 64) : text;
   if (!mayHold(window, titleWords[0]!)) return p;
+  // Whatever is removed starts with the title's first word: most paragraphs start otherwise, and are not split further.
+  if (firstWordOf(window) !== titleWords[0]) return p;
   const words = wordsOf(window);
   if (window === text && isCutTitle(text, words, titleWords)) return [];
   if (!startsWithWords(words, titleWords, 0)) return p;
@@ -116,6 +118,8 @@ function trimEnd(p: BodyParagraph, titleWords: string[], titleLength: number): B
     offset = space < 0 ? 0 : space + 1;
   }
   if (!mayHold(text.slice(offset), titleWords[titleWords.length - 1]!)) return p;
+  // Only a paragraph whose last word is the title's can end with it.
+  if (lastWordOf(text.slice(offset)) !== titleWords[titleWords.length - 1]) return p;
   const words = wordsOf(text.slice(offset)).map((w) => ({ ...w, start: w.start + offset, end: w.end + offset }));
   const from = words.length - titleWords.length;
   if (from < 0 || !startsWithWords(words, titleWords, from)) return p;
@@ -163,7 +167,7 @@ function isCutTitle(text: string, words: Word[], titleWords: string[]): boolean 
 /** A paragraph whose words are the title's, nothing more. */
 function isTitleOnly(p: BodyParagraph, titleWords: string[]): boolean {
   const text = paragraphText(p);
-  if (text.length > 4 * titleWords.join(' ').length + 16 || !mayHold(text, titleWords[0]!)) return false;
+  if (text.length > 4 * titleWords.join(' ').length + 16 || !mayHold(text, titleWords[0]!) || firstWordOf(text) !== titleWords[0]) return false;
   return sameWords(wordsOf(text), titleWords);
 }
 

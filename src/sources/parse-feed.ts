@@ -73,7 +73,9 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
   // A feed read from a file has no URL of its own: its links then still resolve against what it says it is.
   const outerBase = format === 'atom' ? docUrl ?? siteBase ?? selfBase : siteBase ?? selfBase ?? docUrl;
   const feedBase = resolveBase(raw.base, outerBase);
-  const feedLanguage = language(ctx.language) ?? language(raw.language);
+  // Read once: Intl canonicalises a tag slowly, and the feed's own is returned too.
+  const rawLanguage = language(raw.language);
+  const feedLanguage = language(ctx.language) ?? rawLanguage;
   // Absolute already, so the same for every entry whatever its xml:base.
   const site = siteBase ? canonicalUrl(siteBase) : undefined;
 
@@ -131,7 +133,7 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
   return {
     format,
     title,
-    language: language(raw.language),
+    language: rawLanguage,
     items,
     problems,
   };

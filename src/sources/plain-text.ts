@@ -219,6 +219,8 @@ const ANSI_SEQUENCE = /(?:\u001b\[|\u009b)[\u0030-\u003f]*[\u0020-\u002f]*[\u004
 const UNWANTED_CONTROL = /[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 export function stripControls(s: string): string {
+  // Every ANSI sequence starts with a control UNWANTED_CONTROL holds (ESC or CSI): text without one is done in one scan.
+  if (s.search(UNWANTED_CONTROL) < 0) return s;
   return s.replace(ANSI_SEQUENCE, '').replace(UNWANTED_CONTROL, '');
 }
 
@@ -227,8 +229,11 @@ export function collapse(s: string): string {
   return collapseWhitespace(stripControls(s));
 }
 
+/** Whitespace that collapsing changes: any but a space, or two in a row. Most lines have none. */
+const TO_COLLAPSE = /[^\S ]|\s\s/;
+
 function collapseWhitespace(s: string): string {
-  return s.replace(/[\s\u00a0]+/g, ' ').trim();
+  return (TO_COLLAPSE.test(s) ? s.replace(/[\s\u00a0]+/g, ' ') : s).trim();
 }
 
 /**
@@ -238,8 +243,8 @@ function collapseWhitespace(s: string): string {
  * as often a hard wrap at 72 columns, so there they are `joined`, except before list items (`• `, `1. `).
  */
 export function tidyParagraphs(text: string, breaks: 'kept' | 'joined'): string {
-  return stripControls(text)
-    .replace(/\r\n?/g, '\n')
+  const stripped = stripControls(text);
+  return (stripped.includes('\r') ? stripped.replace(/\r\n?/g, '\n') : stripped)
     .split(/\n[ \t\u00a0]*\n/)
     .map((para) => {
       const lines = para.split('\n').map(collapseWhitespace).filter(Boolean);
