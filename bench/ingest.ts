@@ -1,7 +1,7 @@
 /**
  * Ingest: a 5,000-item RSS 2.0 feed and a 5,000-item Atom feed (generated, deterministic, neutral) taken in.
  *
- * Ours is the app's pipeline after the fetch, exactly as `pollSource` and `App.pollRound` run it: `parseFeed` (XML
+ * Ours is the app's pipeline after the fetch, exactly as `readSource` and `App.pollRound` run it: `parseFeed` (XML
  * checks, feedsmith, normalisation of every item: canonical URLs, dates, hashes, the Item schema; each body cleaned
  * — HTML → plain text and the cleaning stage — when intake first reads it) and then `intakeItems` (dedup against
  * seen marks, queueing into the outbox) on a real `SqliteStore` file with a real `Outbox`, backlog `all` so every
@@ -88,8 +88,8 @@ async function child(impl: Impl, format: Format, feedFile: string, warmupFile: s
     const outbox = new Outbox(store, { owner: newClaimOwner(), retry: config.retry, log });
     try {
       const t0 = performance.now();
-      // What pollSource does once the body is fetched…
-      // As pollSource parses: each body is cleaned when intake first reads it (here: all, since every item is queued).
+      // What readSource does once the body is fetched (each body cleaned when intake first reads it: here all, since
+      // every item is queued)…
       let late = 0;
       const parsed = parseFeed(xml, { sourceId: source.id, location: source.feed, baseUrl: source.feed, lateProblems: () => void late++ });
       const t1 = performance.now();

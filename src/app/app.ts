@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Config, SourceConfig } from '../config/schema.js';
 import { describeError } from '../core/errors.js';
@@ -13,13 +13,14 @@ import type { Publisher } from '../platforms/publisher.js';
 import { ChannelPacer } from '../schedule/channel-pacer.js';
 import { HealthMarks } from '../server/health.js';
 import { scanEditorFolder, type EditorFolderReport } from '../sources/editor-folder.js';
+import type { FetchResult } from '../sources/fetch-feed.js';
 import { describeDropRule } from '../sources/item-filter.js';
 import { applySourceRules } from '../sources/source-rules.js';
 import { newClaimOwner } from '../store/claim-owner.js';
 import type { Store } from '../store/store.js';
 import { Alerts } from './alerts.js';
 import { feedHost, HostPool } from './host-pool.js';
-import { pollSource, type PollResult } from './poll-source.js';
+import { fetchSource, readSource, type PollResult } from './poll-source.js';
 
 export interface SourceReport {
   sourceId: string;
@@ -80,6 +81,8 @@ export class App {
   private readonly health: HealthMarks;
   private readonly now: () => number;
   private readonly pool: HostPool;
+  /** Fetched bodies being parsed or waiting to be (see fetchOne). */
+  private readonly parsing: HostPool;
   private readonly trackingParams: ReadonlySet<string>;
   private lane: Promise<unknown> = Promise.resolve();
   readonly alerts: Alerts;
@@ -88,6 +91,7 @@ export class App {
     this.now = deps.now ?? Date.now;
     this.health = new HealthMarks(deps.store, this.now);
     this.pool = new HostPool(deps.config.polling.concurrency, deps.config.polling.perHost);
+    this.parsing = new HostPool(deps.config.polling.concurrency, deps.config.polling.concurrency);
     this.trackingParams = new Set(deps.config.links.trackingParams);
     this.alerts = new Alerts({ alerts: deps.config.alerts, web: deps.config.web, kv: deps.store.kv, log: deps.log, now: this.now });
     this.outbox = new Outbox(deps.store, {
@@ -142,15 +146,29 @@ export class App {
     // The wait holds no slot: it spreads the requests out, it does not slow the round's fetching down.
     if (jitterMs > 0) await sleep(Math.random() * jitterMs, undefined, signal ? { signal } : {}).catch(() => undefined);
     if (signal?.aborted) return undefined;
-    return this.pool.run(feedHost(source.feed), async () => {
-      if (signal?.aborted) return undefined;
-      const log = this.deps.log.child({ source: source.id });
-      try {
-        return { polled: await pollSource(source, this.deps.store, log, this.deps.config.web.allowPrivateHosts, this.trackingParams) };
-      } catch (err) {
-        return { error: err };
-      }
-    });
+    const log = this.deps.log.child({ source: source.id });
+    let body: { fetched: FetchResult; release: () => void } | undefined;
+    try {
+      body = await this.pool.run(feedHost(source.feed), async () => {
+        if (signal?.aborted) return undefined;
+        const fetched = await fetchSource(source, this.deps.store, this.deps.config.web.allowPrivateHosts);
+        // The network slot goes before the parse, so the next request is out while this body is parsed; a body
+        // waits for a parse slot holding its network slot, so no more than twice the pool's bodies are held at once.
+        return { fetched, release: await this.parsing.acquire(undefined) };
+      });
+    } catch (err) {
+      return { error: err };
+    }
+    if (body === undefined) return undefined;
+    try {
+      // One turn of the event loop first, so the request that took the network slot is sent before this parse.
+      await nextTurn();
+      return { polled: await readSource(source, body.fetched, this.deps.store, log, this.trackingParams) };
+    } catch (err) {
+      return { error: err };
+    } finally {
+      body.release();
+    }
   }
 
   private async intakeOne(source: SourceConfig, fetched: Fetched): Promise<SourceReport> {

@@ -14,14 +14,19 @@ export class HostPool {
   ) {}
 
   run<T>(host: string | undefined, job: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const start = () => {
-        Promise.resolve()
-          .then(job)
-          .then(resolve, reject)
-          .finally(() => this.finish(host));
-      };
-      this.waiting.push({ host, start });
+    return this.acquire(host).then(async (release) => {
+      try {
+        return await job();
+      } finally {
+        release();
+      }
+    });
+  }
+
+  /** A slot, once one is free: for work that ends somewhere else than where it began. Call the release once. */
+  acquire(host: string | undefined): Promise<() => void> {
+    return new Promise((resolve) => {
+      this.waiting.push({ host, start: () => resolve(once(() => this.finish(host))) });
       this.startWhatFits();
     });
   }
@@ -49,6 +54,15 @@ export class HostPool {
     }
     this.startWhatFits();
   }
+}
+
+function once(f: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    f();
+  };
 }
 
 /** The host a feed is fetched from, port included (`example.org:8080`); undefined for a local file. */

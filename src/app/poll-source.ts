@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { SourceConfig } from '../config/schema.js';
 import type { Item } from '../core/item.js';
-import { defaultFetchLimits, fetchFeed, type HttpCacheState } from '../sources/fetch-feed.js';
+import { defaultFetchLimits, fetchFeed, type FetchResult, type HttpCacheState } from '../sources/fetch-feed.js';
 import { parseFeed, type ItemProblem } from '../sources/parse-feed.js';
 import type { Store } from '../store/store.js';
 
@@ -15,24 +15,29 @@ export interface PollResult {
 const cacheKey = (sourceId: string) => `http:${sourceId}`;
 
 /**
- * Fetches and parses one source, keeping its conditional-GET validators in the store. `allowPrivateHosts` is config
- * `web.allowPrivateHosts`: where the feed server's redirects may lead besides public addresses and the feed's own host.
+ * The network half of a poll: the feed's body, or that it has not changed since the validators the store keeps.
+ * `allowPrivateHosts` is config `web.allowPrivateHosts`: where the feed server's redirects may lead besides public
+ * addresses and the feed's own host.
  */
-export async function pollSource(
-  source: SourceConfig,
-  store: Store,
-  log: Logger,
-  allowPrivateHosts: readonly string[] = [],
-  trackingParams: ReadonlySet<string> = new Set(),
-): Promise<PollResult> {
+export async function fetchSource(source: SourceConfig, store: Store, allowPrivateHosts: readonly string[] = []): Promise<FetchResult> {
   const cache: HttpCacheState = (await store.kv.get(cacheKey(source.id))) ?? {};
-  const fetched = await fetchFeed(source.feed, cache, {
+  return fetchFeed(source.feed, cache, {
     ...defaultFetchLimits,
     timeoutMs: source.timeoutMs,
     maxBytes: source.maxBytes,
     maxRedirects: source.maxRedirects,
     allowPrivateHosts,
   });
+}
+
+/** The CPU half: what `fetchSource` brought, parsed; its validators saved once it parsed. */
+export async function readSource(
+  source: SourceConfig,
+  fetched: FetchResult,
+  store: Store,
+  log: Logger,
+  trackingParams: ReadonlySet<string> = new Set(),
+): Promise<PollResult> {
   if (fetched.kind === 'not-modified') return { sourceId: source.id, notModified: true, items: [], problems: [] };
 
   const parsed = parseFeed(fetched.body, {
