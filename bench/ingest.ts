@@ -93,7 +93,7 @@ async function child(impl: Impl, format: Format, feedFile: string, warmupFile: s
       let late = 0;
       const parsed = parseFeed(xml, { sourceId: source.id, location: source.feed, baseUrl: source.feed, lateProblems: () => void late++ });
       const t1 = performance.now();
-      // …and what App.pollOne does with the result, for each channel of the source.
+      // …and what App.pollRound does with the result, for each channel of the source.
       const result = await intakeItems(store, outbox, source.id, channelId, parsed.items, source.backlog, Date.now, source.onUpdate, source.review);
       const t2 = performance.now();
       return { items: parsed.items.length, problems: parsed.problems.length + late, queued: result.queued, parseMs: t1 - t0, intakeMs: t2 - t1, totalMs: t2 - t0 };

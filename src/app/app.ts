@@ -152,8 +152,9 @@ export class App {
       body = await this.pool.run(feedHost(source.feed), async () => {
         if (signal?.aborted) return undefined;
         const fetched = await fetchSource(source, this.deps.store, this.deps.config.web.allowPrivateHosts);
-        // The network slot goes before the parse, so the next request is out while this body is parsed; a body
-        // waits for a parse slot holding its network slot, so no more than twice the pool's bodies are held at once.
+        // The network slot goes before the parse, so the next fetch can start while this body is parsed; a body
+        // waits for a parse slot holding its network slot, so no more than twice the pool's bodies are fetched or
+        // waiting for their parse at once.
         return { fetched, release: await this.parsing.acquire(undefined) };
       });
     } catch (err) {
@@ -161,7 +162,8 @@ export class App {
     }
     if (body === undefined) return undefined;
     try {
-      // One turn of the event loop first, so the request that took the network slot is sent before this parse.
+      // One turn of the event loop first: the fetch that took the network slot gets going (at least as far as its
+      // first wait on I/O) before this parse holds the CPU.
       await nextTurn();
       return { polled: await readSource(source, body.fetched, this.deps.store, log, this.trackingParams) };
     } catch (err) {

@@ -40,18 +40,23 @@ export async function readSource(
 ): Promise<PollResult> {
   if (fetched.kind === 'not-modified') return { sourceId: source.id, notModified: true, items: [], problems: [] };
 
+  const problems: ItemProblem[] = [];
+  const say = (p: ItemProblem) => {
+    problems.push(p);
+    log.warn({ source: source.id, where: p.where }, p.message);
+  };
   const parsed = parseFeed(fetched.body, {
     sourceId: source.id,
     location: source.feed,
     baseUrl: fetched.finalUrl,
     ...(source.language ? { language: source.language } : {}),
     trackingParams,
-    // Only the items a channel reads get their body cleaned, later; what that finds is said then.
-    lateProblems: (p) => log.warn({ source: source.id, where: p.where }, p.message),
+    // Only the items a channel reads get their body cleaned, later: what that finds joins `problems` then, so the
+    // poll's count, taken after intake, has it.
+    lateProblems: say,
   });
-  const items = parsed.items;
-  for (const p of parsed.problems) log.warn({ source: source.id, where: p.where }, p.message);
+  for (const p of parsed.problems) say(p);
   // Validators are saved only after a successful parse, so a broken feed is fetched whole next time.
   await store.kv.set(cacheKey(source.id), fetched.cache);
-  return { sourceId: source.id, notModified: false, items, problems: parsed.problems };
+  return { sourceId: source.id, notModified: false, items: parsed.items, problems };
 }

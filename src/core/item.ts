@@ -57,11 +57,12 @@ export const ItemSchema = z.object({
 export type Item = z.infer<typeof ItemSchema>;
 
 /**
- * `item` with `fields` set, its other fields copied as they are: a feed item's body is cleaned when first read
- * (src/sources/normalise.ts), and a spread would read it.
+ * `item` with `fields` set, its other properties copied as they are, not read: a polled item's cleaned fields are
+ * computed when first read (src/sources/normalise.ts), which a spread would do.
  */
 export function withFields(item: Item, fields: Partial<Item>): Item {
-  return Object.assign(Object.create(Object.getPrototypeOf(item) as object, Object.getOwnPropertyDescriptors(item)) as Item, fields);
+  const copy = Object.create(Object.getPrototypeOf(item) as object, Object.getOwnPropertyDescriptors(item)) as Item;
+  return Object.defineProperties(copy, Object.getOwnPropertyDescriptors(fields));
 }
 
 /**

@@ -69,14 +69,14 @@ export async function intakeItems(
       if (await marks.noteAlsoIn(item, mark, at)) alsoIn += 1;
     } else if (mark.itemId !== undefined && mark.itemId !== item.id) {
       // Another entry of this same source is this article (a new GUID for the same link): announced already.
+    } else if (mark.contentHash === undefined) {
+      // Left out by the backlog and never read: whatever changed, nothing of it went out on this channel.
+      if (item.rawHash !== undefined && mark.rawHash !== item.rawHash) await marks.set(item, { ...mark, rawHash: item.rawHash });
     } else if ((mark.hashScheme ?? 1) !== CONTENT_HASH_SCHEME) {
       // Hashed by an older release: a difference may be our cleaning, not the item. Re-take the hash, post nothing.
       await marks.set(item, { ...mark, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME, ...rawHashOf(item) });
     } else if (item.rawHash !== undefined && mark.rawHash === item.rawHash) {
       // The entry reads as it did: so does its content, which is therefore not cleaned again to compare.
-    } else if (mark.contentHash === undefined) {
-      // Left out by the backlog and never read: whatever changed, nothing of it went out on this channel.
-      await marks.set(item, { ...mark, ...rawHashOf(item) });
     } else if (mark.contentHash !== item.contentHash) {
       // The new content is remembered only once the update is handled, so a crash in between retries it.
       if (onUpdate === 'reply' && (await outbox.applyUpdate(item, channelId))) updated += 1;

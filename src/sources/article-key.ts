@@ -14,9 +14,11 @@ import { sha256Hex } from './hash.js';
  * A link that several entries of one feed share (a feed whose 99 items all point at its home page) says nothing
  * about which article an entry is: those entries are told apart by title, date and text (see sharedLinkKey).
  */
-export function articleKey(fields: { url?: string; guid?: string; sourceId: string; contentHash: string }): string {
+export function articleKey(fields: { url?: string; guid?: string; sourceId: string; contentHash?: string }): string {
   if (fields.url) return `url:${identityUrl(fields.url)}`;
   if (fields.guid) return `guid:${fields.sourceId}:${fields.guid}`;
+  // Only an item with neither needs its text hashed for its key (a polled item's body is cleaned on demand).
+  if (fields.contentHash === undefined) throw new Error('articleKey: an item with neither link nor GUID needs its content hash');
   return `hash:${fields.contentHash}`;
 }
 

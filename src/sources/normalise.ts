@@ -1,4 +1,5 @@
 import { cleanBody, repairMojibake, type BodyField, type BodyParagraph } from '../clean/index.js';
+import { describeError } from '../core/errors.js';
 import { ItemSchema, type Item, type ItemImage } from '../core/item.js';
 import { articleKey } from './article-key.js';
 import { canonicalUrl } from './canonical-url.js';
@@ -105,8 +106,18 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
   if (lateProblem && (url || (guid && title))) {
     // Its id and article key need no text, and it has something to announce whatever the text: the body can wait.
     const id = guid ?? url!;
-    const item = ItemHeadSchema.parse({ ...head(imagesOf(entry, ctx.baseUrl, problems)), id, articleKey: articleKey({ url, guid, sourceId: ctx.sourceId, contentHash: '' }) });
-    return { ok: true, item: withBodyOnDemand(item, () => clean(lateProblem)), problems, hasGuid: guid !== undefined, ...(previousUrl ? { previousUrl } : {}) };
+    const item = ItemHeadSchema.parse({ ...head(imagesOf(entry, ctx.baseUrl, problems)), id, articleKey: articleKey({ url, guid, sourceId: ctx.sourceId }) });
+    const cleanLate = (): Cleaned => {
+      try {
+        return clean(lateProblem);
+      } catch (err) {
+        // Parsing at once would have skipped the entry; read later, it is already counted in: it goes on without a
+        // body, said, rather than failing its whole source on every poll.
+        lateProblem(`body ignored: ${describeError(err)}`);
+        return { summary: '', contentHash: sha256Hex([title ?? '', '', url ?? '', '']), attribution: undefined, author: undefined, outlet: undefined };
+      }
+    };
+    return { ok: true, item: withBodyOnDemand(item, cleanLate), problems, hasGuid: guid !== undefined, ...(previousUrl ? { previousUrl } : {}) };
   }
 
   const cleaned = clean((message) => problems.push(message));
@@ -139,11 +150,11 @@ function imagesOf(entry: RawEntry, baseUrl: string | undefined, problems: string
 }
 
 /** What cleaning gives an item. */
-type Cleaned = Pick<Item, 'summary' | 'contentHash' | 'attribution' | 'author' | 'outlet'>;
 const CLEANED_FIELDS = ['summary', 'contentHash', 'attribution', 'author', 'outlet'] as const;
+type Cleaned = Pick<Item, (typeof CLEANED_FIELDS)[number]>;
 
 /** An item without what cleaning gives it, checked like a whole one. */
-const ItemHeadSchema = ItemSchema.omit({ summary: true, contentHash: true, attribution: true, author: true, outlet: true });
+const ItemHeadSchema = ItemSchema.omit(Object.fromEntries(CLEANED_FIELDS.map((f) => [f, true])) as { [F in (typeof CLEANED_FIELDS)[number]]: true });
 
 /**
  * `head` with the cleaned fields read through on first use: cleaning is most of a feed's parse, and a poll needs the

@@ -2,7 +2,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import { DetectError, detectJsonFeed, parseFeed as feedsmithParse } from 'feedsmith';
 import { ZodError } from 'zod';
 import { describeError, permanent } from '../core/errors.js';
-import type { Item } from '../core/item.js';
+import { withFields, type Item } from '../core/item.js';
 import { articleKey, sharedLinkKey } from './article-key.js';
 import { canonicalUrl, resolveBase } from './canonical-url.js';
 import { readEntry, readFeed, type FeedFormat, type RawEntry, type RawText } from './extract.js';
@@ -154,7 +154,8 @@ function withSharedLinksApart<T extends { item: Item; hasGuid: boolean; previous
   return read.map((r) => {
     const { item } = r;
     const shared = item.url !== undefined && (byLink.get(item.url) ?? 0) >= 2;
-    if (r.hasGuid) return shared ? { ...r, item: { ...item, articleKey: articleKey({ guid: item.id, sourceId, contentHash: item.contentHash }) } } : r;
+    if (r.hasGuid) return shared ? { ...r, item: withFields(item, { articleKey: articleKey({ guid: item.id, sourceId }) }) } : r;
+    // Without a GUID the entry is known by its text too (sharedLinkKey): its body is cleaned here.
     if (!item.url) return r;
     const entryKey = sharedLinkKey({ sourceId, contentHash: item.contentHash, ...pick(item) });
     const linkIds = [r.previousUrl ?? item.url, item.url];

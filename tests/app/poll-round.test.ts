@@ -5,7 +5,7 @@ import { App } from '../../src/app/app.js';
 import { ConfigSchema } from '../../src/platforms/config-schema.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
-import { startFeedHosts, type FeedHosts } from '../support/feed-hosts.js';
+import { feedItems, startFeedHosts, type FeedHosts } from '../support/feed-hosts.js';
 import { prng } from '../support/prng.js';
 
 /**
@@ -55,6 +55,27 @@ describe('a poll round', () => {
     const max = feeds.maxInFlight();
     expect(max.overall).toBe(6);
     expect([...max.perHost.values()]).toEqual([2, 2, 2, 2]);
+  });
+
+  it('gives both its slots back when a fetch or a parse fails: with one slot, the feeds after them are still polled', async () => {
+    const feeds = await hosts({ hosts: 1, delayMs: () => 20, body: (n) => (n === 0 ? 'not a feed at all' : feedItems(n, 2)) });
+    const missing = feeds.url(1).replace(/\/feeds\/1\.xml$/, '/nowhere.xml');
+    const { app } = await appFor(
+      [
+        { id: 'unparsable', feed: feeds.url(0) },
+        { id: 'missing', feed: missing },
+        { id: 'fine', feed: feeds.url(2) },
+        { id: 'also-fine', feed: feeds.url(3) },
+      ],
+      { concurrency: 1, perHost: 1 },
+    );
+    const reports = (await app.cycle()).sources;
+    expect(reports.map((r) => [r.sourceId, r.ok])).toEqual([
+      ['unparsable', false],
+      ['missing', false],
+      ['fine', true],
+      ['also-fine', true],
+    ]);
   });
 
   it('lets other hosts pass a host that is full', async () => {

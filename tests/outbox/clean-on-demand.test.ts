@@ -6,6 +6,9 @@
  * What was cleaned is observed through cleaning itself, not a spy: every entry's description here nests its HTML
  * deeper than cleaning converts, so cleaning an entry's body reports one problem for it, named by its item.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Item } from '../../src/core/item.js';
@@ -13,6 +16,7 @@ import { intakeItems } from '../../src/outbox/intake.js';
 import { Outbox } from '../../src/outbox/outbox.js';
 import type { SeenMark } from '../../src/outbox/seen-marks.js';
 import { ConfigSchema } from '../../src/platforms/config-schema.js';
+import { fetchSource, readSource } from '../../src/app/poll-source.js';
 import { parseFeed, type ItemProblem } from '../../src/sources/parse-feed.js';
 import { MAX_HTML_DEPTH } from '../../src/sources/plain-text.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -117,5 +121,40 @@ describe('a poll', () => {
     await intake(third.items);
     expect(third.late).toEqual([]);
     expect(await store.listDeliveries({ channelId: 'c' })).toHaveLength(5);
+  });
+});
+
+describe('what a late clean finds', () => {
+  it("joins the poll's problems, so the count taken after intake has it", async () => {
+    const { store } = await setup();
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'threadcast-late-')), 'harbour.xml');
+    writeFileSync(file, five);
+    const source = ConfigSchema.parse({ store: 'sqlite::memory:', sources: [{ id: 'harbour', feed: file }] }).sources[0]!;
+    const polled = await readSource(source, await fetchSource(source, store), store, pino({ level: 'silent' }));
+    expect(polled.problems).toEqual([]);
+    void polled.items[1]!.summary;
+    expect(polled.problems).toEqual([{ where: expect.stringContaining('item 2 ("Harbour note 4")'), message: expect.stringContaining('levels deep') }]);
+  });
+});
+
+describe('entries that share one link', () => {
+  it('are keyed by their GUIDs without reading their bodies', () => {
+    const shared = feed([3, 2, 1].map((n) => entry(n).replace(`/notes/${n}<`, '/notes/<')).join(''));
+    const { items, late } = poll(shared);
+    expect(items.map((i) => i.articleKey)).toEqual(['guid:harbour:note-3', 'guid:harbour:note-2', 'guid:harbour:note-1']);
+    expect(late).toEqual([]);
+  });
+});
+
+describe('a release that hashes content differently (CONTENT_HASH_SCHEME)', () => {
+  it('does not clean a backlog item to re-take a hash it never had', async () => {
+    const { intake, store, mark } = await setup();
+    await intake(poll(five).items);
+    const left = (await mark(2))!;
+    await store.kv.set('seen:c:harbour:note-2', { ...left, hashScheme: 1 });
+    await store.kv.set('article:c:url://harbour.example.org/notes/2', { ...left, hashScheme: 1, sourceId: 'harbour', itemId: 'note-2' });
+    const again = poll(five);
+    await intake(again.items);
+    expect(again.late).toEqual([]);
   });
 });
