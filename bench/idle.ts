@@ -4,9 +4,10 @@
  * store holding 100,000 seen marks; after its first cycle, /proc/<pid> is sampled every second for 60 s:
  * median and peak VmRSS, and utime + stime per minute. Baselines, sampled the same way over the same window:
  * an idle Node process (`node -e "setInterval(() => {}, 1000)"`, the least any long-running bot does) and the
- * same `threadcast run` with 0 sources.
+ * same `threadcast run` with 0 sources. In the same window: `threadcast run` on the shipped config
+ * (config/threadcast.yaml and its sample feed, copied to a scratch folder, no credentials: what `npm start` runs).
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,8 @@ const FULL: Sizes = { sources: 100, seenPerSource: 500, feedItems: 10, windowSec
 const QUICK: Sizes = { sources: 10, seenPerSource: 20, feedItems: 10, windowSeconds: 5 };
 
 const CHANNELS = ['x-main', 'bluesky-main'];
+/** The shipped config and the sample feed it reads, as `npm start` runs them. */
+const SHIPPED = ['threadcast.yaml', 'sample-feed.xml'].map((f) => path.resolve(import.meta.dirname, '../config', f));
 const MiB = 2 ** 20;
 
 const sourceId = (s: number) => `src-${String(s).padStart(3, '0')}`;
@@ -235,10 +238,10 @@ export const run: BenchSuite = async (ctx: BenchContext) => {
   const feeds = await startFeedServer(bodies);
   const dir = mkdtempSync(path.join(tmpdir(), 'threadcast-bench-idle-'));
   const dir0 = mkdtempSync(path.join(tmpdir(), 'threadcast-bench-idle0-'));
+  const dirShipped = mkdtempSync(path.join(tmpdir(), 'threadcast-bench-idle-shipped-'));
   const procs: Watched[] = [];
   const removeDirs = () => {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(dir0, { recursive: true, force: true });
+    for (const d of [dir, dir0, dirShipped]) rmSync(d, { recursive: true, force: true });
   };
   const releaseSignals = killChildrenOnSignals(removeDirs);
   try {
@@ -259,19 +262,25 @@ export const run: BenchSuite = async (ctx: BenchContext) => {
     procs.push(zero);
     const ours = startWatched(`threadcast run (${sizes.sources} sources)`, process.execPath, [BUILT_CLI, '--config', config, 'run'], { cwd: dir, env });
     procs.push(ours);
+    mkdirSync(path.join(dirShipped, 'config'));
+    for (const file of SHIPPED) copyFileSync(file, path.join(dirShipped, 'config', path.basename(file)));
+    const shipped = startWatched('threadcast run (shipped config)', process.execPath, [BUILT_CLI, 'run'], { cwd: dirShipped, env });
+    procs.push(shipped);
 
     // The first cycle: every source polled (a full fetch each, nothing new), then a publish round.
     const started = Date.now();
     await waitFor(ours, 'web page line', () => ours.stdout.includes('web page:'), 60_000);
     await waitFor(ours, `${sizes.sources} polls`, () => count(ours.stderr, '"msg":"polled"') >= sizes.sources, 120_000);
     await waitFor(zero, 'leadership', () => zero.stdout.includes('web page:') && zero.stderr.includes('leader: this instance'), 60_000);
+    // Its sample feed's items all go out (dry-run) in its first cycle: each is printed as a thread.
+    await waitFor(shipped, 'its first poll and the dry-run threads', () => shipped.stderr.includes('"msg":"polled"') && shipped.stderr.includes('"msg":"dry-run: recorded as published"'), 60_000);
     ctx.log(`   first cycle of ${sizes.sources} sources done ${((Date.now() - started) / 1000).toFixed(1)} s after start (feeds: ${feeds.counts.full} full, ${feeds.counts.notModified} not modified)`);
     // Let the publish round after the polls finish.
     await sleep(ctx.quick ? 1000 : 3000);
     const queued = count(ours.stderr, '"queued":') - count(ours.stderr, '"queued":0');
     if (queued > 0) ctx.log(`   warning: ${queued} polls queued items; the seeded seen marks did not cover the feeds`);
 
-    const watched = [ours, zero, idleNode];
+    const watched = [ours, zero, idleNode, shipped];
     const samples: ProcSample[][] = watched.map(() => []);
     const before = { ...feeds.counts };
     const windowStart = Date.now();
@@ -285,8 +294,8 @@ export const run: BenchSuite = async (ctx: BenchContext) => {
     }
     const seconds = (Date.now() - windowStart) / 1000;
     const polls = { full: feeds.counts.full - before.full, notModified: feeds.counts.notModified - before.notModified };
-    const [f, f0, fn] = samples.map((s) => figures(s, seconds)) as [Figures, Figures, Figures];
-    for (const [w, x] of [[ours, f], [zero, f0], [idleNode, fn]] as const) {
+    const [f, f0, fn, fs] = samples.map((s) => figures(s, seconds)) as [Figures, Figures, Figures, Figures];
+    for (const [w, x] of [[ours, f], [zero, f0], [idleNode, fn], [shipped, fs]] as const) {
       ctx.log(`   ${w.name}: RSS median ${x.medianRss.toFixed(1)} MiB, peak ${x.peakRss.toFixed(1)} MiB (VmHWM since start ${x.hwm.toFixed(1)} MiB), CPU ${x.cpuPerMinute.toFixed(4)} s/min (utime + stime: ${x.ticksPerMinute.toFixed(2)} s/min)`);
     }
     ctx.log(`   during the window the feeds answered ${polls.notModified} conditional polls with 304 and ${polls.full} with a full body`);
@@ -309,6 +318,16 @@ export const run: BenchSuite = async (ctx: BenchContext) => {
       { area: 'Idle', metric: `threadcast run, ${what}: CPU time`, ours: f.cpuPerMinute, baselineName: idleName, baseline: fn.cpuPerMinute, unit: 'CPU s/min', better: 'lower', note: `${cpuHow}; utime + stime from /proc/<pid>/stat: ${f.ticksPerMinute.toFixed(2)} vs ${fn.ticksPerMinute.toFixed(2)} s/min (10 ms ticks)` },
       { area: 'Idle', metric: `threadcast run, ${what}: median RSS`, ours: f.medianRss, baselineName: zeroName, baseline: f0.medianRss, unit: 'MiB', better: 'lower', note: `what ${sizes.sources} sources and their polls add` },
       { area: 'Idle', metric: `threadcast run, ${what}: CPU time`, ours: f.cpuPerMinute, baselineName: zeroName, baseline: f0.cpuPerMinute, unit: 'CPU s/min', better: 'lower', note: `what polling ${sizes.sources} feeds a minute adds; utime + stime: ${f.ticksPerMinute.toFixed(2)} vs ${f0.ticksPerMinute.toFixed(2)} s/min` },
+      {
+        area: 'Idle',
+        metric: 'threadcast run on the shipped config (config/threadcast.yaml: its sample feed, 2 dry-run channels, the editor page on): median RSS',
+        ours: fs.medianRss,
+        baselineName: idleName,
+        baseline: fn.medianRss,
+        unit: 'MiB',
+        better: 'lower',
+        note: `what \`npm start\` runs, after its first cycle printed the sample feed's threads; same window and sampling; peak in the window ${fs.peakRss.toFixed(1)} MiB, VmHWM since start ${fs.hwm.toFixed(1)} MiB`,
+      },
     ];
   } finally {
     await Promise.all(procs.map((w) => stopWatched(w, 3000)));
