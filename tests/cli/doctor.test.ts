@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pdsClient, type TestAccount } from '../support/pds/client.js';
 import { runCli, tempDir, writeFile, type CliResult } from '../support/cli.js';
 import { startXEmulator, type XEmulator } from '../support/x-emulator/index.js';
+import { xOAuth1Env } from '../support/credentials-env.js';
 
 const pds = pdsClient(inject('pdsUrl'));
 
@@ -48,7 +49,7 @@ function setup(channels: string, env: NodeJS.ProcessEnv, store?: string) {
 }
 
 function oauth1Env(user: ReturnType<XEmulator['addOAuth1User']>, overrides: Partial<Record<string, string>> = {}): NodeJS.ProcessEnv {
-  return { X_API_KEY: user.appKey, X_API_SECRET: user.appSecret, X_ACCESS_TOKEN: user.accessToken, X_ACCESS_SECRET: user.accessSecret, ...overrides };
+  return { ...xOAuth1Env(user), ...overrides };
 }
 
 function checksOf(result: CliResult): Row[] {

@@ -10,6 +10,7 @@ import { REDIS_SERVER, startRedis, type RedisServer } from '../support/redis.js'
 import { startWebsite, type Website } from '../support/website.js';
 import { until } from '../support/wait.js';
 import { startXEmulator, type XEmulator } from '../support/x-emulator/index.js';
+import { xOAuth1Env } from '../support/credentials-env.js';
 
 const ITEMS = 500;
 const LEASE_SECONDS = 3;
@@ -68,7 +69,7 @@ channels:
     limits: { postsPer15Minutes: 100000, postsPer24Hours: 100000 }
 `,
     );
-    const env = { X_API_KEY: user.appKey, X_API_SECRET: user.appSecret, X_ACCESS_TOKEN: user.accessToken, X_ACCESS_SECRET: user.accessSecret };
+    const env = xOAuth1Env(user);
 
     const start = (name: string): Instance => {
       const child = startCli(['--config', config, 'run'], { cwd: dir, env });

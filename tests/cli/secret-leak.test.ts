@@ -12,6 +12,7 @@ import { pdsClient } from '../support/pds/client.js';
 import { startWebsite, type Website } from '../support/website.js';
 import { until } from '../support/wait.js';
 import { startXEmulator, type XEmulator } from '../support/x-emulator/index.js';
+import { blueskyEnv, xOAuth1Env } from '../support/credentials-env.js';
 
 const pds = pdsClient(inject('pdsUrl'));
 const API_TOKEN = 'api-token-5f0c1d2e3a4b5c6d7e8f9a0b';
@@ -76,12 +77,8 @@ channels:
 `,
     );
     const env = {
-      BLUESKY_IDENTIFIER: account.handle,
-      BLUESKY_APP_PASSWORD: account.appPassword,
-      X_API_KEY: oauth1.appKey,
-      X_API_SECRET: oauth1.appSecret,
-      X_ACCESS_TOKEN: oauth1.accessToken,
-      X_ACCESS_SECRET: oauth1.accessSecret,
+      ...blueskyEnv(account),
+      ...xOAuth1Env(oauth1),
       X_OAUTH2_CLIENT_ID: oauth2.clientId,
       X_OAUTH2_CLIENT_SECRET: oauth2.clientSecret!,
       X_OAUTH2_REFRESH_TOKEN: oauth2.refreshToken,

@@ -15,6 +15,7 @@ import { startWebsite, type Website } from '../support/website.js';
 import { startXEmulator, type XEmulator } from '../support/x-emulator/index.js';
 import { startMastodonStandin, type MastodonStandin } from '../support/mastodon-standin/index.js';
 import { prng } from '../support/prng.js';
+import { blueskyEnv, xOAuth1Env } from '../support/credentials-env.js';
 
 const pds = pdsClient(inject('pdsUrl'));
 const ITEMS = 100;
@@ -97,15 +98,7 @@ ${[...channels.slice(round % channels.length), ...channels.slice(0, round % chan
       );
     const MASTODON_FIRST = 2; // channels.slice(2) starts with the Mastodon channel
     const config = writeConfig(0);
-    const env = {
-      BLUESKY_IDENTIFIER: account.handle,
-      BLUESKY_APP_PASSWORD: account.appPassword,
-      X_API_KEY: user.appKey,
-      X_API_SECRET: user.appSecret,
-      X_ACCESS_TOKEN: user.accessToken,
-      X_ACCESS_SECRET: user.accessSecret,
-      MASTODON_ACCESS_TOKEN: masto.token,
-    };
+    const env = { ...blueskyEnv(account), ...xOAuth1Env(user), MASTODON_ACCESS_TOKEN: masto.token };
     const published = async () => {
       const status = JSON.parse((await runCli(['--config', config, 'status', '--json'], { cwd: dir, env })).stdout);
       return status.channels.reduce((n: number, c: { counts: { published: number } }) => n + c.counts.published, 0) as number;

@@ -18,6 +18,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { blueskyEnv, xOAuth1Env } from '../support/credentials-env.js';
 import { axeViolations, CHROMIUM_PATH, DESKTOP, launchBrowser, PHONE, screenshot } from '../support/browser.js';
 import { REPO, tempDir, writeFile } from '../support/cli.js';
 import { pdsClient, type TestAccount } from '../support/pds/client.js';
@@ -87,14 +88,7 @@ channels:
     apiBase: ${x.url}
 `,
   );
-  const env = {
-    BLUESKY_IDENTIFIER: account.handle,
-    BLUESKY_APP_PASSWORD: account.appPassword,
-    X_API_KEY: xUser.appKey,
-    X_API_SECRET: xUser.appSecret,
-    X_ACCESS_TOKEN: xUser.accessToken,
-    X_ACCESS_SECRET: xUser.accessSecret,
-  };
+  const env = { ...blueskyEnv(account), ...xOAuth1Env(xUser) };
   [server, browser] = await Promise.all([startServer(config, dir, env, newToken()), launchBrowser()]);
 }, 120_000);
 

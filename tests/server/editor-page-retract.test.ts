@@ -12,6 +12,7 @@ import { axeViolations, CHROMIUM_PATH, DESKTOP, launchBrowser, PHONE } from '../
 import { tempDir, writeFile } from '../support/cli.js';
 import { startXEmulator, type XEmulator } from '../support/x-emulator/index.js';
 import { api, getDelivery, historyRow, newToken, signIn, startServer, type DeliveryView, type RunningServer } from './editor-page-helpers.js';
+import { xOAuth1Env } from '../support/credentials-env.js';
 
 let x: XEmulator;
 let xUser: ReturnType<XEmulator['addOAuth1User']>;
@@ -40,7 +41,7 @@ channels:
     template: { maxParts: 3 }
 `,
   );
-  const env = { X_API_KEY: xUser.appKey, X_API_SECRET: xUser.appSecret, X_ACCESS_TOKEN: xUser.accessToken, X_ACCESS_SECRET: xUser.accessSecret };
+  const env = xOAuth1Env(xUser);
   [server, browser] = await Promise.all([startServer(config, dir, env, newToken()), launchBrowser()]);
 }, 120_000);
 

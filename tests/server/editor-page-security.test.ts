@@ -15,6 +15,7 @@ import { tempDir, writeFile } from '../support/cli.js';
 import { startWebsite, type Website } from '../support/website.js';
 import { startXEmulator, type XEmulator } from '../support/x-emulator/index.js';
 import { api, eventually, listDeliveries, newToken, previewReady, previewTexts, queueGroup, queueRow, signIn, startServer, VIEWPORT, type DeliveryView, type RunningServer } from './editor-page-helpers.js';
+import { xOAuth1Env } from '../support/credentials-env.js';
 
 const SCRIPT_TITLE = '<script>window.__pwned=1</script>Title <b>bold</b>';
 const IMG_TITLE = '<img src=x onerror="window.__pwned=2">Photo of the <i>quay</i>';
@@ -82,7 +83,7 @@ channels:
     accessSecret: \${X_ACCESS_SECRET}
 `,
   );
-  secrets = { X_API_KEY: xUser.appKey, X_API_SECRET: xUser.appSecret, X_ACCESS_TOKEN: xUser.accessToken, X_ACCESS_SECRET: xUser.accessSecret };
+  secrets = xOAuth1Env(xUser);
   [server, browser] = await Promise.all([startServer(config, dir, secrets, newToken()), launchBrowser()]);
 }, 120_000);
 

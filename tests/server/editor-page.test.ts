@@ -10,6 +10,7 @@
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { blueskyEnv, xOAuth1Env } from '../support/credentials-env.js';
 import { CHROMIUM_PATH, launchBrowser, screenshot } from '../support/browser.js';
 import { tempDir, writeFile } from '../support/cli.js';
 import { pdsClient, type PdsRecord, type TestAccount } from '../support/pds/client.js';
@@ -83,14 +84,7 @@ channels:
     accessSecret: \${X_ACCESS_SECRET}
 `,
   );
-  const env = {
-    BLUESKY_IDENTIFIER: account.handle,
-    BLUESKY_APP_PASSWORD: account.appPassword,
-    X_API_KEY: xUser.appKey,
-    X_API_SECRET: xUser.appSecret,
-    X_ACCESS_TOKEN: xUser.accessToken,
-    X_ACCESS_SECRET: xUser.accessSecret,
-  };
+  const env = { ...blueskyEnv(account), ...xOAuth1Env(xUser) };
   [server, browser] = await Promise.all([startServer(config, dir, env, newToken()), launchBrowser()]);
 }, 120_000);
 

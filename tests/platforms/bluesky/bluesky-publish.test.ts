@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pdsClient, type PdsRecord, type TestAccount } from '../../support/pds/client.js';
 import { runCli, startCli, tempDir, writeFile } from '../../support/cli.js';
 import { startWebsite, type Article, type Website } from '../../support/website.js';
+import { blueskyEnv } from '../../support/credentials-env.js';
 
 const POST = 'app.bsky.feed.post';
 const pds = pdsClient(inject('pdsUrl'));
@@ -65,7 +66,7 @@ channels:
     password: \${BLUESKY_APP_PASSWORD}
 ${channelExtra}`,
   );
-  return { dir, config, env: { BLUESKY_IDENTIFIER: account.handle, BLUESKY_APP_PASSWORD: account.appPassword } };
+  return { dir, config, env: blueskyEnv(account) };
 }
 
 const once = (s: Setup) => runCli(['--config', s.config, 'once'], { cwd: s.dir, env: s.env, timeoutMs: 120_000 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startXEmulator, type EmulatedPost, type XEmulator } from '../../support/x-emulator/index.js';
 import { runCli, tempDir, writeFile } from '../../support/cli.js';
 import { startWebsite, type Article, type Website } from '../../support/website.js';
+import { xOAuth1Env } from '../../support/credentials-env.js';
 
 // X refuses the same text twice from one account, so each item's sentences are its own.
 const longText = (n: number) => Array.from({ length: 8 }, (_, i) => `Sentence ${i + 1} of item ${n} explains one more detail of the schedule for the coming season.`).join(' ');
@@ -67,7 +68,7 @@ describe('X via OAuth 1.0a', () => {
     site.setArticles([...articles(4), { slug: 'photo', title: 'Photo of the new bridge', summary: 'The bridge opened today.', imageAlt: 'A white footbridge over a river' }]);
     const s = setup(
       `    appKey: \${X_API_KEY}\n    appSecret: \${X_API_SECRET}\n    accessToken: \${X_ACCESS_TOKEN}\n    accessSecret: \${X_ACCESS_SECRET}\n`,
-      { X_API_KEY: user.appKey, X_API_SECRET: user.appSecret, X_ACCESS_TOKEN: user.accessToken, X_ACCESS_SECRET: user.accessSecret },
+      xOAuth1Env(user),
     );
     const first = await s.run('once');
     expect(first.stdout, first.stderr).toContain('channel x: 5 published');
@@ -97,7 +98,7 @@ describe('X via OAuth 1.0a', () => {
     // Every post priced at $0.20 (the local site's IP links are not URLs to twitter-text); $0.50 pays for two.
     const s = setup(
       `    appKey: \${X_API_KEY}\n    appSecret: \${X_API_SECRET}\n    accessToken: \${X_ACCESS_TOKEN}\n    accessSecret: \${X_ACCESS_SECRET}\n    monthlyBudgetUsd: 0.5\n    prices: { postUsd: 0.2, postWithUrlUsd: 0.2 }\n`,
-      { X_API_KEY: user.appKey, X_API_SECRET: user.appSecret, X_ACCESS_TOKEN: user.accessToken, X_ACCESS_SECRET: user.accessSecret },
+      xOAuth1Env(user),
     );
     const first = await s.run('once');
     expect(first.stdout).toContain('channel x: 2 published, 4 waiting');
