@@ -4,9 +4,15 @@
  * Ours is the app's pipeline after the fetch, exactly as `readSource` and `App.pollRound` run it: `parseFeed` (XML
  * checks, feedsmith, normalisation of every item: canonical URLs, dates, hashes, the Item schema; each body cleaned
  * — HTML → plain text and the cleaning stage — when intake first reads it) and then `intakeItems` (dedup against
- * seen marks, queueing into the outbox) on a real `SqliteStore` file with a real `Outbox`, backlog `all` so every
- * item is queued, and so cleaned. The baseline is rss-parser's `parseString`, as its
- * users call it: parsing alone. Ours does more work than the baseline.
+ * seen marks, queueing into the outbox) on a real `SqliteStore` file with a real `Outbox`, in three scenarios:
+ *
+ * - `all`: a channel's first sight of the feed with backlog `all`, so every item is queued, and so cleaned;
+ * - `first`: the same at the default backlog (1): every item is marked seen, the newest one is queued and cleaned;
+ * - `repoll`: the feed polled again unchanged, from a server that sends no validators (so no 304): every item is
+ *   parsed and checked against its seen mark, none is cleaned or queued.
+ *
+ * The baseline is rss-parser's `parseString`, as its users call it: parsing alone. Ours does more work than the
+ * baseline in every scenario.
  *
  * Every measurement runs in its own child process (this file, started with tsx), so ours and the baseline never
  * share a heap and each one's peak RSS (`process.resourceUsage().maxRSS`) is its own. Each child warms up on a
@@ -23,6 +29,8 @@ import type { BenchRow, BenchSuite } from './lib/rows.js';
 
 type Format = 'rss' | 'atom';
 type Impl = 'ours' | 'baseline';
+type Scenario = 'all' | 'first' | 'repoll';
+const SCENARIOS: readonly Scenario[] = ['all', 'first', 'repoll'];
 
 const FEED_URL = 'https://news.example.org/feed.xml';
 const SELF = fileURLToPath(import.meta.url);
@@ -51,7 +59,7 @@ interface ChildReport {
  * Only what the measured side needs is imported (dynamically), so the baseline's process never loads the
  * application and ours never loads rss-parser.
  */
-async function child(impl: Impl, format: Format, feedFile: string, warmupFile: string, dir: string): Promise<ChildReport> {
+async function child(impl: Impl, format: Format, feedFile: string, warmupFile: string, dir: string, scenario: Scenario): Promise<ChildReport> {
   if (impl === 'baseline') {
     const { default: Parser } = await import('rss-parser');
     const parser = new Parser();
@@ -75,7 +83,7 @@ async function child(impl: Impl, format: Format, feedFile: string, warmupFile: s
   ]);
   const config = ConfigSchema.parse({
     store: `sqlite:${path.join(dir, 'unused.sqlite')}`,
-    sources: [{ id: 'news', feed: FEED_URL, backlog: 'all' }],
+    sources: [{ id: 'news', feed: FEED_URL, ...(scenario === 'all' ? { backlog: 'all' } : {}) }],
     channels: [{ id: 'bluesky-main', platform: 'bluesky' }],
   });
   const source = config.sources[0]!;
@@ -83,20 +91,23 @@ async function child(impl: Impl, format: Format, feedFile: string, warmupFile: s
   const log = pino({ level: 'silent' });
   const loadedRssKiB = process.resourceUsage().maxRSS;
 
+  // What readSource does once the body is fetched (each body cleaned when intake first reads it)…
+  const parseAndIntake = async (xml: string, store: InstanceType<typeof SqliteStore>, outbox: InstanceType<typeof Outbox>) => {
+    const t0 = performance.now();
+    let late = 0;
+    const parsed = parseFeed(xml, { sourceId: source.id, location: source.feed, baseUrl: source.feed, lateProblems: () => void late++ });
+    const t1 = performance.now();
+    // …and what App.pollRound does with the result, for each channel of the source.
+    const result = await intakeItems(store, outbox, source.id, channelId, parsed.items, source.backlog, Date.now, source.onUpdate, source.review);
+    const t2 = performance.now();
+    return { items: parsed.items.length, problems: parsed.problems.length + late, queued: result.queued, parseMs: t1 - t0, intakeMs: t2 - t1, totalMs: t2 - t0 };
+  };
   const take = async (xml: string, file: string) => {
     const store = new SqliteStore(file);
     const outbox = new Outbox(store, { owner: newClaimOwner(), retry: config.retry, log });
     try {
-      const t0 = performance.now();
-      // What readSource does once the body is fetched (each body cleaned when intake first reads it: here all, since
-      // every item is queued)…
-      let late = 0;
-      const parsed = parseFeed(xml, { sourceId: source.id, location: source.feed, baseUrl: source.feed, lateProblems: () => void late++ });
-      const t1 = performance.now();
-      // …and what App.pollRound does with the result, for each channel of the source.
-      const result = await intakeItems(store, outbox, source.id, channelId, parsed.items, source.backlog, Date.now, source.onUpdate, source.review);
-      const t2 = performance.now();
-      return { items: parsed.items.length, problems: parsed.problems.length + late, queued: result.queued, parseMs: t1 - t0, intakeMs: t2 - t1, totalMs: t2 - t0 };
+      const first = await parseAndIntake(xml, store, outbox);
+      return scenario === 'repoll' ? await parseAndIntake(xml, store, outbox) : first;
     } finally {
       await store.close();
     }
@@ -107,8 +118,8 @@ async function child(impl: Impl, format: Format, feedFile: string, warmupFile: s
 }
 
 if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url && process.argv[2] === 'child') {
-  const [impl, format, feedFile, warmupFile, dir] = process.argv.slice(3) as [Impl, Format, string, string, string];
-  const report = await child(impl, format, feedFile, warmupFile, dir);
+  const [impl, format, feedFile, warmupFile, dir, scenario] = process.argv.slice(3) as [Impl, Format, string, string, string, Scenario];
+  const report = await child(impl, format, feedFile, warmupFile, dir, scenario);
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
@@ -149,35 +160,36 @@ export const run: BenchSuite = async (ctx) => {
       writeFileSync(files(format)[0], docs[format].xml);
       writeFileSync(files(format)[1], docs[format].warmup);
     }
-    // Quick mode only checks that everything runs: all four children at once. Full runs never overlap two measurements.
+    // Quick mode only checks that everything runs: every child at once. Full runs never overlap two measurements.
+    const kinds = ['baseline', ...SCENARIOS] as const;
+    type Kind = (typeof kinds)[number];
+    const childArgs = (format: Format, kind: Kind) => [kind === 'baseline' ? 'baseline' : 'ours', format, ...files(format), dir, kind === 'baseline' ? 'all' : kind];
     const quickReports = ctx.quick
       ? new Map(
           await Promise.all(
-            (['rss', 'atom'] as const).flatMap((format) =>
-              (['ours', 'baseline'] as const).map(async (impl) => [`${format} ${impl}`, await runChild([impl, format, ...files(format), dir])] as const),
-            ),
+            (['rss', 'atom'] as const).flatMap((format) => kinds.map(async (kind) => [`${format} ${kind}`, await runChild(childArgs(format, kind))] as const)),
           ),
         )
       : undefined;
+    const expectedQueued: Record<Scenario, number> = { all: n, first: 1, repoll: 0 };
 
     const rows: BenchRow[] = [];
     for (const format of ['rss', 'atom'] as const) {
-      const [feedFile, warmupFile] = files(format);
       const bytes = Buffer.byteLength(docs[format].xml);
       const label = format === 'rss' ? 'RSS 2.0' : 'Atom 1.0';
-      ctx.log(`ingest: ${label}, ${n} items, ${(bytes / 2 ** 20).toFixed(2)} MiB; ${reps} child process(es) per side`);
+      ctx.log(`ingest: ${label}, ${n} items, ${(bytes / 2 ** 20).toFixed(2)} MiB; ${reps} child process(es) per scenario and for the baseline`);
 
-      const ours: ChildReport[] = [];
-      const base: ChildReport[] = [];
+      const reports = new Map<Kind, ChildReport[]>(kinds.map((k) => [k, []]));
       for (let r = 0; r < reps; r++) {
-        for (const impl of ['ours', 'baseline'] as const) {
-          const report = quickReports?.get(`${format} ${impl}`) ?? (await runChild([impl, format, feedFile, warmupFile, dir]));
-          if (report.items !== n || (impl === 'ours' && report.queued !== n)) {
-            throw new Error(`${impl} took in ${report.items} items (queued ${report.queued ?? '-'}) of ${n} from the ${label} feed`);
+        // The baseline between our scenarios, so every figure has it measured around the same time.
+        for (const kind of ['all', 'baseline', 'first', 'repoll'] as const) {
+          const report = quickReports?.get(`${format} ${kind}`) ?? (await runChild(childArgs(format, kind)));
+          if (report.items !== n || (kind !== 'baseline' && report.queued !== expectedQueued[kind])) {
+            throw new Error(`${kind} took in ${report.items} items (queued ${report.queued ?? '-'}) of ${n} from the ${label} feed`);
           }
-          (impl === 'ours' ? ours : base).push(report);
+          reports.get(kind)!.push(report);
           ctx.log(
-            `  ${impl.padEnd(8)} run ${r + 1}: ${fmt(report.totalMs)} ms` +
+            `  ${kind.padEnd(8)} run ${r + 1}: ${fmt(report.totalMs)} ms` +
               (report.parseMs !== undefined ? ` (parse+normalise ${fmt(report.parseMs)} ms, dedup+queue ${fmt(report.intakeMs!)} ms)` : '') +
               `, peak RSS ${mib(report.maxRssKiB).toFixed(1)} MiB (${mib(report.loadedRssKiB).toFixed(1)} MiB after loading)`,
           );
@@ -185,29 +197,45 @@ export const run: BenchSuite = async (ctx) => {
       }
 
       const rate = (ms: number) => n / (ms / 1000);
-      const oursRate = median(ours.map((r) => rate(r.totalMs)));
-      const parseRate = median(ours.map((r) => rate(r.parseMs!)));
-      const intakeRate = median(ours.map((r) => rate(r.intakeMs!)));
+      const base = reports.get('baseline')!;
       const baseRate = median(base.map((r) => rate(r.totalMs)));
-      rows.push({
-        area: 'Ingest',
-        metric: `${label}, ${fmt(n)} items (${(bytes / 2 ** 20).toFixed(1)} MiB): items/s, ours = parse + normalise + dedup/queue into SQLite`,
-        ours: oursRate,
-        baselineName: 'rss-parser 3.13 parseString (parse only)',
-        baseline: baseRate,
-        unit: 'items/s',
-        better: 'higher',
-        note: `ours does more work than the baseline: parseFeed alone (parse + normalise, bodies not yet cleaned) ${fmt(parseRate)} items/s, intakeItems alone (dedup, body cleaning of every queued item, outbox writes; 1 channel, backlog all, so every item is queued and cleaned) ${fmt(intakeRate)} items/s; median of ${reps} child processes each, warm-up on a ${small.length}-item feed first`,
-      });
+      const what: Record<Scenario, { metric: string; intake: string }> = {
+        all: {
+          metric: 'first sight, backlog all: items/s, ours = parse + normalise + dedup + queue every item into SQLite',
+          intake: 'dedup, body cleaning of every queued item, outbox writes; 1 channel, backlog all, so every item is queued and cleaned',
+        },
+        first: {
+          metric: 'first sight, default backlog (1): items/s, ours = parse + normalise + dedup (all marked seen) + queue the newest',
+          intake: 'dedup, seen marks for every item, the newest cleaned and queued',
+        },
+        repoll: {
+          metric: 'polled again unchanged, no validators (so no 304): items/s, ours = parse + normalise + dedup, nothing queued',
+          intake: 'every item checked against its seen mark by its raw hash, none cleaned',
+        },
+      };
+      for (const scenario of SCENARIOS) {
+        const ours = reports.get(scenario)!;
+        rows.push({
+          area: 'Ingest',
+          metric: `${label}, ${fmt(n)} items (${(bytes / 2 ** 20).toFixed(1)} MiB), ${what[scenario].metric}`,
+          ours: median(ours.map((r) => rate(r.totalMs))),
+          baselineName: 'rss-parser 3.13 parseString (parse only)',
+          baseline: baseRate,
+          unit: 'items/s',
+          better: 'higher',
+          note: `ours does more work than the baseline: parseFeed alone (parse + normalise, bodies not yet cleaned) ${fmt(median(ours.map((r) => rate(r.parseMs!))))} items/s, intakeItems alone (${what[scenario].intake}) ${fmt(median(ours.map((r) => rate(r.intakeMs!))))} items/s; median of ${reps} child processes each, warm-up on a ${small.length}-item feed first`,
+        });
+      }
+      const all = reports.get('all')!;
       rows.push({
         area: 'Ingest',
         metric: `${label}, ${fmt(n)} items: peak RSS of the process`,
-        ours: mib(median(ours.map((r) => r.maxRssKiB))),
+        ours: mib(median(all.map((r) => r.maxRssKiB))),
         baselineName: 'rss-parser 3.13 parseString (parse only)',
         baseline: mib(median(base.map((r) => r.maxRssKiB))),
         unit: 'MiB',
         better: 'lower',
-        note: `maxRSS of a separate child process per measurement, median of ${reps}; after loading modules alone: ours ${mib(median(ours.map((r) => r.loadedRssKiB))).toFixed(1)} MiB, baseline ${mib(median(base.map((r) => r.loadedRssKiB))).toFixed(1)} MiB; ours also holds the SQLite store`,
+        note: `backlog all; maxRSS of a separate child process per measurement, median of ${reps}; after loading modules alone: ours ${mib(median(all.map((r) => r.loadedRssKiB))).toFixed(1)} MiB, baseline ${mib(median(base.map((r) => r.loadedRssKiB))).toFixed(1)} MiB; ours also holds the SQLite store`,
       });
     }
     return rows;
