@@ -149,7 +149,7 @@ export class HttpError extends Error {
   }
 }
 
-export const DEFAULT_USER_AGENT = 'Threadcast/0.1 (+https://github.com/threadcast)';
+export { DEFAULT_USER_AGENT } from './user-agent.js';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 

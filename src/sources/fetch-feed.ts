@@ -2,7 +2,8 @@ import { open, stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { permanent, retryable, ThreadcastError } from '../core/errors.js';
-import { DEFAULT_USER_AGENT, describeNetworkCode, httpGet, HttpError, type CacheValidators } from '../http/fetch.js';
+import type { CacheValidators, HttpError } from '../http/fetch.js';
+import { DEFAULT_USER_AGENT } from '../http/user-agent.js';
 import { redactUrl } from '../http/redact-url.js';
 import { decodeBody } from './decode-body.js';
 import { feedWhere } from './location.js';
@@ -129,6 +130,9 @@ function fileError(err: unknown, where: string): ThreadcastError {
 // ── http ─────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 async function fetchHttp(location: string, cache: HttpCacheState, limits: FetchLimits, where: string): Promise<FetchResult> {
+  // Loaded with the first URL: `preview` of a file, and a config of files only, never load the HTTP client (undici).
+  const http = await import('../http/fetch.js');
+  const { httpGet } = http;
   let response;
   try {
     response = await httpGet(location, {
@@ -141,7 +145,7 @@ async function fetchHttp(location: string, cache: HttpCacheState, limits: FetchL
       conditional: cache,
     });
   } catch (err) {
-    if (err instanceof HttpError) throw feedError(err, location, where);
+    if (err instanceof http.HttpError) throw feedError(err, location, where, http.describeNetworkCode);
     throw err;
   }
   if (response.kind === 'not-modified') return { kind: 'not-modified' };
@@ -156,7 +160,7 @@ async function fetchHttp(location: string, cache: HttpCacheState, limits: FetchL
 }
 
 /** The feed's wording of an HTTP failure: redirects the guard refused are named by hop. */
-function feedError(err: HttpError, location: string, where: string): ThreadcastError {
+function feedError(err: HttpError, location: string, where: string, describeNetworkCode: (code: string | undefined) => string): ThreadcastError {
   // The cause is what went wrong underneath (the guard's refusal, the socket error), as before there was an HttpError.
   const opts = { where, cause: err.cause };
   switch (err.kind) {
