@@ -4,6 +4,7 @@ import { createClient, ErrorReply, TimeoutError, type RedisClientType } from '@r
 import Keyv from 'keyv';
 import { DELIVERY_STATES, type DeliveryState } from '../core/delivery-states.js';
 import { DeliverySchema, type Delivery } from '../core/delivery.js';
+import { deserializeStored, serializeStored } from './keyv-codec.js';
 import type { DeliveryQuery, Store } from './store.js';
 import { redactStoreUrl } from './redact-store-url.js';
 
@@ -339,7 +340,7 @@ export class RedisStore implements Store {
       this.lastError = err;
     });
     const adapter = new SharedClientKeyvRedis(this.client, (op, work) => this.run(op, work), () => this.ready());
-    this.kv = new Keyv({ store: adapter, namespace: 'threadcast', useKeyPrefix: false, throwOnErrors: true });
+    this.kv = new Keyv({ store: adapter, namespace: 'threadcast', useKeyPrefix: false, throwOnErrors: true, serialize: serializeStored, deserialize: deserializeStored });
     this.ready().catch(() => undefined);
   }
 
