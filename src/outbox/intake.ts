@@ -121,7 +121,9 @@ function rawHashOf(item: Item): { rawHash?: string } {
 function newestFirst(items: readonly Item[]): Item[] {
   const dated = items.every((i) => i.publishedAt !== undefined);
   if (!dated) return [...items];
-  return [...items].sort((a, b) => Date.parse(b.publishedAt!) - Date.parse(a.publishedAt!));
+  // Each date read once, not once per comparison: a first sight sorts a whole feed.
+  const at = new Map(items.map((i) => [i, Date.parse(i.publishedAt!)]));
+  return [...items].sort((a, b) => at.get(b)! - at.get(a)!);
 }
 
 function newest(items: readonly Item[], backlog: BacklogPolicy): Item[] {
