@@ -1,0 +1,154 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseFeed as feedsmithParse } from 'feedsmith';
+import { describe, expect, it } from 'vitest';
+import { decodeBody } from '../../src/sources/decode-body.js';
+import { readEntry, readFeed, type RawFeed } from '../../src/sources/extract.js';
+import { leafText, readXmlFeed } from '../../src/sources/xml-feed-reader.js';
+import { prepareXml } from '../../src/sources/xml-prep.js';
+
+/**
+ * The streaming reader gives what feedsmith + extract.ts give, field for field and entry for entry, on every XML
+ * feed of the fixtures that feedsmith reads.
+ */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? filesUnder(path) : [path];
+    });
+}
+
+const xmlFixtures = filesUnder('tests/fixtures')
+  .filter((path) => !/(?:^|\/)LICENSE$|\.(?:md|json)$/.test(path))
+  .map((path) => ({ path, xml: prepareXml(decodeBody(readFileSync(path))).xml }))
+  .filter(({ xml }) => xml.startsWith('<'));
+
+/** feedsmith's reading, as parse-feed.ts does it: undefined when feedsmith refuses the document. */
+function viaFeedsmith(xml: string) {
+  let document: ReturnType<typeof feedsmithParse>;
+  try {
+    document = feedsmithParse(xml);
+  } catch {
+    return undefined;
+  }
+  if (document.format === 'json') return undefined;
+  const raw = readFeed(document.format, document.feed);
+  return { format: document.format, feed: withoutEntries(raw), entries: raw.entries.map((e) => readEntry(document.format, e)) };
+}
+
+const withoutEntries = ({ entries: _, ...feed }: RawFeed) => feed;
+
+const readByFeedsmith = xmlFixtures.flatMap(({ path, xml }) => {
+  const expected = viaFeedsmith(xml);
+  return expected ? [{ path, xml, expected }] : [];
+});
+
+describe('readXmlFeed gives what feedsmith and extract.ts give', () => {
+  it('on most of the fixtures', () => {
+    expect(readByFeedsmith.length).toBeGreaterThanOrEqual(150);
+  });
+
+  it.each(readByFeedsmith)('$path', ({ xml, expected }) => {
+    const read = readXmlFeed(xml);
+    expect(read).toBeDefined();
+    expect(read!.format).toBe(expected.format);
+    expect(withoutEntries(read!.raw)).toStrictEqual(expected.feed);
+    expect(read!.entries).toStrictEqual(expected.entries);
+  });
+});
+
+/** Each case: the rule, a document, and what feedsmith + extract.ts read from it (checked against them too). */
+const rss = (channel: string, namespaces = '') =>
+  `<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"${namespaces}><channel>${channel}</channel></rss>`;
+const atom = (body: string, namespaces = '') => `<feed xmlns="http://www.w3.org/2005/Atom"${namespaces}>${body}</feed>`;
+
+describe('readXmlFeed follows feedsmith on the rules that are easy to get wrong', () => {
+  const cases: Array<{ rule: string; xml: string; check: (read: NonNullable<ReturnType<typeof readXmlFeed>>) => void }> = [
+    {
+      rule: 'HTML entities (&nbsp;) decode outside CDATA; CDATA is kept literally; comments go',
+      xml: rss('<title>A&nbsp;&amp;amp; <![CDATA[&amp;<b>]]><!-- no --></title><item><title>x</title></item>'),
+      check: (r) => expect(r.raw.title?.value).toBe('A\u00a0&amp; &amp;<b>'),
+    },
+    {
+      rule: 'a prefix bound to a known namespace URI reads as its usual prefix',
+      xml: rss('<item><title>t</title><d:date>2024-01-02</d:date></item>', ' xmlns:d="http://purl.org/dc/elements/1.1/"'),
+      check: (r) => expect(r.entries[0]!.dates).toEqual(['2024-01-02']),
+    },
+    {
+      rule: 'an undeclared prefix reads as written',
+      xml: rss('<item><title>t</title><media:description>seen</media:description></item>'),
+      check: (r) => expect(r.entries[0]!.excerpts.map((e) => e.value)).toEqual(['seen']),
+    },
+    {
+      rule: 'a usual prefix bound to an unknown URI still reads as written',
+      xml: rss('<item><title>t</title><content:encoded>body</content:encoded></item>', ' xmlns:content="http://example.com/not-content"'),
+      check: (r) => expect(r.entries[0]!.contents.map((c) => c.value)).toEqual(['body']),
+    },
+    {
+      rule: 'names are read case-insensitively',
+      xml: rss('<ITEM><Title>t</Title><PubDate>Mon, 01 Jan 2024 00:00:00 GMT</PubDate><GUID isPermaLink="FALSE">g</GUID></ITEM>'),
+      check: (r) => expect(r.entries.map((e) => [e.id, e.links, e.dates])).toEqual([['g', [], ['Mon, 01 Jan 2024 00:00:00 GMT']]]),
+    },
+    {
+      rule: 'the first element of a kind counts even when empty',
+      xml: rss('<item><title> </title><title>second</title><dc:title>dc</dc:title></item>'),
+      check: (r) => expect(r.entries[0]!.title?.value).toBe('dc'),
+    },
+    {
+      rule: 'an entry with nothing in it is dropped',
+      xml: rss('<item><title></title></item><item><title>kept</title></item>'),
+      check: (r) => expect(r.entries.map((e) => e.title?.value)).toEqual(['kept']),
+    },
+    {
+      rule: 'Atom xhtml content loses its wrapping div and the div prefix, and keeps its markup and entities',
+      xml: atom(
+        '<entry><id>1</id><content type="xhtml"><x:div xmlns:x="http://www.w3.org/1999/xhtml"><x:p>a &amp; <x:b>b</x:b></x:p></x:div></content></entry>',
+      ),
+      check: (r) => expect(r.entries[0]!.contents[0]!.value).toBe('<p>a &amp; <b>b</b></p>'),
+    },
+    {
+      rule: 'Atom xhtml content with more than the div is read as text',
+      xml: atom('<entry><id>1</id><content type="xhtml">lead <div>a &amp; b</div></content></entry>'),
+      check: (r) => expect(r.entries[0]!.contents[0]!.value).toBe('lead <div>a & b</div>'),
+    },
+    {
+      rule: 'a title without attributes is Atom text whatever it holds',
+      xml: atom('<title>&lt;b&gt;bold&lt;/b&gt;</title><entry><id>1</id></entry>'),
+      check: (r) => expect(r.raw.title).toEqual({ value: '<b>bold</b>', kind: 'text' }),
+    },
+    {
+      rule: 'CRLF line ends read as LF',
+      xml: rss('<item><title>t</title><description>a\r\nb\rc</description></item>'),
+      check: (r) => expect(r.entries[0]!.excerpts[0]!.value).toBe('a\nb\nc'),
+    },
+    {
+      rule: 'RDF items come in the order the channel lists them',
+      xml: `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"><channel rdf:about="c"><title>T</title><items><rdf:Seq><rdf:li rdf:resource="b"/><rdf:li rdf:resource="a"/></rdf:Seq></items></channel><item rdf:about="a"><title>A</title></item><item rdf:about="b"><title>B</title></item></rdf:RDF>`,
+      check: (r) => expect(r.entries.map((e) => e.title?.value)).toEqual(['B', 'A']),
+    },
+  ];
+
+  it.each(cases)('$rule', ({ xml, check }) => {
+    const read = readXmlFeed(xml);
+    expect(read).toBeDefined();
+    const expected = viaFeedsmith(xml);
+    expect(expected).toBeDefined();
+    expect(withoutEntries(read!.raw)).toStrictEqual(expected!.feed);
+    expect(read!.entries).toStrictEqual(expected!.entries);
+    check(read!);
+  });
+
+  it('gives nothing for a document whose root is no feed', () => {
+    expect(readXmlFeed('<?xml version="1.0"?><html><body><rss version="2.0"/></body></html>')).toBeUndefined();
+    expect(readXmlFeed('<opml version="2.0"><body/></opml>')).toBeUndefined();
+  });
+
+  it('reads a leaf as feedsmith does: an unterminated comment or CDATA section changes nothing', () => {
+    expect(leafText('a <!-- open')).toBe('a <!-- open');
+    expect(leafText('&amp; <![CDATA[ x')).toBe('& <![CDATA[ x');
+    expect(leafText('&copy 2024')).toBe('&copy 2024');
+    expect(leafText('  ')).toBeUndefined();
+  });
+});
