@@ -212,14 +212,27 @@ interface El {
   kids?: El[];
   /** Whether it has child elements (entries are read as they close and not kept among its kids). */
   parent?: boolean;
+  /** Its kids by name, made when first asked: an entry's fields are looked up a few dozen times. */
+  byName?: Map<string, El[]>;
   /** For an xhtml text construct: the inner markup with one wrapping div removed, when it is just that. */
   unwrapped?: { value: string | undefined; prefix: string | undefined };
 }
 
 /** Read as an object by feedsmith (not a bare string): it has attributes, or child elements. */
 const isObject = (el: El | undefined): el is El => el !== undefined && (el.attrs !== undefined || el.parent === true);
-const first = (el: El | undefined, name: string): El | undefined => el?.kids?.find((k) => k.name === name);
-const all = (el: El | undefined, name: string): El[] => el?.kids?.filter((k) => k.name === name) ?? [];
+const NONE: El[] = [];
+const all = (el: El | undefined, name: string): El[] => (el?.kids ? (el.byName ??= byName(el.kids)).get(name) ?? NONE : NONE);
+const first = (el: El | undefined, name: string): El | undefined => all(el, name)[0];
+
+function byName(kids: El[]): Map<string, El[]> {
+  const map = new Map<string, El[]>();
+  for (const k of kids) {
+    const list = map.get(k.name);
+    if (list) list.push(k);
+    else map.set(k.name, [k]);
+  }
+  return map;
+}
 const text = (el: El | undefined): string | undefined => (el?.inner !== undefined ? leafText(el.inner) : undefined);
 const attr = (el: El | undefined, name: string): string | undefined => leafText(el?.attrs?.[name]);
 const texts = (el: El, name: string): string[] | undefined => nonEmpty(all(el, name).map(text).filter((t): t is string => t !== undefined));
@@ -442,18 +455,17 @@ class FeedReader {
         if (!isObject(channel)) return undefined;
         const inChannel = this.items.filter((i) => i.at === 'channel');
         const items = inChannel.length > 0 ? inChannel : this.items.filter((i) => i.at === 'root');
-        return {
-          format: 'rss',
-          shape: {
-            title: text(first(channel, 'title')),
-            link: text(first(channel, 'link')),
-            language: text(first(channel, 'language')),
-            dc: { languages: texts(channel, 'dc:language') },
-            atom: { links: links(channel, 'atom:link') },
-            xml: xmlAttrs(root),
-            items: items.map((i) => i.shape),
-          },
+        const shape = {
+          title: text(first(channel, 'title')),
+          link: text(first(channel, 'link')),
+          language: text(first(channel, 'language')),
+          dc: { languages: texts(channel, 'dc:language') },
+          atom: { links: links(channel, 'atom:link') },
+          xml: xmlAttrs(root),
+          items: items.map((i) => i.shape),
         };
+        // A channel in which feedsmith reads nothing is no feed to it.
+        return items.length > 0 || worthKeeping(channel, shape) ? { format: 'rss', shape } : undefined;
       }
       case 'atom':
         return {
@@ -651,6 +663,8 @@ function rdfItem(el: El) {
 
 /** feedsmith's boolean attribute: true or false (any case, padded with white space), else nothing. */
 function booleanOf(raw: string): boolean | undefined {
+  if (raw === 'false') return false;
+  if (raw === 'true') return true;
   if (/^\p{White_Space}*true\p{White_Space}*$/iu.test(raw)) return true;
   if (/^\p{White_Space}*false\p{White_Space}*$/iu.test(raw)) return false;
   return undefined;

@@ -124,6 +124,51 @@ describe('readXmlFeed follows feedsmith on the rules that are easy to get wrong'
       check: (r) => expect(r.entries[0]!.excerpts[0]!.value).toBe('a\nb\nc'),
     },
     {
+      rule: 'a binding is not scoped: one met on an item, past the first 64 KiB, holds for the rest of the document',
+      xml: rss(
+        `<description>${'x'.repeat(70_000)}</description><item xmlns:y="http://purl.org/dc/elements/1.1/"><title>t</title><y:date>d</y:date></item><item><title>u</title><y:date>e</y:date></item>`,
+      ),
+      check: (r) => expect(r.entries.map((e) => e.dates)).toEqual([['d'], ['e']]),
+    },
+    {
+      rule: 'a binding in the first 64 KiB counts even inside CDATA',
+      xml: rss('<item><title>t</title><description><![CDATA[<svg xmlns:q="http://purl.org/dc/elements/1.1/">]]></description><q:date>d</q:date></item>'),
+      check: (r) => expect(r.entries[0]!.dates).toEqual(['d']),
+    },
+    {
+      rule: 'the first binding of a prefix wins: dc bound to DC terms on the root is not dc on the item',
+      xml: `<rss version="2.0" xmlns:dc="http://purl.org/dc/terms/"><channel><item xmlns:dc="http://purl.org/dc/elements/1.1/"><title>t</title><dc:date>d</dc:date></item></channel></rss>`,
+      check: (r) => expect(r.entries[0]!.dates).toEqual([]),
+    },
+    {
+      rule: 'Atom xhtml: CDATA inside the div is written out escaped',
+      xml: atom('<entry><id>1</id><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">a <![CDATA[<b>&]]> c</div></content></entry>'),
+      check: (r) => expect(r.entries[0]!.contents[0]!.value).toBe('a &lt;b>&amp; c'),
+    },
+    {
+      rule: 'Atom xhtml: a comment before the div keeps the div, decoded as text',
+      xml: atom('<entry><id>1</id><content type="xhtml"><!-- c --><div>x &amp; y</div></content></entry>'),
+      check: (r) => expect(r.entries[0]!.contents[0]!.value).toBe('<div>x & y</div>'),
+    },
+    {
+      rule: 'RSS: the first channel only, and items outside any channel when it has none',
+      xml: `<rss version="0.91"><channel><title>1</title></channel><channel><item><title>b</title></item></channel><item><title>r</title></item></rss>`,
+      check: (r) => expect(r.entries.map((e) => e.title?.value)).toEqual(['r']),
+    },
+    {
+      rule: 'media:description with a type and no text hides the media:group one',
+      xml: rss(
+        '<item><title>t</title><media:description type="plain"/><media:group><media:description>g</media:description></media:group></item>',
+        ' xmlns:media="http://search.yahoo.com/mrss/"',
+      ),
+      check: (r) => expect(r.entries[0]!.excerpts).toEqual([]),
+    },
+    {
+      rule: 'isPermaLink is read with white space around it',
+      xml: rss('<item><guid isPermaLink=" false ">http://x/1</guid></item>'),
+      check: (r) => expect(r.entries[0]!.links).toEqual([]),
+    },
+    {
       rule: 'RDF items come in the order the channel lists them',
       xml: `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"><channel rdf:about="c"><title>T</title><items><rdf:Seq><rdf:li rdf:resource="b"/><rdf:li rdf:resource="a"/></rdf:Seq></items></channel><item rdf:about="a"><title>A</title></item><item rdf:about="b"><title>B</title></item></rdf:RDF>`,
       check: (r) => expect(r.entries.map((e) => e.title?.value)).toEqual(['B', 'A']),
@@ -143,6 +188,21 @@ describe('readXmlFeed follows feedsmith on the rules that are easy to get wrong'
   it('gives nothing for a document whose root is no feed', () => {
     expect(readXmlFeed('<?xml version="1.0"?><html><body><rss version="2.0"/></body></html>')).toBeUndefined();
     expect(readXmlFeed('<opml version="2.0"><body/></opml>')).toBeUndefined();
+  });
+
+  it('gives nothing where feedsmith finds no feed under a feed root', () => {
+    const refused = [
+      // A channel with nothing feedsmith reads.
+      '<rss version="2.0"><channel a="1"></channel></rss>',
+      // The root's default namespace is a known one, not the format's: feedsmith prefixes every name with it.
+      '<feed xmlns="http://purl.org/dc/elements/1.1/"><title>T</title><entry><id>1</id></entry></feed>',
+      // rdf: not bound to RDF's namespace.
+      '<rdf:RDF xmlns="http://purl.org/rss/1.0/"><channel><title>T</title></channel><item><title>A</title></item></rdf:RDF>',
+    ];
+    for (const xml of refused) {
+      expect(viaFeedsmith(xml)).toBeUndefined();
+      expect(readXmlFeed(xml)).toBeUndefined();
+    }
   });
 
   it('reads a leaf as feedsmith does: an unterminated comment or CDATA section changes nothing', () => {
