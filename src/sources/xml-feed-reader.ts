@@ -327,13 +327,13 @@ class FeedReader {
       onopentag: (name: string) => this.open(name, parser().endIndex),
       onclosetag: (_name: string, implied: boolean) => this.close(implied ? -1 : parser().startIndex),
       ontext: (data: string) => {
-        if (this.xhtml && this.insideLeaf === 0 && data.trim()) this.xhtml.other = true;
+        if (this.xhtml && this.insideLeaf === 1 && data.trim()) this.xhtml.other = true;
       },
       oncomment: () => {
-        if (this.xhtml && this.insideLeaf === 0) this.xhtml.other = true;
+        if (this.xhtml && this.insideLeaf === 1) this.xhtml.other = true;
       },
       onprocessinginstruction: () => {
-        if (this.xhtml && this.insideLeaf === 0 && this.stack.length > 0) this.xhtml.other = true;
+        if (this.xhtml && this.insideLeaf === 1) this.xhtml.other = true;
       },
     };
   }
@@ -442,7 +442,7 @@ class FeedReader {
     // A bare <item> (no attributes, no children) is a string to feedsmith, not an item.
     if (!isObject(el)) return;
     const shape = this.format === 'rss' ? rssItem(el) : this.format === 'rdf' ? rdfItem(el) : atomEntry(el, this.atomPrefix);
-    if (!shape || !worthKeeping(el, shape)) return;
+    if (!shape || !worthKeeping(el, shape, READ_WHOLE[this.format!])) return;
     this.items.push({ shape, about: el.attrs?.['about'], at });
   }
 
@@ -465,18 +465,17 @@ class FeedReader {
           items: items.map((i) => i.shape),
         };
         // A channel in which feedsmith reads nothing is no feed to it.
-        return items.length > 0 || worthKeeping(channel, shape) ? { format: 'rss', shape } : undefined;
+        return items.length > 0 || worthKeeping(channel, shape, FEED_READ_WHOLE.rss) ? { format: 'rss', shape } : undefined;
       }
-      case 'atom':
-        return {
-          format: 'atom',
-          shape: {
-            title: atomText(first(root, `${this.atomPrefix}title`)),
-            links: links(root, `${this.atomPrefix}link`),
-            xml: xmlAttrs(root),
-            entries: this.items.map((i) => i.shape),
-          },
+      case 'atom': {
+        const shape = {
+          title: atomText(first(root, `${this.atomPrefix}title`)),
+          links: links(root, `${this.atomPrefix}link`),
+          xml: xmlAttrs(root),
+          entries: this.items.map((i) => i.shape),
         };
+        return this.items.length > 0 || worthKeeping(root, shape, FEED_READ_WHOLE.atom) ? { format: 'atom', shape } : undefined;
+      }
       case 'rdf': {
         const channel = first(root, 'channel');
         return {
@@ -673,16 +672,41 @@ function booleanOf(raw: string): boolean | undefined {
 /**
  * feedsmith drops an entry in which it reads nothing at all. Its fields are many more than ours, so an entry is kept
  * when one of ours is there, or when it has an element of the format or of a namespace feedsmith knows with some
- * content or attributes.
+ * text or attribute value in it (feedsmith ignores some of those too: an approximation).
  */
-function worthKeeping(el: El, shape: object): boolean {
+function worthKeeping(el: El, shape: object, readWhole: ReadonlySet<string>): boolean {
   if (hasValue(shape)) return true;
   if (el.attrs && Object.keys(el.attrs).some((a) => a.startsWith('xml:') && leafText(el.attrs![a]) !== undefined)) return true;
   return (el.kids ?? []).some((k) => {
+    if (readWhole.has(k.name)) return false;
     const colon = k.name.indexOf(':');
-    const known = colon === -1 || KNOWN_PREFIXES.has(k.name.slice(0, colon));
-    return known && (k.attrs !== undefined || k.parent === true || leafText(k.inner) !== undefined);
+    return (colon === -1 || KNOWN_PREFIXES.has(k.name.slice(0, colon))) && holdsSomething(k);
   });
+}
+
+/** Elements of which feedsmith reads only what the shapes here read: hasValue(shape) has looked at them already. */
+const DC_READ = ['dc:title', 'dc:description', 'dc:date', 'dc:subject', 'dc:language'];
+const ATOM_DATES = ['published', 'issued', 'created', 'updated', 'modified'];
+const READ_WHOLE: Record<XmlFeedFormat, ReadonlySet<string>> = {
+  rss: new Set([
+    ...['title', 'link', 'description', 'guid', 'pubdate', 'itunes:summary', 'itunes:subtitle', 'content:encoded'],
+    ...DC_READ,
+    ...ATOM_DATES.map((d) => `atom:${d}`),
+  ]),
+  atom: new Set([...['id', 'title', 'summary', ...ATOM_DATES].flatMap((n) => [n, `atom:${n}`]), 'itunes:summary', ...DC_READ]),
+  rdf: new Set(['title', 'link', 'description', 'content:encoded', 'dcterms:modified', ...DC_READ]),
+};
+/** The same for a feed's own fields (RSS channel, Atom feed). */
+const FEED_READ_WHOLE: Record<XmlFeedFormat, ReadonlySet<string>> = {
+  rss: new Set(['title', 'link', 'language', 'dc:language']),
+  atom: new Set(['title', 'atom:title']),
+  rdf: new Set(),
+};
+
+function holdsSomething(el: El): boolean {
+  if (leafText(el.inner) !== undefined) return true;
+  if (el.attrs && Object.values(el.attrs).some((v) => leafText(v) !== undefined)) return true;
+  return (el.kids ?? []).some(holdsSomething);
 }
 
 function hasValue(v: unknown): boolean {

@@ -6,6 +6,7 @@ import { decodeBody } from '../../src/sources/decode-body.js';
 import { readEntry, readFeed, type RawFeed } from '../../src/sources/extract.js';
 import { leafText, readXmlFeed } from '../../src/sources/xml-feed-reader.js';
 import { prepareXml } from '../../src/sources/xml-prep.js';
+import { randomFeed } from '../support/random-feeds.js';
 
 /**
  * The streaming reader gives what feedsmith + extract.ts give, field for field and entry for entry, on every XML
@@ -56,6 +57,28 @@ describe('readXmlFeed gives what feedsmith and extract.ts give', () => {
     expect(read!.format).toBe(expected.format);
     expect(withoutEntries(read!.raw)).toStrictEqual(expected.feed);
     expect(read!.entries).toStrictEqual(expected.entries);
+  });
+});
+
+describe('readXmlFeed gives what feedsmith and extract.ts give on random documents', () => {
+  // Seeds in blocks, so that a failure names a block to replay rather than one test per document.
+  const blocks = Array.from({ length: 10 }, (_, b) => ({ from: b * 100 + 1, to: b * 100 + 100 }));
+
+  it.each(blocks)('seeds $from–$to', ({ from, to }) => {
+    let read = 0;
+    for (let seed = from; seed <= to; seed++) {
+      const xml = prepareXml(randomFeed(seed)).xml;
+      const expected = viaFeedsmith(xml);
+      const got = readXmlFeed(xml);
+      // Where feedsmith finds no feed, neither does the reader.
+      expect(got === undefined, `seed ${seed}: refused`).toBe(expected === undefined);
+      if (!expected || !got) continue;
+      read++;
+      expect(got.format, `seed ${seed}`).toBe(expected.format);
+      expect(withoutEntries(got.raw), `seed ${seed}`).toStrictEqual(expected.feed);
+      expect(got.entries, `seed ${seed}`).toStrictEqual(expected.entries);
+    }
+    expect(read).toBeGreaterThan(80);
   });
 });
 
@@ -139,6 +162,21 @@ describe('readXmlFeed follows feedsmith on the rules that are easy to get wrong'
       rule: 'the first binding of a prefix wins: dc bound to DC terms on the root is not dc on the item',
       xml: `<rss version="2.0" xmlns:dc="http://purl.org/dc/terms/"><channel><item xmlns:dc="http://purl.org/dc/elements/1.1/"><title>t</title><dc:date>d</dc:date></item></channel></rss>`,
       check: (r) => expect(r.entries[0]!.dates).toEqual([]),
+    },
+    {
+      rule: 'a binding the 64 KiB scan found in text gives way to the first one on an element',
+      xml: `<rss version="2.0"><channel><description><![CDATA[ xmlns:dc="http://purl.org/dc/terms/" ]]></description><item xmlns:dc="http://purl.org/dc/elements/1.1/"><title>t</title><dc:date>d</dc:date></item></channel></rss>`,
+      check: (r) => expect(r.entries[0]!.dates).toEqual(['d']),
+    },
+    {
+      rule: 'Atom xhtml: anything beside the div keeps it all, verbatim',
+      xml: atom('<entry><id>1</id><content type="xhtml"><div>a &amp; b</div> tail</content></entry>'),
+      check: (r) => expect(r.entries[0]!.contents[0]!.value).toBe('<div>a &amp; b</div> tail'),
+    },
+    {
+      rule: 'Atom xhtml: a comment after the div keeps it all too',
+      xml: atom('<entry><id>1</id><content type="xhtml"> <div>a</div><!-- c --></content><summary type="xhtml"><div>s</div><?pi x?></summary></entry>'),
+      check: (r) => expect([r.entries[0]!.excerpts[0]!.value, r.entries[0]!.contents[0]!.value]).toEqual(['<div>s</div><?pi x?>', '<div>a</div><!-- c -->']),
     },
     {
       rule: 'Atom xhtml: CDATA inside the div is written out escaped',
