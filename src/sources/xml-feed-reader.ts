@@ -220,6 +220,8 @@ interface El {
   parent?: boolean;
   /** Its kids by name, made when first asked: an entry's fields are looked up a few dozen times. */
   byName?: Map<string, El[]>;
+  /** The prefixes of its kids' names: feedsmith reads a namespace's fields only where one of its elements is. */
+  prefixes?: Set<string>;
   /** For an xhtml text construct: the inner markup with one wrapping div removed, when it is just that. */
   unwrapped?: { value: string | undefined; prefix: string | undefined };
 }
@@ -227,12 +229,25 @@ interface El {
 /** Read as an object by feedsmith (not a bare string): it has attributes, or child elements. */
 const isObject = (el: El | undefined): el is El => el !== undefined && (el.attrs !== undefined || el.parent === true);
 const NONE: El[] = [];
-const all = (el: El | undefined, name: string): El[] => (el?.kids ? (el.byName ??= byName(el.kids)).get(name) ?? NONE : NONE);
+const all = (el: El | undefined, name: string): El[] => (el?.kids ? (el.byName ?? index(el)).get(name) ?? NONE : NONE);
 const first = (el: El | undefined, name: string): El | undefined => all(el, name)[0];
 
-function byName(kids: El[]): Map<string, El[]> {
+function hasPrefix(el: El, prefix: string): boolean {
+  if (!el.kids) return false;
+  if (!el.byName) index(el);
+  return el.prefixes!.has(prefix);
+}
+
+function index(el: El): Map<string, El[]> {
+  el.prefixes = new Set();
+  return (el.byName = byName(el.kids!, el.prefixes));
+}
+
+function byName(kids: El[], prefixes: Set<string>): Map<string, El[]> {
   const map = new Map<string, El[]>();
   for (const k of kids) {
+    const colon = k.name.indexOf(':');
+    if (colon > 0) prefixes.add(k.name.slice(0, colon));
     const list = map.get(k.name);
     if (list) list.push(k);
     else map.set(k.name, [k]);
@@ -566,36 +581,49 @@ function typedText(el: El, type: string | undefined): string | undefined {
   return verbatim(inner);
 }
 
+/** Media RSS, as feedsmith reads it: on the entry, in its media:group elements and in their media:content. */
 function media(el: El) {
-  const titleOrDescription = (e: El | undefined) => {
-    if (!e) return undefined;
-    const value = text(e);
-    const type = attr(e, 'type');
-    return value !== undefined || type !== undefined ? { value, type } : undefined;
-  };
-  const common = (e: El) => ({
-    title: titleOrDescription(first(e, 'media:title')),
-    description: titleOrDescription(first(e, 'media:description')),
-    thumbnails: nonEmpty(all(e, 'media:thumbnail').filter(isObject).map((t) => ({ url: attr(t, 'url') }))),
-  });
-  const contents = (e: El) =>
-    nonEmpty(
-      all(e, 'media:content')
-        .filter(isObject)
-        .map((c) => ({ url: attr(c, 'url'), type: attr(c, 'type'), medium: attr(c, 'medium'), ...common(c) })),
-    );
+  if (!hasPrefix(el, 'media')) return undefined;
   return {
     groups: nonEmpty(
       all(el, 'media:group')
         .filter(isObject)
-        .map((g) => ({ contents: contents(g), ...common(g) })),
+        .map((g) => ({ contents: mediaContents(g), ...mediaCommon(g) })),
     ),
-    contents: contents(el),
-    ...common(el),
+    contents: mediaContents(el),
+    ...mediaCommon(el),
   };
 }
 
+function mediaContents(el: El) {
+  return nonEmpty(
+    all(el, 'media:content')
+      .filter(isObject)
+      .map((c) => ({ url: attr(c, 'url'), type: attr(c, 'type'), medium: attr(c, 'medium'), ...mediaCommon(c) })),
+  );
+}
+
+function mediaCommon(el: El) {
+  return {
+    title: mediaText(first(el, 'media:title')),
+    description: mediaText(first(el, 'media:description')),
+    thumbnails: nonEmpty(
+      all(el, 'media:thumbnail')
+        .filter(isObject)
+        .map((t) => ({ url: attr(t, 'url') })),
+    ),
+  };
+}
+
+function mediaText(el: El | undefined) {
+  if (!el) return undefined;
+  const value = text(el);
+  const type = attr(el, 'type');
+  return value !== undefined || type !== undefined ? { value, type } : undefined;
+}
+
 function dc(el: El) {
+  if (!hasPrefix(el, 'dc')) return undefined;
   return {
     titles: texts(el, 'dc:title'),
     descriptions: texts(el, 'dc:description'),
@@ -618,14 +646,16 @@ function rssItem(el: El) {
     enclosures: all(el, 'enclosure')
       .filter((e) => e.attrs !== undefined)
       .map((e) => ({ url: attr(e, 'url'), type: attr(e, 'type') })),
-    atom: {
-      links: links(el, 'atom:link'),
-      published: text(first(el, 'atom:published')) || text(first(el, 'atom:issued')) || text(first(el, 'atom:created')),
-      updated: text(first(el, 'atom:updated')) || text(first(el, 'atom:modified')),
-    },
+    atom: hasPrefix(el, 'atom')
+      ? {
+          links: links(el, 'atom:link'),
+          published: text(first(el, 'atom:published')) || text(first(el, 'atom:issued')) || text(first(el, 'atom:created')),
+          updated: text(first(el, 'atom:updated')) || text(first(el, 'atom:modified')),
+        }
+      : undefined,
     dc: dc(el),
-    itunes: { summary: text(first(el, 'itunes:summary')), subtitle: text(first(el, 'itunes:subtitle')) },
-    content: { encoded: text(first(el, 'content:encoded')) },
+    itunes: hasPrefix(el, 'itunes') ? { summary: text(first(el, 'itunes:summary')), subtitle: text(first(el, 'itunes:subtitle')) } : undefined,
+    content: hasPrefix(el, 'content') ? { encoded: text(first(el, 'content:encoded')) } : undefined,
     media: media(el),
     xml: xmlAttrs(el),
   };
