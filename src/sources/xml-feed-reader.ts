@@ -36,17 +36,24 @@ export interface XmlFeed {
 }
 
 /**
- * The feed in `xml` (as prepareXml gives it), or undefined when its root element is not rss, feed or rdf:RDF, or
- * feedsmith would find no feed under it.
+ * The feed in `xml` (as prepareXml gives it) as feedsmith's parseFeed gives it for XML — `{ format, feed }`, with only
+ * the fields extract.ts reads — or undefined when its root element is not rss, feed or rdf:RDF, or feedsmith would
+ * find no feed under it. What src/sources/parse-feed.ts reads an XML feed with.
  */
-export function readXmlFeed(input: string): XmlFeed | undefined {
+export function readXmlFeedShape(input: string): { format: XmlFeedFormat; feed: unknown } | undefined {
   const xml = input.includes('\r') ? input.replace(/\r\n?/g, '\n') : input;
   const reader = new FeedReader(xml, input);
   const parser: Parser = new Parser(reader.handler((): Parser => parser), { xmlMode: true, decodeEntities: false });
   parser.end(xml);
   const feed = reader.feed();
+  return feed ? { format: feed.format, feed: feed.shape } : undefined;
+}
+
+/** readXmlFeedShape read through extract.ts: the RawFeed and RawEntry list it gives. */
+export function readXmlFeed(input: string): XmlFeed | undefined {
+  const feed = readXmlFeedShape(input);
   if (!feed) return undefined;
-  const raw = readFeed(feed.format, feed.shape);
+  const raw = readFeed(feed.format, feed.feed);
   return { format: feed.format, raw, entries: raw.entries.map((e) => readEntry(feed.format, e)) };
 }
 
