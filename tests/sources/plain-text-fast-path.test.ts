@@ -40,6 +40,26 @@ describe('plain text skips the HTML conversion with the same result', () => {
     }
   });
 
+  it('for titles with character references and no tag', () => {
+    // References of every kind: named with and without ";" (legacy ones decode without), numeric, hex, out of range,
+    // zero, a surrogate, one that spells a tag or whitespace, unknown ones, and ones cut short.
+    const REFERENCES = [
+      '&amp;', '&amp', '&AMP;', '&copy', '&copyx', '&nbsp;', '&nbsp', '&notin;', '&notit;', '&lt;b&gt;', '&#60;p&#62;',
+      '&#8217;', '&#x2019;', '&#X2019;', '&#0;', '&#x110000;', '&#xD800;', '&#10;', '&#x9;', '&#8203;', '&#128512;',
+      '&#', '&#;', '&#x;', '&foo;', '&a', '&eacute;', '&Eacute', '&zwnj;', '&NewLine;', '&Tab;', '&#65', '&#x41',
+    ];
+    const rand = prng(29);
+    const withReferences = texts(4000, 23).map((text) => {
+      let s = text;
+      for (let i = 1 + Math.floor(rand() * 4); i > 0; i--) {
+        const at = Math.floor(rand() * (s.length + 1));
+        s = s.slice(0, at) + REFERENCES[Math.floor(rand() * REFERENCES.length)] + s.slice(at);
+      }
+      return s;
+    });
+    for (const s of withReferences) expect(titleToPlain(s), JSON.stringify(s)).toBe(titleToPlain(FORCE_CONVERSION + s));
+  });
+
   it('and real titles with a bare ampersand or a zero-width space read as before', () => {
     expect(titleToPlain('Tom & Jerry\u200bat  the\n fair')).toBe('Tom & Jerry at the fair');
     expect(titleToPlain('Caf&eacute; &amp; bar')).toBe('Café & bar');
