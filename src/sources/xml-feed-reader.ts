@@ -1,6 +1,7 @@
-import { decodeHTML } from 'entities';
 import { Parser } from 'htmlparser2';
 import { readEntry, readFeed, type RawEntry, type RawFeed } from './extract.js';
+import { isForeignNamespace, KNOWN_PREFIXES, Prefixes, type XmlFeedFormat } from './xml-feed-namespaces.js';
+import { isXhtmlType, leafText, unwrapDiv, xhtmlText, type UnwrappedDiv, type XhtmlWatch } from './xml-feed-text.js';
 
 /**
  * Reading an RSS 2.0, Atom or RDF (RSS 1.0) document in one streaming pass, for speed: feedsmith builds an object
@@ -8,26 +9,16 @@ import { readEntry, readFeed, type RawEntry, type RawFeed } from './extract.js';
  * extract.ts uses a handful. This reader walks htmlparser2's SAX events once, keeps only those fields, and hands
  * extract.ts the same values feedsmith would, so readFeed/readEntry give the same RawFeed and RawEntry.
  *
- * "The same values" means feedsmith's reading rules, which are not XML's:
- * - An element's name is lower-cased; its prefix is replaced by the namespace's usual prefix when the document binds
- *   it to a namespace URI we know (`xmlns:foo="http://purl.org/dc/elements/1.1/"` makes `foo:date` `dc:date`), and
- *   kept as written otherwise (an undeclared `media:` is still media). Atom's own namespace (in Atom) and RDF's and
- *   RSS 1.0's (in RDF) are dropped. The bindings are those in the first 64 KiB of text from the root element on, then
- *   each element's own, the first binding of a prefix winning.
- * - Leaf fields are read from their raw markup: comments removed (even inside CDATA), CDATA sections kept literally,
- *   everything else HTML-entity-decoded (`&nbsp;` too, and only when a ";" follows the "&"), then trimmed; attribute
- *   values the same way. Line ends are LF.
- * - Atom xhtml text keeps its markup: one wrapping `<div>` is removed, with its prefix on the tags inside.
+ * "The same values" means feedsmith's reading rules, which are not XML's: its element names
+ * (xml-feed-namespaces.ts), its leaf text (xml-feed-text.ts), and which elements count:
  * - The first element of a kind counts for single fields (even when empty), every non-empty one for lists; an
  *   entry, channel or Atom feed with nothing feedsmith would read is dropped (feedsmith reads more fields than we
  *   do, so that is judged from ours plus any element with content under a name feedsmith knows).
- * Known gaps, none met in the fixtures: namespaces outside the ones we read (slash, podcast…) are not mapped, so a
- * prefix bound to one of those is read as written where feedsmith would rename it; a binding on an element applies
- * to its own name here, to its children only in feedsmith, when the 64 KiB scan did not see it. The reader does not
- * validate: run the document's structure check first, as for feedsmith (htmlparser2 reads past what is malformed).
+ * The reader does not validate: run the document's structure check first, as for feedsmith (htmlparser2 reads past
+ * what is malformed).
  */
 
-export type XmlFeedFormat = 'rss' | 'atom' | 'rdf';
+export type { XmlFeedFormat };
 
 export interface XmlFeed {
   format: XmlFeedFormat;
@@ -57,162 +48,6 @@ export function readXmlFeed(input: string): XmlFeed | undefined {
   return { format: feed.format, raw, entries: raw.entries.map((e) => readEntry(feed.format, e)) };
 }
 
-// ── feedsmith's text rules ───────────────────────────────────────────────────────────────────────────────────────
-
-/** A leaf's raw markup as feedsmith reads it: comments out, CDATA literal, entities decoded elsewhere, trimmed. */
-export function leafText(raw: string | undefined): string | undefined {
-  if (!raw) return undefined;
-  const text = withoutComments(raw);
-  let out = '';
-  let from = 0;
-  for (;;) {
-    const open = text.indexOf('<![CDATA[', from);
-    if (open === -1) break;
-    const close = text.indexOf(']]>', open + 9);
-    // An unterminated section: the whole text is decoded as if there were none.
-    if (close === -1) return decoded(text).trim() || undefined;
-    out += decoded(text.slice(from, open)) + text.slice(open + 9, close);
-    from = close + 3;
-  }
-  return (out + decoded(text.slice(from))).trim() || undefined;
-}
-
-function decoded(text: string): string {
-  const amp = text.indexOf('&');
-  return amp !== -1 && text.indexOf(';', amp) !== -1 ? decodeHTML(text) : text;
-}
-
-/** Comments removed; an unterminated one leaves the text as it was. */
-function withoutComments(text: string): string {
-  let open = text.indexOf('<!--');
-  if (open === -1) return text;
-  let out = '';
-  let from = 0;
-  while (open !== -1) {
-    const close = text.indexOf('-->', open + 4);
-    if (close === -1) return text;
-    out += text.slice(from, open);
-    from = close + 3;
-    open = text.indexOf('<!--', from);
-  }
-  return out + text.slice(from);
-}
-
-const verbatim = (text: string | undefined): string | undefined => (text ? text.trim() || undefined : undefined);
-
-/** CDATA sections of xhtml written out as escaped text, so that the markup around them can be kept verbatim. */
-const escapeCdata = (text: string): string =>
-  text.includes('<![CDATA[') ? text.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_, c: string) => c.replace(/&/g, '&amp;').replace(/</g, '&lt;')) : text;
-
-const XHTML_DIV_START = /^\s*<(?:([a-zA-Z][\w.-]*):)?div[\s/>]/;
-
-// ── namespaces ───────────────────────────────────────────────────────────────────────────────────────────────────
-
-const variants = (...uris: string[]): string[] =>
-  uris.flatMap((u) => {
-    const bare = u.replace(/^https?:\/\//, '').replace(/\/$/, '');
-    return ['http://', 'https://'].flatMap((s) => [`${s}${bare}`, `${s}${bare}/`]);
-  });
-
-/** Namespace URIs (lower-cased) of the namespaces whose elements we read, and their usual prefixes. */
-const NAMESPACES = new Map<string, string>([
-  ...variants('www.w3.org/2005/Atom').map((u) => [u, 'atom'] as const),
-  ...['http://purl.org/atom/ns#', 'https://purl.org/atom/ns#'].map((u) => [u, 'atom'] as const),
-  ...variants('purl.org/dc/elements/1.1', 'dublincore.org/documents/dcmi-namespace', 'purl.org/dc/elements/1.0').map((u) => [u, 'dc'] as const),
-  ...variants('purl.org/dc/terms', 'dublincore.org/documents/dcmi-terms', 'dublincore.org/specifications/dublin-core/dcmi-terms').map(
-    (u) => [u, 'dcterms'] as const,
-  ),
-  ...variants('purl.org/rss/1.0/modules/content').map((u) => [u, 'content'] as const),
-  ...['http://www.itunes.com/dtds/podcast-1.0.dtd', 'https://www.itunes.com/dtds/podcast-1.0.dtd'].map((u) => [u, 'itunes'] as const),
-  ...variants(
-    'search.yahoo.com/mrss',
-    'video.search.yahoo.com/mrss',
-    'www.rssboard.org/media-rss',
-    'search.yahoo.com/searchmonkey/media',
-    'tools.search.yahoo.com/mrss',
-  ).map((u) => [u, 'media'] as const),
-  ...['http://www.w3.org/1999/02/22-rdf-syntax-ns#', 'https://www.w3.org/1999/02/22-rdf-syntax-ns#'].map((u) => [u, 'rdf'] as const),
-  ...variants('purl.org/rss/1.0').map((u) => [u, 'rss'] as const),
-].map(([u, p]) => [u.toLowerCase(), p]));
-
-/** Namespaces whose prefix a format drops: its own. */
-const OWN_NAMESPACES: Record<XmlFeedFormat, readonly string[]> = { rss: [], atom: ['atom'], rdf: ['rdf', 'rss'] };
-
-/** The usual prefixes of every namespace feedsmith reads: an element under one of them may make an entry worth keeping. */
-const KNOWN_PREFIXES = new Set(
-  'admin atom blogchannel app dc sy content creativecommons slash itunes podcast psc media georss geo thr dcterms wfw source feedpress yt googleplay spotify rdf rss rawvoice cc opensearch arxiv pingback trackback prism acast'.split(
-    ' ',
-  ),
-);
-
-/** The first 64 KiB from the root element are searched for xmlns: bindings before any element is read. */
-const SEED_SCAN = 65536;
-
-class Prefixes {
-  private readonly map = new Map<string, string>();
-  private readonly seeded = new Set<string>();
-  private readonly own: ReadonlySet<string>;
-  private readonly names = new Map<string, string>();
-
-  constructor(format: XmlFeedFormat, original: string) {
-    this.own = new Set(OWN_NAMESPACES[format]);
-    const head = original.length > SEED_SCAN ? original.slice(0, SEED_SCAN) : original;
-    const binding = /([\w.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/y;
-    let at = head.indexOf('xmlns:', rootIndex(head));
-    while (at !== -1) {
-      binding.lastIndex = at + 6;
-      const m = binding.exec(head);
-      if (m) {
-        const prefix = m[1]!.toLowerCase();
-        this.bind(prefix, m[2] ?? m[3]!);
-        this.seeded.add(prefix);
-      }
-      at = head.indexOf('xmlns:', m ? binding.lastIndex : at + 6);
-    }
-  }
-
-  /** An xmlns:prefix attribute met on an element: the first one read replaces what the head scan found. */
-  declare(prefix: string, uri: string): void {
-    if (this.seeded.delete(prefix)) this.map.delete(prefix);
-    this.bind(prefix, uri);
-  }
-
-  private bind(prefix: string, uri: string): void {
-    if (this.map.has(prefix)) return;
-    const ns = NAMESPACES.get(uri.trim().toLowerCase());
-    if (ns === undefined) return;
-    this.map.set(prefix, this.own.has(ns) ? '' : ns);
-    this.names.clear();
-  }
-
-  name(raw: string): string {
-    let name = this.names.get(raw);
-    if (name !== undefined) return name;
-    name = raw.toLowerCase();
-    const colon = name.indexOf(':');
-    if (colon > 0) {
-      const prefix = name.slice(0, colon);
-      const ns = prefix === 'xml' || prefix === 'xmlns' ? undefined : this.map.get(prefix);
-      if (ns !== undefined) name = ns ? `${ns}${name.slice(colon)}` : name.slice(colon + 1);
-    }
-    this.names.set(raw, name);
-    return name;
-  }
-}
-
-/** Where the root element starts: after the declaration, processing instructions, comments and DOCTYPE. */
-function rootIndex(text: string): number {
-  let at = text.indexOf('<');
-  while (at !== -1) {
-    const next = text.charCodeAt(at + 1);
-    if (next !== 0x3f && next !== 0x21) return at;
-    const end = text.startsWith('<!--', at) ? text.indexOf('-->', at) : text.indexOf('>', at);
-    if (end === -1) return -1;
-    at = text.indexOf('<', end);
-  }
-  return -1;
-}
-
 // ── the element tree of what is read ─────────────────────────────────────────────────────────────────────────────
 
 /** An element as feedsmith would see it: a leaf ("stop") element keeps its raw markup, any other its children. */
@@ -230,7 +65,7 @@ interface El {
   /** The prefixes of its kids' names: feedsmith reads a namespace's fields only where one of its elements is. */
   prefixes?: Set<string>;
   /** For an xhtml text construct: the inner markup with one wrapping div removed, when it is just that. */
-  unwrapped?: { value: string | undefined; prefix: string | undefined };
+  unwrapped?: UnwrappedDiv;
 }
 
 /** Read as an object by feedsmith (not a bare string): it has attributes, or child elements. */
@@ -317,13 +152,6 @@ interface Frame {
   leaf: boolean;
 }
 
-/** Top-level content of an xhtml text construct, to tell whether it is one div and nothing else. */
-interface XhtmlWatch {
-  divs: Array<{ raw: string; innerStart: number; innerEnd: number }>;
-  other: boolean;
-  open?: { raw: string; innerStart: number };
-}
-
 class FeedReader {
   private format: XmlFeedFormat | undefined;
   private refused = false;
@@ -390,8 +218,7 @@ class FeedReader {
       else if (lower === 'xmlns' && this.stack.length === 0) {
         // feedsmith puts the root's default namespace, when it is a known one not the format's own, on every
         // unprefixed name: the root is then not found.
-        const ns = NAMESPACES.get(value.trim().toLowerCase());
-        if (ns !== undefined && !OWN_NAMESPACES[this.format!].includes(ns)) {
+        if (isForeignNamespace(this.format!, value)) {
           this.refused = true;
           return;
         }
@@ -538,19 +365,6 @@ function formatOf(rootName: string): XmlFeedFormat | undefined {
   if (local === 'rdf') return 'rdf';
   return undefined;
 }
-
-const isXhtmlType = (type: string | undefined): boolean => type === 'xhtml' || type === 'application/xhtml+xml';
-
-function unwrapDiv(xml: string, inner: string, watch: XhtmlWatch): El['unwrapped'] {
-  const escaped = escapeCdata(inner);
-  const match = XHTML_DIV_START.exec(escaped);
-  if (!match) return undefined;
-  const div = watch.divs[0];
-  const localName = (raw: string) => raw.slice(raw.indexOf(':') + 1);
-  if (watch.other || watch.divs.length !== 1 || !div || localName(div.raw) !== 'div') return { value: undefined, prefix: undefined };
-  return { value: escapeCdata(xml.slice(div.innerStart, div.innerEnd)), prefix: match[1] };
-}
-
 // ── feedsmith's shapes, the fields extract.ts reads ──────────────────────────────────────────────────────────────
 
 function xmlAttrs(el: El) {
@@ -581,11 +395,7 @@ function typedText(el: El, type: string | undefined): string | undefined {
   if (!isXhtmlType(type)) return text(el);
   const unwrapped = el.unwrapped;
   if (!unwrapped) return text(el);
-  if (unwrapped.value === undefined) return verbatim(escapeCdata(el.inner ?? ''));
-  let inner = unwrapped.value;
-  if (inner === '') return undefined;
-  if (unwrapped.prefix) inner = inner.replace(new RegExp(`(</?)${unwrapped.prefix.replace(/\./g, '\\.')}:`, 'g'), '$1');
-  return verbatim(inner);
+  return xhtmlText(el.inner, unwrapped);
 }
 
 /** Media RSS, as feedsmith reads it: on the entry, in its media:group elements and in their media:content. */

@@ -4,7 +4,8 @@ import { parseFeed as feedsmithParse } from 'feedsmith';
 import { describe, expect, it } from 'vitest';
 import { decodeBody } from '../../src/sources/decode-body.js';
 import { readEntry, readFeed, type RawFeed } from '../../src/sources/extract.js';
-import { leafText, readXmlFeed } from '../../src/sources/xml-feed-reader.js';
+import { readXmlFeed } from '../../src/sources/xml-feed-reader.js';
+import { leafText } from '../../src/sources/xml-feed-text.js';
 import { prepareXml } from '../../src/sources/xml-prep.js';
 import { randomFeed } from '../support/random-feeds.js';
 
