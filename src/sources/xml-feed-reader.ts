@@ -353,7 +353,10 @@ class FeedReader {
     const uris = all(seq, 'li')
       .map((li) => attr(li, 'resource'))
       .filter((u): u is string => u !== undefined);
-    const listed = uris.map((uri) => this.items.find((i) => i.about === uri)).filter((i) => i !== undefined);
+    // The first item of each URI, looked up once: a search per listed URI would be quadratic in a large feed.
+    const byAbout = new Map<string, (typeof this.items)[number]>();
+    for (const item of this.items) if (item.about !== undefined && !byAbout.has(item.about)) byAbout.set(item.about, item);
+    const listed = uris.map((uri) => byAbout.get(uri)).filter((i) => i !== undefined);
     return listed.length > 0 ? listed : this.items;
   }
 }
