@@ -20,7 +20,7 @@ import { newClaimOwner } from '../store/claim-owner.js';
 import type { Store } from '../store/store.js';
 import { Alerts } from './alerts.js';
 import { feedHost, HostPool } from './host-pool.js';
-import { fetchSource, readSource, type PollResult } from './poll-source.js';
+import { fetchSource, keepFetchState, readerKey, readSource, type PollResult } from './poll-source.js';
 
 export interface SourceReport {
   sourceId: string;
@@ -84,6 +84,7 @@ export class App {
   /** Fetched bodies being parsed or waiting to be (see fetchOne). */
   private readonly parsing: HostPool;
   private readonly trackingParams: ReadonlySet<string>;
+  private readonly readerKeys = new WeakMap<SourceConfig, string>();
   private lane: Promise<unknown> = Promise.resolve();
   readonly alerts: Alerts;
 
@@ -151,7 +152,7 @@ export class App {
     try {
       body = await this.pool.run(feedHost(source.feed), async () => {
         if (signal?.aborted) return undefined;
-        const fetched = await fetchSource(source, this.deps.store, this.deps.config.web.allowPrivateHosts);
+        const fetched = await fetchSource(source, this.deps.store, this.readerKeyOf(source), this.deps.config.web.allowPrivateHosts);
         // The network slot goes before the parse, so the next fetch can start while this body is parsed; a body
         // waits for a parse slot holding its network slot, so no more than twice the pool's bodies are fetched or
         // waiting for their parse at once.
@@ -165,7 +166,7 @@ export class App {
       // One turn of the event loop first: the fetch that took the network slot gets going (at least as far as its
       // first wait on I/O) before this parse holds the CPU.
       await nextTurn();
-      return { polled: await readSource(source, body.fetched, this.deps.store, log, this.trackingParams) };
+      return { polled: readSource(source, body.fetched, log, this.trackingParams) };
     } catch (err) {
       return { error: err };
     } finally {
@@ -189,6 +190,7 @@ export class App {
           log.info({ channel: channelId, skipped: result.skippedBacklog }, `first sight: ${result.skippedBacklog} older items left out by backlog ${source.backlog}`);
         }
       }
+      if (polled.keep) await keepFetchState(this.deps.store, source.id, polled.keep, this.readerKeyOf(source));
       log.info({ items: polled.items.length, queued, notModified: polled.notModified, problems: polled.problems.length }, 'polled');
       pollsTotal.inc({ source: source.id, result: polled.notModified ? 'not_modified' : 'ok' });
       await this.health.record('source', source.id, { ok: true });
@@ -254,6 +256,15 @@ export class App {
 
   private channelsOf(source: SourceConfig): string[] {
     return source.channels ?? this.deps.config.channels.map((c) => c.id);
+  }
+
+  private readerKeyOf(source: SourceConfig): string {
+    let key = this.readerKeys.get(source);
+    if (key === undefined) {
+      key = readerKey({ source, channels: this.channelsOf(source).map((id) => [id, this.dedupOf(id)] as const), trackingParams: this.trackingParams });
+      this.readerKeys.set(source, key);
+    }
+    return key;
   }
 
   private dedupOf(channelId: string): DedupMode {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SourceConfig } from '../config/schema.js';
 import type { Item } from '../core/item.js';
@@ -10,18 +11,34 @@ export interface PollResult {
   notModified: boolean;
   items: Item[];
   problems: ItemProblem[];
+  /** What to keep for the next fetch once these items are taken in (keepFetchState). */
+  keep?: HttpCacheState;
 }
 
 const cacheKey = (sourceId: string) => `http:${sourceId}`;
+
+/** The fetch state as kept: for the setup that read the feed (readerKey), since another setup must read it whole. */
+type KeptFetchState = HttpCacheState & { readBy?: string };
+
+/**
+ * What a source's items are read for, hashed: its config (feed, language, rules, backlog…), the channels that take
+ * it with their dedup, and the tracking parameters stripped from links. A feed last read for another setup (a
+ * channel added, a rule changed) is fetched and read whole, not answered as unchanged.
+ */
+export function readerKey(setup: { source: SourceConfig; channels: ReadonlyArray<readonly [string, string]>; trackingParams: ReadonlySet<string> }): string {
+  const text = JSON.stringify({ source: setup.source, channels: setup.channels, trackingParams: [...setup.trackingParams].sort() });
+  return createHash('sha256').update(text).digest('base64url');
+}
 
 /**
  * The network half of a poll: the feed's body, or that it has not changed since the validators the store keeps.
  * `allowPrivateHosts` is config `web.allowPrivateHosts`: where the feed server's redirects may lead besides public
  * addresses and the feed's own host.
  */
-export async function fetchSource(source: SourceConfig, store: Store, allowPrivateHosts: readonly string[] = []): Promise<FetchResult> {
-  const cache: HttpCacheState = (await store.kv.get(cacheKey(source.id))) ?? {};
-  return fetchFeed(source.feed, cache, {
+export async function fetchSource(source: SourceConfig, store: Store, readBy: string, allowPrivateHosts: readonly string[] = []): Promise<FetchResult> {
+  const kept: KeptFetchState | undefined = await store.kv.get(cacheKey(source.id));
+  const { readBy: keptFor, ...cache } = kept ?? {};
+  return fetchFeed(source.feed, keptFor === readBy ? cache : {}, {
     ...defaultFetchLimits,
     timeoutMs: source.timeoutMs,
     maxBytes: source.maxBytes,
@@ -30,15 +47,12 @@ export async function fetchSource(source: SourceConfig, store: Store, allowPriva
   });
 }
 
-/** The CPU half: what `fetchSource` brought, parsed; its validators saved once it parsed. */
-export async function readSource(
-  source: SourceConfig,
-  fetched: FetchResult,
-  store: Store,
-  log: Logger,
-  trackingParams: ReadonlySet<string> = new Set(),
-): Promise<PollResult> {
-  if (fetched.kind === 'not-modified') return { sourceId: source.id, notModified: true, items: [], problems: [] };
+/** The CPU half: what `fetchSource` brought, parsed. */
+export function readSource(source: SourceConfig, fetched: FetchResult, log: Logger, trackingParams: ReadonlySet<string> = new Set()): PollResult {
+  if (fetched.kind === 'not-modified') {
+    // The same body with new validators: the next conditional GET sends those.
+    return { sourceId: source.id, notModified: true, items: [], problems: [], ...(fetched.cache ? { keep: fetched.cache } : {}) };
+  }
 
   const problems: ItemProblem[] = [];
   const say = (p: ItemProblem) => {
@@ -56,7 +70,13 @@ export async function readSource(
     lateProblems: say,
   });
   for (const p of parsed.problems) say(p);
-  // Validators are saved only after a successful parse, so a broken feed is fetched whole next time.
-  await store.kv.set(cacheKey(source.id), fetched.cache);
-  return { sourceId: source.id, notModified: false, items: parsed.items, problems };
+  return { sourceId: source.id, notModified: false, items: parsed.items, problems, keep: fetched.cache };
+}
+
+/**
+ * Keeps what the next fetch of a source sends and compares, once its items are taken in: a feed that failed to
+ * parse, or whose intake stopped half-way (its items' marks left pending), is fetched and read whole next time.
+ */
+export async function keepFetchState(store: Store, sourceId: string, keep: HttpCacheState, readBy: string): Promise<void> {
+  await store.kv.set(cacheKey(sourceId), { ...keep, readBy } satisfies KeptFetchState);
 }

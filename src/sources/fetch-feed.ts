@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -29,11 +30,15 @@ export const defaultFetchLimits: FetchLimits = Object.freeze({
   allowPrivateHosts: Object.freeze([]),
 });
 
-/** Validators from the last successful fetch, for a conditional GET. */
-export type HttpCacheState = CacheValidators;
+/** What the last successful fetch left for the next one: validators for a conditional GET, and its body's hash. */
+export interface HttpCacheState extends CacheValidators {
+  /** bodyHash() of the body that was parsed. */
+  bodyHash?: string;
+}
 
 export type FetchResult =
-  | { kind: 'not-modified' }
+  /** Unchanged since `cache` was kept: a 304, or the very body that was parsed last time; `cache` is what to keep now. */
+  | { kind: 'not-modified'; cache?: HttpCacheState }
   | { kind: 'fetched'; body: string; finalUrl: string; contentType?: string; cache: HttpCacheState };
 
 const ACCEPT =
@@ -105,12 +110,11 @@ async function readFeedFile(path: string, cache: HttpCacheState, limits: FetchLi
       if (length === buffer.length) break;
     }
     const bytes = buffer.subarray(0, length);
-    return {
-      kind: 'fetched',
-      body: decodeBody(bytes),
-      finalUrl: pathToFileURL(path).href,
-      cache: { etag, lastModified: info.mtime.toUTCString() },
-    };
+    const finalUrl = pathToFileURL(path).href;
+    // Rewritten with the same bytes (a job that regenerates the file): a new mtime, the same feed.
+    const next = { etag, lastModified: info.mtime.toUTCString(), bodyHash: bodyHash(finalUrl, undefined, bytes) };
+    if (cache.bodyHash === next.bodyHash) return { kind: 'not-modified', cache: next };
+    return { kind: 'fetched', body: decodeBody(bytes), finalUrl, cache: next };
   } catch (err) {
     if (err instanceof ThreadcastError) throw err;
     throw fileError(err, where);
@@ -149,14 +153,20 @@ async function fetchHttp(location: string, cache: HttpCacheState, limits: FetchL
     throw err;
   }
   if (response.kind === 'not-modified') return { kind: 'not-modified' };
-  const { contentType } = response;
-  return {
-    kind: 'fetched',
-    body: decodeBody(response.body, contentType),
-    finalUrl: response.finalUrl,
-    ...(contentType ? { contentType } : {}),
-    cache: response.cache,
-  };
+  const { contentType, finalUrl } = response;
+  // Many feed servers send no validators, or new ones with every answer: the body itself says it has not changed.
+  const next: HttpCacheState = { ...response.cache, bodyHash: bodyHash(finalUrl, contentType, response.body) };
+  if (cache.bodyHash === next.bodyHash) return { kind: 'not-modified', cache: next };
+  return { kind: 'fetched', body: decodeBody(response.body, contentType), finalUrl, ...(contentType ? { contentType } : {}), cache: next };
+}
+
+/**
+ * What a feed's items are made from, hashed: the bytes, and what their reading depends on besides (the charset in
+ * the Content-Type, and the final URL that relative links resolve against). The same hash as the body parsed last
+ * time means the same items, so the feed is answered as unchanged without parsing it.
+ */
+function bodyHash(finalUrl: string, contentType: string | undefined, bytes: Uint8Array): string {
+  return createHash('sha256').update(`${finalUrl}\n${contentType ?? ''}\n`).update(bytes).digest('base64url');
 }
 
 /** The feed's wording of an HTTP failure: redirects the guard refused are named by hop. */

@@ -122,6 +122,50 @@ describe('a poll round', () => {
     expect(queue.map((d) => d.sourceId)).toEqual(['slow']);
   });
 
+  it('counts a feed served again byte for byte, with no validators, as not modified; a changed body is read', async () => {
+    let stories = 2;
+    const feeds = await hosts({ hosts: 1, delayMs: () => 0, body: (n) => feedItems(n, stories) });
+    const { app, store } = await appFor([{ id: 'f0', feed: feeds.url(0), backlog: 'all' }]);
+    expect((await app.cycle()).sources[0]).toMatchObject({ ok: true, notModified: false, items: 2, queued: 2 });
+    expect((await app.cycle()).sources[0]).toMatchObject({ ok: true, notModified: true, items: 0, queued: 0 });
+    stories = 3;
+    expect((await app.cycle()).sources[0]).toMatchObject({ ok: true, notModified: false, items: 3, queued: 1 });
+    expect(feeds.answered).toEqual([0, 0, 0]);
+    expect(await store.listDeliveries({ channelId: 'bsky' })).toHaveLength(3);
+  });
+
+  it('reads the same bytes again after an intake that stopped half-way, and queues what it left', async () => {
+    const feeds = await hosts({ hosts: 1, delayMs: () => 0 });
+    const { app, store } = await appFor([{ id: 'f0', feed: feeds.url(0), backlog: 'all' }]);
+    // The store fails once as the deliveries are written (a full disk), after the items' marks were claimed.
+    const createDeliveries = store.createDeliveries.bind(store);
+    let failures = 1;
+    store.createDeliveries = async (deliveries) => {
+      if (failures-- > 0) throw new Error('SQLITE_FULL: database or disk is full');
+      return createDeliveries(deliveries);
+    };
+    expect((await app.cycle()).sources[0]).toMatchObject({ ok: false });
+    expect(await store.listDeliveries({ channelId: 'bsky' })).toHaveLength(0);
+    expect((await app.cycle()).sources[0]).toMatchObject({ ok: true, notModified: false, items: 2, queued: 2 });
+    expect(await store.listDeliveries({ channelId: 'bsky' })).toHaveLength(2);
+  });
+
+  it('reads an unchanged feed whole for a channel added since: the new channel gets its backlog', async () => {
+    const feeds = await hosts({ hosts: 1, delayMs: () => 0 });
+    const source = { id: 'f0', feed: feeds.url(0), backlog: 'all' };
+    const { app, store, config } = await appFor([source]);
+    expect((await app.cycle()).sources[0]).toMatchObject({ ok: true, queued: 2 });
+    expect((await app.cycle()).sources[0]).toMatchObject({ ok: true, notModified: true });
+    await app.close();
+    // The operator adds a channel and restarts, on the same store.
+    const widened = ConfigSchema.parse({ ...config, channels: [...config.channels, { id: 'bsky-2', platform: 'bluesky', cards: false }] });
+    const restarted = new App({ config: widened, store, log: pino({ level: 'silent' }), out: new PassThrough() });
+    cleanups.push(() => restarted.close());
+    expect((await restarted.cycle()).sources[0]).toMatchObject({ ok: true, notModified: false, items: 2, queued: 2 });
+    expect(await store.listDeliveries({ channelId: 'bsky-2' })).toHaveLength(2);
+    expect((await restarted.cycle()).sources[0]).toMatchObject({ ok: true, notModified: true, queued: 0 });
+  });
+
   it('a hanging feed holds one slot until its timeout; the others are fetched meanwhile', async () => {
     const feeds = await hosts({ hosts: 3, delayMs: (n) => (n === 0 ? Infinity : 50) });
     const sources = Array.from({ length: 13 }, (_, n) => ({ id: `f${n}`, feed: feeds.url(n), ...(n === 0 ? { timeoutMs: 4000 } : {}) }));

@@ -136,7 +136,7 @@ describe('what a late clean finds', () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'threadcast-late-')), 'harbour.xml');
     writeFileSync(file, five);
     const source = ConfigSchema.parse({ store: 'sqlite::memory:', sources: [{ id: 'harbour', feed: file }] }).sources[0]!;
-    const polled = await readSource(source, await fetchSource(source, store), store, pino({ level: 'silent' }));
+    const polled = readSource(source, await fetchSource(source, store, 'this setup'), pino({ level: 'silent' }));
     expect(polled.problems).toEqual([]);
     void polled.items[1]!.summary;
     expect(polled.problems).toEqual([{ where: expect.stringContaining('item 2 ("Harbour note 4")'), message: expect.stringContaining('levels deep') }]);

@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ThreadcastError } from '../../src/core/errors.js';
-import { defaultFetchLimits, fetchFeed, type FetchLimits } from '../../src/sources/fetch-feed.js';
+import { defaultFetchLimits, fetchFeed, type FetchLimits, type HttpCacheState } from '../../src/sources/fetch-feed.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -14,6 +16,7 @@ const routes = new Map<string, Handler>();
 const seen: IncomingMessage[] = [];
 let server: Server;
 let base: string;
+const served = { body: FEED, contentType: 'application/rss+xml', rollingEtag: false };
 
 const limits = (over: Partial<FetchLimits> = {}): FetchLimits => ({ ...defaultFetchLimits, timeoutMs: 3000, ...over });
 
@@ -119,6 +122,17 @@ beforeAll(async () => {
     const bytes = Buffer.from('<?xml version="1.0" encoding="windows-1252"?><rss><channel><title>Caf\u00e9 \u0080</title></channel></rss>', 'latin1');
     res.end(bytes);
   });
+  // Whatever `served` holds now: a server that sends no validators, or new ones with every answer.
+  let answers = 0;
+  routes.set('/served', (_req, res) => {
+    answers += 1;
+    res.writeHead(200, { 'content-type': served.contentType, ...(served.rollingEtag ? { etag: `"v${answers}"` } : {}) });
+    res.end(Buffer.from(served.body, 'latin1'));
+  });
+  routes.set('/served-too', (_req, res) => {
+    res.writeHead(200, { 'content-type': served.contentType });
+    res.end(Buffer.from(served.body, 'latin1'));
+  });
   routes.set('/auth', (req, res) => {
     const expected = `Basic ${Buffer.from('reader:s3cret-pass').toString('base64')}`;
     res.writeHead(req.headers.authorization === expected ? 200 : 401);
@@ -146,8 +160,9 @@ describe('fetchFeed over HTTP', () => {
     const first = await fetchFeed(`${base}/etag.xml`, {}, limits());
     expect(first.kind).toBe('fetched');
     if (first.kind !== 'fetched') return;
-    expect(first.cache).toEqual({ etag: '"v1"' });
-    const second = await fetchFeed(`${base}/etag.xml`, first.cache, limits());
+    expect(first.cache).toMatchObject({ etag: '"v1"' });
+    // The validator alone: the server's 304 says so, not the body's hash.
+    const second = await fetchFeed(`${base}/etag.xml`, { etag: first.cache.etag! }, limits());
     expect(second).toEqual({ kind: 'not-modified' });
     expect(seen.at(-1)?.headers['if-none-match']).toBe('"v1"');
   });
@@ -155,8 +170,8 @@ describe('fetchFeed over HTTP', () => {
   it('answers not-modified when Last-Modified still matches (If-Modified-Since)', async () => {
     const first = await fetchFeed(`${base}/last-modified.xml`, {}, limits());
     if (first.kind !== 'fetched') throw new Error('expected a body');
-    expect(first.cache).toEqual({ lastModified: 'Wed, 01 Jan 2025 10:00:00 GMT' });
-    expect(await fetchFeed(`${base}/last-modified.xml`, first.cache, limits())).toEqual({ kind: 'not-modified' });
+    expect(first.cache).toMatchObject({ lastModified: 'Wed, 01 Jan 2025 10:00:00 GMT' });
+    expect(await fetchFeed(`${base}/last-modified.xml`, { lastModified: first.cache.lastModified! }, limits())).toEqual({ kind: 'not-modified' });
   });
 
   it('gives up with a retryable "timed out" when the server never answers', async () => {
@@ -266,6 +281,48 @@ describe('fetchFeed over HTTP', () => {
   });
 });
 
+describe('fetchFeed of a body it parsed last time', () => {
+  const fetched = async (url: string, cache: HttpCacheState = {}) => {
+    const r = await fetchFeed(url, cache, limits());
+    if (r.kind !== 'fetched') throw new Error(`expected a body, got ${r.kind}`);
+    return r;
+  };
+  afterEach(() => Object.assign(served, { body: FEED, contentType: 'application/rss+xml', rollingEtag: false }));
+
+  it('answers not-modified for the same bytes from a server that sends no validators, and parses a changed body', async () => {
+    const first = await fetched(`${base}/served`);
+    expect(first.cache.etag).toBeUndefined();
+    expect(first.cache.lastModified).toBeUndefined();
+    expect(await fetchFeed(`${base}/served`, first.cache, limits())).toEqual({ kind: 'not-modified', cache: first.cache });
+    served.body = FEED.replace('<title>T</title>', '<title>T2</title>');
+    expect((await fetched(`${base}/served`, first.cache)).body).toBe(served.body);
+  });
+
+  it('keeps the new validators of a server that sends new ones with the same body', async () => {
+    served.rollingEtag = true;
+    const first = await fetched(`${base}/served`);
+    const again = await fetchFeed(`${base}/served`, first.cache, limits());
+    expect(seen.at(-1)?.headers['if-none-match']).toBe(first.cache.etag);
+    expect(again.kind).toBe('not-modified');
+    expect(again.cache?.bodyHash).toBe(first.cache.bodyHash);
+    expect(again.cache?.etag).not.toBe(first.cache.etag);
+    expect(again.cache?.etag).toMatch(/^"v\d+"$/);
+  });
+
+  it('reads the same bytes again when they would read differently: another charset, another final URL', async () => {
+    // Byte 0xE9: "é" in ISO-8859-1, "И" in KOI8-R.
+    served.body = '<rss><channel><title>Caf\u00e9</title></channel></rss>';
+    served.contentType = 'text/xml; charset=ISO-8859-1';
+    const latin1 = await fetched(`${base}/served`);
+    served.contentType = 'text/xml; charset=KOI8-R';
+    const koi8 = await fetched(`${base}/served`, latin1.cache);
+    expect(koi8.body).toContain('Caf\u0418');
+    // Relative links resolve against the final URL, so the same bytes elsewhere are another feed's items.
+    const elsewhere = await fetched(`${base}/served-too`, koi8.cache);
+    expect(elsewhere.finalUrl).toBe(`${base}/served-too`);
+  });
+});
+
 describe('fetchFeed from a local file', () => {
   const rel = 'tests/fixtures/feeds/wordpress-rss.xml';
 
@@ -286,6 +343,28 @@ describe('fetchFeed from a local file', () => {
     const r = await fetchFeed(rel, {}, limits());
     if (r.kind !== 'fetched') throw new Error('expected a body');
     expect(await fetchFeed(rel, r.cache, limits())).toEqual({ kind: 'not-modified' });
+  });
+
+  it('answers not-modified for a file rewritten with the same bytes, and reads it when they change', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'threadcast-fetch-'));
+    try {
+      const file = join(dir, 'feed.xml');
+      writeFileSync(file, FEED);
+      utimesSync(file, new Date('2026-01-01T00:00:00Z'), new Date('2026-01-01T00:00:00Z'));
+      const first = await fetchFeed(file, {}, limits());
+      if (first.kind !== 'fetched') throw new Error('expected a body');
+      writeFileSync(file, FEED);
+      utimesSync(file, new Date('2026-01-02T00:00:00Z'), new Date('2026-01-02T00:00:00Z'));
+      const again = await fetchFeed(file, first.cache, limits());
+      expect(again.kind).toBe('not-modified');
+      // The new mtime is kept, so the next poll answers from stat() alone.
+      expect(again.cache?.etag).not.toBe(first.cache.etag);
+      expect(await fetchFeed(file, again.cache!, limits())).toEqual({ kind: 'not-modified' });
+      writeFileSync(file, FEED.replace('<title>T</title>', '<title>T2</title>'));
+      expect((await fetchFeed(file, again.cache!, limits())).kind).toBe('fetched');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a missing file as permanent, naming it', async () => {
