@@ -118,3 +118,8 @@ export class EditorError extends Error {
     this.name = 'EditorError';
   }
 }
+
+/** How the editor's doors (the queue, the drop folder) word channels a request names that are not configured. */
+export function unknownChannels(unknown: readonly string[], configured: readonly string[]): string {
+  return `no channel "${unknown.join('", "')}" (configured: ${configured.join(', ')})`;
+}

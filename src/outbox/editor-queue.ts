@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { z } from 'zod';
 import type { Config } from '../config/schema.js';
 import { deliveryId, type Delivery } from '../core/delivery.js';
-import { EditorError } from '../core/errors.js';
+import { EditorError, unknownChannels } from '../core/errors.js';
 import { CONTENT_HASH_SCHEME, ItemSchema, type Item } from '../core/item.js';
 import {
   announcementItem,
@@ -194,7 +194,7 @@ export class EditorQueue {
     if (known.length === 0) throw new EditorError('input', `${where}: no channels are configured`);
     if (!requested) return known;
     const unknown = requested.filter((c) => !known.includes(c));
-    if (unknown.length) throw new EditorError('input', `${where}: ${label('channels')}: no channel "${unknown.join('", "')}" (configured: ${known.join(', ')})`, 'channels');
+    if (unknown.length) throw new EditorError('input', `${where}: ${label('channels')}: ${unknownChannels(unknown, known)}`, 'channels');
     return [...new Set(requested)];
   }
 }

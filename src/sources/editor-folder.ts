@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { Delivery } from '../core/delivery.js';
-import { describeError, EditorError } from '../core/errors.js';
+import { describeError, EditorError, unknownChannels } from '../core/errors.js';
 import { AnnouncementRequestSchema } from './announcement.js';
 import { checkRegularFile, finishInterruptedMove, moveToFreeName, readFileInside, RefusedFile, removeEntry, replaceFile, resolveInside } from './folder-files.js';
 
@@ -348,7 +348,7 @@ function channelProblems(parsed: ParsedFile, configured: readonly string[] | und
   if (configured === undefined || configured.length === 0 || !Array.isArray(named)) return [];
   const unknown = named.filter((c): c is string => typeof c === 'string' && !configured.includes(c));
   if (unknown.length === 0) return [];
-  return [{ line: parsed.lineOf('channels'), field: 'channels', detail: `no channel "${unknown.join('", "')}" (configured: ${configured.join(', ')})` }];
+  return [{ line: parsed.lineOf('channels'), field: 'channels', detail: unknownChannels(unknown, configured) }];
 }
 
 /**
