@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SourceConfig } from '../config/schema.js';
-import type { Item } from '../core/item.js';
+import { CONTENT_HASH_SCHEME, type Item } from '../core/item.js';
 import { defaultFetchLimits, fetchFeed, type FetchResult, type HttpCacheState } from '../sources/fetch-feed.js';
-import { parseFeed, type ItemProblem } from '../sources/parse-feed.js';
+import { FEED_READER_VERSION, parseFeed, type ItemProblem } from '../sources/parse-feed.js';
 import type { Store } from '../store/store.js';
 
 export interface PollResult {
@@ -21,12 +21,19 @@ const cacheKey = (sourceId: string) => `http:${sourceId}`;
 type KeptFetchState = HttpCacheState & { readBy?: string };
 
 /**
- * What a source's items are read for, hashed: its config (feed, language, rules, backlog…), the channels that take
- * it with their dedup, and the tracking parameters stripped from links. A feed last read for another setup (a
- * channel added, a rule changed) is fetched and read whole, not answered as unchanged.
+ * What a source's items are read for, and by what, hashed: its config (feed, language, rules, backlog…), the
+ * channels that take it with their dedup, the tracking parameters stripped from links, and the release of the feed
+ * reader and of the seen marks' content hash. A feed last read for another setup (a channel added, a rule changed)
+ * or by an older reader is fetched and read whole, not answered as unchanged.
  */
 export function readerKey(setup: { source: SourceConfig; channels: ReadonlyArray<readonly [string, string]>; trackingParams: ReadonlySet<string> }): string {
-  const text = JSON.stringify({ source: setup.source, channels: setup.channels, trackingParams: [...setup.trackingParams].sort() });
+  const text = JSON.stringify({
+    source: setup.source,
+    channels: setup.channels,
+    trackingParams: [...setup.trackingParams].sort(),
+    reader: FEED_READER_VERSION,
+    contentHash: CONTENT_HASH_SCHEME,
+  });
   return createHash('sha256').update(text).digest('base64url');
 }
 

@@ -23,6 +23,13 @@ import { elementStructure, hasNoContent, openElementsAtEnd, prepareXml, type Pre
  */
 export const MAX_XML_DEPTH = 100;
 
+/**
+ * Which release of reading a feed's items the kept fetch state (src/app/poll-source.ts) was made by. Raise it with
+ * any change that finds items, or fields of them, the last release did not: a feed answered as unchanged from its
+ * validators or body hash is then read whole once, by the new reader.
+ */
+export const FEED_READER_VERSION = 1;
+
 export interface ItemProblem {
   /** Names the feed and, for an item, which one: `feed tests/x.xml, item 3 ("Title")`. */
   where: string;

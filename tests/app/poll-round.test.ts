@@ -166,6 +166,24 @@ describe('a poll round', () => {
     expect((await restarted.cycle()).sources[0]).toMatchObject({ ok: true, notModified: true, queued: 0 });
   });
 
+  it('still answers an unchanged feed as unchanged after a restart with the same config; an edited rule reads it whole', async () => {
+    const feeds = await hosts({ hosts: 1, delayMs: () => 0 });
+    const { app, store, config } = await appFor([{ id: 'f0', feed: feeds.url(0), backlog: 'all', exclude: { keywords: ['story 1'] } }]);
+    expect((await app.cycle()).sources[0]).toMatchObject({ ok: true, notModified: false, items: 2, queued: 1 });
+    await app.close();
+    const restart = (cfg: typeof config) => {
+      const next = new App({ config: cfg, store, log: pino({ level: 'silent' }), out: new PassThrough() });
+      cleanups.push(() => next.close());
+      return next;
+    };
+    // The same config, parsed again: a new App and new config objects.
+    const same = restart(ConfigSchema.parse(JSON.parse(JSON.stringify(config))));
+    expect((await same.cycle()).sources[0]).toMatchObject({ ok: true, notModified: true, queued: 0 });
+    await same.close();
+    const edited = restart(ConfigSchema.parse({ ...config, sources: [{ ...config.sources[0]!, exclude: { keywords: ['story 0'] } }] }));
+    expect((await edited.cycle()).sources[0]).toMatchObject({ ok: true, notModified: false, items: 2 });
+  });
+
   it('a hanging feed holds one slot until its timeout; the others are fetched meanwhile', async () => {
     const feeds = await hosts({ hosts: 3, delayMs: (n) => (n === 0 ? Infinity : 50) });
     const sources = Array.from({ length: 13 }, (_, n) => ({ id: `f${n}`, feed: feeds.url(n), ...(n === 0 ? { timeoutMs: 4000 } : {}) }));
