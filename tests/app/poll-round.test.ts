@@ -43,6 +43,13 @@ async function appFor(sources: Array<Record<string, unknown>>, polling: Record<s
   return { app, store, config };
 }
 
+/** The operator restarts with `config` on the same store. */
+function restartOn(store: Store, config: ReturnType<typeof ConfigSchema.parse>): App {
+  const app = new App({ config, store, log: pino({ level: 'silent' }), out: new PassThrough() });
+  cleanups.push(() => app.close());
+  return app;
+}
+
 describe('a poll round', () => {
   it('fetches feeds at once, never more than polling.concurrency in all nor polling.perHost from one host', async () => {
     const feeds = await hosts({ hosts: 4, delayMs: () => 150 });
@@ -159,8 +166,7 @@ describe('a poll round', () => {
     await app.close();
     // The operator adds a channel and restarts, on the same store.
     const widened = ConfigSchema.parse({ ...config, channels: [...config.channels, { id: 'bsky-2', platform: 'bluesky', cards: false }] });
-    const restarted = new App({ config: widened, store, log: pino({ level: 'silent' }), out: new PassThrough() });
-    cleanups.push(() => restarted.close());
+    const restarted = restartOn(store, widened);
     expect((await restarted.cycle()).sources[0]).toMatchObject({ ok: true, notModified: false, items: 2, queued: 2 });
     expect(await store.listDeliveries({ channelId: 'bsky-2' })).toHaveLength(2);
     expect((await restarted.cycle()).sources[0]).toMatchObject({ ok: true, notModified: true, queued: 0 });
@@ -171,16 +177,11 @@ describe('a poll round', () => {
     const { app, store, config } = await appFor([{ id: 'f0', feed: feeds.url(0), backlog: 'all', exclude: { keywords: ['story 1'] } }]);
     expect((await app.cycle()).sources[0]).toMatchObject({ ok: true, notModified: false, items: 2, queued: 1 });
     await app.close();
-    const restart = (cfg: typeof config) => {
-      const next = new App({ config: cfg, store, log: pino({ level: 'silent' }), out: new PassThrough() });
-      cleanups.push(() => next.close());
-      return next;
-    };
     // The same config, parsed again: a new App and new config objects.
-    const same = restart(ConfigSchema.parse(JSON.parse(JSON.stringify(config))));
+    const same = restartOn(store, ConfigSchema.parse(JSON.parse(JSON.stringify(config))));
     expect((await same.cycle()).sources[0]).toMatchObject({ ok: true, notModified: true, queued: 0 });
     await same.close();
-    const edited = restart(ConfigSchema.parse({ ...config, sources: [{ ...config.sources[0]!, exclude: { keywords: ['story 0'] } }] }));
+    const edited = restartOn(store, ConfigSchema.parse({ ...config, sources: [{ ...config.sources[0]!, exclude: { keywords: ['story 0'] } }] }));
     expect((await edited.cycle()).sources[0]).toMatchObject({ ok: true, notModified: false, items: 2 });
   });
 
