@@ -70,8 +70,8 @@ export async function intakeItems(
     } else if (mark.itemId !== undefined && mark.itemId !== item.id) {
       // Another entry of this same source is this article (a new GUID for the same link): announced already.
     } else if (mark.contentHash === undefined) {
-      // Left out by the backlog and never read: whatever changed, nothing of it went out on this channel.
-      if (item.rawHash !== undefined && mark.rawHash !== item.rawHash) await marks.set(item, { ...mark, rawHash: item.rawHash });
+      // Left out by the backlog and never read: whatever changed, nothing of it went out on this channel, and nothing
+      // will (the mark is never compared with anything again): the entry is neither cleaned nor hashed.
     } else if ((mark.hashScheme ?? 1) !== CONTENT_HASH_SCHEME) {
       // Hashed by an older release: a difference may be our cleaning, not the item. Re-take the hash, post nothing.
       await marks.set(item, { ...mark, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME, ...rawHashOf(item) });
@@ -97,16 +97,16 @@ export async function intakeItems(
   const toQueue = firstSight ? newest(taken, backlog) : taken;
   const chosen = new Set(toQueue);
   const seenNow = (item: Item): SeenMark => ({ firstSeenAt: at, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME, ...rawHashOf(item) });
-  // An item the backlog leaves out is remembered by its raw hash alone, so its body is never cleaned (normalise.ts).
-  const leftOut = (item: Item): SeenMark =>
-    item.rawHash !== undefined ? { firstSeenAt: at, rawHash: item.rawHash, hashScheme: CONTENT_HASH_SCHEME, backlog: true } : { ...seenNow(item), backlog: true };
+  // An item the backlog leaves out is remembered as seen and nothing more: no hash of its content or raw entry, so
+  // its body is never cleaned, nor its entry hashed (normalise.ts); no later change of it is ever announced.
+  const leftOut = (): SeenMark => ({ firstSeenAt: at, backlog: true });
   // Three writes, each for all items and in this order, so a crash between any two leaves what a crash between two
   // items always could. Claimed before queueing, so another source polled after a crash here finds the article
   // taken; this source's next round queues it again (pending).
   await marks.claimAll(toQueue, seenNow);
   // Oldest first, so a backlog goes out in the order it was written.
   const queued = (await outbox.enqueueAll(oldestFirst(toQueue), channelId, { held })).length;
-  await marks.setAllAndClaimOthers(unseen.map((item) => [item, chosen.has(item) ? seenNow(item) : leftOut(item)] as const));
+  await marks.setAllAndClaimOthers(unseen.map((item) => [item, chosen.has(item) ? seenNow(item) : leftOut()] as const));
   if (firstSight) await store.kv.set(primedKey(channelId, sourceId), at);
   if (unseen.length > 0) itemsSeenTotal.inc({ source: sourceId, channel: channelId }, unseen.length);
   for (const { rule } of filtered) itemsFilteredTotal.inc({ source: sourceId, channel: channelId, list: rule.list });

@@ -75,7 +75,7 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
 
   // Everything cleaning reads: the same entry under the same feed gives the same cleaned text (CONTENT_HASH_SCHEME
   // covers a release that cleans differently), so a seen entry whose raw hash is unchanged need not be cleaned again.
-  const rawHash = rawHashOf(entry, [ctx.baseUrl ?? '', ctx.siteUrl ?? '', itemLanguage ?? '', title ?? '', url ?? '']);
+  const rawHash = () => rawHashOf(entry, [ctx.baseUrl ?? '', ctx.siteUrl ?? '', itemLanguage ?? '', title ?? '', url ?? '']);
   const clean = (report: (message: string) => void): Cleaned => {
     const body = cleanBody(bodyFields(entry, ctx.baseUrl, report), {
       title,
@@ -100,7 +100,6 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
     tags: tags(entry.tags),
     images,
     language: itemLanguage,
-    rawHash,
   });
 
   const lateProblem = ctx.lateProblem;
@@ -119,6 +118,7 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
     const item = withBodyOnDemand(
       { ...head(imagesOf(entry, ctx.baseUrl, problems)), id: guid ?? url!, articleKey: articleKey({ url, guid, sourceId: ctx.sourceId }) },
       cleanLate,
+      rawHash,
     );
     return { ok: true, item, problems, hasGuid: guid !== undefined, ...(previousUrl ? { previousUrl } : {}) };
   }
@@ -129,7 +129,7 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
   }
   const images = imagesOf(entry, ctx.baseUrl, problems);
   const id = guid || url || `sha256:${sha256Hex([title ?? '', cleaned.summary])}`;
-  const item = ItemSchema.parse({ ...head(images), ...cleaned, id, articleKey: articleKey({ url, guid, sourceId: ctx.sourceId, contentHash: cleaned.contentHash }) });
+  const item = ItemSchema.parse({ ...head(images), rawHash: rawHash(), ...cleaned, id, articleKey: articleKey({ url, guid, sourceId: ctx.sourceId, contentHash: cleaned.contentHash }) });
   return { ok: true, item, problems, hasGuid: guid !== undefined, ...(previousUrl ? { previousUrl } : {}) };
 }
 
@@ -167,8 +167,8 @@ function imagesOf(entry: RawEntry, baseUrl: string | undefined, problems: string
 const CLEANED_FIELDS = ['summary', 'contentHash', 'attribution', 'author', 'outlet'] as const;
 type Cleaned = Pick<Item, (typeof CLEANED_FIELDS)[number]>;
 
-/** An item without what cleaning gives it. */
-type ItemHead = Omit<Item, keyof Cleaned>;
+/** An item without what cleaning gives it, and without its raw hash. */
+type ItemHead = Omit<Item, keyof Cleaned | 'rawHash'>;
 
 /**
  * `head` with the cleaned fields read through on first use: cleaning is most of a feed's parse, and a poll needs the
@@ -180,8 +180,9 @@ type ItemHead = Omit<Item, keyof Cleaned>;
  * schema's check and copy were a third of this function's time. The accessors are written in one object literal,
  * which V8 lays out once for all items, rather than added one by one to each.
  */
-function withBodyOnDemand(head: ItemHead, clean: () => Cleaned): Item {
+function withBodyOnDemand(head: ItemHead, clean: () => Cleaned, hashRaw: () => string): Item {
   let cleaned: Cleaned | undefined;
+  let rawHash: string | undefined;
   const body = () => (cleaned ??= clean());
   return {
     id: head.id,
@@ -207,7 +208,9 @@ function withBodyOnDemand(head: ItemHead, clean: () => Cleaned): Item {
     get contentHash() {
       return body().contentHash;
     },
-    rawHash: head.rawHash,
+    get rawHash() {
+      return (rawHash ??= hashRaw());
+    },
     articleKey: head.articleKey,
   };
 }
