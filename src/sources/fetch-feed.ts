@@ -113,7 +113,7 @@ async function readFeedFile(path: string, cache: HttpCacheState, limits: FetchLi
     const finalUrl = pathToFileURL(path).href;
     // Rewritten with the same bytes (a job that regenerates the file): a new mtime, the same feed.
     const next = { etag, lastModified: info.mtime.toUTCString(), bodyHash: bodyHash(finalUrl, undefined, bytes) };
-    if (cache.bodyHash === next.bodyHash) return { kind: 'not-modified', cache: next };
+    if (cache.bodyHash === next.bodyHash) return unchangedBody(cache, next);
     return { kind: 'fetched', body: decodeBody(bytes), finalUrl, cache: next };
   } catch (err) {
     if (err instanceof ThreadcastError) throw err;
@@ -156,8 +156,16 @@ async function fetchHttp(location: string, cache: HttpCacheState, limits: FetchL
   const { contentType, finalUrl } = response;
   // Many feed servers send no validators, or new ones with every answer: the body itself says it has not changed.
   const next: HttpCacheState = { ...response.cache, bodyHash: bodyHash(finalUrl, contentType, response.body) };
-  if (cache.bodyHash === next.bodyHash) return { kind: 'not-modified', cache: next };
+  if (cache.bodyHash === next.bodyHash) return unchangedBody(cache, next);
   return { kind: 'fetched', body: decodeBody(response.body, contentType), finalUrl, ...(contentType ? { contentType } : {}), cache: next };
+}
+
+/**
+ * The body parsed last time, come again: new validators to keep (a rolling ETag, a file's new mtime), or, where they
+ * are the kept ones, nothing, so an unchanged feed costs no store write.
+ */
+function unchangedBody(kept: HttpCacheState, next: HttpCacheState): FetchResult {
+  return kept.etag === next.etag && kept.lastModified === next.lastModified ? { kind: 'not-modified' } : { kind: 'not-modified', cache: next };
 }
 
 /**
