@@ -97,8 +97,9 @@ export async function intakeItems(
   const toQueue = firstSight ? newest(taken, backlog) : taken;
   const chosen = new Set(toQueue);
   const seenNow = (item: Item): SeenMark => ({ firstSeenAt: at, contentHash: item.contentHash, hashScheme: CONTENT_HASH_SCHEME, ...rawHashOf(item) });
-  // An item the backlog leaves out is remembered as seen and nothing more: no hash of its content or raw entry, so
-  // its body is never cleaned, nor its entry hashed (normalise.ts); no later change of it is ever announced.
+  // An item the backlog leaves out is remembered as seen and nothing more: no hash of its content or raw entry, so a
+  // poll's item (parsed to clean and hash on first read, normalise.ts) is neither cleaned nor hashed; no later
+  // change of it is ever announced.
   const leftOut = (): SeenMark => ({ firstSeenAt: at, backlog: true });
   // Three writes, each for all items and in this order, so a crash between any two leaves what a crash between two
   // items always could. Claimed before queueing, so another source polled after a crash here finds the article
