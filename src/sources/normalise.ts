@@ -75,7 +75,7 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
 
   // Everything cleaning reads: the same entry under the same feed gives the same cleaned text (CONTENT_HASH_SCHEME
   // covers a release that cleans differently), so a seen entry whose raw hash is unchanged need not be cleaned again.
-  const rawHash = () => rawHashOf(entry, [ctx.baseUrl ?? '', ctx.siteUrl ?? '', itemLanguage ?? '', title ?? '', url ?? '']);
+  const hashRawEntry = () => rawHashOf(entry, [ctx.baseUrl ?? '', ctx.siteUrl ?? '', itemLanguage ?? '', title ?? '', url ?? '']);
   const clean = (report: (message: string) => void): Cleaned => {
     const body = cleanBody(bodyFields(entry, ctx.baseUrl, report), {
       title,
@@ -118,7 +118,7 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
     const item = withBodyOnDemand(
       { ...head(imagesOf(entry, ctx.baseUrl, problems)), id: guid ?? url!, articleKey: articleKey({ url, guid, sourceId: ctx.sourceId }) },
       cleanLate,
-      rawHash,
+      hashRawEntry,
     );
     return { ok: true, item, problems, hasGuid: guid !== undefined, ...(previousUrl ? { previousUrl } : {}) };
   }
@@ -129,7 +129,7 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
   }
   const images = imagesOf(entry, ctx.baseUrl, problems);
   const id = guid || url || `sha256:${sha256Hex([title ?? '', cleaned.summary])}`;
-  const item = ItemSchema.parse({ ...head(images), rawHash: rawHash(), ...cleaned, id, articleKey: articleKey({ url, guid, sourceId: ctx.sourceId, contentHash: cleaned.contentHash }) });
+  const item = ItemSchema.parse({ ...head(images), rawHash: hashRawEntry(), ...cleaned, id, articleKey: articleKey({ url, guid, sourceId: ctx.sourceId, contentHash: cleaned.contentHash }) });
   return { ok: true, item, problems, hasGuid: guid !== undefined, ...(previousUrl ? { previousUrl } : {}) };
 }
 
