@@ -152,13 +152,18 @@ export class App {
     try {
       body = await this.pool.run(feedHost(source.feed), async () => {
         if (signal?.aborted) return undefined;
-        const fetched = await fetchSource(source, this.deps.store, this.readerKeyOf(source), this.deps.config.web.allowPrivateHosts);
+        const fetched = await fetchSource(source, this.deps.store, this.readerKeyOf(source), {
+          allowPrivateHosts: this.deps.config.web.allowPrivateHosts,
+          ...(signal ? { signal } : {}),
+        });
         // The network slot goes before the parse, so the next fetch can start while this body is parsed; a body
         // waits for a parse slot holding its network slot, so no more than twice the pool's bodies are fetched or
         // waiting for their parse at once.
         return { fetched, release: await this.parsing.acquire(undefined) };
       });
     } catch (err) {
+      // Called off (the service stopping, or reloading): the feed did not fail, and the next round polls it.
+      if (signal?.aborted) return undefined;
       return { error: err };
     }
     if (body === undefined) return undefined;

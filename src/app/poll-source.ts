@@ -40,9 +40,14 @@ export function readerKey(setup: { source: SourceConfig; channels: ReadonlyArray
 /**
  * The network half of a poll: the feed's body, or that it has not changed since the validators the store keeps.
  * `allowPrivateHosts` is config `web.allowPrivateHosts`: where the feed server's redirects may lead besides public
- * addresses and the feed's own host.
+ * addresses and the feed's own host. `signal` calls the fetch off (the service stopping).
  */
-export async function fetchSource(source: SourceConfig, store: Store, readBy: string, allowPrivateHosts: readonly string[] = []): Promise<FetchResult> {
+export async function fetchSource(
+  source: SourceConfig,
+  store: Store,
+  readBy: string,
+  opts: { allowPrivateHosts?: readonly string[]; signal?: AbortSignal } = {},
+): Promise<FetchResult> {
   const kept: KeptFetchState | undefined = await store.kv.get(cacheKey(source.id));
   const { readBy: keptFor, ...cache } = kept ?? {};
   return fetchFeed(source.feed, keptFor === readBy ? cache : {}, {
@@ -50,7 +55,8 @@ export async function fetchSource(source: SourceConfig, store: Store, readBy: st
     timeoutMs: source.timeoutMs,
     maxBytes: source.maxBytes,
     maxRedirects: source.maxRedirects,
-    allowPrivateHosts,
+    allowPrivateHosts: opts.allowPrivateHosts ?? [],
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
 }
 

@@ -30,6 +30,8 @@ export interface HttpGetOptions {
    * body is read: "not <what> (Content-Type …)".
    */
   contentTypes?: { allowed: readonly string[]; what: string };
+  /** Abandons the exchange when it aborts (the service stopping): the GET fails as `aborted`. */
+  signal?: AbortSignal;
 }
 
 export interface GuardPolicy {
@@ -84,7 +86,8 @@ export type HttpFailure =
   | 'too-many-redirects'
   | 'too-large'
   | 'content-type'
-  | 'content-encoding';
+  | 'content-encoding'
+  | 'aborted';
 
 /**
  * Why a GET failed. `transient` says whether trying again later can help (timeouts, network errors, 408, 429, 5xx).
@@ -198,13 +201,19 @@ export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpGe
 
   const agent = guardedAgent(opts.guard, current, opts.timeoutMs);
   const deadline = exchangeDeadline(opts.timeoutMs);
+  const callOff = () => deadline.abort();
+  opts.signal?.addEventListener('abort', callOff, { once: true });
 
   try {
+    if (opts.signal?.aborted) throw new HttpError('aborted', 'abandoned: the fetch was called off', { transient: true, hop: 0, at: undefined });
     for (let hop = 0; ; ) {
       const at = current.href === requested ? undefined : redactUrl(current);
       const fail = (kind: HttpFailure, message: string, facts: Omit<ConstructorParameters<typeof HttpError>[2], 'hop' | 'at'> = {}) =>
         new HttpError(kind, message + (at === undefined ? '' : ` (at ${at})`), { ...facts, hop, at });
-      const failure = (err: unknown) => translate(err, deadline.timedOut, opts.timeoutMs, hop, at);
+      const failure = (err: unknown) =>
+        opts.signal?.aborted && !deadline.timedOut
+          ? new HttpError('aborted', 'abandoned: the fetch was called off', { transient: true, hop, at, cause: err })
+          : translate(err, deadline.timedOut, opts.timeoutMs, hop, at);
 
       const { requestUrl, authorization } = splitCredentials(current);
       const headers: Record<string, string> = {
@@ -306,6 +315,7 @@ export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpGe
       };
     }
   } finally {
+    opts.signal?.removeEventListener('abort', callOff);
     deadline.clear();
     if (!opts.guard.reuseConnections) agent.destroy().catch(() => undefined);
   }

@@ -20,6 +20,8 @@ export interface FetchLimits {
    * The configured feed's own host needs no entry: it is fetched as configured, and redirects back to it are followed.
    */
   allowPrivateHosts: readonly string[];
+  /** Calls an HTTP fetch off when it aborts (the service stopping): it fails at once instead of running to its end. */
+  signal?: AbortSignal;
 }
 
 export const defaultFetchLimits: FetchLimits = Object.freeze({
@@ -147,6 +149,7 @@ async function fetchHttp(location: string, cache: HttpCacheState, limits: FetchL
       accept: ACCEPT,
       guard: { allowPrivateHosts: limits.allowPrivateHosts, trustRequestedHost: true, reuseConnections: true },
       conditional: cache,
+      ...(limits.signal ? { signal: limits.signal } : {}),
     });
   } catch (err) {
     if (err instanceof http.HttpError) throw feedError(err, location, where, http.describeNetworkCode);

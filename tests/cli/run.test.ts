@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, startCli, tempDir, writeFile } from '../support/cli.js';
 import { startFeedHosts } from '../support/feed-hosts.js';
+import { until } from '../support/wait.js';
 
 describe('threadcast run', () => {
   it('publishes on start, keeps running, and exits cleanly on SIGTERM', async () => {
@@ -31,6 +32,44 @@ describe('threadcast run', () => {
     expect(await exited).toBe(0);
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
     expect(stderr).toContain('"msg":"stopped"');
+  });
+});
+
+describe('threadcast run: stopping', () => {
+  it('stops at once on SIGTERM while a feed hangs: the request is dropped, not waited for', { timeout: 60_000 }, async () => {
+    const feeds = await startFeedHosts({ hosts: 1, delayMs: () => Infinity });
+    const dir = tempDir();
+    const config = writeFile(
+      dir,
+      'threadcast.yaml',
+      [
+        `store: sqlite:${path.join(dir, 'state.sqlite')}`,
+        'server:\n  enabled: false',
+        'sources:',
+        `  - id: hanging\n    feed: ${feeds.url(0)}\n    timeoutMs: 30000`,
+        'channels:\n  - id: x-main\n    platform: x',
+        '',
+      ].join('\n'),
+    );
+    const child = startCli(['--config', config, 'run'], { cwd: dir });
+    try {
+      let stderr = '';
+      child.stderr!.on('data', (d) => (stderr += d));
+      await until('the feed request to be open', async () => (feeds.open().length === 1 ? true : undefined), 20_000);
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const stoppedAt = Date.now();
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      // Well before the feed's 30 s timeout; the request was closed, not left open.
+      expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+      expect(stderr).toContain('"msg":"stopped"');
+      await until('the feed request to be closed', async () => (feeds.open().length === 0 ? true : undefined), 5_000);
+      // An abandoned fetch is no failure of the feed.
+      expect(stderr).not.toMatch(/"level":(40|50)[^\n]*hanging/);
+    } finally {
+      child.kill('SIGKILL');
+      await feeds.close();
+    }
   });
 });
 

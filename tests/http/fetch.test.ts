@@ -60,6 +60,11 @@ beforeAll(async () => {
     res.writeHead(302, { location: `http://127.0.0.1:${server.port}/feed` });
     res.end();
   });
+  // Sends its headers and one chunk, then nothing: a feed server that stalls half-way.
+  server.route('/stalls', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/xml' });
+    res.write('<rss>');
+  });
   server.route('/big', (_req, res) => {
     res.writeHead(200, { 'content-length': '20000' });
     res.end('x'.repeat(20_000));
@@ -80,6 +85,19 @@ describe('httpGet', () => {
     expect(second).toMatchObject({ kind: 'not-modified', status: 304 });
     expect(seen.at(-2)).toEqual({ inm: undefined, ims: undefined, accept: 'text/xml' });
     expect(seen.at(-1)).toMatchObject({ inm: '"v1"', ims: 'Tue, 01 Dec 2026 10:00:00 GMT' });
+  });
+
+  it('fails as aborted, at once, when its signal aborts mid-body; a signal aborted before it starts sends nothing', async () => {
+    const stop = new AbortController();
+    const started = Date.now();
+    const pending = failure(httpGet(`${server.origin}/stalls`, options({ timeoutMs: 20_000, signal: stop.signal })));
+    setTimeout(() => stop.abort(), 200);
+    const err = await pending;
+    expect([err.kind, err.transient]).toEqual(['aborted', true]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    const requests = seen.length;
+    expect((await failure(httpGet(`${server.origin}/feed`, options({ signal: AbortSignal.abort() })))).kind).toBe('aborted');
+    expect(seen.length).toBe(requests);
   });
 
   it('decodes a gzip body', async () => {
