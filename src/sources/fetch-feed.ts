@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -90,13 +91,16 @@ async function readFeedFile(path: string, cache: HttpCacheState, limits: FetchLi
     throw fileError(err, where);
   }
   if (info.isDirectory()) throw permanent('is a directory, not a feed file', { where });
+  // A FIFO's open() waits for a writer, holding one of libuv's four threads (file reads, DNS, zlib) meanwhile.
+  if (!info.isFile()) throw permanent('not a regular file (a pipe, socket or device), not a feed file', { where });
   if (info.size > limits.maxBytes) throw permanent(`larger than ${limits.maxBytes} bytes`, { where });
   const etag = `"file-${info.size}-${Math.trunc(info.mtimeMs)}"`;
   if (cache.etag === etag) return { kind: 'not-modified' };
 
   let handle;
   try {
-    handle = await open(path, 'r');
+    // Non-blocking, should a pipe have taken the file's place since stat(): it then fails to read instead of waiting.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     throw fileError(err, where);
   }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
@@ -372,6 +373,22 @@ describe('fetchFeed from a local file', () => {
     const err = await failure(fetchFeed('tests/fixtures/feeds/no-such-feed.xml', {}, limits()));
     expect(err.kind).toBe('permanent');
     expect(err.message).toBe('feed tests/fixtures/feeds/no-such-feed.xml: no such file');
+  });
+
+  it('refuses a directory, and a named pipe without waiting for a writer, naming the path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'threadcast-fetch-'));
+    try {
+      expect((await failure(fetchFeed(dir, {}, limits()))).message).toBe(`feed ${dir}: is a directory, not a feed file`);
+      // Opening a FIFO for reading blocks until something writes to it, and holds one of libuv's four threads while
+      // it waits: a few polls of it would stall every file read, DNS lookup and zlib call of the process.
+      const fifo = join(dir, 'feed.xml');
+      execFileSync('mkfifo', [fifo]);
+      const err = await failure(fetchFeed(fifo, {}, limits()));
+      expect(err.kind).toBe('permanent');
+      expect(err.message).toBe(`feed ${fifo}: not a regular file (a pipe, socket or device), not a feed file`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a file over the size cap, permanently', async () => {
