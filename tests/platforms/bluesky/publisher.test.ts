@@ -118,9 +118,13 @@ describe('Bluesky sessions', () => {
     await outbox.enqueue(makeItem(1), 'bsky');
     expect(await outbox.publishDue(publisherFor(account))).toMatchObject({ published: 1 });
     await outbox.enqueue(makeItem(2), 'bsky');
-    // The restarted publisher resumes the stored session, which the PDS then refuses on the write.
-    await pds.fault({ method: 'com.atproto.repo.applyWrites', mode: 'before', status: 401, did: account.did, body: { error: 'AuthRequired', message: 'Token has been revoked' } });
+    // The restarted publisher resumes the stored session (which refreshes it) ...
     const restarted = publisherFor(account);
+    expect(await restarted.checkAccount()).toMatchObject({ ok: true, detail: expect.stringContaining('resumed the stored session') });
+    // ... which the PDS then refuses on the write, and its refresh with it, as a revoked session. (A refresh the PDS
+    // granted would have the agent send the write again at once, with the new token, within the same attempt.)
+    await pds.fault({ method: 'com.atproto.repo.applyWrites', mode: 'before', status: 401, did: account.did, body: { error: 'AuthRequired', message: 'Token has been revoked' } });
+    await pds.fault({ method: 'com.atproto.server.refreshSession', mode: 'before', status: 400, did: account.did, body: { error: 'ExpiredToken', message: 'Token has been revoked' } });
     const refused = await outbox.publishDue(restarted, { credentials: 'same' });
     expect(refused).toMatchObject({ failed: 1, waiting: 0 });
     expect(refused.credentialsRefused).toBeUndefined();
