@@ -39,6 +39,8 @@ export interface AlertsOptions {
 export class Alerts {
   private readonly sending = new Set<Promise<void>>();
   private readonly now: () => number;
+  /** Aborted by `callOff`: waits between attempts end, and no attempt follows. */
+  private readonly calledOff = new AbortController();
 
   constructor(private readonly opts: AlertsOptions) {
     this.now = opts.now ?? Date.now;
@@ -77,6 +79,15 @@ export class Alerts {
     if (await this.opts.kv.get(key)) await this.opts.kv.delete(key);
   }
 
+  /**
+   * No alert is tried again from now on (the service stopping or reloading): a receiver that asks to wait (429 with
+   * Retry-After, up to ten minutes a time) must not hold a stop or a reload up. An attempt in flight still ends
+   * within `web.timeoutMs`; what is given up is logged as such.
+   */
+  callOff(): void {
+    this.calledOff.abort();
+  }
+
   /** Resolves once every alert raised so far was delivered or given up on. */
   async idle(): Promise<void> {
     while (this.sending.size > 0) await Promise.all([...this.sending]);
@@ -100,13 +111,12 @@ export class Alerts {
         return;
       } catch (err) {
         const transient = err instanceof HttpError && err.transient;
-        if (!transient || attempt >= attempts) {
-          this.opts.log.error({ alert: body.event, receiver, attempts: attempt, err: describeError(err) }, 'alert webhook failed; the alert is only in this log');
-          return;
-        }
+        const givenUp = (reason: string) => this.opts.log.error({ alert: body.event, receiver, attempts: attempt, err: describeError(err) }, reason);
+        if (!transient || attempt >= attempts) return givenUp('alert webhook failed; the alert is only in this log');
         const backoff = (this.opts.backoffMs ?? 2000) * 2 ** (attempt - 1);
         const told = err.retryAfter === undefined ? 0 : err.retryAfter - this.now();
-        await sleep(Math.min(Math.max(backoff, told), 10 * 60_000));
+        const waited = await sleep(Math.min(Math.max(backoff, told), 10 * 60_000), true, { signal: this.calledOff.signal }).catch(() => false);
+        if (!waited) return givenUp('alert webhook not tried again: the service is stopping; the alert is only in this log');
       }
     }
   }

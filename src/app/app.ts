@@ -253,9 +253,13 @@ export class App {
     return reports;
   }
 
-  async close(): Promise<void> {
+  /**
+   * `callOffAlerts`: the service stopping or reloading, which must not wait for a webhook receiver that asks for
+   * minutes; `once` (cron) leaves it unset, so its alerts are still delivered (or given up on) before it exits.
+   */
+  async close(opts: { callOffAlerts?: boolean } = {}): Promise<void> {
     for (const publisher of this.publishers.values()) await publisher.close?.();
-    // Alerts still being sent are delivered (or given up on) before a `once` exits.
+    if (opts.callOffAlerts) this.alerts.callOff();
     await this.alerts.idle();
   }
 

@@ -92,7 +92,7 @@ export class Service {
       await this.server?.close();
       await this.settle();
       if (this.leader) await this.store.releaseLease(LEADER_LEASE, this.owner).catch(() => undefined);
-      await this.app.close();
+      await this.app.close({ callOffAlerts: true });
       await this.store.close();
     });
     this.lifecycle = job.catch(() => undefined);
@@ -122,7 +122,7 @@ export class Service {
       log.error({ err: describeError(err) }, 'config reload failed; the running config stays');
       return false;
     }
-    await previous.app.close();
+    await previous.app.close({ callOffAlerts: true });
     if (this.store !== previous.store) {
       if (this.leader) await previous.store.releaseLease(LEADER_LEASE, this.owner).catch(() => undefined);
       this.leader = false;

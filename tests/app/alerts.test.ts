@@ -15,6 +15,7 @@ import { ConfigSchema } from '../../src/platforms/config-schema.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { tempDir } from '../support/cli.js';
+import { until } from '../support/wait.js';
 import { startXEmulator, type XEmulator } from '../support/x-emulator/index.js';
 
 const WEBHOOK_TOKEN = 'hook-token-4f1c9a7e2b';
@@ -22,8 +23,8 @@ const WEBHOOK_TOKEN = 'hook-token-4f1c9a7e2b';
 interface Receiver {
   url: string;
   bodies: Array<Record<string, unknown>>;
-  /** Answers for the next requests, in order; 204 once they are used up. */
-  answers: number[];
+  /** Answers for the next requests, in order (a status, or one with its Retry-After); 204 once they are used up. */
+  answers: Array<number | { status: number; retryAfter: string }>;
   close(): Promise<void>;
 }
 
@@ -36,7 +37,9 @@ async function startReceiver(): Promise<Receiver> {
       expect(req.method).toBe('POST');
       expect(req.headers['content-type']).toBe('application/json');
       receiver.bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
-      res.writeHead(receiver.answers.shift() ?? 204).end();
+      const answer = receiver.answers.shift() ?? 204;
+      if (typeof answer === 'number') res.writeHead(answer).end();
+      else res.writeHead(answer.status, { 'retry-after': answer.retryAfter }).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -139,6 +142,23 @@ describe('alerts on a loopback webhook', () => {
     for (const body of receiver.bodies) expect(body).toMatchObject({ event: 'source.failing', source: { id: 'broken', consecutiveFailures: 3, error: expect.stringContaining('HTTP 500') } });
     expect(logLines.filter((l) => l.level === 50 && l.alert === 'source.failing')).toHaveLength(1);
     expect(JSON.stringify(logLines)).not.toContain(WEBHOOK_TOKEN);
+  });
+
+  it('a stop does not wait for a receiver that asks for ten minutes: the retry is called off, and said', async () => {
+    const { config } = await start({ allowLoopback: true });
+    receiver.answers.push({ status: 429, retryAfter: '600' });
+    for (let i = 0; i < 3; i++) await app.pollRound(config.sources);
+    // The first POST was answered 429; the retry waits up to ten minutes, which the service's close calls off.
+    await until('the first POST', async () => (receiver.bodies.length === 1 ? true : undefined), 10_000);
+    const started = Date.now();
+    await app.close({ callOffAlerts: true });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(receiver.bodies).toHaveLength(1);
+    expect(logLines.find((l) => l.msg === 'alert webhook not tried again: the service is stopping; the alert is only in this log')).toMatchObject({
+      level: 50,
+      alert: 'source.failing',
+      attempts: 1,
+    });
   });
 
   it('reaches a loopback receiver only when web.allowPrivateHosts names it: otherwise the guard refuses, and says so', async () => {
