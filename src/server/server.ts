@@ -27,6 +27,13 @@ export interface RunningServer {
 }
 
 /**
+ * How long a client may take to send a whole request, headers and body (at most the API's 256 KiB). Fastify's own
+ * setting is 0, no limit: then a client that sends headers announcing a body and never sends it holds its
+ * connection, and so a file descriptor, for ever; enough of them and feed files, sockets and the store fail.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
  * Starts listening on server.host:server.port; rejects (e.g. port in use) so `run` can say so and stop.
  *
  * The routes (fastify, the editor API, the metrics registry) load with the first request, not here: a service
@@ -35,10 +42,10 @@ export interface RunningServer {
  */
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const token = apiToken(deps);
-  const server = createServer();
+  // Checked every 2 s rather than Node's 30: a request held open past its timeout is closed soon after.
+  const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 2_000 });
   // What fastify sets on a server it creates itself.
   server.keepAliveTimeout = 72_000;
-  server.requestTimeout = 0;
   let startedAt = Date.now();
   let webApp: Promise<WebApp> | undefined;
   const loadWebApp = (): Promise<WebApp> => {
