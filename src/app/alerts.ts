@@ -116,7 +116,7 @@ export class Alerts {
         const backoff = (this.opts.backoffMs ?? 2000) * 2 ** (attempt - 1);
         const told = err.retryAfter === undefined ? 0 : err.retryAfter - this.now();
         const waited = await sleep(Math.min(Math.max(backoff, told), 10 * 60_000), true, { signal: this.calledOff.signal }).catch(() => false);
-        if (!waited) return givenUp('alert webhook not tried again: the service is stopping; the alert is only in this log');
+        if (!waited) return givenUp('alert webhook not tried again: the service is stopping or reloading; the alert is only in this log');
       }
     }
   }
