@@ -35,22 +35,28 @@ describe('threadcast run', () => {
   });
 });
 
+/** A config whose one source is `feedUrl` (given 30 s to answer) and one dry-run X channel; `extra` lines go first. */
+function hangingFeedConfig(dir: string, feedUrl: string, extra: readonly string[] = []): string {
+  return writeFile(
+    dir,
+    'threadcast.yaml',
+    [
+      `store: sqlite:${path.join(dir, 'state.sqlite')}`,
+      'server:\n  enabled: false',
+      ...extra,
+      'sources:',
+      `  - id: hanging\n    feed: ${feedUrl}\n    timeoutMs: 30000`,
+      'channels:\n  - id: x-main\n    platform: x',
+      '',
+    ].join('\n'),
+  );
+}
+
 describe('threadcast run: stopping', () => {
   it('stops at once on SIGTERM while a feed hangs: the request is dropped, not waited for', { timeout: 60_000 }, async () => {
     const feeds = await startFeedHosts({ hosts: 1, delayMs: () => Infinity });
     const dir = tempDir();
-    const config = writeFile(
-      dir,
-      'threadcast.yaml',
-      [
-        `store: sqlite:${path.join(dir, 'state.sqlite')}`,
-        'server:\n  enabled: false',
-        'sources:',
-        `  - id: hanging\n    feed: ${feeds.url(0)}\n    timeoutMs: 30000`,
-        'channels:\n  - id: x-main\n    platform: x',
-        '',
-      ].join('\n'),
-    );
+    const config = hangingFeedConfig(dir, feeds.url(0));
     const child = startCli(['--config', config, 'run'], { cwd: dir });
     try {
       let stderr = '';
@@ -79,20 +85,7 @@ describe('threadcast run: polling beside publishing', () => {
     const dir = tempDir();
     mkdirSync(path.join(dir, 'inbox'));
     writeFile(dir, 'inbox/quiz.md', '---\nchannels: [x-main]\n---\nQuiz night on Thursday in the town hall.\n');
-    const config = writeFile(
-      dir,
-      'threadcast.yaml',
-      [
-        `store: sqlite:${path.join(dir, 'state.sqlite')}`,
-        'server:\n  enabled: false',
-        'publishEvery: "* * * * * *"',
-        `editor:\n  folder: ${path.join(dir, 'inbox')}`,
-        'sources:',
-        `  - id: hanging\n    feed: ${feeds.url(0)}\n    timeoutMs: 30000`,
-        'channels:\n  - id: x-main\n    platform: x',
-        '',
-      ].join('\n'),
-    );
+    const config = hangingFeedConfig(dir, feeds.url(0), ['publishEvery: "* * * * * *"', `editor:\n  folder: ${path.join(dir, 'inbox')}`]);
     const child = startCli(['--config', config, 'run'], { cwd: dir });
     try {
       let stdout = '';
