@@ -205,15 +205,13 @@ export async function httpGet(url: string, opts: HttpGetOptions): Promise<HttpGe
   opts.signal?.addEventListener('abort', callOff, { once: true });
 
   try {
-    if (opts.signal?.aborted) throw new HttpError('aborted', 'abandoned: the fetch was called off', { transient: true, hop: 0, at: undefined });
+    if (opts.signal?.aborted) throw calledOff(0, undefined);
     for (let hop = 0; ; ) {
       const at = current.href === requested ? undefined : redactUrl(current);
       const fail = (kind: HttpFailure, message: string, facts: Omit<ConstructorParameters<typeof HttpError>[2], 'hop' | 'at'> = {}) =>
         new HttpError(kind, message + (at === undefined ? '' : ` (at ${at})`), { ...facts, hop, at });
       const failure = (err: unknown) =>
-        opts.signal?.aborted && !deadline.timedOut
-          ? new HttpError('aborted', 'abandoned: the fetch was called off', { transient: true, hop, at, cause: err })
-          : translate(err, deadline.timedOut, opts.timeoutMs, hop, at);
+        opts.signal?.aborted && !deadline.timedOut ? calledOff(hop, at, err) : translate(err, deadline.timedOut, opts.timeoutMs, hop, at);
 
       const { requestUrl, authorization } = splitCredentials(current);
       const headers: Record<string, string> = {
@@ -410,6 +408,11 @@ function flatten(headers: Record<string, string | string[] | undefined>): HttpHe
 }
 
 /** Any error from undici, net, tls or dns → an HttpError that names no credentials. */
+/** The failure of an exchange its caller's signal called off (the service stopping): not the server's doing. */
+function calledOff(hop: number, at: string | undefined, cause?: unknown): HttpError {
+  return new HttpError('aborted', 'abandoned: the fetch was called off', { transient: true, hop, at, ...(cause === undefined ? {} : { cause }) });
+}
+
 export function translate(err: unknown, timedOut: boolean, timeoutMs: number, hop: number, at: string | undefined): HttpError {
   const suffix = at === undefined ? '' : ` (at ${at})`;
   let code: string | undefined;
