@@ -3,9 +3,8 @@
  * http(s) URL counted as `charactersReservedPerUrl` (23) whatever its length, and the content warning counted
  * with the text. The numbers come from the instance (GET /api/v2/instance), so they are data, not constants.
  */
-import { mayHoldUrl } from '../../compose/urls.js';
 import { graphemeCount, hasAtMostGraphemes } from '../../compose/segment.js';
-import { extractUrlsWithIndices } from '../../compose/twitter-text.js';
+import { scanUrls } from '../../compose/urls.js';
 
 export interface MastodonLimits {
   /** configuration.statuses.max_characters: text plus content warning. */
@@ -25,12 +24,11 @@ export const MASTODON_DEFAULT_LIMITS: Readonly<MastodonLimits> = Object.freeze({
  * A mention "@user@domain" counts only "@user" on Mastodon; it is counted whole here, which can only over-count.
  */
 function countable(text: string, urlWeight: number): string {
-  if (!text.includes(':') || !mayHoldUrl(text)) return text;
-  const urls = extractUrlsWithIndices(text, { extractUrlsWithoutProtocol: false });
+  const urls = scanUrls(text, { withoutProtocol: false });
   if (urls.length === 0) return text;
   let out = '';
   let at = 0;
-  for (const { indices: [start, end] } of urls) {
+  for (const { start, end } of urls) {
     out += text.slice(at, start) + 'x'.repeat(urlWeight);
     at = end;
   }
@@ -39,7 +37,7 @@ function countable(text: string, urlWeight: number): string {
 
 /** Whether the text holds a URL Mastodon links (and builds a preview card from, when the status has no media). */
 export function holdsUrl(text: string): boolean {
-  return text.includes(':') && mayHoldUrl(text) && extractUrlsWithIndices(text, { extractUrlsWithoutProtocol: false }).length > 0;
+  return scanUrls(text, { withoutProtocol: false }).length > 0;
 }
 
 /** Characters Mastodon counts for this text with this content warning. */

@@ -1,4 +1,4 @@
-import { extractUrlsWithIndices } from '../../compose/twitter-text.js';
+import { scanUrls } from '../../compose/urls.js';
 
 /** Stands for any URL: X answers with t.co links where we sent the real ones. */
 const LINK = '\u0000';
@@ -10,7 +10,7 @@ const LINK = '\u0000';
 function canonical(text: string): string {
   const withoutEntities = text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
   let out = withoutEntities;
-  for (const url of extractUrlsWithIndices(withoutEntities).map((u) => u.url).sort((a, b) => b.length - a.length)) out = out.split(url).join(LINK);
+  for (const url of scanUrls(withoutEntities).map((u) => u.url).sort((a, b) => b.length - a.length)) out = out.split(url).join(LINK);
   return out.normalize('NFC').replace(/\s+/g, ' ').trim();
 }
 

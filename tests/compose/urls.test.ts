@@ -1,0 +1,85 @@
+/**
+ * scanUrls reads text piece by piece so that twitter-text's URL pattern, quadratic on long runs of letters, CJK,
+ * emoji or combining marks, never reads a hostile run whole (src/compose/urls.ts). On ordinary text it must find
+ * exactly what twitter-text finds over the whole text, which is what X and Mastodon count.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { corpusFiles, REPO } from '../../bench/quality/preview-corpus.js';
+import { scanUrls, urlScanPieces } from '../../src/compose/urls.js';
+import { extractUrlsWithIndices } from '../../src/compose/twitter-text.js';
+import { decodeBody } from '../../src/sources/decode-body.js';
+import { parseFeed } from '../../src/sources/parse-feed.js';
+
+const theirs = (text: string, withoutProtocol: boolean) =>
+  extractUrlsWithIndices(text, { extractUrlsWithoutProtocol: withoutProtocol }).map(({ url, indices: [start, end] }) => ({ url, start, end }));
+
+function expectSameAsWholeText(text: string): void {
+  for (const withoutProtocol of [true, false]) expect(scanUrls(text, { withoutProtocol }), text.slice(0, 80)).toEqual(theirs(text, withoutProtocol));
+}
+
+const GOOGLE_NEWS = `https://news.google.com/rss/articles/CBMi${'dGh0cHM6Ly93d3cuY25uLmNvbS8yMDIyLzA3LzI3L3BvbGl0aWNz_'.repeat(6)}0gF4aHR0cHM?oc=5`;
+
+describe('scanUrls on ordinary text', () => {
+  const texts = [
+    'Read it at https://example.org/news/1 and http://a.co, or example.com/path?x=1#y.',
+    'Two links:https://example.org/a,https://example.net/b; one t.co: https://t.co/abcdef12345 done',
+    '请访问example.com了解更多。或者 https://例子.测试/路径',
+    'ex.am/https://bar.com and foo@example.com and #tag.com and $cash.com',
+    `A long one: ${GOOGLE_NEWS} (from the feed)`,
+    `Cyrillic path https://ru.wikipedia.org/wiki/${'Москва_'.repeat(40)} end`,
+    `(https://example.org/wiki/Foo_(bar)) "https://example.org/q?a=b&c=d" <https://example.org/>`,
+    `${'我'.repeat(200)}https://example.org/after-cjk ${'word '.repeat(50)}example.co.uk/x`,
+  ];
+  for (const text of texts) it(`finds what twitter-text finds: ${JSON.stringify(text.slice(0, 50))}`, () => expectSameAsWholeText(text));
+
+  it('finds what twitter-text finds in every title and summary of the real-feed corpus', () => {
+    let compared = 0;
+    for (const file of corpusFiles()) {
+      let items;
+      try {
+        items = parseFeed(decodeBody(readFileSync(path.join(REPO, file))), { sourceId: 'corpus', location: file }).items;
+      } catch {
+        continue; // a feed the corpus keeps as a refusal case
+      }
+      for (const item of items) {
+        for (const text of [item.title, item.summary, `${item.summary}\n${item.url ?? ''}`]) {
+          if (!text) continue;
+          expectSameAsWholeText(text);
+          compared += 1;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(5000);
+  });
+});
+
+describe('scanUrls on hostile runs', () => {
+  const hostile: Array<[string, string]> = [
+    ['one grapheme of 16,000 combining marks beside a link', `see https://example.org/x a${'\u0301'.repeat(16_000)}`],
+    ['the same grapheme before a link, in one word', `a${'\u0301'.repeat(16_000)}https://example.org/x`],
+    ['16,000 CJK characters in one word after a link', `https://example.org/ ${'我'.repeat(16_000)}`],
+    ['"a-a-a-…" for 16,000 characters', `https://example.org/ ${'a-'.repeat(8_000)}`],
+    ['"x.yz." and the grapheme', `x.yz.a${'\u0301'.repeat(16_000)}`],
+  ];
+  for (const [name, text] of hostile) {
+    it(`${name}: read in pieces of a few hundred characters`, () => {
+      const pieces = urlScanPieces(text);
+      // A run where every position may start a URL is cut every ~362 characters (n(n+1)/2 > URL_SCAN_BUDGET).
+      expect(Math.max(...pieces.map((p) => p.end - p.start))).toBeLessThan(800);
+      expect(pieces.length).toBeGreaterThan(16_000 / 800);
+      // The pieces cover the words exactly, in order, and never split a surrogate pair.
+      expect(pieces.map((p) => text.slice(p.start, p.end)).join('')).toBe(text.replace(/\s+/g, ''));
+      for (const p of pieces) expect(text.charCodeAt(p.start) >= 0xdc00 && text.charCodeAt(p.start) <= 0xdfff).toBe(false);
+      // The link before or after the run is still found.
+      if (text.includes('https://')) expect(scanUrls(text).map((u) => u.url)).toContain(text.includes('/x') ? 'https://example.org/x' : 'https://example.org/');
+    });
+  }
+
+  it('a word of up to 256 characters is never cut, whatever it holds', () => {
+    for (const word of ['我'.repeat(256), `a${'\u0301'.repeat(255)}`, 'a-'.repeat(128)]) {
+      expect(urlScanPieces(` ${word} `)).toEqual([{ start: 1, end: 257 }]);
+    }
+  });
+});
