@@ -28,6 +28,12 @@ function routingPlugin(apiBase: string, hooks: XClientHooks): ITwitterApiClientP
       // Every call gets a timeout; twitter-api-v2 sets none by default.
       params.timeout ??= hooks.timeoutMs ?? REQUEST_TIMEOUT_MS;
     },
+    onBeforeRequest({ requestOptions }) {
+      // That timeout is Node's socket idle time: a server (a bad gateway as apiBase) that sends a byte now and then
+      // would hold the call, the publish lane and SIGTERM for ever. The same time bounds the whole call, as it does
+      // every Mastodon call (src/platforms/mastodon/api.ts); Node aborts the request, and it fails as a timeout does.
+      requestOptions.signal ??= AbortSignal.timeout(hooks.timeoutMs ?? REQUEST_TIMEOUT_MS);
+    },
     onAfterRequest({ response, computedParams }) {
       hooks.onHeaders?.(response.headers as Record<string, unknown>, requestOf(computedParams));
     },
