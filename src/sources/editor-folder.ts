@@ -157,7 +157,7 @@ export async function scanEditorFolder(folder: string, queue: AnnouncementQueue,
       continue;
     }
     candidates.push(first);
-    if (Date.now() - Math.max(first.look.mtimeMs, first.look.ctimeMs) < settleMs) unsettled = true;
+    if (Date.now() - lastChangeMs(first.look) < settleMs) unsettled = true;
   }
   if (unsettled) await (opts.wait ?? sleep)(settleMs);
   // One at a time, in order: the queue order is the file order.
@@ -276,7 +276,25 @@ async function processFile(realFolder: string, folder: string, candidate: Candid
 async function errorIsCurrent(file: string, look: Stats): Promise<boolean> {
   // Only an .error we could have written counts: a link planted under that name is not followed.
   const error = await lstat(`${file}.error`).catch(() => undefined);
-  return error !== undefined && error.isFile() && error.mtimeMs >= look.mtimeMs;
+  if (error === undefined || !error.isFile()) return false;
+  // The kernel keeps ctime in coarse ticks of a few milliseconds: a change in the .error's own tick counts as later,
+  // so the file is read once more rather than left unread.
+  return mtimeInFuture(look) ? error.mtimeMs > look.ctimeMs : error.mtimeMs >= look.mtimeMs;
+}
+
+/**
+ * A modification time in the future (the file saved or synced on a machine whose clock is ahead, or set by hand)
+ * says nothing of when the file changed here; its ctime, which the kernel sets to its own time on every change, does.
+ * Trusted, such a file held every scan for `settleMs` and, once refused, was read and refused again on every scan
+ * until the clock caught up.
+ */
+function mtimeInFuture(look: Stats): boolean {
+  return look.mtimeMs > Date.now();
+}
+
+/** Its last change of any kind: ctime, which a write or a touch always moves, or a later mtime that is not ahead. */
+function lastChangeMs(look: Stats): number {
+  return mtimeInFuture(look) ? look.ctimeMs : Math.max(look.ctimeMs, look.mtimeMs);
 }
 
 async function queueFile(file: string, name: string, where: string, look: Stats, bytes: Buffer, to: Destination, log: Logger): Promise<Outcome> {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/platforms/config-schema.js';
 import { EditorQueue } from '../../src/outbox/editor-queue.js';
 import { Outbox } from '../../src/outbox/outbox.js';
-import { scanEditorFolder } from '../../src/sources/editor-folder.js';
+import { scanEditorFolder, type ScanOptions } from '../../src/sources/editor-folder.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { tempDir, writeFile } from '../support/cli.js';
@@ -46,6 +46,7 @@ async function setup() {
     logs,
     // Files here are written just before each scan: a short settle keeps the scan's wait for them short.
     scan: (folder = dir, channels?: string[]) => scanEditorFolder(folder, queue, log, { settleMs: 20, ...(channels ? { channels } : {}) }),
+    scanWith: (opts: ScanOptions) => scanEditorFolder(dir, queue, log, { settleMs: 20, ...opts }),
     write: (name: string, text: string) => writeFile(dir, name, text),
     /** How the scan names a file: relative to the working directory. */
     rel: (name: string) => path.relative(process.cwd(), path.join(dir, name)),
@@ -256,6 +257,23 @@ describe('scanEditorFolder', () => {
     expect((await s.deliveries()).map((d) => d.item.images[0]?.alt)).toEqual(['The festival poster', 'The festival poster']);
     expect(existsSync(`${file}.error`)).toBe(false);
     expect(existsSync(`${file}.queued`)).toBe(true);
+  });
+
+  it('a file modified "in the future" (saved where the clock is ahead) neither holds every scan nor fails again while unchanged', async () => {
+    const s = await setup();
+    const file = s.write('ahead.md', '---\nimage: missing.png\nalt: The poster\n---\nThe festival starts today.');
+    const ahead = new Date(Date.now() + 3_600_000);
+    utimesSync(file, ahead, ahead);
+    // Past settleMs since its last real change, which the kernel keeps as its ctime.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const waits: number[] = [];
+    const wait = async (ms: number) => void waits.push(ms);
+
+    expect((await s.scanWith({ wait })).failed).toHaveLength(1);
+    const again = await s.scanWith({ wait });
+    expect(again.failed).toEqual([]);
+    expect(again.skipped).toEqual([{ file: s.rel('ahead.md'), reason: 'unchanged-since-error' }]);
+    expect(waits).toEqual([]);
   });
 
   it('reports a missing folder as a problem instead of throwing', async () => {
