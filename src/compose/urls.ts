@@ -33,77 +33,32 @@ function mayHoldUrl(text: string): boolean {
 }
 
 /**
- * How much work twitter-text's URL pattern may do on one piece of text, in characters read. The pattern tries a
- * URL at every position that follows a character other than an ASCII letter, digit, "@", "$" or "#", and from
- * each reads on for as long as a domain could go on: letters of any script, digits, combining marks, emoji, "-",
- * "." and "_", up to any other ASCII punctuation or whitespace. On a long run of such characters where most
- * positions are tried (CJK, a grapheme of thousands of combining marks, "a-a-a-…") that is time quadratic in the
- * run: one grapheme of 16,000 combining marks beside a link, which Mastodon counts as one character, took 2.5 s
- * per measurement. A real link costs far less: its host is at most 63 characters a label, and a long path segment
- * (a base64 id) is tried only after its few "-" and "_". The costliest link of the real-feed corpus (a 340-character
- * Google redirect) costs 2,319; its costliest word, 152 characters of Chinese without a space, 10,984.
- */
-export const URL_SCAN_BUDGET = 65_536;
-
-/** Ends how far a domain can be read on: ASCII punctuation but "-", "." and "_" (a word holds no whitespace). */
-const endsRun = (c: number): boolean =>
-  (c >= 0x21 && c <= 0x2c) || c === 0x2f || (c >= 0x3a && c <= 0x40) || (c >= 0x5b && c <= 0x5e) || c === 0x60 || (c >= 0x7b && c <= 0x7e);
-/** A character after which twitter-text tries no URL (its validUrlPrecedingChars, negated). */
-const noUrlAfter = (c: number): boolean =>
-  (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ||
-  c === 0x40 || c === 0x24 || c === 0x23 || c === 0xff20 || c === 0xff03 || c === 0xfeff || c === 0xfffe || c === 0xffff;
-/** Below this length a word cannot cost more than URL_SCAN_BUDGET (n(n+1)/2 at most), so it is not walked. */
-const SHORT_WORD = 256;
-
-/**
- * The pieces of `text` twitter-text reads one at a time. First its whitespace-separated words: no URL holds
- * whitespace, and whitespace before a URL counts as the start of the text does, so each word alone gives what the
- * whole text gives. A word whose reading would cost more than URL_SCAN_BUDGET is cut where it does (never between
- * the halves of a surrogate pair), so the time grows with the length of the text, not with its square. Only such a
- * cut can make the result differ from twitter-text's over the whole text, and only inside a run no real link has.
+ * The pieces of `text` twitter-text reads one at a time: each whitespace-separated word that may hold a URL, with
+ * the character before it. No URL holds whitespace, so a match never runs from one word into the next; and
+ * twitter-text's pattern takes one character before a URL as its own (it tries that before the start of the text),
+ * so each word is read with the whitespace before it, as the whole text gives it. Word by word, a long run of
+ * letters, CJK, emoji or combining marks costs its quadratic time only when a link is in the same word: one grapheme
+ * of 16,000 combining marks anywhere on a link's line took 2.5 s per measurement, and a Mastodon part can hold it
+ * (it counts as one character).
  */
 export function urlScanPieces(text: string): Array<{ start: number; end: number }> {
   const pieces: Array<{ start: number; end: number }> = [];
   for (const word of text.matchAll(/\S+/g)) {
-    const start = word.index;
-    const end = start + word[0].length;
-    let pieceStart = start;
-    if (end - start > SHORT_WORD) {
-      let cost = 0;
-      // Positions in the current run where a URL may start: each reads on through every later character of the run.
-      let open = 0;
-      for (let i = start; i < end; i++) {
-        const c = text.charCodeAt(i);
-        if (endsRun(c)) {
-          open = 0;
-          continue;
-        }
-        if (i === pieceStart || !noUrlAfter(text.charCodeAt(i - 1))) open += 1;
-        cost += open;
-        if (cost <= URL_SCAN_BUDGET || (c >= 0xdc00 && c <= 0xdfff)) continue;
-        pieces.push({ start: pieceStart, end: i });
-        pieceStart = i;
-        open = 1;
-        cost = 1;
-      }
-    }
-    pieces.push({ start: pieceStart, end });
+    if (mayHoldUrl(word[0])) pieces.push({ start: Math.max(0, word.index - 1), end: word.index + word[0].length });
   }
   return pieces;
 }
 
 /**
- * twitter-text's extractUrlsWithIndices, read piece by piece (urlScanPieces), so that its time grows with the
- * text's length, not with its square. `withoutProtocol: false` finds only URLs with a scheme, as Mastodon does.
+ * twitter-text's extractUrlsWithIndices, word by word (urlScanPieces): the same URLs as over the whole text, without
+ * reading a word that holds none. `withoutProtocol: false` finds only URLs with a scheme, as Mastodon does.
  */
 export function scanUrls(text: string, opts: { withoutProtocol?: boolean } = {}): UrlSpan[] {
   const withoutProtocol = opts.withoutProtocol ?? true;
   if (!mayHoldUrl(text) || (!withoutProtocol && !text.includes(':'))) return [];
   const found: UrlSpan[] = [];
   for (const { start, end } of urlScanPieces(text)) {
-    const piece = text.slice(start, end);
-    if (!mayHoldUrl(piece)) continue;
-    for (const { url, indices } of extractUrlsWithIndices(piece, { extractUrlsWithoutProtocol: withoutProtocol })) {
+    for (const { url, indices } of extractUrlsWithIndices(text.slice(start, end), { extractUrlsWithoutProtocol: withoutProtocol })) {
       found.push({ url, start: start + indices[0], end: start + indices[1] });
     }
   }

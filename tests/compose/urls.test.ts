@@ -55,31 +55,24 @@ describe('scanUrls on ordinary text', () => {
   });
 });
 
-describe('scanUrls on hostile runs', () => {
-  const hostile: Array<[string, string]> = [
-    ['one grapheme of 16,000 combining marks beside a link', `see https://example.org/x a${'\u0301'.repeat(16_000)}`],
-    ['the same grapheme before a link, in one word', `a${'\u0301'.repeat(16_000)}https://example.org/x`],
-    ['16,000 CJK characters in one word after a link', `https://example.org/ ${'我'.repeat(16_000)}`],
-    ['"a-a-a-…" for 16,000 characters', `https://example.org/ ${'a-'.repeat(8_000)}`],
-    ['"x.yz." and the grapheme', `x.yz.a${'\u0301'.repeat(16_000)}`],
-  ];
-  for (const [name, text] of hostile) {
-    it(`${name}: read in pieces of a few hundred characters`, () => {
-      const pieces = urlScanPieces(text);
-      // A run where every position may start a URL is cut every ~362 characters (n(n+1)/2 > URL_SCAN_BUDGET).
-      expect(Math.max(...pieces.map((p) => p.end - p.start))).toBeLessThan(800);
-      expect(pieces.length).toBeGreaterThan(16_000 / 800);
-      // The pieces cover the words exactly, in order, and never split a surrogate pair.
-      expect(pieces.map((p) => text.slice(p.start, p.end)).join('')).toBe(text.replace(/\s+/g, ''));
-      for (const p of pieces) expect(text.charCodeAt(p.start) >= 0xdc00 && text.charCodeAt(p.start) <= 0xdfff).toBe(false);
-      // The link before or after the run is still found.
-      if (text.includes('https://')) expect(scanUrls(text).map((u) => u.url)).toContain(text.includes('/x') ? 'https://example.org/x' : 'https://example.org/');
-    });
-  }
-
-  it('a word of up to 256 characters is never cut, whatever it holds', () => {
-    for (const word of ['我'.repeat(256), `a${'\u0301'.repeat(255)}`, 'a-'.repeat(128)]) {
-      expect(urlScanPieces(` ${word} `)).toEqual([{ start: 1, end: 257 }]);
+describe('scanUrls reads only the words that may hold a URL', () => {
+  it('a grapheme of 16,000 combining marks, 16,000 CJK characters or "a-a-…" beside a link is never handed to twitter-text', () => {
+    for (const run of [`a${'\u0301'.repeat(16_000)}`, '我'.repeat(16_000), 'a-'.repeat(8_000)]) {
+      const text = `See https://example.org/x ${run} and example.com.`;
+      const read = urlScanPieces(text).map((p) => text.slice(p.start, p.end));
+      expect(read).toEqual([' https://example.org/x', ' example.com.']);
+      expect(scanUrls(text).map((u) => u.url)).toEqual(['https://example.org/x', 'example.com']);
     }
   });
+
+  // Found in review: twitter-text takes the character before a URL as its own before it tries the start of the text,
+  // so a word read without the whitespace before it lost its first letter ("lesund.no"), and a run of CJK cut in
+  // pieces gave links the whole text does not have.
+  const edges = [
+    'x Ålesund.no and é.com',
+    `${'本'.repeat(358)}https://example.com/a です`,
+    `${'本'.repeat(353)}www.example.com/a です`,
+    'Ålesund.no at the start',
+  ];
+  for (const text of edges) it(`reads each word with the character before it: ${JSON.stringify(text.slice(-30))}`, () => expectSameAsWholeText(text));
 });
