@@ -277,9 +277,10 @@ async function errorIsCurrent(file: string, look: Stats): Promise<boolean> {
   // Only an .error we could have written counts: a link planted under that name is not followed.
   const error = await lstat(`${file}.error`).catch(() => undefined);
   if (error === undefined || !error.isFile()) return false;
-  // The kernel keeps ctime in coarse ticks of a few milliseconds: a change in the .error's own tick counts as later,
-  // so the file is read once more rather than left unread.
-  return mtimeInFuture(look) ? error.mtimeMs > look.ctimeMs : error.mtimeMs >= look.mtimeMs;
+  // ctime too: a fixed file copied in with its old mtime kept (rsync -t, cp -p) changed here all the same. The kernel
+  // keeps ctime in coarse ticks of a few milliseconds: a change ahead of the clock in the .error's own tick counts as
+  // later, so that file is read once more rather than left unread.
+  return mtimeInFuture(look) ? error.mtimeMs > look.ctimeMs : error.mtimeMs >= lastChangeMs(look);
 }
 
 /**

@@ -276,6 +276,20 @@ describe('scanEditorFolder', () => {
     expect(waits).toEqual([]);
   });
 
+  it('retries a bad file fixed and copied in with an older modification time (rsync -t, cp -p)', async () => {
+    const s = await setup();
+    const file = s.write('copied.md', '---\nimage: missing.png\nalt: The poster\n---\nThe festival starts today.');
+    expect((await s.scan()).failed).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The fixed version arrives with the mtime it had where it was written, before the .error.
+    s.write('copied.md', '---\nalt: The poster\n---\nThe festival starts today.');
+    const before = new Date(statSync(`${file}.error`).mtimeMs - 60_000);
+    utimesSync(file, before, before);
+    const fixed = await s.scan();
+    expect(fixed.failed).toEqual([]);
+    expect(fixed.queued.map((q) => q.file)).toEqual([s.rel('copied.md')]);
+  });
+
   it('reports a missing folder as a problem instead of throwing', async () => {
     const s = await setup();
     const missing = path.join(s.dir, 'no-such-folder');
