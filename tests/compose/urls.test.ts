@@ -1,7 +1,8 @@
 /**
- * scanUrls reads text piece by piece so that twitter-text's URL pattern, quadratic on long runs of letters, CJK,
- * emoji or combining marks, never reads a hostile run whole (src/compose/urls.ts). On ordinary text it must find
- * exactly what twitter-text finds over the whole text, which is what X and Mastodon count.
+ * scanUrls reads text word by word, and only the words that may hold a URL, so that twitter-text's URL pattern,
+ * quadratic on long runs of letters, CJK, emoji or combining marks, never reads such a run in a word without a link
+ * (src/compose/urls.ts). It must find exactly what twitter-text finds over the whole text, which is what X and
+ * Mastodon count.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
