@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,14 +27,19 @@ describe('threadcast run', () => {
     await firstThreads;
     // Still running after the first cycle: it waits for its schedule.
     expect(child.exitCode).toBeNull();
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const stoppedAt = Date.now();
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
-    expect(stderr).toContain('"msg":"stopped"');
+    await expectCleanStopOnSigterm(child, () => stderr);
   });
 });
+
+/** SIGTERM, then exit 0 within docker stop's 10 s grace, with the service's "stopped" logged. */
+async function expectCleanStopOnSigterm(child: ChildProcess, stderr: () => string): Promise<void> {
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const stoppedAt = Date.now();
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+  expect(stderr()).toContain('"msg":"stopped"');
+}
 
 /** A config whose one source is `feedUrl` (given 30 s to answer) and one dry-run X channel; `extra` lines go first. */
 function hangingFeedConfig(dir: string, feedUrl: string, extra: readonly string[] = []): string {
@@ -62,13 +68,8 @@ describe('threadcast run: stopping', () => {
       let stderr = '';
       child.stderr!.on('data', (d) => (stderr += d));
       await until('the feed request to be open', async () => (feeds.open().length === 1 ? true : undefined), 20_000);
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      const stoppedAt = Date.now();
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
       // Well before the feed's 30 s timeout; the request was closed, not left open.
-      expect(Date.now() - stoppedAt).toBeLessThan(10_000);
-      expect(stderr).toContain('"msg":"stopped"');
+      await expectCleanStopOnSigterm(child, () => stderr);
       await until('the feed request to be closed', async () => (feeds.open().length === 0 ? true : undefined), 5_000);
       // An abandoned fetch is no failure of the feed.
       expect(stderr).not.toMatch(/"level":(40|50)[^\n]*hanging/);
