@@ -1,7 +1,8 @@
 /**
  * Ingest: a 5,000-item RSS 2.0 feed and a 5,000-item Atom feed (generated, deterministic, neutral) taken in.
  *
- * Ours is the app's pipeline after the fetch, exactly as `readSource` and `App.pollRound` run it: `parseFeed` (XML
+ * Ours is the app's pipeline after the fetch, exactly as `readSource` and `App.pollRound` run it, in the shipped build
+ * (dist/, bench/lib/shipped.ts): `parseFeed` (XML
  * checks, feedsmith, normalisation of every item: canonical URLs, dates, hashes, the Item schema; each body cleaned
  * — HTML → plain text and the cleaning stage — when intake first reads it) and then `intakeItems` (dedup against
  * seen marks, queueing into the outbox) on a real `SqliteStore` file with a real `Outbox`, in three scenarios:
@@ -28,6 +29,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { articles, atomFeed, median, rssFeed } from './lib/feeds.js';
 import type { BenchRow, BenchSuite } from './lib/rows.js';
+import { shipped } from './lib/shipped.js';
+import buildCli from '../tests/support/build-cli.js';
 
 type Format = 'rss' | 'atom';
 type Impl = 'ours' | 'baseline';
@@ -75,12 +78,12 @@ async function child(impl: Impl, format: Format, feedFile: string, warmupFile: s
   }
 
   const [{ parseFeed }, { intakeItems }, { Outbox }, { SqliteStore }, { ConfigSchema }, { newClaimOwner }, { default: pino }] = await Promise.all([
-    import('../src/sources/parse-feed.js'),
-    import('../src/outbox/intake.js'),
-    import('../src/outbox/outbox.js'),
-    import('../src/store/sqlite-store.js'),
-    import('../src/platforms/config-schema.js'),
-    import('../src/store/claim-owner.js'),
+    shipped<typeof import('../src/sources/parse-feed.js')>('sources/parse-feed.js'),
+    shipped<typeof import('../src/outbox/intake.js')>('outbox/intake.js'),
+    shipped<typeof import('../src/outbox/outbox.js')>('outbox/outbox.js'),
+    shipped<typeof import('../src/store/sqlite-store.js')>('store/sqlite-store.js'),
+    shipped<typeof import('../src/platforms/config-schema.js')>('platforms/config-schema.js'),
+    shipped<typeof import('../src/store/claim-owner.js')>('store/claim-owner.js'),
     import('pino'),
   ]);
   const config = ConfigSchema.parse({
@@ -149,6 +152,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 export const run: BenchSuite = async (ctx) => {
   const n = ctx.quick ? 40 : 5000;
   const reps = ctx.quick ? 1 : 3;
+  buildCli(); // before the children start, so none of them builds (quick mode starts them all at once)
   const dir = mkdtempSync(path.join(os.tmpdir(), 'threadcast-bench-ingest-'));
   try {
     const big = articles(n, 1);

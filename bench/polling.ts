@@ -4,10 +4,10 @@
  * conditional request with 304 Not Modified. The feeds are spread in turn over 50 loopback hosts (127.0.0.1–50), as
  * feeds are spread over sites; on one host our per-host cap (4) would bind by design.
  *
- * Ours is the app's real poll round: `App.pollRound` over one source per feed (the pool: 16 at once, 4 per host;
- * fetch, parse, validators and health marks kept in a real `SqliteStore`) with one channel (dry-run) that takes every
- * source at the default backlog of 1, as an operator's first run does: each feed's newest item queued, the others
- * marked seen. The baseline is 16 workers
+ * Ours is the app's real poll round, in the shipped build (dist/, bench/lib/shipped.ts): `App.pollRound` over one
+ * source per feed (the pool: 16 at once, 4 per host; fetch, parse, validators and health marks kept in a real
+ * `SqliteStore`) with one channel (dry-run) that takes every source at the default backlog of 1, as an operator's
+ * first run does: each feed's newest item queued, the others marked seen. The baseline is 16 workers
  * of Node's fetch + rss-parser's `parseString` over the same URLs; it sends no conditional headers. Each repetition
  * runs, alternating ours and the baseline: a first cycle (ours on a fresh store, so all 200s), then an unchanged
  * cycle (ours all 304s; the baseline downloads and parses everything again). Medians are reported. Then the same
@@ -29,6 +29,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { articles, atomFeed, median, rssFeed } from './lib/feeds.js';
 import type { BenchRow, BenchSuite } from './lib/rows.js';
+import { shipped } from './lib/shipped.js';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -243,9 +244,9 @@ async function measure(ctx: Parameters<BenchSuite>[0], feeds: number, validators
   const hosts = Math.min(HOSTS, feeds);
 
   const [{ App }, { SqliteStore }, { ConfigSchema }, { default: pino }, { default: Parser }] = await Promise.all([
-    import('../src/app/app.js'),
-    import('../src/store/sqlite-store.js'),
-    import('../src/platforms/config-schema.js'),
+    shipped<typeof import('../src/app/app.js')>('app/app.js'),
+    shipped<typeof import('../src/store/sqlite-store.js')>('store/sqlite-store.js'),
+    shipped<typeof import('../src/platforms/config-schema.js')>('platforms/config-schema.js'),
     import('pino'),
     import('rss-parser'),
   ]);
