@@ -97,6 +97,15 @@ export const permanent = (message: string, opts?: { where?: string; cause?: unkn
 export const ambiguous = (message: string, opts?: { where?: string; cause?: unknown }) =>
   new ThreadcastError('ambiguous', message, opts);
 
+/**
+ * Text from outside (a parser's complaint that quotes the document, a name read from it) cut to `max` characters
+ * for a message: a feed can make such text megabytes long, and a message goes to the log on every poll, to the
+ * store's health marks, to /readyz and to alerts.
+ */
+export function clipForMessage(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 /** A readable one-line message for any thrown value. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;

@@ -1,4 +1,5 @@
 import type { ChannelConfig, Config } from '../config/schema.js';
+import { clipForMessage } from '../core/errors.js';
 import { CredentialsBackoff } from '../outbox/credentials-backoff.js';
 import { credentialsFingerprint, credentialsFix } from '../platforms/create-publisher.js';
 import type { Store } from '../store/store.js';
@@ -27,6 +28,9 @@ const key = (kind: 'source' | 'channel', id: string) => `health:${kind}:${id}`;
  * Records how each source and channel last fared, in the store rather than in memory, so that with
  * several instances every one of them answers /readyz with the shared truth (only the leader polls).
  */
+/** The most of an error a health mark keeps. */
+const MAX_ERROR_CHARS = 1_000;
+
 export class HealthMarks {
   constructor(
     private readonly store: Store,
@@ -36,7 +40,8 @@ export class HealthMarks {
   async record(kind: 'source' | 'channel', id: string, outcome: { ok: true } | { ok: false; error: string }): Promise<void> {
     const previous = ((await this.store.kv.get(key(kind, id))) as Mark | undefined) ?? {};
     const at = new Date(this.now()).toISOString();
-    const next: Mark = outcome.ok ? { ...previous, lastOkAt: at } : { ...previous, lastErrorAt: at, lastError: outcome.error };
+    // Cut, whatever made the error: it is shown by /readyz, `status` and alerts, and kept in the store.
+    const next: Mark = outcome.ok ? { ...previous, lastOkAt: at } : { ...previous, lastErrorAt: at, lastError: clipForMessage(outcome.error, MAX_ERROR_CHARS) };
     await this.store.kv.set(key(kind, id), next);
   }
 

@@ -1,7 +1,7 @@
 import { XMLValidator } from 'fast-xml-parser';
 import { DetectError, detectJsonFeed, parseFeed as feedsmithParse } from 'feedsmith';
 import { ZodError } from 'zod';
-import { describeError, permanent } from '../core/errors.js';
+import { clipForMessage, describeError, permanent } from '../core/errors.js';
 import { withFields, type Item } from '../core/item.js';
 import { articleKey, sharedLinkKey } from './article-key.js';
 import { canonicalUrl, resolveBase } from './canonical-url.js';
@@ -303,7 +303,7 @@ function malformed(prepared: PreparedXml, err: { line: number; col?: number; msg
   }
   // The validator gives a column for every fault but the two above; should one come without, name the line alone.
   const at = err.col === undefined ? { line: prepared.toOriginal(err.line, 1).line } : prepared.toOriginal(err.line, err.col);
-  return permanent(`malformed XML: ${err.msg}`, { where: `${where} ${position(at)}` });
+  return permanent(`malformed XML: ${clipForMessage(err.msg)}`, { where: `${where} ${position(at)}` });
 }
 
 function position(at: { line: number; col?: number }): string {
@@ -323,11 +323,11 @@ function feedsmithDocument(value: unknown, where: string): Document {
 function feedsmithError(err: unknown, value: unknown, where: string): Error {
   if (err instanceof DetectError) {
     const root = typeof value === 'string' ? rootElement(value) : undefined;
-    const what = typeof value === 'string' ? `well-formed XML${root ? ` (root element <${root}>)` : ''}` : 'JSON';
+    const what = typeof value === 'string' ? `well-formed XML${root ? ` (root element <${clipForMessage(root, 60)}>)` : ''}` : 'JSON';
     return permanent(`${what} but not an RSS, Atom, RDF or JSON feed`, { where, cause: err });
   }
   const cause = err instanceof Error && err.cause !== undefined ? `: ${describeError(err.cause)}` : '';
-  return permanent(`not a readable feed: ${describeError(err)}${cause}`, { where, cause: err });
+  return permanent(`not a readable feed: ${clipForMessage(`${describeError(err)}${cause}`)}`, { where, cause: err });
 }
 
 function rootElement(xml: string): string | undefined {
