@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { link, lstat, open, realpath, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { link, lstat, open, readlink, realpath, rename, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -112,24 +112,66 @@ async function readUpTo(handle: FileHandle, limit: number): Promise<Buffer> {
  * A path an editor wrote in a file in `folder` (an image), resolved inside it: relative, not leading out,
  * a regular file with a single name, and its real path inside the folder's real path. Returns the real path,
  * so no link in between is followed later.
+ *
+ * The path is walked one name at a time, and a link on the way is read (never followed by the system) and walked
+ * in its turn, so nothing outside the folder is ever looked at: a link to `/` in the folder must not let a drop
+ * file ask whether `/root` is a folder or `/etc/x` exists (the refusal, written to `.error`, would say).
  */
 export async function resolveInside(folder: string, given: string, maxBytes: number): Promise<string> {
   if (path.isAbsolute(given)) throw new RefusedFile('absolute', `${given} is an absolute path; name a file inside the drop folder, relative to it`);
   const realFolder = await realpath(folder);
-  const file = path.resolve(realFolder, given);
-  if (!isInside(realFolder, file)) throw new RefusedFile('outside', `${given} leads outside the drop folder; name a file inside it`);
-  let info: Stats;
-  try {
-    info = await lstat(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') throw new RefusedFile('missing', `no such file ${given}`);
-    throw err;
+  if (!isInside(realFolder, path.resolve(realFolder, given))) throw new RefusedFile('outside', `${given} leads outside the drop folder; name a file inside it`);
+  const throughLink = () => new RefusedFile('outside', `${given} leads outside the drop folder through a linked folder; name a file inside it`);
+  const pending = names(given);
+  let current = realFolder;
+  let links = 0;
+  while (pending.length > 0) {
+    const name = pending.shift()!;
+    if (name === '..') {
+      current = path.dirname(current);
+      if (!isInside(realFolder, current)) throw throughLink();
+      continue;
+    }
+    const next = path.join(current, name);
+    let info: Stats;
+    try {
+      info = await lstat(next);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new RefusedFile('missing', `no such file ${given}`);
+      throw err;
+    }
+    if (pending.length === 0) {
+      checkRegularFile(info, maxBytes);
+      current = next;
+      continue;
+    }
+    if (!info.isSymbolicLink()) {
+      if (!info.isDirectory()) throw new RefusedFile('missing', `no such file ${given}`);
+      current = next;
+      continue;
+    }
+    // A linked folder on the way: walked by what it says, from where it is (an absolute target from the root).
+    if (++links > MAX_LINKS) throw new RefusedFile('symlink', `${given} goes through more than ${MAX_LINKS} links (a loop?); name the file itself`);
+    const target = await readlink(next);
+    if (path.isAbsolute(target)) {
+      const from = path.resolve(target);
+      if (!isInside(realFolder, from)) throw throughLink();
+      current = realFolder;
+      pending.unshift(...names(path.relative(realFolder, from)));
+    } else {
+      pending.unshift(...names(target));
+    }
   }
-  checkRegularFile(info, maxBytes);
-  // A folder on the way may be a link to elsewhere.
-  const real = await realpath(file);
-  if (!isInside(realFolder, real)) throw new RefusedFile('outside', `${given} leads outside the drop folder through a linked folder; name a file inside it`);
-  return real;
+  return current;
+}
+
+/** As many links as Linux follows in one path (its ELOOP limit). */
+const MAX_LINKS = 40;
+
+/** The names of a relative path, without empty ones and `.`. */
+function names(relative: string): string[] {
+  return relative.split(path.sep).filter((n) => n !== '' && n !== '.');
 }
 
 /**

@@ -8,6 +8,7 @@ import { EditorQueue, parseEditorInput } from '../../src/outbox/editor-queue.js'
 import { Outbox } from '../../src/outbox/outbox.js';
 import { AnnouncementEditSchema, AnnouncementRequestSchema } from '../../src/sources/announcement.js';
 import { scanEditorFolder, type ScanOptions } from '../../src/sources/editor-folder.js';
+import { resolveInside, type RefusedFile } from '../../src/sources/folder-files.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { runCli, tempDir, writeFile } from '../support/cli.js';
@@ -236,6 +237,36 @@ describe('images named in a drop file stay inside the drop folder', () => {
     const prefix = `${s.rel('news.md')}:3: image: `;
     expect(line.startsWith(prefix), line).toBe(true);
     expect(line.slice(prefix.length)).toMatch(message);
+  });
+
+  it('says the same of every path through a link that leads out, so nothing outside can be probed', async () => {
+    const s = await setup();
+    mkdirSync(path.join(s.outside, 'private'));
+    symlinkSync(s.outside, s.file('out'));
+    // A link whose own text stays inside, but goes through the one above.
+    symlinkSync('out/missing.png', s.file('via'));
+    symlinkSync('out/private', s.file('viaFolder'));
+    const probes = ['out/secrets.env', 'out/missing.png', 'out/private', 'out/private/x.png', 'out/secrets.env/x', 'via', 'viaFolder/x.png', 'out/../out/secrets.env'];
+    const said = await Promise.all(
+      probes.map((given) =>
+        resolveInside(s.dir, given, 1_000_000).then(
+          () => `${given}: taken`,
+          (err: unknown) => `${given}: ${(err as RefusedFile).reason}: ${(err as Error).message}`,
+        ),
+      ),
+    );
+    const expected = probes.map((given) =>
+      // The last name of `via` is itself a link: refused as one, before anything it points at is looked at.
+      given === 'via' ? 'via: symlink: is a symbolic link: the drop folder reads only regular files' : `${given}: outside: ${given} leads outside the drop folder through a linked folder; name a file inside it`,
+    );
+    expect(said).toEqual(expected);
+  });
+
+  it('refuses a loop of linked folders without following it for ever', async () => {
+    const s = await setup();
+    symlinkSync('b', s.file('a'));
+    symlinkSync('a', s.file('b'));
+    await expect(resolveInside(s.dir, 'a/x.png', 1_000_000)).rejects.toThrow('a/x.png goes through more than 40 links (a loop?); name the file itself');
   });
 
   it('takes an image inside the folder, also by a path that goes out and back in', async () => {
