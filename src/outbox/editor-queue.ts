@@ -12,8 +12,9 @@ import {
   type AnnouncementEdit,
   type AnnouncementRequest,
 } from '../sources/announcement.js';
-import { RefusedFile, resolveInside } from '../sources/folder-files.js';
+import { readInside, RefusedFile, resolveInside } from '../sources/folder-files.js';
 import type { Store } from '../store/store.js';
+import { isTakenImage, storeUpload, uploadsDir } from '../store/uploads.js';
 import { editorActions, hasNotStarted, type EditorAction, type EditorScope } from './editor-actions.js';
 import type { Outbox } from './outbox.js';
 import { SeenMarks, type SeenMark } from './seen-marks.js';
@@ -31,8 +32,13 @@ export interface QueuedAnnouncement {
 /**
  * Where a door may take an announcement's image file from. `{ within: folder }`: a file an editor named in a
  * drop file, relative to its folder and really inside it (whoever writes there may not read the server's
- * files). `'any-readable-file'`: the operator at the shell (`queue add --image`), who can read those files
- * anyway; relative to the working directory. A door that gives neither takes no image file (the HTTP API).
+ * files); the API's own uploads folder is given the same way. `'any-readable-file'`: the operator at the shell
+ * (`queue add --image`), who can read those files anyway; relative to the working directory. A door that gives
+ * neither takes no image file.
+ *
+ * An image from any folder but the uploads folder is copied into it when it is queued, and the copy is what goes
+ * out: editors can still change their folder after the check (swap a folder on the way for a link to one they
+ * cannot read), and the publisher reads the image only later.
  */
 export type ImageFiles = { within: string } | 'any-readable-file';
 
@@ -69,7 +75,7 @@ export class EditorQueue {
   async add(input: unknown, opts: { where: string; images?: ImageFiles; id?: string; label?: FieldLabel }): Promise<QueuedAnnouncement> {
     const request: AnnouncementRequest = parseEditorInput(AnnouncementRequestSchema, input, opts.where, opts.label);
     const channels = this.channelsFor(request.channels, opts.where, opts.label);
-    const image = request.image === undefined ? undefined : { path: await imageFile(request.image, opts), alt: request.alt ?? '' };
+    const image = request.image === undefined ? undefined : { path: await imageFile(request.image, opts, uploadsDir(this.config)), alt: request.alt ?? '' };
     const item = announcementItem(
       { text: request.text, ...(request.url ? { url: request.url } : {}), ...(image ? { image } : {}), ...(opts.id ? { id: opts.id } : {}) },
       opts.where,
@@ -200,13 +206,16 @@ export class EditorQueue {
 }
 
 /** The image file an editor named, as the door allows; its path is what the publisher reads at send time. */
-async function imageFile(given: string, opts: { where: string; images?: ImageFiles; label?: FieldLabel }): Promise<string> {
+async function imageFile(given: string, opts: { where: string; images?: ImageFiles; label?: FieldLabel }, uploads: string): Promise<string> {
   const field = (opts.label ?? ((f) => f))('image');
   const refuse = (detail: string) => new EditorError('input', `${opts.where}: ${field}: ${detail}`, 'image');
   if (opts.images === undefined) throw refuse('this door takes no image files');
   if (opts.images !== 'any-readable-file') {
     try {
-      return await resolveInside(opts.images.within, given, MAX_IMAGE_FILE_BYTES);
+      if (path.resolve(opts.images.within) === path.resolve(uploads)) return await resolveInside(uploads, given, MAX_IMAGE_FILE_BYTES);
+      const bytes = await readInside(opts.images.within, given, MAX_IMAGE_FILE_BYTES);
+      if (!isTakenImage(bytes)) throw refuse(`${given} is not a PNG, JPEG, GIF or WebP image`);
+      return path.join(uploads, (await storeUpload(uploads, bytes)).id);
     } catch (err) {
       if (err instanceof RefusedFile) throw refuse(err.reason === 'missing' || err.reason === 'absolute' || err.reason === 'outside' ? err.message : `${given} ${err.message}`);
       throw err;

@@ -13,7 +13,7 @@ import { LinkCardCache, previewThread } from '../platforms/thread-preview.js';
 import { announcementItem, AnnouncementTextSchema, HttpUrlSchema } from '../sources/announcement.js';
 import type { Store } from '../store/store.js';
 import { deliveryView, historyViews, queueViews } from './delivery-view.js';
-import { MAX_UPLOAD_BYTES, readUpload, storeUpload, UPLOAD_ID, uploadsDir } from './uploads.js';
+import { MAX_UPLOAD_BYTES, readUpload, storeUpload, UPLOAD_ID, uploadsDir } from '../store/uploads.js';
 
 /** Getters, because SIGHUP can swap the config and everything built from it while the server keeps running. */
 export interface EditorApiDeps {

@@ -118,6 +118,38 @@ async function readUpTo(handle: FileHandle, limit: number): Promise<Buffer> {
  * file ask whether `/root` is a folder or `/etc/x` exists (the refusal, written to `.error`, would say).
  */
 export async function resolveInside(folder: string, given: string, maxBytes: number): Promise<string> {
+  return (await walkInside(folder, given, maxBytes)).real;
+}
+
+/**
+ * The bytes of the file `resolveInside` finds, read from the very file it checked: opened without following a
+ * link and compared with what the walk saw (device, inode, size, times), so a folder on the way swapped for a link
+ * between the walk and the open is refused rather than read through.
+ */
+export async function readInside(folder: string, given: string, maxBytes: number): Promise<Buffer> {
+  const { real, look } = await walkInside(folder, given, maxBytes);
+  let handle: FileHandle;
+  try {
+    handle = await open(real, READ_FLAGS);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'ENOENT' || code === 'ENOTDIR') throw new RefusedFile('changed', 'changed while it was read');
+    throw err;
+  }
+  try {
+    const opened = await handle.stat();
+    checkRegularFile(opened, maxBytes);
+    if (!sameLook(opened, look)) throw new RefusedFile('changed', 'changed while it was read');
+    const bytes = await readUpTo(handle, opened.size + 1);
+    if (bytes.length !== opened.size || !sameLook(await handle.stat(), look)) throw new RefusedFile('changed', 'changed while it was read');
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** resolveInside's walk: the real path and what lstat saw there. */
+async function walkInside(folder: string, given: string, maxBytes: number): Promise<{ real: string; look: Stats }> {
   if (path.isAbsolute(given)) throw new RefusedFile('absolute', `${given} is an absolute path; name a file inside the drop folder, relative to it`);
   const realFolder = await realpath(folder);
   if (!isInside(realFolder, path.resolve(realFolder, given))) throw new RefusedFile('outside', `${given} leads outside the drop folder; name a file inside it`);
@@ -143,8 +175,7 @@ export async function resolveInside(folder: string, given: string, maxBytes: num
     }
     if (pending.length === 0) {
       checkRegularFile(info, maxBytes);
-      current = next;
-      continue;
+      return { real: next, look: info };
     }
     if (!info.isSymbolicLink()) {
       if (!info.isDirectory()) throw new RefusedFile('missing', `no such file ${given}`);
@@ -163,7 +194,8 @@ export async function resolveInside(folder: string, given: string, maxBytes: num
       pending.unshift(...names(target));
     }
   }
-  return current;
+  // Only `.` and `..` were named: the folder itself, or one inside it.
+  throw new RefusedFile('not-regular', `${given} is a folder: the drop folder reads only regular files`);
 }
 
 /** As many links as Linux follows in one path (its ELOOP limit). */

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, utimesSync } from 'node:fs';
+import { appendFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadImage } from '../../src/media/images.js';
 import { ConfigSchema } from '../../src/platforms/config-schema.js';
 import { EditorQueue, parseEditorInput } from '../../src/outbox/editor-queue.js';
 import { Outbox } from '../../src/outbox/outbox.js';
@@ -11,6 +12,7 @@ import { scanEditorFolder, type ScanOptions } from '../../src/sources/editor-fol
 import { resolveInside, type RefusedFile } from '../../src/sources/folder-files.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
+import { solidPng } from '../media/helpers.js';
 import { runCli, tempDir, writeFile } from '../support/cli.js';
 
 /**
@@ -272,13 +274,47 @@ describe('images named in a drop file stay inside the drop folder', () => {
   it('takes an image inside the folder, also by a path that goes out and back in', async () => {
     const s = await setup();
     mkdirSync(s.file('img'));
-    writeFile(s.dir, 'img/hall.png', 'pixels');
+    const hall = await solidPng(3, 2);
+    writeFileSync(s.file('img/hall.png'), hall);
     writeFile(s.dir, 'news.md', `---\nchannels: x\nimage: img/../img/hall.png\nalt: The hall\n---\nHello`);
 
     const report = await s.scan();
 
     expect(report.failed).toEqual([]);
-    expect((await s.deliveries()).map((d) => d.item.images)).toEqual([[{ url: s.file('img/hall.png'), alt: 'The hall' }]]);
+    const images = (await s.deliveries()).map((d) => d.item.images);
+    expect(images).toEqual([[{ url: expect.stringMatching(/\/uploads\/[0-9a-f]{32}\.png$/), alt: 'The hall' }]]);
+    expect((await loadImage(images[0]![0]!.url, { timeoutMs: 1_000, allowPrivateHosts: [] })).equals(hall)).toBe(true);
+  });
+
+  it('publishes the image it checked, even when the folder on its path is swapped for a link to elsewhere after queueing', async () => {
+    const s = await setup();
+    mkdirSync(s.file('img'));
+    const checked = await solidPng(3, 2);
+    writeFileSync(s.file('img/photo.png'), checked);
+    // An image the editor cannot read: the operator's, outside the drop folder.
+    mkdirSync(path.join(s.outside, 'img'));
+    const operators = await solidPng(5, 5);
+    writeFileSync(path.join(s.outside, 'img/photo.png'), operators);
+    writeFile(s.dir, 'news.md', `---\nchannels: x\nimage: img/photo.png\nalt: A photo\n---\nHello`);
+    expect((await s.scan()).failed).toEqual([]);
+
+    renameSync(s.file('img'), s.file('img-was'));
+    symlinkSync(path.join(s.outside, 'img'), s.file('img'));
+
+    // What the publisher reads when the post goes out.
+    const [delivery] = await s.deliveries();
+    const sent = await loadImage(delivery!.item.images[0]!.url, { timeoutMs: 1_000, allowPrivateHosts: [] });
+    expect(sent.equals(checked)).toBe(true);
+    expect(sent.equals(operators)).toBe(false);
+  });
+
+  it('refuses a file that is not an image when it is queued, naming the file, line and field', async () => {
+    const s = await setup();
+    writeFile(s.dir, 'notes.png', 'plain text, not pixels');
+    writeFile(s.dir, 'news.md', `---\nchannels: x\nimage: notes.png\nalt: Notes\n---\nHello`);
+
+    expect((await s.scan()).queued).toEqual([]);
+    expect(errorLine(s, 'news.md')).toBe(`${s.rel('news.md')}:3: image: notes.png is not a PNG, JPEG, GIF or WebP image`);
   });
 });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { scanEditorFolder, type ScanOptions } from '../../src/sources/editor-fol
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { tempDir, writeFile } from '../support/cli.js';
+import { solidPng } from '../media/helpers.js';
 
 /**
  * The editor folder: Markdown files become announcements exactly once (renamed `.md.queued` after
@@ -25,8 +26,10 @@ afterEach(async () => {
 async function setup() {
   const logs: Array<{ level: number; msg: string; file?: string; line?: number; field?: string }> = [];
   const log = pino({ level: 'debug' }, { write: (line: string) => logs.push(JSON.parse(line)) });
+  // A store file of its own: copies of images named in drop files are kept in the uploads folder beside it.
+  const stateDir = tempDir('threadcast-editor-folder-state-');
   const config = ConfigSchema.parse({
-    store: 'sqlite::memory:',
+    store: `sqlite:${path.join(stateDir, 'state.sqlite')}`,
     dryRun: true,
     channels: [
       { id: 'bsky', platform: 'bluesky' },
@@ -51,6 +54,7 @@ async function setup() {
     /** How the scan names a file: relative to the working directory. */
     rel: (name: string) => path.relative(process.cwd(), path.join(dir, name)),
     deliveries: () => store.listDeliveries(),
+    uploads: path.join(stateDir, 'uploads'),
   };
 }
 
@@ -66,7 +70,8 @@ describe('scanEditorFolder', () => {
   it('queues a file with front matter on the named channel, with its link, publish-at time and image', async () => {
     const s = await setup();
     mkdirSync(path.join(s.dir, 'img'));
-    const photo = writeFile(s.dir, 'img/hall.png', 'not really a png');
+    const photo = await solidPng(4, 3);
+    writeFileSync(path.join(s.dir, 'img/hall.png'), photo);
     // `at` is unquoted on purpose: YAML 1.1 would turn it into a Date, which the schema would refuse.
     const text = [
       '---',
@@ -95,9 +100,14 @@ describe('scanEditorFolder', () => {
       item: {
         summary: 'The town hall is closed on Friday.\n\nServices resume on Monday.',
         url: 'https://example.org/closure',
-        images: [{ url: photo, alt: 'The town hall, doors closed' }],
+        images: [{ alt: 'The town hall, doors closed' }],
       },
     });
+    // What goes out is a copy taken when the file was queued, kept where editors cannot change it.
+    const kept = delivery!.item.images[0]!.url;
+    expect(path.dirname(kept)).toBe(s.uploads);
+    expect(path.basename(kept)).toMatch(/^[0-9a-f]{32}\.png$/);
+    expect(readFileSync(kept).equals(photo)).toBe(true);
     expect(report).toEqual({
       folder: s.dir,
       queued: [{ file: s.rel('closure.md'), announcementId: idFor('closure.md', text), deliveryIds: [delivery!.id] }],
@@ -241,7 +251,7 @@ describe('scanEditorFolder', () => {
     const errorText = readFileSync(`${file}.error`, 'utf8');
 
     // The image appears, but the file itself is unchanged: it stays skipped (and would now succeed).
-    writeFile(s.dir, 'poster.png', 'pixels');
+    writeFileSync(path.join(s.dir, 'poster.png'), await solidPng(2, 2));
     const unchanged = await s.scan();
     expect(unchanged.skipped).toEqual([{ file: s.rel('launch.md'), reason: 'unchanged-since-error' }]);
     expect(unchanged.failed).toEqual([]);

@@ -20,7 +20,8 @@ export const UPLOAD_ID = /^[0-9a-f]{32}\.(png|jpg|gif|webp)$/;
 
 /**
  * Where uploaded images live: an `uploads` folder beside the SQLite file, or `data/uploads` under the working
- * directory for an in-memory or Redis store. Only the server names files in it.
+ * directory for an in-memory or Redis store. Only Threadcast names files in it: the API's uploads, and the copies
+ * of images named in drop files (src/outbox/editor-queue.ts).
  */
 export function uploadsDir(config: Pick<Config, 'store'>): string {
   const file = config.store.startsWith('sqlite:') ? config.store.slice('sqlite:'.length) : '';
@@ -32,6 +33,11 @@ export interface StoredUpload {
   id: string;
   type: string;
   bytes: number;
+}
+
+/** Whether the bytes are an image of a format taken, told by its first bytes. */
+export function isTakenImage(data: Buffer): boolean {
+  return SIGNATURES.some((s) => s.matches(data));
 }
 
 /** Checks the bytes are an image of a format taken, and keeps them under a new random name. */
