@@ -12,9 +12,12 @@ const load = createRequire(import.meta.url);
 export const parseTweet: typeof TwitterText.parseTweet = load('twitter-text/dist/parseTweet');
 export const extractUrlsWithIndices: typeof TwitterText.extractUrlsWithIndices = load('twitter-text/dist/extractUrlsWithIndices');
 
-/** The three top-level-domain patterns src/compose/urls.ts builds on. */
-export const regexen: Pick<typeof TwitterText.regexen, 'validGTLD' | 'validCCTLD' | 'validPunycode'> = {
-  validGTLD: load('twitter-text/dist/regexp/validGTLD'),
-  validCCTLD: load('twitter-text/dist/regexp/validCCTLD'),
-  validPunycode: load('twitter-text/dist/regexp/validPunycode'),
-};
+/** One of twitter-text's regular expressions, by its file under dist/regexp: the pieces src/compose/url-scan.ts reads. */
+export function twitterTextRegexp(name: string): RegExp {
+  return load(`twitter-text/dist/regexp/${name}`) as RegExp;
+}
+
+/** The punycode module twitter-text's idna encodes labels with (`require('punycode')`: Node's own). */
+export function twitterTextPunycode(): unknown {
+  return load('punycode');
+}
