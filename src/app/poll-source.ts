@@ -78,6 +78,7 @@ export function readSource(source: SourceConfig, fetched: FetchResult, log: Logg
     baseUrl: fetched.finalUrl,
     ...(source.language ? { language: source.language } : {}),
     trackingParams,
+    maxItems: source.maxItems,
     // Only the items a channel reads get their body cleaned, later: what that finds joins `problems` then, so the
     // poll's count, taken after intake, has it.
     lateProblems: say,

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { existsSync } from 'node:fs';
 import { defaultTemplate } from '../config/template-schema.js';
-import type { ChannelConfig, Config } from '../config/schema.js';
+import { DEFAULT_MAX_ITEMS, type ChannelConfig, type Config } from '../config/schema.js';
 import type { Item } from '../core/item.js';
 import { defaultFetchLimits, fetchFeed } from '../sources/fetch-feed.js';
 import { parseFeed } from '../sources/parse-feed.js';
@@ -47,7 +47,13 @@ export async function previewCommand(opts: GlobalOptions & { feed: string; json?
   if (fetched.kind !== 'fetched') throw new Error(`feed ${opts.feed}: answered 304 to an unconditional request`);
   // A feed that a configured source polls is previewed as that source takes it in: its rules drop, its template shapes.
   const source = config?.sources.find((s) => s.feed === opts.feed);
-  const parsed = parseFeed(fetched.body, { sourceId: source?.id ?? 'preview', location: opts.feed, baseUrl: fetched.finalUrl, ...(source?.language ? { language: source.language } : {}) });
+  const parsed = parseFeed(fetched.body, {
+    sourceId: source?.id ?? 'preview',
+    location: opts.feed,
+    baseUrl: fetched.finalUrl,
+    maxItems: source?.maxItems ?? DEFAULT_MAX_ITEMS,
+    ...(source?.language ? { language: source.language } : {}),
+  });
   const ruled = applySourceRules(source ?? {}, parsed.items, Date.now());
   const platforms = platformsFor(config);
   const rows = ruled.items.map((item) => {

@@ -26,6 +26,9 @@ const CronExpression = z
   .string()
   .refine(isCron, 'not a valid cron expression; use 5 or 6 fields, e.g. "*/5 * * * *"');
 
+/** Entries read from one poll of a feed when its source does not say (sources[].maxItems). */
+export const DEFAULT_MAX_ITEMS = 5_000;
+
 /** The source id of announcements queued by editors. */
 export const EDITOR_SOURCE_ID = 'editor';
 
@@ -48,6 +51,13 @@ export const SourceSchema = z
     timeoutMs: z.number().int().min(100).max(120_000).default(15_000).describe('Whole-request timeout for fetching the feed.'),
     maxBytes: z.number().int().min(1024).max(100 * 1024 * 1024).default(5 * 1024 * 1024).describe('Largest feed body accepted.'),
     maxRedirects: z.number().int().min(0).max(20).default(5).describe('Redirects followed at most.'),
+    maxItems: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(DEFAULT_MAX_ITEMS)
+      .describe('Most entries read from one poll of this feed: the newest, by the feed\'s own order. A feed with more says how many were left out. Reading takes some tens of microseconds an entry, during which nothing else runs.'),
     include: MatchRulesSchema.optional().describe('Take only items that match at least one of these (README, "Source rules"); all items when left out.'),
     exclude: MatchRulesSchema.optional().describe('Skip items that match any of these, even when they match `include`.'),
     maxAge: MaxAgeSchema.optional().describe('Skip items dated longer ago than this ("48h", "7d", "2w"); items without a date are kept.'),
