@@ -3,7 +3,8 @@ import { isIP } from 'node:net';
 /**
  * Why an address must not be reached from a server that fetches URLs it was handed (SSRF), or `undefined` when
  * it is an ordinary public unicast address. IPv6 forms that embed an IPv4 address (IPv4-mapped `::ffff:a.b.c.d`,
- * IPv4-compatible `::a.b.c.d`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`) are judged by the IPv4 address inside.
+ * IPv4-compatible `::a.b.c.d`, NAT64 `64:ff9b::/96`, 6to4 `2002::/16`) are judged by the IPv4 address inside; the
+ * local-use NAT64 prefix `64:ff9b:1::/48`, whose translator is the operator's own, is private whatever it embeds.
  */
 export type AddressProblem =
   | 'loopback'
@@ -102,6 +103,7 @@ function classifyV6(h: number[]): AddressProblem | undefined {
   if (zeros(0, 6)) return classifyV4(v4(h6, h7)) ?? 'reserved'; // IPv4-compatible (deprecated)
   if (h0 === 0x64 && h1 === 0xff9b && zeros(2, 6)) return classifyV4(v4(h6, h7)); // NAT64 well-known prefix
   if (h0 === 0x2002) return classifyV4(v4(h1, h[2] ?? 0)); // 6to4
+  if (h0 === 0x64 && h1 === 0xff9b && h[2] === 1) return 'private'; // 64:ff9b:1::/48, NAT64 for local use (RFC 8215)
   if ((h0 & 0xfe00) === 0xfc00) return 'private'; // fc00::/7 unique local
   if ((h0 & 0xffc0) === 0xfe80) return 'link-local'; // fe80::/10
   if ((h0 & 0xffc0) === 0xfec0) return 'private'; // fec0::/10 site-local (deprecated)
