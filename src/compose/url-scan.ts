@@ -15,9 +15,11 @@
  * as the engine runs it (leftmost start from lastIndex, the one-character preceding class, `^` only at 0, the
  * protocol tried first, lastIndex past a rejected match), then twitter-text's loop body as it is written.
  *
- * Only two bounded patterns run as regular expressions: the TLD alternation (once per label start) and `https?://`,
- * both twitter-text's own. The character classes are twitter-text's, read from its files; the module checks at
- * first use that the pattern still has the shape this relies on, and throws if an upgrade changed it.
+ * What still runs as a regular expression reads a bounded stretch each time, never twice: twitter-text's TLD
+ * alternation (at most once per position after a `.`, remembered), `https?://` (once per candidate start), and the
+ * t.co and preceding-character checks of its loop body (once per match). The character classes are twitter-text's,
+ * read from its files; at first use the module rebuilds twitter-text's whole URL pattern from its pieces, compares
+ * it with the real one, and throws if an upgrade changed it.
  * tests/compose/url-scan.test.ts compares the two on seeded random text, tests/compose/urls.test.ts on the real-feed
  * corpus.
  *
@@ -103,32 +105,43 @@ function buildGrammar(): Grammar {
   for (let c = 0; c < 65536; c++) {
     if ((g.pathEndingChar[c] && !g.pathChar[c]) || (g.queryEndingChar[c] && !g.queryChar[c])) throw shapeChanged();
   }
-  if (g.pathChar[OPEN_PAREN] || g.pathChar[CLOSE_PAREN] || !g.pathChar[SLASH] || !g.pathChar[0x40]) throw shapeChanged();
+  // And `@GP+/` never wins over the first alternative: `@` and `/` are path characters, `/` an ending one.
+  if (g.pathChar[OPEN_PAREN] || g.pathChar[CLOSE_PAREN] || !g.pathChar[SLASH] || !g.pathEndingChar[SLASH] || !g.pathChar[0x40]) throw shapeChanged();
   return g;
 }
 
 const shapeChanged = () => new Error('twitter-text changed its URL pattern: src/compose/url-scan.ts no longer reproduces it');
 
-/** The pattern this module replays, piece by piece; anything else and it refuses to run. */
+/**
+ * The pattern this module replays, rebuilt from its pieces and compared with twitter-text's whole source (and the
+ * ASCII-domain pattern `asciiDomains` replays): any other shape, and it refuses to run.
+ */
 function checkShape(tlds: string): void {
   const re = twitterTextRegexp;
   const D = re('validDomainChars').source;
-  const sub = re('validSubdomain').source;
-  const name = re('validDomainName').source;
-  const domain = re('validDomain').source;
+  const sub = `(?:(?:${D}(?:[_-]|${D})*)?${D}\\.)`;
+  const name = `(?:(?:${D}(?:-|${D})*)?${D}\\.)`;
+  const domain = `(?:${sub}*${name}${tlds})`;
+  const GP = re('validGeneralUrlPathChars').source;
+  const parens = `\\((?:${GP}+|(?:${GP}*\\(${GP}+\\)${GP}*))\\)`;
+  const ending = re('validUrlPathEndingChars').source;
+  const endingClass = ending.slice(0, ending.indexOf(']|(?:') + 1);
+  const path = `(?:(?:${GP}*(?:${parens}${GP}*)*${ending})|(?:@${GP}+\\/))`;
+  const query = `(\\?${re('validUrlQueryChars').source}*${re('validUrlQueryEndingChars').source})?`;
   const extractUrl = re('extractUrl');
-  const path = re('validUrlPath').source;
-  const pathEnding = re('validUrlPathEndingChars').source;
+  const ascii = re('validAsciiDomain');
   const ok =
-    extractUrl.flags === 'gi' &&
-    extractUrl.source.startsWith(`((${re('validUrlPrecedingChars').source})((https?:\\/\\/)?(${domain})(?::(`) &&
+    re('validSubdomain').source === sub &&
+    re('validDomainName').source === name &&
+    re('validDomain').source === domain &&
+    re('validUrlBalancedParens').source === parens &&
+    ending === `${endingClass}|(?:${parens})` &&
+    re('validUrlPath').source === path &&
+    re('validPortNumber').source === '[0-9]+' &&
     re('validUrlPrecedingChars').source.endsWith('|^)') &&
-    domain === `(?:${sub}*${name}${tlds})` &&
-    sub === `(?:(?:${D}(?:[_-]|${D})*)?${D}\\.)` &&
-    name === `(?:(?:${D}(?:-|${D})*)?${D}\\.)` &&
-    pathEnding.includes(']|(?:') &&
-    path.includes(pathEnding) &&
-    re('validUrlBalancedParens').source.length > 0;
+    extractUrl.flags === 'gi' &&
+    extractUrl.source === `((${re('validUrlPrecedingChars').source})((https?:\\/\\/)?(${domain})(?::([0-9]+))?(\\/${path}*)?${query}))` &&
+    ascii.source === `(?:(?:[\\-a-z0-9${re('latinAccentChars').source}]+)\\.)+${tlds}`;
   if (!ok) throw shapeChanged();
 }
 
