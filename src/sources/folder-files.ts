@@ -83,6 +83,14 @@ export async function readFileInside(realFolder: string, folder: string, name: s
     if (code === 'ENOENT') throw new RefusedFile('changed', 'was moved away while it was read');
     throw err;
   }
+  return readAsSeen(handle, look, maxBytes);
+}
+
+/**
+ * The bytes of an opened file, provided it is the regular file `look` saw (checked on the handle, before and after
+ * reading); closes the handle. `changed` when it was written to meanwhile.
+ */
+async function readAsSeen(handle: FileHandle, look: Stats, maxBytes: number): Promise<Buffer> {
   try {
     const opened = await handle.stat();
     checkRegularFile(opened, maxBytes);
@@ -136,16 +144,7 @@ export async function readInside(folder: string, given: string, maxBytes: number
     if (code === 'ELOOP' || code === 'ENOENT' || code === 'ENOTDIR') throw new RefusedFile('changed', 'changed while it was read');
     throw err;
   }
-  try {
-    const opened = await handle.stat();
-    checkRegularFile(opened, maxBytes);
-    if (!sameLook(opened, look)) throw new RefusedFile('changed', 'changed while it was read');
-    const bytes = await readUpTo(handle, opened.size + 1);
-    if (bytes.length !== opened.size || !sameLook(await handle.stat(), look)) throw new RefusedFile('changed', 'changed while it was read');
-    return bytes;
-  } finally {
-    await handle.close();
-  }
+  return readAsSeen(handle, look, maxBytes);
 }
 
 /** resolveInside's walk: the real path and what lstat saw there. */
