@@ -12,15 +12,12 @@ export interface LinkSpan {
   uri: string;
 }
 
-/** A URL as twitter-text finds it: its text and UTF-16 offsets in the text searched, end exclusive. */
-export type UrlSpan = FoundUrl;
-
 /**
  * The URLs twitter-text's extractUrlsWithIndices finds in `text`, found in time linear in its length
  * (src/compose/url-scan.ts): twitter-text's own pattern is quadratic on a long word that holds a link.
  * `withoutProtocol: false` finds only URLs with a scheme, as Mastodon does.
  */
-export function scanUrls(text: string, opts: { withoutProtocol?: boolean } = {}): UrlSpan[] {
+export function scanUrls(text: string, opts: { withoutProtocol?: boolean } = {}): FoundUrl[] {
   return extractUrls(text, opts.withoutProtocol ?? true);
 }
 

@@ -1,23 +1,15 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ThreadcastError } from '../../src/core/errors.js';
 import { parseFeed } from '../../src/sources/parse-feed.js';
 import { REPO, runCli, tempDir, writeFile } from '../support/cli.js';
+import { feedRefusal } from '../support/feed-refusal.js';
 
 // Issue #13: documents nested 50,000 deep used to end in "Maximum call stack size exceeded" from the recursive
 // walk of the HTML converter, or in fast-xml-parser's bare "Maximum nested tags exceeded".
 const DEPTH = 50_000;
 const nested = (tag: string, depth = DEPTH) => `${`<${tag}>`.repeat(depth)}deep${`</${tag}>`.repeat(depth)}`;
 
-function parseError(body: string, location: string): ThreadcastError {
-  try {
-    parseFeed(body, { sourceId: 'deep', location });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ThreadcastError);
-    return err as ThreadcastError;
-  }
-  throw new Error('expected parseFeed to throw');
-}
+const parseError = (body: string, location: string) => feedRefusal(body, location, 'deep');
 
 describe('a feed nested too deep', () => {
   it('is refused with a permanent error naming the feed, for nesting in the channel', () => {

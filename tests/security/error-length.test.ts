@@ -2,24 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeError, ThreadcastError } from '../../src/core/errors.js';
+import { describeError } from '../../src/core/errors.js';
 import { HealthMarks } from '../../src/server/health.js';
-import { parseFeed } from '../../src/sources/parse-feed.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { feedRefusal } from '../support/feed-refusal.js';
 
 /**
  * A feed decides what its parser complains about: a message that quotes the document must not carry megabytes of
  * it into the log (on every poll), the store's health marks, /readyz and alerts.
  */
-function refusal(body: string): ThreadcastError {
-  try {
-    parseFeed(body, { sourceId: 'long', location: 'https://example.org/feed.xml' });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ThreadcastError);
-    return err as ThreadcastError;
-  }
-  throw new Error('expected parseFeed to refuse the document');
-}
+const refusal = (body: string) => feedRefusal(body, 'https://example.org/feed.xml', 'long');
 
 describe('an error message made from a feed', () => {
   it("keeps the XML parser's complaint short when it quotes half a megabyte of the document", () => {
