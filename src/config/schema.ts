@@ -138,6 +138,10 @@ export function configSchemaFor<C extends ChannelConfig>(channel: z.ZodType<C>) 
           enabled: z.boolean().default(true).describe('Serve /healthz, /readyz, /metrics, the editor page and its API while `threadcast run` runs.'),
           host: z.string().min(1).default('127.0.0.1').describe('Address to listen on. Keep 127.0.0.1 behind a reverse proxy. The editor API takes THREADCAST_API_TOKEN; without it, a loopback server makes up a one-time token and logs a sign-in URL, and any other address refuses the API.'),
           port: z.number().int().min(0).max(65_535).default(8787).describe('Port to listen on; 0 picks a free one (printed at start).'),
+          allowedHosts: z
+            .array(z.string().trim().min(1).regex(/^\.?[^\s:/@[\]]+$/, 'a host name without scheme, port or path, e.g. "threadcast.example.org" or ".example.org"'))
+            .default([])
+            .describe('Host names the server answers to besides IP addresses and localhost (a leading dot takes every name under it): the name a reverse proxy passes on, or a scraper calls it by. Any other Host header gets 403, so a web page cannot read the server through DNS rebinding.'),
           readyWithinMinutes: z
             .number()
             .min(0.1)
@@ -145,7 +149,7 @@ export function configSchemaFor<C extends ChannelConfig>(channel: z.ZodType<C>) 
             .describe('/readyz fails when a source was not polled, or a channel did not finish a publish round without failure, for this long.'),
         })
         .strict()
-        .default({ enabled: true, host: '127.0.0.1', port: 8787, readyWithinMinutes: 60 })
+        .default({ enabled: true, host: '127.0.0.1', port: 8787, allowedHosts: [], readyWithinMinutes: 60 })
         .describe('The HTTP server of `threadcast run`: health, metrics, the editor page and its JSON API. The API token comes from the environment (THREADCAST_API_TOKEN), never from this file.'),
       leaderLeaseSeconds: z
         .number()

@@ -5,6 +5,7 @@ import { describeError } from '../core/errors.js';
 import type { EditorQueue } from '../outbox/editor-queue.js';
 import type { Store } from '../store/store.js';
 import { API_TOKEN_ENV, chooseApiToken, MIN_TOKEN_LENGTH, signInUrl, type ApiToken } from './api-token.js';
+import { checkHost } from './host-guard.js';
 import type { WebApp } from './web-app.js';
 
 /** What the server serves from. Getters: a config reload (SIGHUP) swaps them while the server keeps listening. */
@@ -55,6 +56,12 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     return webApp;
   };
   server.on('request', (request, response) => {
+    // Before the routes load: a rebinding page learns nothing, not even that fastify is here (host-guard.ts).
+    const host = checkHost(request.headers.host, deps.config().server.allowedHosts);
+    if (!host.ok) {
+      response.writeHead(host.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify({ error: host.error }));
+      return;
+    }
     loadWebApp().then(
       ({ handle }) => handle(request, response),
       (err: unknown) => {

@@ -4,7 +4,6 @@
  * a path (percent-encoding, dot segments, doubled slashes, case, a trailing slash) reaches an API route
  * without the token — with the API on, and with it off — and no refused request changes any state.
  */
-import http from 'node:http';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,43 +14,15 @@ import { startServer, type RunningServer } from '../../src/server/server.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
 import { tempDir } from '../support/cli.js';
+import { rawRequest, type RawAnswer } from '../support/raw-request.js';
 
 const TOKEN = 'hostile-paths-token-0123456789';
 const log = pino({ level: 'silent' });
 const devNull = { write: () => true } as unknown as NodeJS.WritableStream;
 
-interface Answer {
-  status: number;
-  body: string;
-}
-
 /** Sends the request line exactly as written: fetch and URL would clean the path up first. */
-function raw(server: RunningServer, method: string, rawPath: string, opts: { token?: string; body?: unknown } = {}): Promise<Answer> {
-  const target = new URL(server.url);
-  const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: target.hostname,
-        port: target.port,
-        method,
-        path: rawPath,
-        headers: {
-          host: target.host,
-          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-          ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+function raw(server: RunningServer, method: string, rawPath: string, opts: { token?: string; body?: unknown } = {}): Promise<RawAnswer> {
+  return rawRequest(server.url, method, rawPath, opts.token ? { authorization: `Bearer ${opts.token}` } : {}, opts.body);
 }
 
 /** Spellings of `/api/channels` that a router may decode or clean into the API route. */
