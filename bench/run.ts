@@ -18,6 +18,7 @@ const SUITES: Record<string, () => Promise<BenchSuite>> = {
   polling: async () => (await import('./polling.js')).run,
   idle: async () => (await import('./idle.js')).run,
   'cli-start': async () => (await import('./cli-start.js')).run,
+  'url-scan': async () => (await import('./url-scan.js')).run,
 };
 
 const args = process.argv.slice(2);
