@@ -141,7 +141,7 @@ export function configSchemaFor<C extends ChannelConfig>(channel: z.ZodType<C>) 
           allowedHosts: z
             .array(z.string().trim().min(1).regex(/^\.?[^\s:/@[\]]+$/, 'a host name without scheme, port or path, e.g. "threadcast.example.org" or ".example.org"'))
             .default([])
-            .describe('Host names the server answers to besides IP addresses and localhost (a leading dot takes every name under it): the name a reverse proxy passes on, or a scraper calls it by. Any other Host header gets 403, so a web page cannot read the server through DNS rebinding.'),
+            .describe('Host names the server answers to besides IP addresses, localhost and the name in server.host (a leading dot takes every name under it): the name a reverse proxy passes on, or a scraper calls it by. Any other Host header gets 403, so a web page cannot read the server through DNS rebinding.'),
           readyWithinMinutes: z
             .number()
             .min(0.1)

@@ -10,11 +10,13 @@ import type { GuardResult } from './request-guard.js';
  * names the operator chose are served:
  * - an IP address (nothing was resolved: the client dialled this address itself);
  * - `localhost` and names under `.localhost`, which browsers and resolvers keep on this machine (RFC 6761 §6.3);
+ * - the name in `server.host`, when the server listens on a name rather than an address;
  * - the names in `server.allowedHosts` (a leading dot takes the name and every name under it), for a reverse proxy
  *   that passes its own Host on, or a scraper that calls the service by a DNS name.
  * The same rule as Vite's dev server and Jupyter's: the Host header is checked, before anything else is read.
  */
-export function checkHost(hostHeader: string | undefined, allowedHosts: readonly string[]): GuardResult {
+export function checkHost(hostHeader: string | undefined, server: { host: string; allowedHosts: readonly string[] }): GuardResult {
+  const allowedHosts = [server.host, ...server.allowedHosts];
   // HTTP/1.1 requires Host (Node answers 400 without one); an HTTP/1.0 client that sends none named nothing.
   if (hostHeader === undefined) return { ok: true };
   const name = hostName(hostHeader);

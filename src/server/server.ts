@@ -57,7 +57,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   };
   server.on('request', (request, response) => {
     // Before the routes load: a rebinding page learns nothing, not even that fastify is here (host-guard.ts).
-    const host = checkHost(request.headers.host, deps.config().server.allowedHosts);
+    const host = checkHost(request.headers.host, deps.config().server);
     if (!host.ok) {
       response.writeHead(host.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify({ error: host.error }));
       return;

@@ -137,6 +137,25 @@ describe('the Host header', () => {
   });
 });
 
+describe('a server that listens on a name', () => {
+  it('answers to that name', async () => {
+    const listening = ConfigSchema.parse({ store: 'sqlite::memory:', server: { port: 0 }, channels: [{ id: 'c', platform: 'x' }] });
+    // The guard reads server.host per request; the server itself listens on 127.0.0.1 (no resolver knows the name).
+    let config: Config = listening;
+    const never = (): never => {
+      throw new Error('no route here reads the store');
+    };
+    const server = await startServer({ config: () => config, store: never, queue: never, log, env: {} });
+    try {
+      expect((await rawRequest(server.url, 'GET', '/healthz', { host: 'bind-name.example' })).status).toBe(403);
+      config = { ...listening, server: { ...listening.server, host: 'bind-name.example' } };
+      expect((await rawRequest(server.url, 'GET', '/healthz', { host: 'bind-name.example:8787' })).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('server.allowedHosts', () => {
   it.each(['https://threadcast.example.org', 'threadcast.example.org:443', 'threadcast.example.org/x', 'user@example.org', ' ', '[::1]'])('refuses %j, naming the field', (entry) => {
     const parsed = ConfigSchema.safeParse({ store: 'sqlite::memory:', server: { allowedHosts: [entry] }, channels: [{ id: 'c', platform: 'x' }] });
