@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import sharp, { type Metadata, type OutputInfo, type SharpOptions } from 'sharp';
 import { permanent, retryable, ThreadcastError } from '../core/errors.js';
 import { guardedFetch } from './guarded-fetch.js';
+import { jpegScanCount } from './jpeg-scans.js';
 
 export type ImageMimeType = 'image/jpeg' | 'image/png' | 'image/webp';
 
@@ -27,8 +28,16 @@ export interface ImageLimits {
 
 export const DEFAULT_MAX_DIMENSION = 2000;
 export const DEFAULT_MAX_INPUT_PIXELS = 50_000_000;
-/** Formats we decode. SVG (a renderer with its own attack surface), PDF and raw inputs are refused. */
-const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'heif', 'avif', 'tiff']);
+/**
+ * Formats we decode: what the web serves. SVG (a renderer with its own attack surface), PDF and raw inputs are
+ * refused, and so are TIFF and HEIF other than AVIF, which no browser shows in a page and which may wrap JPEG data
+ * that the scan count below does not see.
+ */
+const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'heif']);
+/** HEIF is taken only as AVIF (an AV1 image): sharp reports both as `heif`. */
+const ACCEPTED_HEIF_COMPRESSION = 'av1';
+/** More scans than any encoder writes (about 10), few enough that decoding 50 megapixels stays near a second. */
+export const MAX_JPEG_SCANS = 100;
 const JPEG_QUALITIES = [85, 75, 65, 55] as const;
 const MAX_SCALE_STEP = 0.9;
 const MIN_DIMENSION = 64;
@@ -52,6 +61,11 @@ export async function prepareImage(input: Buffer, limits: ImageLimits): Promise<
     throw permanent(`not an image (${shortSharpMessage(err)})`, { cause: err });
   }
   if (!ACCEPTED_FORMATS.has(meta.format)) throw permanent(`not an image we accept (format ${meta.format})`);
+  if (meta.format === 'heif' && meta.compression !== ACCEPTED_HEIF_COMPRESSION) throw permanent(`not an image we accept (HEIF with ${meta.compression ?? 'unknown'} compression)`);
+  // Each scan is a pass over the whole image: a JPEG of many scans holds a decoding thread for minutes (jpeg-scans.ts).
+  if (meta.format === 'jpeg' && jpegScanCount(input, MAX_JPEG_SCANS) > MAX_JPEG_SCANS) {
+    throw permanent(`the JPEG has more than ${MAX_JPEG_SCANS} scans, which no encoder writes (a decoding bomb?)`);
+  }
   // `height` covers one page here (pages: 1); check before decoding anything.
   const pageHeight = meta.pageHeight ?? meta.height;
   if (!meta.width || !pageHeight) throw permanent('not an image (no dimensions)');
