@@ -7,4 +7,5 @@
 export { composeParts, type PlatformRules } from './pipeline.js';
 export { graphemeCount, hasAtMostGraphemes, utf8Length } from './segment.js';
 export { templateFor } from './template-text.js';
+export { quietMentions } from './mentions.js';
 export { tagUrl, withChannelUtm, type UtmChannel } from './utm.js';

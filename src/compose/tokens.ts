@@ -66,7 +66,7 @@ const PART_BUDGET = 4096;
  * twitter-text accepts no URL longer than 4096 characters; a word longer than that plus some brackets and
  * punctuation is not a link someone wrote, and is not searched for one.
  */
-const MAX_LINKED_WORD = 4096 + 256;
+export const MAX_LINKED_WORD = 4096 + 256;
 
 interface Chunk {
   start: number;

@@ -1,9 +1,9 @@
 import type { ComposedThread } from '../core/delivery.js';
 import { describeError } from '../core/errors.js';
-import type { Item } from '../core/item.js';
-import type { ChannelConfig } from '../config/schema.js';
+import { withFields, type Item } from '../core/item.js';
+import { EDITOR_SOURCE_ID, type ChannelConfig } from '../config/schema.js';
 import type { Template } from '../config/template-schema.js';
-import { templateFor, withChannelUtm } from '../compose/index.js';
+import { quietMentions, templateFor, withChannelUtm } from '../compose/index.js';
 import { kitFor } from './index.js';
 
 /**
@@ -20,8 +20,23 @@ export type ComposeChannel = ChannelConfig | { platform: ChannelConfig['platform
  */
 export function composeForChannel(item: Item, channel: ComposeChannel): ComposedThread {
   const configured = channel.id === undefined ? undefined : channel;
-  const posted = configured?.utm ? withChannelUtm(item, configured) : item;
-  return { platform: channel.platform, parts: kitFor(channel).compose(posted, templateFor(posted, channel.template), configured) };
+  const kit = kitFor(channel);
+  const tagged = configured?.utm ? withChannelUtm(item, configured) : item;
+  const posted = kit.textMentionsNotify && item.sourceId !== EDITOR_SOURCE_ID ? withQuietMentions(tagged) : tagged;
+  return { platform: channel.platform, parts: kit.compose(posted, templateFor(posted, channel.template), configured) };
+}
+
+/** A feed's words never make the channel's account mention anyone (compose/mentions.ts); the template's may. */
+function withQuietMentions(item: Item): Item {
+  const fields: Partial<Item> = {};
+  for (const field of ['title', 'summary', 'attribution', 'author', 'outlet'] as const) {
+    const text = item[field];
+    if (text !== undefined) {
+      const quiet = quietMentions(text);
+      if (quiet !== text) fields[field] = quiet;
+    }
+  }
+  return Object.keys(fields).length > 0 ? withFields(item, fields) : item;
 }
 
 /** Why one item could not become a thread on one platform, as data for a listing to show beside the rest. */

@@ -34,6 +34,11 @@ export interface PlatformKit<C extends ChannelConfig, P extends ComposedPart> {
    * can set read them here, so the preview and the publisher compose from the same numbers.
    */
   compose(item: Item, template: Template, channel: C | undefined): P[];
+  /**
+   * Whether an `@name` written in a post's text notifies that account (X, Mastodon). A feed item's text then has its
+   * mentions quieted before composing (compose/mentions.ts); an editor's announcement keeps them.
+   */
+  readonly textMentionsNotify: boolean;
   /** Preview's counters: one part in the platform's own unit, against its limit. */
   measure(part: P): PartMeasure;
   /** The counters `threadcast preview` prints beside a part, e.g. "212/280". */

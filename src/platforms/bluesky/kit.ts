@@ -11,6 +11,8 @@ export const blueskyKit: PlatformKit<BlueskyChannelConfig, BlueskyPart> = {
   title: 'Bluesky',
   channelSchema: BlueskyChannelSchema,
 
+  // A mention needs a facet with the account's DID, and compose writes none: @name is only text.
+  textMentionsNotify: false,
   compose: composeForBluesky,
   measure: (part) => ({ length: part.graphemes, limit: BLUESKY_MAX_GRAPHEMES, unit: 'graphemes', valid: fitsBluesky(part.text) }),
   counters: (part) => `${part.graphemes}/${BLUESKY_MAX_GRAPHEMES} graphemes, ${part.bytes} bytes`,

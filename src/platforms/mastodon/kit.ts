@@ -11,6 +11,8 @@ export const mastodonKit: PlatformKit<MastodonChannelConfig, MastodonPart> = {
   title: 'Mastodon',
   channelSchema: MastodonChannelSchema,
 
+  // An @name in a status is a mention; a bare one names an account on the posting instance.
+  textMentionsNotify: true,
   compose: composeForMastodon,
   measure: (part) => ({ length: part.characters, limit: part.limit, unit: 'characters', valid: partFits(part) }),
   counters: (part) => `${part.characters}/${part.limit} characters`,

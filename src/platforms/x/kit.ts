@@ -15,6 +15,8 @@ export const xKit: PlatformKit<XChannelConfig, XPart> = {
   title: 'X',
   channelSchema: XChannelSchema,
 
+  // An @name in a post is a mention, with a notification (X's automation rules forbid unsolicited ones).
+  textMentionsNotify: true,
   compose: composeForX,
   measure: (part) => ({ length: part.weightedLength, limit: X_MAX_WEIGHTED_LENGTH, unit: 'weighted characters', valid: fitsX(part.text) }),
   counters: (part) => `${part.weightedLength}/${X_MAX_WEIGHTED_LENGTH}`,
