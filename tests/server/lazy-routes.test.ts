@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import pino from 'pino';
 import { startServer } from ${JSON.stringify(SERVER)};
 const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes('/node_modules/fastify/'));
-const config = { server: { host: '127.0.0.1', port: 0 } };
+const config = { server: { host: '127.0.0.1', port: 0, allowedHosts: [] } };
 const never = () => { throw new Error('not used by /healthz'); };
 const server = await startServer({ config: () => config, store: never, queue: never, log: pino({ level: 'silent' }), env: {}, describe: () => ({ probe: true }) });
 const before = loaded();
