@@ -30,6 +30,9 @@ export interface ServiceOptions {
  * and publishing take turns on the store; claims in the store guard against other processes. SIGHUP-style reloads
  * swap the config without a restart.
  */
+/** When abandoned uploads are swept: once a day, at a quiet minute. */
+const UPLOADS_SWEEP = '17 4 * * *';
+
 export class Service {
   private config: Config;
   private store: Store;
@@ -176,10 +179,22 @@ export class Service {
       this.tasks.push(new Cron(expression, () => this.pollSoon(sources)));
     }
     this.tasks.push(new Cron(config.publishEvery, { protect: true }, () => this.publishSoon()));
+    // Every instance, for the uploads folder it holds; what deliveries name is read from the shared store.
+    this.tasks.push(new Cron(UPLOADS_SWEEP, { protect: true }, () => this.sweepUploads()));
     const leaseMs = config.leaderLeaseSeconds * 1000;
     clearInterval(this.leaseTimer);
     // A tenth of the lease: the leader renews long before it lapses, and a follower notices a lapse quickly.
     this.leaseTimer = setInterval(() => void this.tickLease(), Math.max(250, leaseMs / 10));
+  }
+
+  /** Abandoned uploads go (outbox/editor-queue.ts); a failure is logged and tried again at the next sweep. */
+  private async sweepUploads(): Promise<void> {
+    try {
+      const removed = await this.app.editorQueue.removeAbandonedUploads();
+      if (removed.length > 0) this.opts.log.info({ removed: removed.length }, 'removed uploads no delivery names, a week old or more');
+    } catch (err) {
+      this.opts.log.warn({ err: describeError(err) }, 'could not sweep the uploads folder');
+    }
   }
 
   private async unschedule(): Promise<void> {

@@ -1,4 +1,5 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
+import { lutimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { Config } from '../config/schema.js';
@@ -14,7 +15,7 @@ import {
 } from '../sources/announcement.js';
 import { readInside, RefusedFile, resolveInside } from '../sources/folder-files.js';
 import type { Store } from '../store/store.js';
-import { isTakenImage, storeUpload, uploadsDir } from '../store/uploads.js';
+import { isTakenImage, removeAbandonedUploads, storeUpload, UPLOAD_ID, uploadsDir } from '../store/uploads.js';
 import { editorActions, hasNotStarted, type EditorAction, type EditorScope } from './editor-actions.js';
 import type { Outbox } from './outbox.js';
 import { SeenMarks, type SeenMark } from './seen-marks.js';
@@ -195,6 +196,21 @@ export class EditorQueue {
     return this.outbox.retract(id, this.config);
   }
 
+  /**
+   * Removes the uploads no delivery names and none has named for a week (store/uploads.ts): images uploaded for
+   * drafts never queued, and drop-file copies a crash left twice. Returns their names.
+   */
+  async removeAbandonedUploads(now = Date.now()): Promise<string[]> {
+    const named = new Set<string>();
+    for (const delivery of await this.store.listDeliveries()) {
+      for (const image of delivery.item.images) {
+        const name = path.basename(image.url);
+        if (UPLOAD_ID.test(name)) named.add(name);
+      }
+    }
+    return removeAbandonedUploads(uploadsDir(this.config), named, now);
+  }
+
   private channelsFor(requested: string[] | undefined, where: string, label: FieldLabel = (f) => f): string[] {
     const known = this.config.channels.map((c) => c.id);
     if (known.length === 0) throw new EditorError('input', `${where}: no channels are configured`);
@@ -212,7 +228,13 @@ async function imageFile(given: string, opts: { where: string; images?: ImageFil
   if (opts.images === undefined) throw refuse('this door takes no image files');
   if (opts.images !== 'any-readable-file') {
     try {
-      if (path.resolve(opts.images.within) === path.resolve(uploads)) return await resolveInside(uploads, given, MAX_IMAGE_FILE_BYTES);
+      if (path.resolve(opts.images.within) === path.resolve(uploads)) {
+        const file = await resolveInside(uploads, given, MAX_IMAGE_FILE_BYTES);
+        // Named now: a week from here, not from the upload, before it could be taken for abandoned.
+        const now = new Date();
+        await lutimes(file, now, now);
+        return file;
+      }
       const bytes = await readInside(opts.images.within, given, MAX_IMAGE_FILE_BYTES);
       if (!isTakenImage(bytes)) throw refuse(`${given} is not a PNG, JPEG, GIF or WebP image`);
       return path.join(uploads, (await storeUpload(uploads, bytes)).id);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { EditorError } from '../core/errors.js';
@@ -62,4 +62,38 @@ export async function readUpload(dir: string, id: string): Promise<Buffer> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * How long an upload may go unnamed by any delivery before it is taken for abandoned: an image uploaded for a draft
+ * that was never queued, or the copy of a drop file's image that a crash left beside the one queued. A week, so a
+ * draft the page keeps (with its image) across a few days still finds its image.
+ */
+export const ABANDONED_UPLOAD_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Removes the uploads no delivery names (`named`: file names, as UPLOAD_ID gives them) that are older than
+ * ABANDONED_UPLOAD_MS, and returns their names. Only regular files with a name the server gave are looked at: a
+ * link, a folder or any other file in the folder is left as it is. An upload a delivery names is kept whatever its
+ * age: the history shows it, and a failed delivery may be sent again.
+ */
+export async function removeAbandonedUploads(dir: string, named: ReadonlySet<string>, now: number): Promise<string[]> {
+  const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw err;
+  });
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!UPLOAD_ID.test(name) || named.has(name)) continue;
+    const file = path.join(dir, name);
+    const stat = await lstat(file).catch(() => undefined);
+    if (!stat?.isFile() || now - stat.mtimeMs < ABANDONED_UPLOAD_MS) continue;
+    await unlink(file).then(
+      () => removed.push(name),
+      (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      },
+    );
+  }
+  return removed;
 }
