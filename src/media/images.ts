@@ -36,7 +36,10 @@ export const DEFAULT_MAX_INPUT_PIXELS = 50_000_000;
 const ACCEPTED_FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'heif']);
 /** HEIF is taken only as AVIF (an AV1 image): sharp reports both as `heif`. */
 const ACCEPTED_HEIF_COMPRESSION = 'av1';
-/** More scans than any encoder writes (about 10), few enough that decoding 50 megapixels stays near a second. */
+/**
+ * More scans than encoders write (libjpeg's progressive mode writes 10), few enough to keep a decode within seconds:
+ * a 49-megapixel grey picture took 3.4 s in 98 scans, 0.5 s in its own 10 (measured on this project's 2-core machine).
+ */
 export const MAX_JPEG_SCANS = 100;
 const JPEG_QUALITIES = [85, 75, 65, 55] as const;
 const MAX_SCALE_STEP = 0.9;
