@@ -6,7 +6,7 @@ import type { Item } from '../core/item.js';
 import { publishesTotal, publishFailuresTotal, publishLagSeconds } from '../core/metrics.js';
 import type { Publisher, PublishContext } from '../platforms/publisher.js';
 import type { Store } from '../store/store.js';
-import { isDeadLocalOwner } from '../store/claim-owner.js';
+import { isDeadLocalOwner, newClaimOwner } from '../store/claim-owner.js';
 import { CredentialsBackoff, type CredentialsRefusal } from './credentials-backoff.js';
 import { hasNotStarted } from './editor-actions.js';
 import { describeRetract, Retraction, type RetractConfig } from './retract.js';
@@ -122,7 +122,8 @@ export class Outbox {
    */
   async applyUpdate(item: Item, channelId: string): Promise<boolean> {
     const id = deliveryId(channelId, item.sourceId, item.id);
-    if (!(await this.claim(id))) return false;
+    const owner = newClaimOwner();
+    if (!(await this.claim(id, owner))) return false;
     try {
       const original = await this.store.getDelivery(id);
       if (!original) return false;
@@ -140,7 +141,7 @@ export class Outbox {
       };
       return (await this.enqueue(note, channelId, { replyTo: original.id })) !== undefined;
     } finally {
-      await this.store.releaseDelivery(id, this.opts.owner);
+      await this.store.releaseDelivery(id, owner);
     }
   }
 
@@ -190,13 +191,19 @@ export class Outbox {
     throw new EditorError('conflict', `delivery ${d.id} has started going out; it can no longer be ${becoming}`);
   }
 
+  /**
+   * `job` on the delivery as it is under a claim of its own. Not the outbox's claim: a claim lets its owner back in,
+   * and the publisher in this same process holds the outbox's, so an editor's cancel or edit would run beside a
+   * publish it must wait for (answered as done while the thread went out) and then release the publisher's claim.
+   */
   private async underClaim<T>(id: string, job: (d: Delivery) => Promise<T>): Promise<T> {
     if (!(await this.store.getDelivery(id))) throw new EditorError('not-found', `no delivery with id ${id}`);
-    if (!(await this.claim(id))) throw new EditorError('conflict', `delivery ${id} is being published by another process right now`);
+    const owner = newClaimOwner();
+    if (!(await this.claim(id, owner))) throw new EditorError('conflict', `delivery ${id} is being published or changed right now; try again in a moment`);
     try {
       return await job((await this.store.getDelivery(id))!);
     } finally {
-      await this.store.releaseDelivery(id, this.opts.owner);
+      await this.store.releaseDelivery(id, owner);
     }
   }
 
@@ -342,13 +349,13 @@ export class Outbox {
   }
 
   /** Claims a delivery, taking it over from a holder on this host whose process is gone. */
-  private async claim(id: string): Promise<boolean> {
+  private async claim(id: string, owner = this.opts.owner): Promise<boolean> {
     const now = this.now();
-    if (await this.store.claimDelivery(id, this.opts.owner, this.leaseMs, now)) return true;
+    if (await this.store.claimDelivery(id, owner, this.leaseMs, now)) return true;
     const holder = await this.store.claimHolder(id, now);
     if (holder === undefined || !isDeadLocalOwner(holder)) return false;
     this.opts.log.info({ delivery: id, previous: holder }, 'taking over a claim left by a process that is gone');
-    return this.store.claimDelivery(id, this.opts.owner, this.leaseMs, now, holder);
+    return this.store.claimDelivery(id, owner, this.leaseMs, now, holder);
   }
 
   /** Every write that ends the attempt (its outcome) also gives up `claim`. */
