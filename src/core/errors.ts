@@ -130,5 +130,8 @@ export class EditorError extends Error {
 
 /** How the editor's doors (the queue, the drop folder) word channels a request names that are not configured. */
 export function unknownChannels(unknown: readonly string[], configured: readonly string[]): string {
-  return `no channel "${unknown.join('", "')}" (configured: ${configured.join(', ')})`;
+  // Named by an editor's request: a few, each cut short, so a list of thousands makes no message of megabytes.
+  const shown = unknown.slice(0, 5).map((id) => clipForMessage(id, 60));
+  const more = unknown.length > shown.length ? ` and ${unknown.length - shown.length} more` : '';
+  return `no channel "${shown.join('", "')}"${more} (configured: ${configured.join(', ')})`;
 }

@@ -1,10 +1,11 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { EDITOR_SOURCE_ID, type ChannelConfig, type Config } from '../config/schema.js';
 import { DUE_STATES, FINISHED_STATES, OPEN_STATES, type DeliveryState } from '../core/delivery-states.js';
 import type { Delivery } from '../core/delivery.js';
 import type { WaitKind } from '../core/errors.js';
 import { editorActions, type EditorAction } from '../outbox/editor-actions.js';
 import { droppedText, type DroppedText } from '../compose/dropped-text.js';
-import { tryComposeForChannel } from '../platforms/compose-for-channel.js';
+import { tryComposeForChannel, type ComposeOutcome } from '../platforms/compose-for-channel.js';
 import { dryRunReason } from '../platforms/create-publisher.js';
 import { ChannelPacer } from '../schedule/channel-pacer.js';
 import { estimateSendTimes } from '../schedule/estimate.js';
@@ -67,10 +68,44 @@ function dryRunOf(d: Delivery, ctx: ViewContext): string | null {
 }
 
 
+/** A delivery's thread as the view shows it, and what its thread leaves out of the item's text. */
+interface ViewThread {
+  composed: ComposeOutcome | undefined;
+  dropped: DroppedText | null;
+}
+
+/**
+ * Threads composed for the views, per channel as configured (a reload brings new channel objects, and the old ones
+ * go with their entries), by delivery and its last change. The page asks for the queue every few seconds, and
+ * composing a long text costs milliseconds: a queue of hundreds held the process for seconds on every ask.
+ */
+const viewThreads = new WeakMap<ChannelConfig, Map<string, ViewThread>>();
+/** Entries kept per channel, the least recently shown dropped first. */
+const VIEW_THREADS_KEPT = 5_000;
+
+function viewThread(d: Delivery, channel: ChannelConfig | undefined): ViewThread {
+  const compute = (): ViewThread => {
+    const composed = d.thread || !channel ? undefined : tryComposeForChannel(d.item, channel);
+    const thread = d.thread ?? composed?.thread;
+    return { composed, dropped: thread ? droppedText(d.item.summary, thread.parts.map((p) => p.text)) : null };
+  };
+  if (!channel) return compute();
+  let cache = viewThreads.get(channel);
+  if (!cache) viewThreads.set(channel, (cache = new Map()));
+  // Every change of a delivery (an edit, a feed's update, a stored thread) is a transition, which sets updatedAt.
+  const key = `${d.id}\u0000${d.updatedAt}`;
+  const hit = cache.get(key);
+  if (hit) cache.delete(key);
+  const value = hit ?? compute();
+  cache.set(key, value);
+  if (cache.size > VIEW_THREADS_KEPT) cache.delete(cache.keys().next().value!);
+  return value;
+}
+
 export function deliveryView(d: Delivery, ctx: ViewContext): DeliveryView {
   const { channel, estimatedAt } = ctx;
   const dryRun = dryRunOf(d, ctx);
-  const composed = d.thread || !channel ? undefined : tryComposeForChannel(d.item, channel);
+  const { composed, dropped } = viewThread(d, channel);
   const thread = d.thread ?? composed?.thread;
   return {
     id: d.id,
@@ -97,7 +132,7 @@ export function deliveryView(d: Delivery, ctx: ViewContext): DeliveryView {
     dryRun: dryRun !== null,
     dryRunReason: dryRun,
     images: d.item.images.map((image) => ({ alt: image.alt ?? '' })),
-    dropped: thread ? droppedText(d.item.summary, thread.parts.map((p) => p.text)) : null,
+    dropped,
     timezone: channel?.schedule.timezone ?? null,
   };
 }
@@ -115,19 +150,37 @@ export async function queueViews(config: Config, store: Store, now = Date.now())
     const times = estimateSendTimes(channel.schedule, state, due.map((d) => ({ id: d.id, ...(d.notBefore ? { notBefore: Date.parse(d.notBefore) } : {}) })), now);
     for (const [id, at] of times) estimates.set(id, at);
   }
+  const turn = yieldingTurns();
   for (const d of waiting) {
     const estimatedAt = estimates.get(d.id);
     views.push(deliveryView(d, { channel: channels.get(d.channelId), globalDryRun: config.dryRun, ...(estimatedAt === undefined ? {} : { estimatedAt }) }));
+    await turn();
   }
   return views;
+}
+
+/**
+ * Composing a view's threads the first time is CPU work in the server's process: every few milliseconds the
+ * listing lets the event loop turn, so publishing, polling and /healthz never wait for a long queue's first view.
+ */
+function yieldingTurns(sliceMs = 10): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < sliceMs) return;
+    await nextTurn();
+    since = performance.now();
+  };
 }
 
 /** What went out or ended, newest first. */
 export async function historyViews(config: Config, store: Store, limit = 200): Promise<DeliveryView[]> {
   const channels = new Map(config.channels.map((c) => [c.id, c]));
   const done = await store.listDeliveries({ states: FINISHED_STATES });
-  return done
-    .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
-    .slice(0, limit)
-    .map((d) => deliveryView(d, { channel: channels.get(d.channelId), globalDryRun: config.dryRun }));
+  const views: DeliveryView[] = [];
+  const turn = yieldingTurns();
+  for (const d of done.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).slice(0, limit)) {
+    views.push(deliveryView(d, { channel: channels.get(d.channelId), globalDryRun: config.dryRun }));
+    await turn();
+  }
+  return views;
 }

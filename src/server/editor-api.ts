@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { droppedText } from '../compose/dropped-text.js';
 import { EDITOR_SOURCE_ID, type Config } from '../config/schema.js';
 import type { Delivery } from '../core/delivery.js';
-import { EditorError } from '../core/errors.js';
+import { EditorError, unknownChannels } from '../core/errors.js';
 import { EDITOR_SCOPES } from '../outbox/editor-actions.js';
 import { EditorQueue, parseEditorInput } from '../outbox/editor-queue.js';
 import { dryRunReason } from '../platforms/create-publisher.js';
@@ -126,9 +126,10 @@ export function registerEditorApi(app: FastifyInstance, deps: EditorApiDeps): vo
       const body = parseEditorInput(PreviewRequestSchema, request.body, 'preview');
       const item = announcementItem({ text: body.text, ...(body.url ? { url: body.url } : {}) }, 'preview');
       const config = deps.config();
-      const wanted = body.channels ?? config.channels.map((c) => c.id);
+      // Each channel once: a list that names one channel thousands of times would compose it as often.
+      const wanted = [...new Set(body.channels ?? config.channels.map((c) => c.id))];
       const unknown = wanted.filter((id) => !channelOf(id));
-      if (unknown.length) throw new EditorError('input', `preview: channels: no channel "${unknown.join('", "')}"`, 'channels');
+      if (unknown.length) throw new EditorError('input', `preview: channels: ${unknownChannels(unknown, config.channels.map((c) => c.id))}`, 'channels');
       const previews = await Promise.all(wanted.map((id) => previewThread(item, channelOf(id)!, cardCache(config))));
       return {
         channels: previews.map((p) => ({
