@@ -176,9 +176,15 @@ export function configSchemaFor<C extends ChannelConfig>(channel: z.ZodType<C>) 
           review: z.boolean().default(false).describe('Hold announcements until approved, as for a source in review mode.'),
           folder: z.string().optional().describe('A folder polled for Markdown announcements with front matter (at, channels, url, image, alt); each file is queued once.'),
           priority: z.number().int().default(10).describe('Announcements go before feed items of lower priority (feed items have 0).'),
+          uploadsMaxMiB: z
+            .number()
+            .int()
+            .min(1)
+            .default(1024)
+            .describe("Most the uploads folder may hold, in MiB: editors' uploaded images and the copies of drop files' images. Past it a new image is refused (HTTP 507) until old ones go; those no delivery names go by themselves after a week."),
         })
         .strict()
-        .default({ review: false, priority: 10 })
+        .default({ review: false, priority: 10, uploadsMaxMiB: 1024 })
         .describe('Announcements queued by editors.'),
       sources: z.array(SourceSchema).default([]).describe('Feeds to announce.'),
       channels: z.array(channel).default([]).describe('Accounts to publish to.'),

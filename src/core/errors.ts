@@ -114,11 +114,12 @@ export function describeError(err: unknown): string {
 
 /**
  * An editor's request that cannot be done as asked, in words the editor can act on. The HTTP API maps
- * `kind` to its status (input 400, not-found 404, conflict 409); the CLI prints the message.
+ * `kind` to its status (input 400, not-found 404, conflict 409, full 507: no room left for it); the CLI prints the
+ * message.
  */
 export class EditorError extends Error {
   constructor(
-    readonly kind: 'input' | 'not-found' | 'conflict',
+    readonly kind: 'input' | 'not-found' | 'conflict' | 'full',
     message: string,
     /** For `input`: the request field at fault, e.g. "url". */
     readonly field?: string,

@@ -15,7 +15,7 @@ import {
 } from '../sources/announcement.js';
 import { readInside, RefusedFile, resolveInside } from '../sources/folder-files.js';
 import type { Store } from '../store/store.js';
-import { isTakenImage, removeAbandonedUploads, storeUpload, UPLOAD_ID, uploadsDir } from '../store/uploads.js';
+import { isTakenImage, removeAbandonedUploads, storeUpload, UPLOAD_ID, uploadsDir, uploadsLimit } from '../store/uploads.js';
 import { editorActions, hasNotStarted, type EditorAction, type EditorScope } from './editor-actions.js';
 import type { Outbox } from './outbox.js';
 import { SeenMarks, type SeenMark } from './seen-marks.js';
@@ -76,7 +76,7 @@ export class EditorQueue {
   async add(input: unknown, opts: { where: string; images?: ImageFiles; id?: string; label?: FieldLabel }): Promise<QueuedAnnouncement> {
     const request: AnnouncementRequest = parseEditorInput(AnnouncementRequestSchema, input, opts.where, opts.label);
     const channels = this.channelsFor(request.channels, opts.where, opts.label);
-    const image = request.image === undefined ? undefined : { path: await imageFile(request.image, opts, uploadsDir(this.config)), alt: request.alt ?? '' };
+    const image = request.image === undefined ? undefined : { path: await imageFile(request.image, opts, { dir: uploadsDir(this.config), maxBytes: uploadsLimit(this.config) }), alt: request.alt ?? '' };
     const item = announcementItem(
       { text: request.text, ...(request.url ? { url: request.url } : {}), ...(image ? { image } : {}), ...(opts.id ? { id: opts.id } : {}) },
       opts.where,
@@ -222,14 +222,14 @@ export class EditorQueue {
 }
 
 /** The image file an editor named, as the door allows; its path is what the publisher reads at send time. */
-async function imageFile(given: string, opts: { where: string; images?: ImageFiles; label?: FieldLabel }, uploads: string): Promise<string> {
+async function imageFile(given: string, opts: { where: string; images?: ImageFiles; label?: FieldLabel }, uploads: { dir: string; maxBytes: number }): Promise<string> {
   const field = (opts.label ?? ((f) => f))('image');
   const refuse = (detail: string) => new EditorError('input', `${opts.where}: ${field}: ${detail}`, 'image');
   if (opts.images === undefined) throw refuse('this door takes no image files');
   if (opts.images !== 'any-readable-file') {
     try {
-      if (path.resolve(opts.images.within) === path.resolve(uploads)) {
-        const file = await resolveInside(uploads, given, MAX_IMAGE_FILE_BYTES);
+      if (path.resolve(opts.images.within) === path.resolve(uploads.dir)) {
+        const file = await resolveInside(uploads.dir, given, MAX_IMAGE_FILE_BYTES);
         // Named now: a week from here, not from the upload, before it could be taken for abandoned.
         const now = new Date();
         await lutimes(file, now, now);
@@ -237,7 +237,7 @@ async function imageFile(given: string, opts: { where: string; images?: ImageFil
       }
       const bytes = await readInside(opts.images.within, given, MAX_IMAGE_FILE_BYTES);
       if (!isTakenImage(bytes)) throw refuse(`${given} is not a PNG, JPEG, GIF or WebP image`);
-      return path.join(uploads, (await storeUpload(uploads, bytes)).id);
+      return path.join(uploads.dir, (await storeUpload(uploads.dir, bytes, uploads.maxBytes, `${opts.where}: ${field}`)).id);
     } catch (err) {
       if (err instanceof RefusedFile) throw refuse(err.reason === 'missing' || err.reason === 'absolute' || err.reason === 'outside' ? err.message : `${given} ${err.message}`);
       throw err;

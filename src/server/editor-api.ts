@@ -13,7 +13,7 @@ import { LinkCardCache, previewThread } from '../platforms/thread-preview.js';
 import { announcementItem, AnnouncementTextSchema, HttpUrlSchema } from '../sources/announcement.js';
 import type { Store } from '../store/store.js';
 import { deliveryView, historyViews, queueViews } from './delivery-view.js';
-import { MAX_UPLOAD_BYTES, readUpload, storeUpload, UPLOAD_ID, uploadsDir } from '../store/uploads.js';
+import { MAX_UPLOAD_BYTES, MAX_UPLOADS_IN_FLIGHT, readUpload, storeUpload, UPLOAD_ID, uploadsDir, uploadsLimit } from '../store/uploads.js';
 
 /** Getters, because SIGHUP can swap the config and everything built from it while the server keeps running. */
 export interface EditorApiDeps {
@@ -45,7 +45,7 @@ const ScopeQuerySchema = z.object({ scope: z.enum(EDITOR_SCOPES).default('item')
 /** The thumbnail a page shows for an image: small enough for a row, re-encoded so no metadata leaves. */
 const THUMB_LIMITS = { maxBytes: 200_000, maxDimension: 480 };
 
-const STATUS: Record<EditorError['kind'], number> = { input: 400, 'not-found': 404, conflict: 409 };
+const STATUS: Record<EditorError['kind'], number> = { input: 400, 'not-found': 404, conflict: 409, full: 507 };
 
 function sendError(reply: FastifyReply, err: unknown): FastifyReply {
   if (err instanceof EditorError) return reply.code(STATUS[err.kind]).send({ error: err.message, ...(err.field ? { field: err.field } : {}) });
@@ -84,7 +84,11 @@ export function registerEditorApi(app: FastifyInstance, deps: EditorApiDeps): vo
     };
   });
 
+  // Each upload in flight holds up to MAX_UPLOAD_BYTES in memory until it is written.
+  let uploading = 0;
   app.post('/api/uploads', { config: { upload: true } }, async (request, reply) => {
+    if (uploading >= MAX_UPLOADS_IN_FLIGHT) return reply.code(503).header('retry-after', '2').send({ error: `${MAX_UPLOADS_IN_FLIGHT} uploads are in progress; try again in a moment` });
+    uploading += 1;
     try {
       if (!request.isMultipart()) throw new EditorError('input', 'send the image as multipart/form-data (field "image")', 'image');
       const file = await request.file();
@@ -93,9 +97,12 @@ export function registerEditorApi(app: FastifyInstance, deps: EditorApiDeps): vo
         if (err.code === 'FST_REQ_FILE_TOO_LARGE') throw new EditorError('input', `image: larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`, 'image');
         throw err;
       });
-      return reply.code(201).send({ image: await storeUpload(uploadsDir(deps.config()), data) });
+      const config = deps.config();
+      return reply.code(201).send({ image: await storeUpload(uploadsDir(config), data, uploadsLimit(config)) });
     } catch (err) {
       return sendError(reply, err);
+    } finally {
+      uploading -= 1;
     }
   });
 

@@ -15,6 +15,9 @@ const SIGNATURES: Array<{ ext: string; type: string; matches: (b: Buffer) => boo
   { ext: 'webp', type: 'image/webp', matches: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
 ];
 
+/** Uploads the API takes at once: each holds up to MAX_UPLOAD_BYTES in memory until it is written. */
+export const MAX_UPLOADS_IN_FLIGHT = 4;
+
 /** An upload's id is the file name the server gave it: 32 hex digits and the extension of its real format. */
 export const UPLOAD_ID = /^[0-9a-f]{32}\.(png|jpg|gif|webp)$/;
 
@@ -40,10 +43,43 @@ export function isTakenImage(data: Buffer): boolean {
   return SIGNATURES.some((s) => s.matches(data));
 }
 
-/** Checks the bytes are an image of a format taken, and keeps them under a new random name. */
-export async function storeUpload(dir: string, data: Buffer): Promise<StoredUpload> {
+/** The most bytes the uploads folder may hold, from `editor.uploadsMaxMiB`. */
+export function uploadsLimit(config: Pick<Config, 'editor'>): number {
+  return config.editor.uploadsMaxMiB * 1024 * 1024;
+}
+
+/** The bytes of the server's own files in the uploads folder (0 when there is none yet). */
+export async function uploadsBytes(dir: string): Promise<number> {
+  const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw err;
+  });
+  let total = 0;
+  for (const name of names) {
+    if (!UPLOAD_ID.test(name)) continue;
+    const stat = await lstat(path.join(dir, name)).catch(() => undefined);
+    if (stat?.isFile()) total += stat.size;
+  }
+  return total;
+}
+
+/**
+ * Checks the bytes are an image of a format taken, and keeps them under a new random name, while the folder stays
+ * within `maxTotalBytes`: editors cannot fill the disk, one upload after another. `field` names the image in the
+ * refusal as the door names it (a drop file's `news/x.md:4: image`).
+ */
+export async function storeUpload(dir: string, data: Buffer, maxTotalBytes: number, field = 'image'): Promise<StoredUpload> {
   const format = SIGNATURES.find((s) => s.matches(data));
-  if (!format) throw new EditorError('input', 'image: not a PNG, JPEG, GIF or WebP image', 'image');
+  if (!format) throw new EditorError('input', `${field}: not a PNG, JPEG, GIF or WebP image`, 'image');
+  const used = await uploadsBytes(dir);
+  if (used + data.length > maxTotalBytes) {
+    const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
+    throw new EditorError(
+      'full',
+      `${field}: the uploads folder holds ${mib(used)} MiB and may hold ${mib(maxTotalBytes)} (editor.uploadsMaxMiB); images no delivery names go after a week, or the operator can remove old ones`,
+      'image',
+    );
+  }
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const id = `${randomBytes(16).toString('hex')}.${format.ext}`;
   // 'wx': a name that exists is never overwritten (and never followed if it is a link).

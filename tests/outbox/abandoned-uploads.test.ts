@@ -33,7 +33,7 @@ describe('removeAbandonedUploads', () => {
   it('removes only old server-named files that nothing names', async () => {
     const dir = tempDir('threadcast-uploads-');
     const png = await solidPng(8, 8);
-    const [oldUnnamed, oldNamed, newUnnamed] = [await storeUpload(dir, png), await storeUpload(dir, png), await storeUpload(dir, png)];
+    const [oldUnnamed, oldNamed, newUnnamed] = [await storeUpload(dir, png, Infinity), await storeUpload(dir, png, Infinity), await storeUpload(dir, png, Infinity)];
     for (const { id } of [oldUnnamed, oldNamed]) age(path.join(dir, id), ABANDONED_UPLOAD_MS + DAY);
     age(path.join(dir, newUnnamed.id), ABANDONED_UPLOAD_MS - DAY);
     // Not ours: another name, a folder and a link with an upload's name, all old.
@@ -65,17 +65,17 @@ describe('EditorQueue.removeAbandonedUploads', () => {
 
     // Uploaded two weeks ago and queued only now: queueing it renews its time, so a sweep that read the deliveries
     // just before the queueing still finds it new.
-    const late = await storeUpload(uploads, png);
+    const late = await storeUpload(uploads, png, Infinity);
     age(path.join(uploads, late.id), 2 * ABANDONED_UPLOAD_MS);
     const queued = await queue.add({ text: 'An announcement with an old upload.', image: late.id, alt: 'A square' }, { where: 'test', images: { within: uploads } });
     expect(Date.now() - statSync(path.join(uploads, late.id)).mtimeMs).toBeLessThan(60_000);
     expect(await removeAbandonedUploads(uploads, new Set(), Date.now())).toEqual([]);
     // Queued and then cancelled: still named by its delivery (the history shows it).
-    const cancelledUpload = await storeUpload(uploads, png);
+    const cancelledUpload = await storeUpload(uploads, png, Infinity);
     const cancelled = await queue.add({ text: 'Cancelled later.', image: cancelledUpload.id, alt: 'A square' }, { where: 'test', images: { within: uploads } });
     expect((await queue.cancel(cancelled.deliveries[0]!.id)).map((d) => d.state)).toEqual(['cancelled']);
     // A draft's upload, never queued.
-    const draft = await storeUpload(uploads, png);
+    const draft = await storeUpload(uploads, png, Infinity);
     for (const id of [late.id, cancelledUpload.id, draft.id]) age(path.join(uploads, id), ABANDONED_UPLOAD_MS + DAY);
 
     expect(queued.deliveries).toHaveLength(1);

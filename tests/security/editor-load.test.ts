@@ -1,12 +1,20 @@
 /**
  * What one editor's requests may cost the process. A preview that named one channel twenty thousand times composed
  * it as often (minutes of a blocked event loop for one 256 KiB request), and the queue view, which the page asks for
- * every few seconds, composed every waiting delivery again each time, synchronously. Protects: a preview composes
- * each channel once and names at most a few unknown channels in its error; the queue view keeps what it composed
- * until the delivery changes, and lets the event loop turn while it composes. Real store, app and HTTP server.
+ * every few seconds, composed every waiting delivery again each time, synchronously; uploads had no bound at all.
+ * Protects: a preview composes each channel once and names at most a few unknown channels in its error; the queue
+ * view keeps what it composed until the delivery changes, and lets the event loop turn while it composes; the
+ * uploads folder stays within editor.uploadsMaxMiB (through the API and through drop files), and only a few uploads
+ * are taken at once. Real store, app, HTTP server and files.
  */
+import { randomBytes } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EditorError } from '../../src/core/errors.js';
+import { MAX_UPLOADS_IN_FLIGHT, uploadsDir } from '../../src/store/uploads.js';
 import { ConfigSchema } from '../../src/platforms/config-schema.js';
 import { queueViews } from '../../src/server/delivery-view.js';
 import { tempDir } from '../support/cli.js';
@@ -79,5 +87,84 @@ describe('an editor request’s cost', () => {
     } finally {
       clearInterval(timer);
     }
+  });
+});
+
+/** A PNG of noise: it does not compress, so its size is about width × height × 3 bytes. */
+const noisePng = (side: number) => sharp(randomBytes(side * side * 3), { raw: { width: side, height: side, channels: 3 } }).png().toBuffer();
+
+describe('the uploads folder', () => {
+  let api: EditorApi;
+  const dir = tempDir('threadcast-uploads-quota-');
+  const config = ConfigSchema.parse({
+    store: `sqlite:${path.join(dir, 'state.sqlite')}`,
+    server: { port: 0 },
+    dryRun: true,
+    editor: { uploadsMaxMiB: 1 },
+    channels: [{ id: 'bsky', platform: 'bluesky' }],
+  });
+  const upload = (bytes: Buffer) => {
+    const form = new FormData();
+    form.append('image', new Blob([new Uint8Array(bytes)], { type: 'image/png' }), 'noise.png');
+    return fetch(new URL('/api/uploads', api.server.url), { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: form });
+  };
+  const folderBytes = () => readdirSync(uploadsDir(config)).reduce((sum, name) => sum + statSync(path.join(uploadsDir(config), name)).size, 0);
+
+  beforeAll(async () => {
+    api = await startEditorApi(config, TOKEN);
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('takes images up to editor.uploadsMaxMiB, then refuses with 507 and says why', async () => {
+    const image = await noisePng(340);
+    expect(image.length).toBeGreaterThan(300 * 1024);
+    expect((await upload(image)).status).toBe(201);
+    expect((await upload(image)).status).toBe(201);
+    expect((await upload(image)).status).toBe(201);
+    const refused = await upload(image);
+    expect(refused.status).toBe(507);
+    expect(await refused.json()).toMatchObject({ field: 'image', error: expect.stringContaining('editor.uploadsMaxMiB') });
+    expect(folderBytes()).toBeLessThanOrEqual(1024 * 1024);
+
+    // A drop file's image is a copy in the same folder, and is refused the same way, named where the file named it.
+    const drops = tempDir('threadcast-uploads-quota-drops-');
+    await sharp(image).toFile(path.join(drops, 'poster.png'));
+    const err = await api.app.editorQueue.add({ text: 'Poster.', image: 'poster.png', alt: 'A poster' }, { where: 'news/poster.md', images: { within: drops } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(EditorError);
+    expect(err).toMatchObject({ kind: 'full', field: 'image', message: expect.stringMatching(/^news\/poster\.md: image: the uploads folder holds/) });
+    expect(folderBytes()).toBeLessThanOrEqual(1024 * 1024);
+  });
+
+  it(`takes at most ${MAX_UPLOADS_IN_FLIGHT} uploads at once`, async () => {
+    const url = new URL(api.server.url);
+    // Uploads whose bodies never finish: each holds its place while it waits for the rest.
+    const boundary = 'held-upload-boundary';
+    const held = Array.from({ length: MAX_UPLOADS_IN_FLIGHT }, () => {
+      const socket = net.connect(Number(url.port), url.hostname);
+      socket.on('error', () => undefined);
+      socket.write(
+        `POST /api/uploads HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${TOKEN}\r\n` +
+          `Content-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: 1000000\r\n\r\n` +
+          `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n\x89PNG`,
+      );
+      return socket;
+    });
+    try {
+      // Let the server start handling each of them.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const busy = await upload(await noisePng(8));
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get('retry-after')).toBe('2');
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+    // Once they are gone, uploads are taken again (this one small enough for the full folder's last bytes).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await upload(await noisePng(8))).status).not.toBe(503);
   });
 });
