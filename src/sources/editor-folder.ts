@@ -40,12 +40,11 @@ export interface QueuedFile {
  * `already-queued`: all its deliveries came from an earlier scan that stopped before marking the file
  * (it is marked now). `unchanged-since-error`: its `.error` is at least as new as the file, so it waits
  * for the editor to save it again. `still-being-written`: it changed while this scan looked at it; the next
- * scan tries again. `saved-while-queued`: it was saved again while this scan queued it; what was queued is
- * cancelled, and the next scan queues the new version.
+ * scan tries again.
  */
 export interface SkippedFile {
   file: string;
-  reason: 'already-queued' | 'unchanged-since-error' | 'still-being-written' | 'saved-while-queued';
+  reason: 'already-queued' | 'unchanged-since-error' | 'still-being-written';
   announcementId?: string;
 }
 
@@ -85,18 +84,9 @@ export interface ScanOptions {
  */
 export interface AnnouncementQueue {
   add(input: unknown, opts: { where: string; id: string; images: { within: string } }): Promise<{ deliveries: ReadonlyArray<Pick<Delivery, 'id'>> }>;
-  /** Withdraws a delivery that has not started going out; throws when it has. */
-  cancel(deliveryId: string): Promise<unknown>;
 }
 
 type Outcome = ({ kind: 'queued' } & QueuedFile) | ({ kind: 'skipped' } & SkippedFile) | ({ kind: 'failed' } & FailedFile);
-
-/** Queued, and then found saved again before it could be marked (see withdrawOlderVersion). */
-interface SavedWhileQueued {
-  kind: 'saved-while-queued';
-  announcementId: string;
-  deliveryIds: string[];
-}
 
 /** Something the editor can fix in the file; `line` is 1-based in the file, `field` names what is wrong. */
 interface Problem {
@@ -255,29 +245,6 @@ interface Destination {
   channels: readonly string[] | undefined;
 }
 
-/**
- * The file was saved again while it was queued: the next scan queues the new version, under an id of its own, so the
- * version just queued is cancelled (it has not started: it was queued a moment ago). Not when the new version reads
- * the same (saved twice): it has the same id, and the next scan finds it queued and marks it.
- */
-async function withdrawOlderVersion(realFolder: string, folder: string, candidate: Candidate, queued: SavedWhileQueued, to: Destination, log: Logger): Promise<void> {
-  const { name, file, where } = candidate;
-  const now = await lstat(file).catch(() => undefined);
-  const bytes = now?.isFile() ? await readFileInside(realFolder, folder, name, now, MAX_ANNOUNCEMENT_FILE_BYTES).catch(() => undefined) : undefined;
-  if (bytes !== undefined && announcementId(name, bytes) === queued.announcementId) return;
-  for (const deliveryId of queued.deliveryIds) {
-    await to.queue.cancel(deliveryId).then(
-      () => log.info({ file: where, delivery: deliveryId }, 'cancelled the version queued before the file was saved again'),
-      (err: unknown) => log.warn({ file: where, delivery: deliveryId, err: describeError(err) }, 'the version queued before the file was saved again could not be cancelled'),
-    );
-  }
-}
-
-/** Stable for a file's name and content: queued again after a crash, it maps to the same deliveries. */
-function announcementId(name: string, bytes: Buffer): string {
-  return `f-${createHash('sha256').update(name).update('\0').update(bytes).digest('hex').slice(0, 16)}`;
-}
-
 /** Queues one file, or explains why not; undefined for a file that went away. */
 async function processFile(realFolder: string, folder: string, candidate: Candidate, to: Destination, log: Logger): Promise<Outcome | undefined> {
   const { name, file, where, look } = candidate;
@@ -294,10 +261,7 @@ async function processFile(realFolder: string, folder: string, candidate: Candid
     return reportBadFile(file, where, look, problem(1, 'file', `cannot read it: ${describeError(err)}`), log);
   }
   try {
-    const outcome = await queueFile(file, name, where, look, bytes, to, log);
-    if (outcome.kind !== 'saved-while-queued') return outcome;
-    await withdrawOlderVersion(realFolder, folder, candidate, outcome, to, log);
-    return { kind: 'skipped', file: where, reason: 'saved-while-queued', announcementId: outcome.announcementId };
+    return await queueFile(file, name, where, look, bytes, to, log);
   } catch (err) {
     if (err instanceof FileProblem) return reportBadFile(file, where, look, err, log);
     // Not the file's fault (the store failed, no channel is configured): write no .error, so the next
@@ -334,14 +298,15 @@ function lastChangeMs(look: Stats): number {
   return mtimeInFuture(look) ? look.ctimeMs : Math.max(look.ctimeMs, look.mtimeMs);
 }
 
-async function queueFile(file: string, name: string, where: string, look: Stats, bytes: Buffer, to: Destination, log: Logger): Promise<Outcome | SavedWhileQueued> {
+async function queueFile(file: string, name: string, where: string, look: Stats, bytes: Buffer, to: Destination, log: Logger): Promise<Outcome> {
   const parsed = parseAnnouncementFile(decodeUtf8(bytes));
   const problems = [...parsed.problems, ...fieldProblems(parsed), ...channelProblems(parsed, to.channels), ...(await imageProblems(parsed, path.dirname(file)))];
   if (problems.length > 0) throw new FileProblem(problems[0]!, ...problems.slice(1));
-  const id = announcementId(name, bytes);
+  // Stable for the file's name and content: queued again after a crash, it maps to the same deliveries.
+  const id = `f-${createHash('sha256').update(name).update('\0').update(bytes).digest('hex').slice(0, 16)}`;
   const queued = await addOrExplain(to.queue, parsed, { where, imagesWithin: path.dirname(file), id });
+  await markQueued(file, where, look, log);
   const deliveryIds = queued.deliveries.map((d) => d.id);
-  if (!(await markQueued(file, where, look, log))) return { kind: 'saved-while-queued', announcementId: id, deliveryIds };
   if (deliveryIds.length === 0) {
     log.info({ file: where, announcementId: id }, 'announcement file was already queued; marked it');
     return { kind: 'skipped', file: where, reason: 'already-queued', announcementId: id };
@@ -495,15 +460,14 @@ function withBody(values: Record<string, unknown>, keyLine: (key: string) => num
  * names (finished by the next scan's `finishInterruptedMove`), or the marker. An earlier marker of the same
  * name is kept: the new one takes the next free name.
  */
-async function markQueued(file: string, where: string, look: Stats, log: Logger): Promise<boolean> {
+async function markQueued(file: string, where: string, look: Stats, log: Logger): Promise<void> {
   const marker = await moveToFreeName(file, '.queued', look);
   if (marker === undefined) {
     log.info({ file: where }, 'announcement file was saved again while it was queued; the next scan reads the new version');
-    return false;
+    return;
   }
   // Queued all the same: a stale .error left behind only shows an old problem.
   await removeEntry(`${file}.error`).catch((err) => log.warn({ file: where, err }, `could not remove ${file}.error: ${describeError(err)}`));
-  return true;
 }
 
 /** Writes the problem beside the file, where the editor looks; `look` is the file as it was read. */
