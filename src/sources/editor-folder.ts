@@ -333,7 +333,8 @@ async function addOrExplain(
   try {
     return await queue.add(parsed.input, { where: opts.where, id: opts.id, images: { within: opts.imagesWithin } });
   } catch (err) {
-    if (!(err instanceof EditorError) || err.field === undefined) throw err;
+    // Only what the file got wrong is the file's problem: a full uploads folder is not, and the next scan tries again.
+    if (!(err instanceof EditorError) || err.kind !== 'input' || err.field === undefined) throw err;
     throw problem(parsed.lineOf(err.field), err.field, withoutPrefixes(err.message, [`${opts.where}: `, `${err.field}: `]));
   }
 }

@@ -8,15 +8,17 @@
  * are taken at once. Real store, app, HTTP server and files.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import pino from 'pino';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EditorError } from '../../src/core/errors.js';
 import { MAX_UPLOADS_IN_FLIGHT, uploadsDir } from '../../src/store/uploads.js';
 import { ConfigSchema } from '../../src/platforms/config-schema.js';
 import { queueViews } from '../../src/server/delivery-view.js';
+import { scanEditorFolder } from '../../src/sources/editor-folder.js';
 import { tempDir } from '../support/cli.js';
 import { startEditorApi, type EditorApi } from '../support/editor-api.js';
 
@@ -138,6 +140,21 @@ describe('the uploads folder', () => {
     expect(err).toBeInstanceOf(EditorError);
     expect(err).toMatchObject({ kind: 'full', field: 'image', message: expect.stringMatching(/^news\/poster\.md: image: the uploads folder holds/) });
     expect(folderBytes()).toBeLessThanOrEqual(1024 * 1024);
+  });
+
+  it('leaves a drop file for the next scan while the folder is full, with no .error to fix', async () => {
+    const drops = tempDir('threadcast-uploads-quota-folder-');
+    await sharp(await noisePng(340)).toFile(path.join(drops, 'poster.png'));
+    writeFileSync(path.join(drops, 'poster.md'), '---\nimage: poster.png\nalt: A poster\n---\nThe poster for the fair.\n');
+    utimesSync(path.join(drops, 'poster.md'), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    const log = pino({ level: 'silent' });
+    const full = await scanEditorFolder(drops, api.app.editorQueue, log, { settleMs: 0 });
+    expect(full.failed).toMatchObject([{ message: expect.stringContaining('editor.uploadsMaxMiB') }]);
+    expect(existsSync(path.join(drops, 'poster.md.error'))).toBe(false);
+    // Room made (the operator removed old images): the same file, untouched, is queued by the next scan.
+    for (const name of readdirSync(uploadsDir(config))) rmSync(path.join(uploadsDir(config), name));
+    const after = await scanEditorFolder(drops, api.app.editorQueue, log, { settleMs: 0 });
+    expect(after.queued).toHaveLength(1);
   });
 
   it(`takes at most ${MAX_UPLOADS_IN_FLIGHT} uploads at once`, async () => {
