@@ -11,8 +11,8 @@
  * The walk reads markers as libjpeg's marker reader does, so it finds every scan libjpeg would: bytes between
  * markers are skipped, however many; 0xFF fill bytes before a marker code are skipped; `FF 00` (a stuffed byte in
  * entropy-coded data), the restart markers RST0–7 and TEM stand alone; a segment with a length is skipped whole by
- * it (so a scan header's own bytes, or an APP segment holding an EXIF thumbnail, are not read as markers); EOI ends
- * the image. After a scan header the entropy-coded data is read the same way, byte by byte, to the next marker.
+ * it (so a scan header's own bytes, or an APP segment holding an EXIF thumbnail, are not read as markers), a length
+ * under 2 as libjpeg skips it; EOI ends the image. After a scan header the entropy-coded data is read the same way, byte by byte, to the next marker.
  * Linear in the file's length, and it stops as soon as `limit` is passed.
  */
 const MARKER = 0xff;
@@ -41,9 +41,10 @@ export function jpegScanCount(data: Uint8Array, limit: number): number {
     if (code === SOS && ++scans > limit) break;
     if (i + 2 > data.length) break;
     const length = (data[i]! << 8) | data[i + 1]!;
-    // A length under 2 is an error to libjpeg, which stops there; so does the walk.
-    if (length < 2) break;
-    i += length;
+    // A length under 2 covers not even itself. libjpeg refuses it in the segments it reads (SOF, SOS, DHT, DQT, DRI),
+    // and for those it skips (APPn, COM) it skips nothing and reads on after the two length bytes: so does the walk,
+    // which can only count one scan too many in a file libjpeg refuses anyway.
+    i += length < 2 ? 2 : length;
   }
   return scans;
 }
