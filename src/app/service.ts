@@ -22,6 +22,9 @@ export interface ServiceOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** When abandoned uploads are swept: once a day, at a quiet minute. */
+const UPLOADS_SWEEP = '17 4 * * *';
+
 /**
  * `threadcast run` as a long-lived service: the HTTP server, each source on its cron, a publish tick, and a
  * leader lease so that of several instances on one store only one polls and publishes at a time (the others
@@ -30,9 +33,6 @@ export interface ServiceOptions {
  * and publishing take turns on the store; claims in the store guard against other processes. SIGHUP-style reloads
  * swap the config without a restart.
  */
-/** When abandoned uploads are swept: once a day, at a quiet minute. */
-const UPLOADS_SWEEP = '17 4 * * *';
-
 export class Service {
   private config: Config;
   private store: Store;

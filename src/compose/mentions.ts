@@ -17,6 +17,12 @@ const JOINER = '\u2060';
 const isMentionChar = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
 const isAt = (c: number): boolean => c === 0x40 || c === 0xff20;
 const AT = /[@\uff20]/;
+/**
+ * twitter-text's one exception to "no letter before the @": `RT` (any case, maybe with `:`) that starts the text or
+ * follows a character other than a letter, digit or `_+~.-` (`RT@name`, `xRT:@name` is none).
+ */
+const RETWEET_MARK = /(?:^|[^A-Za-z0-9_+~.-])rt:?$/i;
+const afterRetweetMark = (word: string, at: number): boolean => RETWEET_MARK.test(word.slice(Math.max(0, at - 4), at));
 
 export function quietMentions(text: string): string {
   if (!AT.test(text)) return text;
@@ -28,7 +34,7 @@ export function quietMentions(text: string): string {
     if (!AT.test(word)) continue;
     const links = word.length <= MAX_LINKED_WORD ? scanUrls(word) : [];
     for (let i = 0; i < word.length; i++) {
-      if (!isAt(word.charCodeAt(i)) || !isMentionChar(word.charCodeAt(i + 1)) || (i > 0 && isMentionChar(word.charCodeAt(i - 1)))) continue;
+      if (!isAt(word.charCodeAt(i)) || !isMentionChar(word.charCodeAt(i + 1)) || (i > 0 && isMentionChar(word.charCodeAt(i - 1)) && !afterRetweetMark(word, i))) continue;
       if (links.some((l) => l.start <= i && i < l.end)) continue;
       const at = m.index + i;
       out += text.slice(from, at + 1) + JOINER;

@@ -30,12 +30,14 @@ const MENTIONING = [
   'é@jack and !@jack and -@jack_2',
   '@jack at the start, @j.a.c.k in the middle, @jack. at the end',
   'Line one\n@jack on a line of its own',
+  'RT@jack and see RT@jack now, Rt:@jack_2, (rt@jill)',
 ];
 
 const LEFT_ALONE = [
   'Write to desk@example.org or news_desk@example.org',
   'https://mastodon.social/@Gargron and mastodon.social/@Gargron and https://example.org/a@b',
   'An @ alone, @@ twice, x@, @-dash, @.dot',
+  'Write to support@example.org, art@gallery.example, xrt@example.net',
   'No at sign here at all',
 ];
 
