@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
@@ -48,19 +49,27 @@ export function uploadsLimit(config: Pick<Config, 'editor'>): number {
   return config.editor.uploadsMaxMiB * 1024 * 1024;
 }
 
-/** The bytes of the server's own files in the uploads folder (0 when there is none yet). */
-export async function uploadsBytes(dir: string): Promise<number> {
+/**
+ * The server's own files in the uploads folder (none when there is no folder yet): regular files with a name it
+ * gave. A link, a folder or any other file there is never counted, nor touched.
+ */
+async function ownUploads(dir: string): Promise<Array<{ name: string; file: string; stat: Stats }>> {
   const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return [] as string[];
     throw err;
   });
-  let total = 0;
-  for (const name of names) {
-    if (!UPLOAD_ID.test(name)) continue;
-    const stat = await lstat(path.join(dir, name)).catch(() => undefined);
-    if (stat?.isFile()) total += stat.size;
+  const found: Array<{ name: string; file: string; stat: Stats }> = [];
+  for (const name of names.filter((n) => UPLOAD_ID.test(n))) {
+    const file = path.join(dir, name);
+    const stat = await lstat(file).catch(() => undefined);
+    if (stat?.isFile()) found.push({ name, file, stat });
   }
-  return total;
+  return found;
+}
+
+/** The bytes of the server's own files in the uploads folder. */
+export async function uploadsBytes(dir: string): Promise<number> {
+  return (await ownUploads(dir)).reduce((total, { stat }) => total + stat.size, 0);
 }
 
 /**
@@ -109,21 +118,13 @@ export const ABANDONED_UPLOAD_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
  * Removes the uploads no delivery names (`named`: file names, as UPLOAD_ID gives them) that are older than
- * ABANDONED_UPLOAD_MS, and returns their names. Only regular files with a name the server gave are looked at: a
- * link, a folder or any other file in the folder is left as it is. An upload a delivery names is kept whatever its
- * age: the history shows it, and a failed delivery may be sent again.
+ * ABANDONED_UPLOAD_MS, and returns their names (only the server's own files: see ownUploads). An upload a delivery
+ * names is kept whatever its age: the history shows it, and a failed delivery may be sent again.
  */
 export async function removeAbandonedUploads(dir: string, named: ReadonlySet<string>, now: number): Promise<string[]> {
-  const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return [] as string[];
-    throw err;
-  });
   const removed: string[] = [];
-  for (const name of names) {
-    if (!UPLOAD_ID.test(name) || named.has(name)) continue;
-    const file = path.join(dir, name);
-    const stat = await lstat(file).catch(() => undefined);
-    if (!stat?.isFile() || now - stat.mtimeMs < ABANDONED_UPLOAD_MS) continue;
+  for (const { name, file, stat } of await ownUploads(dir)) {
+    if (named.has(name) || now - stat.mtimeMs < ABANDONED_UPLOAD_MS) continue;
     await unlink(file).then(
       () => removed.push(name),
       (err: NodeJS.ErrnoException) => {
