@@ -2,7 +2,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { lutimes } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import type { Config } from '../config/schema.js';
+import { EDITOR_SOURCE_ID, type Config } from '../config/schema.js';
 import { deliveryId, type Delivery } from '../core/delivery.js';
 import { EditorError, unknownChannels } from '../core/errors.js';
 import { CONTENT_HASH_SCHEME, ItemSchema, type Item } from '../core/item.js';
@@ -196,6 +196,31 @@ export class EditorQueue {
     return this.outbox.retract(id, this.config);
   }
 
+  /** A drop file's version queued just before the file was saved again (src/sources/editor-folder.ts). */
+  async supersededVersion(file: string): Promise<string | undefined> {
+    return (await this.store.kv.get(supersededKey(file))) as string | undefined;
+  }
+
+  async setSupersededVersion(file: string, announcementId: string | undefined): Promise<void> {
+    if (announcementId === undefined) await this.store.kv.delete(supersededKey(file));
+    else await this.store.kv.set(supersededKey(file), announcementId);
+  }
+
+  /** Cancels every delivery of the announcement that has not started going out (those that have go on). */
+  async withdraw(announcementId: string, reason: string): Promise<string[]> {
+    const withdrawn: string[] = [];
+    for (const d of await this.store.listDeliveries()) {
+      if (d.sourceId !== EDITOR_SOURCE_ID || d.itemId !== announcementId || !hasNotStarted(d) || d.state === 'cancelled') continue;
+      try {
+        withdrawn.push((await this.outbox.cancel(d.id, reason)).id);
+      } catch (err) {
+        // Taken by a publish meanwhile: it goes out, as any delivery an editor is too late to cancel.
+        if (!(err instanceof EditorError && err.kind === 'conflict')) throw err;
+      }
+    }
+    return withdrawn;
+  }
+
   /**
    * Removes the uploads no delivery names and none has named for a week (store/uploads.ts): images uploaded for
    * drafts never queued, and drop-file copies a crash left twice. Returns their names.
@@ -220,6 +245,8 @@ export class EditorQueue {
     return [...new Set(requested)];
   }
 }
+
+const supersededKey = (file: string) => `editor-folder:superseded:${path.resolve(file)}`;
 
 /** The image file an editor named, as the door allows; its path is what the publisher reads at send time. */
 async function imageFile(given: string, opts: { where: string; images?: ImageFiles; label?: FieldLabel }, uploads: { dir: string; maxBytes: number }): Promise<string> {

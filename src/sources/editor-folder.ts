@@ -40,11 +40,12 @@ export interface QueuedFile {
  * `already-queued`: all its deliveries came from an earlier scan that stopped before marking the file
  * (it is marked now). `unchanged-since-error`: its `.error` is at least as new as the file, so it waits
  * for the editor to save it again. `still-being-written`: it changed while this scan looked at it; the next
- * scan tries again.
+ * scan tries again. `saved-while-queued`: it was saved again (replaced) while this scan queued it; the next scan
+ * queues what it holds then, and what this scan queued is cancelled if that differs.
  */
 export interface SkippedFile {
   file: string;
-  reason: 'already-queued' | 'unchanged-since-error' | 'still-being-written';
+  reason: 'already-queued' | 'unchanged-since-error' | 'still-being-written' | 'saved-while-queued';
   announcementId?: string;
 }
 
@@ -84,6 +85,11 @@ export interface ScanOptions {
  */
 export interface AnnouncementQueue {
   add(input: unknown, opts: { where: string; id: string; images: { within: string } }): Promise<{ deliveries: ReadonlyArray<Pick<Delivery, 'id'>> }>;
+  /** The announcement queued from `file` before it was saved again (see queueFile), until the file is marked. */
+  supersededVersion(file: string): Promise<string | undefined>;
+  setSupersededVersion(file: string, announcementId: string | undefined): Promise<void>;
+  /** Cancels the announcement's deliveries that have not started going out; returns their ids. */
+  withdraw(announcementId: string, reason: string): Promise<string[]>;
 }
 
 type Outcome = ({ kind: 'queued' } & QueuedFile) | ({ kind: 'skipped' } & SkippedFile) | ({ kind: 'failed' } & FailedFile);
@@ -305,7 +311,18 @@ async function queueFile(file: string, name: string, where: string, look: Stats,
   // Stable for the file's name and content: queued again after a crash, it maps to the same deliveries.
   const id = `f-${createHash('sha256').update(name).update('\0').update(bytes).digest('hex').slice(0, 16)}`;
   const queued = await addOrExplain(to.queue, parsed, { where, imagesWithin: path.dirname(file), id });
-  await markQueued(file, where, look, log);
+  // A version queued by an earlier scan just before the file was saved again: this one replaces it. Decided here,
+  // not then: a save back to that version's very text (same id) replaces nothing.
+  const earlier = await to.queue.supersededVersion(file);
+  if (earlier !== undefined && earlier !== id) {
+    const withdrawn = await to.queue.withdraw(earlier, `replaced by a later save of ${where}`);
+    log.info({ file: where, announcementId: earlier, deliveries: withdrawn }, 'cancelled the version queued before the file was saved again');
+  }
+  if (!(await markQueued(file, where, look, log))) {
+    await to.queue.setSupersededVersion(file, id);
+    return { kind: 'skipped', file: where, reason: 'saved-while-queued', announcementId: id };
+  }
+  if (earlier !== undefined) await to.queue.setSupersededVersion(file, undefined);
   const deliveryIds = queued.deliveries.map((d) => d.id);
   if (deliveryIds.length === 0) {
     log.info({ file: where, announcementId: id }, 'announcement file was already queued; marked it');
@@ -461,14 +478,15 @@ function withBody(values: Record<string, unknown>, keyLine: (key: string) => num
  * names (finished by the next scan's `finishInterruptedMove`), or the marker. An earlier marker of the same
  * name is kept: the new one takes the next free name.
  */
-async function markQueued(file: string, where: string, look: Stats, log: Logger): Promise<void> {
+async function markQueued(file: string, where: string, look: Stats, log: Logger): Promise<boolean> {
   const marker = await moveToFreeName(file, '.queued', look);
   if (marker === undefined) {
-    log.info({ file: where }, 'announcement file was saved again while it was queued; the next scan reads the new version');
-    return;
+    log.info({ file: where }, 'announcement file was saved again while it was queued; the next scan queues the new version in its place');
+    return false;
   }
   // Queued all the same: a stale .error left behind only shows an old problem.
   await removeEntry(`${file}.error`).catch((err) => log.warn({ file: where, err }, `could not remove ${file}.error: ${describeError(err)}`));
+  return true;
 }
 
 /** Writes the problem beside the file, where the editor looks; `look` is the file as it was read. */
