@@ -6,7 +6,7 @@
  * Real store, outbox, editor queue and files; the save happens inside the real queue's add, where an editor's save
  * would land.
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -54,7 +54,7 @@ async function setup() {
   };
   const scan = (q: AnnouncementQueue) => scanEditorFolder(dir, q, pino({ level: 'silent' }), { settleMs: 20 });
   const waiting = async () => (await store.listDeliveries()).filter((d) => d.state !== 'cancelled').map((d) => d.item.summary);
-  return { queue, save, queueWith, scan, waiting, store };
+  return { queue, save, queueWith, scan, waiting, store, file };
 }
 
 describe('a drop file saved again while it is queued', () => {
@@ -91,6 +91,17 @@ describe('a drop file saved again while it is queued', () => {
     await scan(queueWith(() => save('Version three.')));
     expect((await scan(queue)).queued).toHaveLength(1);
     expect(await waiting()).toEqual(['Version three.']);
+  });
+
+  it('goes out once, as saved last, when the save writes into the file in place', async () => {
+    const { queueWith, scan, waiting, queue, file } = await setup();
+    writeFileSync(file, 'The winter market opens on Saturday at ten.');
+    utimesSync(file, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    // Same inode, new text and time: what nano or `echo >` does.
+    const first = await scan(queueWith(() => writeFileSync(file, 'The winter market opens on SUNDAY at ten.')));
+    expect(first.skipped).toMatchObject([{ reason: 'saved-while-queued' }]);
+    expect((await scan(queue)).queued).toHaveLength(1);
+    expect(await waiting()).toEqual(['The winter market opens on SUNDAY at ten.']);
   });
 
   it('is queued once when the save changed nothing', async () => {
