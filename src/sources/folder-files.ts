@@ -242,8 +242,9 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDE
 /**
  * Renames `file` to the first free name of `namesFor(file, suffix)`, never replacing anything there, and
  * returns that name; undefined when `file` is no longer the file `expected` (saved again meanwhile, replaced or
- * rewritten in place: it stays, to be read anew). A hard link fails on an existing name, so it claims the name atomically; then the old name
- * goes. On file systems without hard links, the name is checked free just before a rename.
+ * rewritten in place: it stays, to be read anew). A hard link fails on an existing name, so it claims the name
+ * atomically; then the old name goes. On file systems without hard links, the name is checked free just before a
+ * rename.
  */
 export async function moveToFreeName(file: string, suffix: string, expected: Stats): Promise<string | undefined> {
   // The same file, unchanged: a save that writes into it in place (nano, `echo >`) keeps its inode but not its
