@@ -6,31 +6,17 @@
  * publisher holds a delivery, every editor action (and a feed update) is refused or skipped and leaves the claim with
  * the publisher; once it lets go, the action goes through. On SQLite and on a real redis-server.
  */
-import path from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EditorError } from '../../src/core/errors.js';
 import { EditorQueue } from '../../src/outbox/editor-queue.js';
 import { Outbox } from '../../src/outbox/outbox.js';
 import { ConfigSchema } from '../../src/platforms/config-schema.js';
 import { newClaimOwner } from '../../src/store/claim-owner.js';
 import { openStore } from '../../src/store/open-store.js';
-import { tempDir } from '../support/cli.js';
-import { freshDatabase, REDIS_SERVER, startRedis, type RedisServer } from '../support/redis.js';
+import { REDIS_SERVER, storeBackends } from '../support/redis.js';
 
-let redis: RedisServer;
-let nextDb = 60;
-beforeAll(async () => {
-  if (REDIS_SERVER) redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-
-const backends = [
-  { name: 'sqlite', fresh: async () => `sqlite:${path.join(tempDir('threadcast-editor-claims-'), 'state.sqlite')}` },
-  { name: 'redis', fresh: () => freshDatabase(redis, ++nextDb) },
-];
+const backends = storeBackends(60, 'threadcast-editor-claims-');
 
 const LEASE_MS = 10 * 60 * 1000;
 

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/platforms/config-schema.js';
 import { deliveryId } from '../../src/core/delivery.js';
 import type { Item } from '../../src/core/item.js';
@@ -19,8 +19,8 @@ import { parseFeed } from '../../src/sources/parse-feed.js';
 import { newClaimOwner } from '../../src/store/claim-owner.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
-import { REPO, tempDir } from '../support/cli.js';
-import { freshDatabase, REDIS_SERVER, startRedis, type RedisServer } from '../support/redis.js';
+import { REPO } from '../support/cli.js';
+import { REDIS_SERVER, storeBackends } from '../support/redis.js';
 
 const FEEDS = path.join(REPO, 'tests/fixtures/feeds/identity');
 const CHANNEL = 'main';
@@ -61,22 +61,7 @@ async function storeAsBefore(store: Store, outbox: Outbox): Promise<void> {
   await store.kv.set(`primed:${CHANNEL}:notices`, '2026-06-01T00:00:00.000Z');
 }
 
-let redis: RedisServer;
-let nextDb = 40;
-beforeAll(async () => {
-  if (REDIS_SERVER) redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-});
-
-const backends = [
-  { name: 'sqlite', fresh: async () => `sqlite:${path.join(tempDir(), 'state.sqlite')}` },
-  {
-    name: 'redis',
-    fresh: () => freshDatabase(redis, ++nextDb),
-  },
-];
+const backends = storeBackends(40);
 
 for (const backend of backends) describe.skipIf(backend.name === 'redis' && !REDIS_SERVER)(`a store written by the previous release, opened by this one (${backend.name})`, () => {
   it('queues nothing that was published or queued, notes other sources, and queues only what is new', async () => {

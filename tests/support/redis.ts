@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { REDIS_TOOL, toolForSuite } from './real-tools.js';
 import { freePort } from './wait.js';
 
@@ -98,4 +99,30 @@ export async function freshDatabase(server: RedisServer, db: number): Promise<st
   await client.flushDb();
   client.destroy();
   return url;
+}
+
+export interface StoreBackend {
+  name: 'sqlite' | 'redis';
+  /** A new, empty store's URL: a SQLite file in a new temp dir, or a flushed database of this file's redis-server. */
+  fresh: () => Promise<string>;
+}
+
+/**
+ * The two store backends, for a suite that runs on both: call it at the top of a test file. It starts one
+ * redis-server for the file (when there is one; skip the Redis suites with `REDIS_SERVER`) and stops it after;
+ * each Redis store gets its own database, counted up from `firstDb` (files running at once use different ranges).
+ */
+export function storeBackends(firstDb: number, sqlitePrefix?: string): StoreBackend[] {
+  let redis: RedisServer | undefined;
+  let nextDb = firstDb;
+  beforeAll(async () => {
+    if (REDIS_SERVER) redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  return [
+    { name: 'sqlite', fresh: async () => `sqlite:${path.join(mkdtempSync(path.join(tmpdir(), sqlitePrefix ?? 'threadcast-')), 'state.sqlite')}` },
+    { name: 'redis', fresh: () => freshDatabase(redis!, ++nextDb) },
+  ];
 }
