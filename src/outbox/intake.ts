@@ -54,7 +54,7 @@ export async function intakeItems(
   let alsoIn = 0;
   await marks.prefetch(items);
   for (const item of items) {
-    const mark = await marks.get(item);
+    const mark = (marks.alreadyRead(item) ?? { mark: await marks.get(item) }).mark;
     const fromElsewhere = mark?.sourceId !== undefined && mark.sourceId !== item.sourceId;
     // Unseen: never seen; or another source saw it only as backlog and never announced it; or this source's last
     // round stopped between writing the mark and queueing the delivery (queueing again finds the same delivery).

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type Database from 'better-sqlite3';
-import type { KeyvStoreAdapter, StoredData } from 'keyv';
+import Keyv, { type KeyvEntry, type KeyvStoreAdapter, type StoredData, type StoredDataNoRaw, type StoredDataRaw } from 'keyv';
+import { deserializeStored, serializeStored } from './keyv-codec.js';
 
 /**
  * A keyv store on a better-sqlite3 connection we already hold. `@keyv/sqlite` would open a second
@@ -39,6 +40,16 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
     this.setAll(entries);
   }
 
+  /** getMany without a promise: the stored texts, undefined where a key has none. */
+  readMany(keys: readonly string[]): Array<string | undefined> {
+    return this.getAll(keys);
+  }
+
+  /** setMany without a promise: one transaction. */
+  writeMany(entries: ReadonlyArray<{ key: string; value: string }>): void {
+    this.setAll(entries);
+  }
+
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
     return this.getStmt.get(key)?.value as StoredData<Value> | undefined;
   }
@@ -58,5 +69,50 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
 
   async has(key: string): Promise<boolean> {
     return this.getStmt.get(key) !== undefined;
+  }
+}
+
+/**
+ * keyv on the adapter above, with many keys read or written in one synchronous step. keyv's own getMany and setMany
+ * make a promise per key (an async serializer call each) and walk the read rows with `for…in`: for the 10,000 seen
+ * marks of a 5,000-entry feed's first sight that was three quarters of the write, SQLite a quarter. The values are
+ * keyv's format exactly (keyv-codec.ts), under keyv's key prefix, and expired values read as none and are deleted,
+ * as keyv does. What is left out: keyv's hooks and stats for these two calls (nothing here registers a hook), and
+ * TTLs, for which keyv's own path runs. A failing write throws, where keyv (without throwOnErrors) would only emit
+ * it: a seen mark that was not written must not pass for one that was.
+ */
+export class SqliteKeyv extends Keyv {
+  constructor(
+    private readonly adapter: SqliteKeyvAdapter,
+    namespace: string,
+  ) {
+    super({ store: adapter, namespace, serialize: serializeStored, deserialize: deserializeStored });
+  }
+
+  override getMany<Value = unknown>(keys: string[], options?: { raw: false }): Promise<Array<StoredDataNoRaw<Value>>>;
+  override getMany<Value = unknown>(keys: string[], options?: { raw: true }): Promise<Array<StoredDataRaw<Value>>>;
+  override async getMany<Value = unknown>(keys: string[], options?: { raw: boolean }): Promise<Array<StoredDataNoRaw<Value> | StoredDataRaw<Value>>> {
+    if (options?.raw === true || this.compression) return super.getMany<Value>(keys, { raw: options?.raw === true } as { raw: true });
+    const texts = this.adapter.readMany(keys.map((key) => `${this.namespace}:${key}`));
+    const now = Date.now();
+    const expired: string[] = [];
+    const values = texts.map((text, i) => {
+      const data = text === undefined ? undefined : deserializeStored<Value>(text);
+      if (data === undefined || data === null) return undefined;
+      if (typeof data.expires === 'number' && now > data.expires) {
+        expired.push(keys[i]!);
+        return undefined;
+      }
+      return data.value;
+    });
+    if (expired.length > 0) await this.deleteMany(expired);
+    return values;
+  }
+
+  override async setMany(entries: KeyvEntry[]): Promise<boolean[]> {
+    if (this.ttl !== undefined || this.compression || entries.some((e) => e.ttl !== undefined || typeof e.value === 'symbol')) return super.setMany(entries);
+    const prefix = `${this.namespace}:`;
+    this.adapter.writeMany(entries.map(({ key, value }) => ({ key: key.startsWith(prefix) ? key : prefix + key, value: serializeStored({ value, expires: undefined }) })));
+    return entries.map(() => true);
   }
 }

@@ -1,11 +1,10 @@
 import Database from 'better-sqlite3';
-import Keyv from 'keyv';
+import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import { DELIVERY_STATES, type DeliveryState } from '../core/delivery-states.js';
 import { DeliverySchema, type Delivery } from '../core/delivery.js';
 import { preparePrivateDatabase } from './private-files.js';
-import { deserializeStored, serializeStored } from './keyv-codec.js';
-import { SqliteKeyvAdapter } from './sqlite-keyv-adapter.js';
+import { SqliteKeyv, SqliteKeyvAdapter } from './sqlite-keyv-adapter.js';
 import type { DeliveryQuery, Store } from './store.js';
 
 const SCHEMA = `
@@ -87,7 +86,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
     upgrade(this.db);
-    this.kv = new Keyv({ store: new SqliteKeyvAdapter(this.db), namespace: 'tc', serialize: serializeStored, deserialize: deserializeStored });
+    this.kv = new SqliteKeyv(new SqliteKeyvAdapter(this.db), 'tc');
     const columns = '(id, channel_id, state, priority, not_before, created_at, data) VALUES (@id, @channelId, @state, @priority, @notBefore, @createdAt, @data)';
     this.insertStmt = this.db.prepare(`INSERT INTO deliveries ${columns} ON CONFLICT(id) DO NOTHING`);
     this.upsertStmt = this.db.prepare(

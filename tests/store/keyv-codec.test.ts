@@ -6,7 +6,10 @@
 import { defaultDeserialize, defaultSerialize } from '@keyv/serialize';
 import { describe, expect, it } from 'vitest';
 import { deserializeStored, serializeStored } from '../../src/store/keyv-codec.js';
+import Keyv from 'keyv';
+import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/open-store.js';
+import { SqliteKeyv, SqliteKeyvAdapter } from '../../src/store/sqlite-keyv-adapter.js';
 import { prng } from '../support/prng.js';
 
 const STRINGS = [':', '::', ':x', '::x', ':base64:', ':base64:aGk=', 'a:', 'x":y', ',":', '[":', '\\":', '"', '\\', 'naïve ✓', '', 'type', 'Buffer', '"type":"Buffer"'];
@@ -53,5 +56,31 @@ describe("keyv's stored format, written and read faster", () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("stores and reads many keys as keyv's own getMany and setMany do, expired values included", async () => {
+    const db = new Database(':memory:');
+    const adapter = new SqliteKeyvAdapter(db);
+    const ours = new SqliteKeyv(adapter, 'tc');
+    // keyv itself on the same table and namespace: what the batch path must match, row for row.
+    const theirs = new Keyv({ store: adapter, namespace: 'tc', serialize: serializeStored, deserialize: deserializeStored });
+    const rand = prng(23);
+    const entries = Array.from({ length: 400 }, (_, n) => ({ key: `${STRINGS[n % STRINGS.length]}k${n}`, value: value(rand) ?? null }));
+    const rows = () => db.prepare('SELECT key, value FROM kv ORDER BY key').all();
+    await theirs.setMany(entries);
+    const written = rows();
+    db.exec('DELETE FROM kv');
+    await ours.setMany(entries);
+    expect(rows()).toStrictEqual(written);
+    const keys = [...entries.map((e) => e.key), 'absent', 'tc:k1'];
+    expect(await ours.getMany(keys)).toStrictEqual(await theirs.getMany(keys));
+
+    // An expired value reads as none, and is gone afterwards, as keyv has it.
+    await theirs.set('old', 'x', 1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(db.prepare("SELECT count(*) AS n FROM kv WHERE key = 'tc:old'").get()).toEqual({ n: 1 });
+    expect(await ours.getMany(['old', entries[0]!.key])).toStrictEqual([undefined, await theirs.get(entries[0]!.key)]);
+    expect(db.prepare("SELECT count(*) AS n FROM kv WHERE key = 'tc:old'").get()).toEqual({ n: 0 });
+    db.close();
   });
 });
