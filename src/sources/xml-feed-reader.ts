@@ -1,7 +1,7 @@
-import { Parser } from 'htmlparser2';
 import { readEntry, readFeed, type RawEntry, type RawFeed } from './extract.js';
 import { isForeignNamespace, KNOWN_PREFIXES, Prefixes, type XmlFeedFormat } from './xml-feed-namespaces.js';
 import { isXhtmlType, leafText, unwrapDiv, xhtmlText, type UnwrappedDiv, type XhtmlWatch } from './xml-feed-text.js';
+import { scanXml, type XmlSink, type XmlStructure } from './xml-scan.js';
 
 /**
  * Reading an RSS 2.0, Atom or RDF (RSS 1.0) document in one streaming pass, for speed: feedsmith builds an object
@@ -28,21 +28,21 @@ export interface XmlFeed {
 
 /**
  * The feed in `xml` (as prepareXml gives it) as feedsmith's parseFeed gives it for XML — `{ format, feed }`, with only
- * the fields extract.ts reads — or undefined when its root element is not rss, feed or rdf:RDF, or feedsmith would
- * find no feed under it. What src/sources/parse-feed.ts reads an XML feed with.
+ * the fields extract.ts reads — and the document's structure, read in the same pass (xml-scan.ts). The feed is
+ * undefined when the document is not 'balanced' (read it another way), when its root element is not rss, feed or
+ * rdf:RDF, or when feedsmith would find no feed under it. What src/sources/parse-feed.ts reads an XML feed with.
  */
-export function readXmlFeedShape(input: string): { format: XmlFeedFormat; feed: unknown } | undefined {
+export function readXmlFeedShape(input: string, maxDepth = Number.POSITIVE_INFINITY): { structure: XmlStructure; feed?: { format: XmlFeedFormat; feed: unknown } } {
   const xml = input.includes('\r') ? input.replace(/\r\n?/g, '\n') : input;
   const reader = new FeedReader(xml, input);
-  const parser: Parser = new Parser(reader.handler((): Parser => parser), { xmlMode: true, decodeEntities: false });
-  parser.end(xml);
-  const feed = reader.feed();
-  return feed ? { format: feed.format, feed: feed.shape } : undefined;
+  const structure = scanXml(xml, maxDepth, reader);
+  const feed = structure === 'balanced' ? reader.feed() : undefined;
+  return feed ? { structure, feed: { format: feed.format, feed: feed.shape } } : { structure };
 }
 
 /** readXmlFeedShape read through extract.ts: the RawFeed and RawEntry list it gives. */
 export function readXmlFeed(input: string): XmlFeed | undefined {
-  const feed = readXmlFeedShape(input);
+  const { feed } = readXmlFeedShape(input);
   if (!feed) return undefined;
   const raw = readFeed(feed.format, feed.feed);
   return { format: feed.format, raw, entries: raw.entries.map((e) => readEntry(feed.format, e)) };
@@ -152,7 +152,7 @@ interface Frame {
   leaf: boolean;
 }
 
-class FeedReader {
+class FeedReader implements XmlSink {
   private format: XmlFeedFormat | undefined;
   private refused = false;
   private prefixes: Prefixes | undefined;
@@ -174,27 +174,26 @@ class FeedReader {
     private readonly original: string,
   ) {}
 
-  handler(parser: () => Parser) {
-    return {
-      onattribute: (name: string, value: string, quote?: string | null) => {
-        // An attribute without a quoted value is not read by feedsmith's parser.
-        if (this.insideLeaf === 0 && quote) this.attrs.push([name, value]);
-      },
-      onopentag: (name: string) => this.open(name, parser().endIndex),
-      onclosetag: (_name: string, implied: boolean) => this.close(implied ? -1 : parser().startIndex),
-      ontext: (data: string) => {
-        if (this.xhtml && this.insideLeaf === 1 && data.trim()) this.xhtml.other = true;
-      },
-      oncomment: () => {
-        if (this.xhtml && this.insideLeaf === 1) this.xhtml.other = true;
-      },
-      onprocessinginstruction: () => {
-        if (this.xhtml && this.insideLeaf === 1) this.xhtml.other = true;
-      },
-    };
+  // ── XmlSink: what the scan reports ──
+
+  attribute(name: string, value: string, quote: '"' | "'" | undefined): void {
+    // An attribute without a quoted value is not read by feedsmith's parser.
+    if (this.insideLeaf === 0 && quote) this.attrs.push([name, value]);
   }
 
-  private open(rawName: string, tagEnd: number): void {
+  text(start: number, end: number): void {
+    if (this.xhtml && this.insideLeaf === 1 && this.xml.slice(start, end).trim()) this.xhtml.other = true;
+  }
+
+  comment(): void {
+    if (this.xhtml && this.insideLeaf === 1) this.xhtml.other = true;
+  }
+
+  instruction(): void {
+    if (this.xhtml && this.insideLeaf === 1) this.xhtml.other = true;
+  }
+
+  open(rawName: string, tagEnd: number): void {
     if (this.refused) return;
     if (this.insideLeaf > 0) {
       if (this.xhtml && this.insideLeaf === 1 && !this.xhtml.open) this.xhtml.open = { raw: rawName, innerStart: tagEnd + 1 };
@@ -250,7 +249,7 @@ class FeedReader {
     this.stack.push({ el, innerStart: tagEnd + 1, leaf });
   }
 
-  private close(closeStart: number): void {
+  close(closeStart: number): void {
     if (this.refused) return;
     if (this.insideLeaf > 1) {
       this.insideLeaf--;
