@@ -1,6 +1,7 @@
 import { extractLinkCard } from '../compose/link-card.js';
 import { describeError, ThreadcastError } from '../core/errors.js';
 import { decodeBody } from '../sources/decode-body.js';
+import { blockedAddressIn } from '../http/address-guard.js';
 import { redactUrl } from '../http/redact-url.js';
 import { guardedFetch } from './guarded-fetch.js';
 import { loadImage, prepareImage, type ImageMimeType } from './images.js';
@@ -19,9 +20,10 @@ export interface LinkPreviewOptions {
   userAgent?: string;
   /**
    * Told what went wrong, for the log (no secrets): whenever the result is `undefined`, and when the card comes
-   * without its thumb (then also in `problem`).
+   * without its thumb (then also in `problem`). `shown` is the same for people who are not the operator (an
+   * editor's preview): it does not say which internal address a refused host name resolves to.
    */
-  onProblem?: (problem: string) => void;
+  onProblem?: (problem: string, shown: string) => void;
 }
 
 export interface LinkPreview {
@@ -43,9 +45,9 @@ const HTML_ACCEPT = 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.1';
  * card comes without a thumb and with `problem` set.
  */
 export async function fetchLinkPreview(url: string, opts: LinkPreviewOptions): Promise<LinkPreview | undefined> {
-  const report = (problem: string) => {
+  const report = (problem: string, shown = problem) => {
     try {
-      opts.onProblem?.(problem);
+      opts.onProblem?.(problem, shown);
     } catch {
       // a logging callback must not turn a card into a failure
     }
@@ -64,7 +66,7 @@ export async function fetchLinkPreview(url: string, opts: LinkPreviewOptions): P
       ...ua,
     });
   } catch (err) {
-    report(`page: ${describeError(err)}`);
+    report(`page: ${describeError(err)}`, blockedAddressIn(err) ? `page: ${refusedHost(url)}` : undefined);
     return undefined;
   }
   let card;
@@ -97,9 +99,17 @@ export async function fetchLinkPreview(url: string, opts: LinkPreviewOptions): P
   } catch (err) {
     // loadImage's errors name the image (their `where`); prepareImage's carry no `where`: name it for them.
     const named = err instanceof ThreadcastError && err.where !== undefined ? describeError(err) : `${redactUrl(card.imageUrl)}: ${describeError(err)}`;
-    preview.problem = report(`image: ${named}`);
+    preview.problem = report(`image: ${named}`, blockedAddressIn(err) ? `image: ${refusedHost(card.imageUrl)}` : undefined);
   }
   return preview;
+}
+
+/**
+ * The guard's refusal without the address: "address 10.1.2.3 is private" tells whoever reads it what an internal
+ * name resolves to. The operator's log keeps the whole message; this is what an editor sees.
+ */
+function refusedHost(url: string): string {
+  return `${redactUrl(url)}: not fetched, its host is a private or local address (the operator can allow it in web.allowPrivateHosts)`;
 }
 
 /** "example.com/path/page" for a page that names no title. */

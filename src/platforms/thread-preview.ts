@@ -73,7 +73,8 @@ export class LinkCardCache {
     // Loaded on the first card: it brings sharp (about 28 MiB), which a page nobody opens never needs.
     const { fetchLinkPreview } = await import('../media/link-preview.js');
     const preview = await fetchLinkPreview(url, {
-      onProblem: (p) => (problem = p),
+      // What an editor may see: not the internal address a refused host resolves to.
+      onProblem: (_logged, shown) => (problem = shown),
       timeoutMs: this.web.timeoutMs,
       maxPageBytes: this.web.maxPageBytes,
       maxImageBytes: this.web.maxImageBytes,
