@@ -41,6 +41,8 @@ export class Service {
   private tasks: Cron[] = [];
   /** Publishing, one round after another. */
   private chain: Promise<unknown> = Promise.resolve();
+  /** The uploads sweep running or last run (sweepSoon). */
+  private sweeping: Promise<void> = Promise.resolve();
   private publishWaiting = false;
   /** Poll rounds in flight, and the ids of the sources they fetch. */
   private readonly rounds = new Set<Promise<unknown>>();
@@ -76,6 +78,8 @@ export class Service {
     }
     this.schedule();
     await this.tickLease();
+    // Once at start too: a service restarted every night before the daily sweep would otherwise never sweep.
+    this.sweepSoon();
     this.opts.log.info({ sources: this.config.sources.length, channels: this.config.channels.length }, 'running; send SIGTERM or press Ctrl-C to stop, SIGHUP to reload the config');
   }
 
@@ -180,11 +184,16 @@ export class Service {
     }
     this.tasks.push(new Cron(config.publishEvery, { protect: true }, () => this.publishSoon()));
     // Every instance, for the uploads folder it holds; what deliveries name is read from the shared store.
-    this.tasks.push(new Cron(UPLOADS_SWEEP, { protect: true }, () => this.sweepUploads()));
+    this.tasks.push(new Cron(UPLOADS_SWEEP, () => this.sweepSoon()));
     const leaseMs = config.leaderLeaseSeconds * 1000;
     clearInterval(this.leaseTimer);
     // A tenth of the lease: the leader renews long before it lapses, and a follower notices a lapse quickly.
     this.leaseTimer = setInterval(() => void this.tickLease(), Math.max(250, leaseMs / 10));
+  }
+
+  /** One sweep after another, and awaited by a stop or reload (settle) before the store closes. */
+  private sweepSoon(): void {
+    this.sweeping = this.sweeping.then(() => this.sweepUploads());
   }
 
   /** Abandoned uploads go (outbox/editor-queue.ts); a failure is logged and tried again at the next sweep. */
@@ -269,6 +278,7 @@ export class Service {
   private async settle(): Promise<void> {
     await Promise.all([...this.rounds]);
     await this.chain;
+    await this.sweeping;
   }
 
   private async tickLease(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, startCli, tempDir, writeFile } from '../support/cli.js';
@@ -103,6 +103,30 @@ describe('threadcast run: polling beside publishing', () => {
     } finally {
       child.kill('SIGKILL');
       await feeds.close();
+    }
+  });
+});
+
+describe('threadcast run: the uploads sweep', () => {
+  it('removes abandoned uploads at start, not only at its daily hour, and keeps the rest', { timeout: 60_000 }, async () => {
+    const dir = tempDir();
+    const uploads = path.join(dir, 'uploads');
+    mkdirSync(uploads);
+    const old = new Date(Date.now() - 8 * 24 * 60 * 60 * 1000);
+    const abandoned = `${'a'.repeat(32)}.png`;
+    const recent = `${'b'.repeat(32)}.png`;
+    for (const name of [abandoned, recent]) writeFile(uploads, name, 'not read: only names and times count');
+    utimesSync(path.join(uploads, abandoned), old, old);
+    const config = writeFile(dir, 'threadcast.yaml', `store: sqlite:${path.join(dir, 'state.sqlite')}\nserver:\n  enabled: false\nchannels:\n  - id: x-main\n    platform: x\n`);
+    const child = startCli(['--config', config, 'run'], { cwd: dir });
+    try {
+      let stderr = '';
+      child.stderr!.on('data', (d) => (stderr += d));
+      await until('the abandoned upload to be removed', async () => (existsSync(path.join(uploads, abandoned)) ? undefined : true), 20_000);
+      expect(existsSync(path.join(uploads, recent))).toBe(true);
+      await expectCleanStopOnSigterm(child, () => stderr);
+    } finally {
+      child.kill('SIGKILL');
     }
   });
 });
