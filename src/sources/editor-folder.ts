@@ -318,7 +318,7 @@ async function queueFile(file: string, name: string, where: string, look: Stats,
     const withdrawn = await to.queue.withdraw(earlier, `replaced by a later save of ${where}`);
     log.info({ file: where, announcementId: earlier, deliveries: withdrawn }, 'cancelled the version queued before the file was saved again');
   }
-  if (!(await markQueued(file, where, look, log))) {
+  if (!(await markQueued(file, where, look, bytes, log))) {
     await to.queue.setSupersededVersion(file, id);
     return { kind: 'skipped', file: where, reason: 'saved-while-queued', announcementId: id };
   }
@@ -478,8 +478,8 @@ function withBody(values: Record<string, unknown>, keyLine: (key: string) => num
  * names (finished by the next scan's `finishInterruptedMove`), or the marker. An earlier marker of the same
  * name is kept: the new one takes the next free name.
  */
-async function markQueued(file: string, where: string, look: Stats, log: Logger): Promise<boolean> {
-  const marker = await moveToFreeName(file, '.queued', look);
+async function markQueued(file: string, where: string, look: Stats, bytes: Buffer, log: Logger): Promise<boolean> {
+  const marker = await moveToFreeName(file, '.queued', look, bytes);
   if (marker === undefined) {
     log.info({ file: where }, 'announcement file was saved again while it was queued; the next scan queues the new version in its place');
     return false;

@@ -246,11 +246,15 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDE
  * atomically; then the old name goes. On file systems without hard links, the name is checked free just before a
  * rename.
  */
-export async function moveToFreeName(file: string, suffix: string, expected: Stats): Promise<string | undefined> {
-  // The same file, unchanged: a save that writes into it in place (nano, `echo >`) keeps its inode but not its
-  // modification time or size. Not ctime: the hard link below changes that.
-  const same = (info: Stats | undefined) =>
-    info !== undefined && info.dev === expected.dev && info.ino === expected.ino && info.size === expected.size && info.mtimeMs === expected.mtimeMs;
+export async function moveToFreeName(file: string, suffix: string, expected: Stats, expectedBytes?: Buffer): Promise<string | undefined> {
+  // The same file, unchanged: a save that writes into it in place (nano, `echo >`) keeps its inode but not, as a
+  // rule, its modification time or size. Not ctime: the hard link below changes that. A rewrite that keeps both
+  // (the same length, within the file system's time resolution) is told by its bytes, when they are given.
+  const same = async (name: string) => {
+    const info = await lstat(name).catch(() => undefined);
+    if (info === undefined || info.dev !== expected.dev || info.ino !== expected.ino || info.size !== expected.size || info.mtimeMs !== expected.mtimeMs) return false;
+    return expectedBytes === undefined || (await bytesOf(name, expectedBytes.length + 1))?.equals(expectedBytes) === true;
+  };
   let linksWork = true;
   for (const target of namesFor(file, suffix)) {
     if (linksWork) {
@@ -263,7 +267,7 @@ export async function moveToFreeName(file: string, suffix: string, expected: Sta
         linksWork = false;
       }
       if (linksWork) {
-        if (!same(await lstat(target).catch(() => undefined))) {
+        if (!(await same(target))) {
           await unlink(target);
           return undefined;
         }
@@ -272,11 +276,35 @@ export async function moveToFreeName(file: string, suffix: string, expected: Sta
       }
     }
     if (await lstat(target).then(() => true, () => false)) continue;
-    if (!same(await lstat(file).catch(() => undefined))) return undefined;
+    if (!(await same(file))) return undefined;
     await rename(file, target);
     return target;
   }
   return undefined;
+}
+
+/** At most `max` bytes of a regular file, not followed if it is a link; undefined when it cannot be read. */
+async function bytesOf(file: string, max: number): Promise<Buffer | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, READ_FLAGS);
+  } catch {
+    return undefined;
+  }
+  try {
+    const buffer = Buffer.alloc(max);
+    let filled = 0;
+    while (filled < max) {
+      const { bytesRead } = await handle.read(buffer, filled, max - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

@@ -104,6 +104,23 @@ describe('a drop file saved again while it is queued', () => {
     expect(await waiting()).toEqual(['The winter market opens on SUNDAY at ten.']);
   });
 
+  it('goes out once, as saved last, when the save in place keeps the length and the modification time', async () => {
+    const { queueWith, scan, waiting, queue, file } = await setup();
+    writeFileSync(file, 'The winter market opens on Saturday at ten.');
+    const then = new Date(Date.now() - 60_000);
+    utimesSync(file, then, then);
+    // A tool that puts the time back (or a file system whose clock ticks coarser than the two writes): only the
+    // bytes tell the two versions apart.
+    const rewrite = () => {
+      writeFileSync(file, 'The winter market opens on Thursday at 9.0.');
+      utimesSync(file, then, then);
+    };
+    const first = await scan(queueWith(rewrite));
+    expect(first.skipped).toMatchObject([{ reason: 'saved-while-queued' }]);
+    expect((await scan(queue)).queued).toHaveLength(1);
+    expect(await waiting()).toEqual(['The winter market opens on Thursday at 9.0.']);
+  });
+
   it('is queued once when the save changed nothing', async () => {
     const { save, queueWith, scan, waiting, queue } = await setup();
     save('The winter market opens on Saturday at ten.');
