@@ -7,6 +7,7 @@ import { DeliverySchema, type Delivery } from '../core/delivery.js';
 import { deserializeStored, serializeStored } from './keyv-codec.js';
 import type { DeliveryQuery, Store } from './store.js';
 import { redactStoreUrl } from './redact-store-url.js';
+import { assertIntegers } from './totals.js';
 
 /**
  * Every key this store writes starts with this, so a shared Redis stays tidy. Plain kv state lives under
@@ -54,6 +55,28 @@ local function release(key, owner)
   return 0
 end
 `;
+
+/**
+ * Store.addToTotal: the number in a keyv value (`{"value":N}`, keyv's format; none or another value counts as 0)
+ * plus ARGV[1], written back in the same format, unless ARGV[2] (a limit; '' = none) would be passed by a positive
+ * addition. Returns the new total as a string, or nil.
+ * KEYS: the keyv key as stored
+ * ARGV: delta, limit
+ */
+const ADD_TO_TOTAL = script(`
+local current = 0
+local raw = redis.call('GET', KEYS[1])
+if raw then
+  local ok, data = pcall(cjson.decode, raw)
+  if ok and type(data) == 'table' and type(data.value) == 'number' then current = data.value end
+end
+local delta = tonumber(ARGV[1])
+local total = current + delta
+if ARGV[2] ~= '' and delta > 0 and total > tonumber(ARGV[2]) then return false end
+local text = string.format('%.0f', total)
+redis.call('SET', KEYS[1], '{"value":' .. text .. '}')
+return text
+`);
 
 /**
  * create / save in one step: the JSON value and its index entries change together or not at all, and
@@ -297,6 +320,7 @@ class SharedClientKeyvRedis extends KeyvRedis<unknown> {
  */
 export class RedisStore implements Store {
   readonly kv: Keyv;
+  private readonly kvAdapter: SharedClientKeyvRedis;
   private readonly client: Client;
   private readonly label: string;
   private readonly secrets: string[];
@@ -340,6 +364,7 @@ export class RedisStore implements Store {
       this.lastError = err;
     });
     const adapter = new SharedClientKeyvRedis(this.client, (op, work) => this.run(op, work), () => this.ready());
+    this.kvAdapter = adapter;
     this.kv = new Keyv({ store: adapter, namespace: 'threadcast', useKeyPrefix: false, throwOnErrors: true, serialize: serializeStored, deserialize: deserializeStored });
     this.ready().catch(() => undefined);
   }
@@ -425,6 +450,14 @@ export class RedisStore implements Store {
 
   async leaseHolder(name: string, now: number): Promise<string | undefined> {
     return this.holder('leaseHolder', K.lease(name), now);
+  }
+
+  async addToTotal(key: string, delta: number, limit?: number): Promise<number | undefined> {
+    assertIntegers(delta, limit);
+    // The key as keyv's Redis adapter stores it (its namespace, then "::").
+    const stored = `${this.kvAdapter.namespace}::${key}`;
+    const reply = await this.run('addToTotal', (c) => this.evalScript(c, ADD_TO_TOTAL, [stored], [String(delta), limit === undefined ? '' : String(limit)]));
+    return reply === null || reply === undefined ? undefined : Number(reply);
   }
 
   /** Waits for the calls in flight (each bounded), then drops the connection. Never hangs on a dead Redis. */

@@ -17,6 +17,7 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
   /** Many keys in one transaction: one snapshot to read, one commit to write (a commit each dominated intake). */
   private readonly getAll: (keys: readonly string[]) => Array<string | undefined>;
   private readonly setAll: (entries: ReadonlyArray<{ key: string; value: unknown }>) => void;
+  private readonly addTotal: Database.Transaction<(key: string, delta: number, limit: number | undefined) => number | undefined>;
 
   constructor(db: Database.Database) {
     super();
@@ -29,6 +30,14 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
     this.getAll = db.transaction((keys: readonly string[]) => keys.map((key) => this.getStmt.get(key)?.value));
     this.setAll = db.transaction((entries: ReadonlyArray<{ key: string; value: unknown }>) => {
       for (const { key, value } of entries) this.setStmt.run(key, String(value));
+    });
+    this.addTotal = db.transaction((key: string, delta: number, limit: number | undefined) => {
+      const text = this.getStmt.get(key)?.value;
+      const stored = text === undefined ? undefined : deserializeStored<unknown>(text)?.value;
+      const total = (typeof stored === 'number' ? stored : 0) + delta;
+      if (limit !== undefined && delta > 0 && total > limit) return undefined;
+      this.setStmt.run(key, serializeStored({ value: total, expires: undefined }));
+      return total;
     });
   }
 
@@ -43,6 +52,14 @@ export class SqliteKeyvAdapter extends EventEmitter implements KeyvStoreAdapter 
   /** getMany without a promise: the stored texts, undefined where a key has none. */
   readMany(keys: readonly string[]): Array<string | undefined> {
     return this.getAll(keys);
+  }
+
+  /**
+   * Store.addToTotal on a key as stored (prefixed): read, check and write in one IMMEDIATE transaction, which takes
+   * SQLite's write lock first, so another process's addition waits for this one. Values in keyv's format.
+   */
+  addToTotal(key: string, delta: number, limit: number | undefined): number | undefined {
+    return this.addTotal.immediate(key, delta, limit);
   }
 
   /** setMany without a promise: one transaction. */

@@ -5,6 +5,7 @@ import { DELIVERY_STATES, type DeliveryState } from '../core/delivery-states.js'
 import { DeliverySchema, type Delivery } from '../core/delivery.js';
 import { preparePrivateDatabase } from './private-files.js';
 import { SqliteKeyv, SqliteKeyvAdapter } from './sqlite-keyv-adapter.js';
+import { assertIntegers } from './totals.js';
 import type { DeliveryQuery, Store } from './store.js';
 
 const SCHEMA = `
@@ -59,9 +60,13 @@ interface Row {
   data: string;
 }
 
+/** keyv's namespace for this store's plain values: every kv key is stored as `tc:<key>`. */
+const KV_NAMESPACE = 'tc';
+
 /** The embedded default: one SQLite file in WAL mode holding keyv state and the outbox. */
 export class SqliteStore implements Store {
   readonly kv: Keyv;
+  private readonly kvAdapter: SqliteKeyvAdapter;
   private readonly db: Database.Database;
   private readonly insertStmt: Database.Statement;
   private readonly upsertStmt: Database.Statement;
@@ -86,7 +91,8 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
     upgrade(this.db);
-    this.kv = new SqliteKeyv(new SqliteKeyvAdapter(this.db), 'tc');
+    this.kvAdapter = new SqliteKeyvAdapter(this.db);
+    this.kv = new SqliteKeyv(this.kvAdapter, KV_NAMESPACE);
     const columns = '(id, channel_id, state, priority, not_before, created_at, data) VALUES (@id, @channelId, @state, @priority, @notBefore, @createdAt, @data)';
     this.insertStmt = this.db.prepare(`INSERT INTO deliveries ${columns} ON CONFLICT(id) DO NOTHING`);
     this.upsertStmt = this.db.prepare(
@@ -195,6 +201,11 @@ export class SqliteStore implements Store {
   async leaseHolder(name: string, now: number): Promise<string | undefined> {
     return this.leaseHolderStmt.get(name, now)?.owner;
   }
+  async addToTotal(key: string, delta: number, limit?: number): Promise<number | undefined> {
+    assertIntegers(delta, limit);
+    return this.kvAdapter.addToTotal(`${KV_NAMESPACE}:${key}`, delta, limit);
+  }
+
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();

@@ -53,5 +53,12 @@ export interface Store {
   releaseLease(name: string, owner: string): Promise<void>;
   /** The current lease holder, if the lease is unexpired at `now`. */
   leaseHolder(name: string, now: number): Promise<string | undefined>;
+  /**
+   * Adds the integer `delta` to the integer kept in kv under `key` (none counts as 0), atomically across processes,
+   * and returns the new total. With `limit`, an addition that would take the total above it adds nothing and
+   * returns undefined (a negative delta is always added). A read, then a kv.set, let two processes that spend from
+   * one budget both see room for their post, and one of the two additions be lost.
+   */
+  addToTotal(key: string, delta: number, limit?: number): Promise<number | undefined>;
   close(): Promise<void>;
 }

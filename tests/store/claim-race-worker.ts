@@ -10,6 +10,8 @@
  *   claim  – claimDelivery on every id (the deliveries exist)
  *   create – createDelivery of every delivery
  *   naive  – a plain keyv get-then-set "claim": the negative control, which is expected to double-claim
+ *   spend  – addToTotal of 1 to the total `spend` under the limit `limit`, once per id; "won" the ids it added for
+ *   naive-spend – the same through a kv get, a check and a kv set: the negative control for spend
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -19,9 +21,10 @@ import type { Store } from '../../src/store/store.js';
 
 interface Payload {
   url: string;
-  mode: 'claim' | 'create' | 'naive';
+  mode: 'claim' | 'create' | 'naive' | 'spend' | 'naive-spend';
   ids: string[];
   deliveries?: Delivery[];
+  limit?: number;
 }
 
 const owner = process.argv[2];
@@ -34,6 +37,16 @@ async function run(store: Store, payload: Payload): Promise<string[]> {
     for (const id of payload.ids) if (await store.claimDelivery(id, owner!, 600_000, now)) won.push(id);
   } else if (payload.mode === 'create') {
     for (const d of payload.deliveries ?? []) if (await store.createDelivery(d)) won.push(d.id);
+  } else if (payload.mode === 'spend') {
+    for (const id of payload.ids) if ((await store.addToTotal('spend', 1, payload.limit)) !== undefined) won.push(id);
+  } else if (payload.mode === 'naive-spend') {
+    for (const id of payload.ids) {
+      const spent = ((await store.kv.get('spend')) as number | undefined) ?? 0;
+      if (spent + 1 > payload.limit!) continue;
+      await new Promise((r) => setTimeout(r, 1));
+      await store.kv.set('spend', spent + 1);
+      won.push(id);
+    }
   } else {
     for (const id of payload.ids) {
       if ((await store.kv.get(`naive-claim:${id}`)) === undefined) {

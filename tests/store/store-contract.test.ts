@@ -412,6 +412,23 @@ for (const backend of backends) describe.skipIf(backend.name === 'redis' && !RED
       expect(await store.kv.get('long')).toBe('lived');
     });
 
+    it('adds to a total kept in kv, under a limit, in keyv\'s own format', async () => {
+      await setup();
+      expect(await store.addToTotal('x:spend:c1:2026-12', 15_000)).toBe(15_000);
+      // The value keyv reads and writes: a total a release before addToTotal kept by kv.set goes on from there.
+      expect(await store.kv.get('x:spend:c1:2026-12')).toBe(15_000);
+      await store.kv.set('x:spend:c1:2026-11', 40_000);
+      expect(await store.addToTotal('x:spend:c1:2026-11', 20_000, 100_000)).toBe(60_000);
+      // Past the limit: nothing added. Up to it exactly: added. A refund always is.
+      expect(await store.addToTotal('x:spend:c1:2026-11', 40_001, 100_000)).toBeUndefined();
+      expect(await store.kv.get('x:spend:c1:2026-11')).toBe(60_000);
+      expect(await store.addToTotal('x:spend:c1:2026-11', 40_000, 100_000)).toBe(100_000);
+      expect(await store.addToTotal('x:spend:c1:2026-11', -20_000, 50_000)).toBe(80_000);
+      const other = await open(url);
+      expect(await other.addToTotal('x:spend:c1:2026-11', 1)).toBe(80_001);
+      await expect(store.addToTotal('x:spend:c1:2026-11', 0.5)).rejects.toThrow(/whole numbers/);
+    });
+
     it('clearing kv leaves deliveries, claims and leases alone', async () => {
       await setup();
       const d = delivery(1);
@@ -450,6 +467,24 @@ for (const backend of backends) describe.skipIf(backend.name === 'redis' && !RED
       expect(await store.listDeliveries()).toHaveLength(N);
     }, 60_000);
 
+    it(`spends a budget of ${N / 2} to the last unit and never past it when ${PROCESSES} processes add to it at once`, async () => {
+      await setup();
+      const ids = Array.from({ length: N }, (_, i) => `post-${i}`);
+      const winners = await pool.round(url, { mode: 'spend', ids, limit: N / 2 });
+      const added = [...winners.values()].reduce((sum, owners) => sum + owners.length, 0);
+      // Every addition that was answered counts, none past the limit, and none is lost.
+      expect(added).toBe(N / 2);
+      expect(await store.kv.get('spend')).toBe(N / 2);
+    }, 60_000);
+
+    it('negative control: the same spending through kv get, check and set loses additions or overspends', async () => {
+      await setup();
+      const ids = Array.from({ length: N }, (_, i) => `post-${i}`);
+      const winners = await pool.round(url, { mode: 'naive-spend', ids, limit: N / 2 });
+      const added = [...winners.values()].reduce((sum, owners) => sum + owners.length, 0);
+      expect(added === N / 2 && (await store.kv.get('spend')) === N / 2).toBe(false);
+    }, 60_000);
+
     it('negative control: the same race through plain keyv get-then-set does double-claim, so the check above can fail', async () => {
       await setup();
       const ids = Array.from({ length: N }, (_, i) => `id-${i}`);
@@ -461,9 +496,10 @@ for (const backend of backends) describe.skipIf(backend.name === 'redis' && !RED
 });
 
 interface RacePayload {
-  mode: 'claim' | 'create' | 'naive';
+  mode: 'claim' | 'create' | 'naive' | 'spend' | 'naive-spend';
   ids: string[];
   deliveries?: Delivery[];
+  limit?: number;
 }
 
 /**

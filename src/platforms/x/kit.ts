@@ -55,7 +55,7 @@ export const xKit: PlatformKit<XChannelConfig, XPart> = {
   // Refreshing would rotate the refresh token, and a scratch store could not keep the new one: the channel would be locked out.
   needsStore: (channel) => (channel.auth === 'oauth2' ? 'OAuth 2.0 keeps its rotating refresh token there' : undefined),
   async scrapeMetrics(channel, store, now) {
-    spendUsdGauge.set({ channel: channel.id }, await new SpendLedger(store.kv, channel.id, channel.monthlyBudgetUsd, channel.id).spentUsd(now));
+    spendUsdGauge.set({ channel: channel.id }, await new SpendLedger(store, channel.id, channel.monthlyBudgetUsd, channel.id).spentUsd(now));
   },
 };
 

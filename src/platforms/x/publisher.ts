@@ -75,7 +75,7 @@ export class XPublisher implements Publisher {
     // Every error and log line carries this: never a password written into apiBase.
     this.where = `channel ${channel.id} (${redactUrl(channel.apiBase).replace(/\/$/, '')})`;
     this.gate = new RateGate(store.kv, channel.id, channel.limits, this.where);
-    this.ledger = new SpendLedger(store.kv, channel.id, channel.monthlyBudgetUsd, this.where);
+    this.ledger = new SpendLedger(store, channel.id, channel.monthlyBudgetUsd, this.where);
     // Only the create-post answers speak for the posting windows; reads have windows of their own.
     this.hooks = {
       onHeaders: (headers, request) => {
@@ -218,9 +218,10 @@ export class XPublisher implements Publisher {
   /** Sends one part. Money and the rate window are reserved before sending and given back only when X surely did nothing. */
   private async send(part: XPart, replyTo: string | undefined, mediaIds: string[]): Promise<PostRef> {
     const cost = estimateXCostUsd([part], this.opts.channel.prices);
+    // Checked first so that, short of both, the budget is the reason given; reserved only once the window has room.
     await this.ledger.assertAffordable(cost, this.now());
     await this.gate.assertRoom(1, this.now());
-    await this.ledger.record(cost, this.now());
+    await this.ledger.reserve(cost, this.now());
     await this.gate.recordSend(this.now());
     try {
       const res = await this.call((c) =>
