@@ -74,7 +74,7 @@ export class XPublisher implements Publisher {
     this.now = opts.now ?? Date.now;
     // Every error and log line carries this: never a password written into apiBase.
     this.where = `channel ${channel.id} (${redactUrl(channel.apiBase).replace(/\/$/, '')})`;
-    this.gate = new RateGate(store.kv, channel.id, channel.limits, this.where);
+    this.gate = new RateGate(store, channel.id, channel.limits, this.where);
     this.ledger = new SpendLedger(store, channel.id, channel.monthlyBudgetUsd, this.where);
     // Only the create-post answers speak for the posting windows; reads have windows of their own.
     this.hooks = {
@@ -109,7 +109,6 @@ export class XPublisher implements Publisher {
     parts.forEach((part, i) => {
       if (!fitsX(part.text)) throw permanent(`part ${i + 1} is over X's 280 weighted characters`, { where: this.where });
     });
-    await this.gate.load();
     const posts = [...delivery.posts];
     if (ctx.replyTo && !/^\d+$/.test(ctx.replyTo.parent.id)) {
       throw permanent(`the thread to answer has no X post id to reply to (${ctx.replyTo.parent.id})`, { where: this.where });
@@ -218,11 +217,17 @@ export class XPublisher implements Publisher {
   /** Sends one part. Money and the rate window are reserved before sending and given back only when X surely did nothing. */
   private async send(part: XPart, replyTo: string | undefined, mediaIds: string[]): Promise<PostRef> {
     const cost = estimateXCostUsd([part], this.opts.channel.prices);
-    // Checked first so that, short of both, the budget is the reason given; reserved only once the window has room.
+    // Checked first so that, short of both, the budget is the reason given. The money is reserved, then the place in
+    // the windows taken, each in one step another process cannot come between; money for a place not had goes back.
     await this.ledger.assertAffordable(cost, this.now());
     await this.gate.assertRoom(1, this.now());
     await this.ledger.reserve(cost, this.now());
-    await this.gate.recordSend(this.now());
+    try {
+      await this.gate.take(this.now());
+    } catch (err) {
+      await this.ledger.record(-cost, this.now());
+      throw err;
+    }
     try {
       const res = await this.call((c) =>
         c.v2.tweet({

@@ -1,5 +1,6 @@
-import type Keyv from 'keyv';
-import { mustWait } from '../../core/errors.js';
+import { mustWait, retryable } from '../../core/errors.js';
+import { newClaimOwner } from '../../store/claim-owner.js';
+import type { Store } from '../../store/store.js';
 
 const FIFTEEN_MINUTES = 15 * 60_000;
 const DAY = 24 * 3_600_000;
@@ -17,33 +18,54 @@ interface GateState {
   sent: number[];
 }
 
+/** How long the gate's lease is held at most, and waited for. Held only while the state is read and written. */
+const LEASE_MS = 10_000;
+const LEASE_WAIT_MS = 30_000;
+
 /**
  * Never sends while a window is known to be spent. Two sources: what X's
  * `x-rate-limit-*` / `x-user-limit-24hour-*` / `x-app-limit-24hour-*` headers last said, and the
- * channel's own caps counted from our sends. Kept in the store so a restart knows too.
+ * channel's own caps counted from our sends. Kept in the store so a restart knows too, and read afresh for every
+ * check: another process may post on the channel too (`threadcast once` beside `run`). A send is taken (checked and
+ * counted) under a store lease per channel, and every write changes the stored state rather than replacing it, so
+ * two processes neither both take the last place in a cap nor lose each other's sends.
  */
 export class RateGate {
-  private state: GateState | undefined;
+  /** Windows the headers announced since they were last written to the store. */
+  private observed: Record<string, Window> = {};
   private readonly key: string;
+  private readonly lease: string;
 
   constructor(
-    private readonly kv: Keyv,
+    private readonly store: Pick<Store, 'kv' | 'acquireLease' | 'releaseLease'>,
     channelId: string,
     private readonly caps: { postsPer15Minutes: number; postsPer24Hours: number },
     private readonly where: string,
   ) {
     this.key = `x:rate:${channelId}`;
+    this.lease = `x-rate:${channelId}`;
   }
 
-  /** Throws a wait when `posts` more posts would not fit now. */
+  /** Throws a wait when `posts` more posts would not fit now. A check only: `take` counts a send. */
   async assertRoom(posts: number, now: number): Promise<void> {
-    const state = await this.load();
+    this.check(await this.load(), posts, now);
+  }
+
+  /** Checks that one more post fits and counts it, in one step under the channel's lease; throws the wait if not. */
+  async take(now: number): Promise<void> {
+    await this.update((state) => {
+      this.check(state, 1, now);
+      state.sent = [...state.sent.filter((t) => t > now - DAY), now];
+    });
+  }
+
+  private check(state: GateState, posts: number, now: number): void {
     for (const [family, w] of Object.entries(state.windows)) {
       if (w.resetAt > now && w.remaining < posts) {
         throw mustWait('rate', `X's ${family} window has ${w.remaining} of ${w.limit} posts left until ${new Date(w.resetAt).toISOString()}`, w.resetAt, { where: this.where });
       }
     }
-    const recent = state.sent.filter((t) => t > now - DAY);
+    const recent = state.sent.filter((t) => t > now - DAY).sort((a, b) => a - b);
     const capCheck = (windowMs: number, cap: number, name: string) => {
       const inWindow = recent.filter((t) => t > now - windowMs);
       if (inWindow.length + posts > cap) {
@@ -56,31 +78,48 @@ export class RateGate {
     capCheck(DAY, this.caps.postsPer24Hours, '24 hours');
   }
 
-  /** Records what a response's headers say about the windows. */
+  /** Records what a response's headers say about the windows (written to the store by `save`). */
   observe(headers: Record<string, unknown> | undefined, now: number): void {
-    if (!headers || !this.state) return;
+    if (!headers) return;
     for (const family of ['x-rate-limit', 'x-user-limit-24hour', 'x-app-limit-24hour']) {
       const limit = Number(headers[`${family}-limit`]);
       const remaining = Number(headers[`${family}-remaining`]);
       const reset = Number(headers[`${family}-reset`]);
       if ([limit, remaining, reset].every(Number.isFinite) && reset > 0) {
-        this.state.windows[family] = { limit, remaining, resetAt: Math.max(reset * 1000, now) };
+        this.observed[family] = { limit, remaining, resetAt: Math.max(reset * 1000, now) };
       }
     }
   }
 
-  async recordSend(now: number): Promise<void> {
-    const state = await this.load();
-    state.sent = [...state.sent.filter((t) => t > now - DAY), now];
-    await this.save();
-  }
-
+  /** The state as stored, with what this process observed and has not written yet. */
   async load(): Promise<GateState> {
-    this.state ??= ((await this.kv.get(this.key)) as GateState | undefined) ?? { windows: {}, sent: [] };
-    return this.state;
+    const stored = ((await this.store.kv.get(this.key)) as GateState | undefined) ?? { windows: {}, sent: [] };
+    return { windows: { ...stored.windows, ...this.observed }, sent: stored.sent };
   }
 
+  /** Writes the windows observed since the last save, if any. */
   async save(): Promise<void> {
-    if (this.state) await this.kv.set(this.key, this.state);
+    if (Object.keys(this.observed).length === 0) return;
+    await this.update(() => {});
+  }
+
+  /** Reads, changes and writes the stored state under the channel's lease, observed windows included. */
+  private async update(change: (state: GateState) => void): Promise<void> {
+    const owner = newClaimOwner();
+    const deadline = Date.now() + LEASE_WAIT_MS;
+    while (!(await this.store.acquireLease(this.lease, owner, LEASE_MS, Date.now()))) {
+      if (Date.now() > deadline) throw retryable("another process has held the channel's rate state for too long", { where: this.where });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    try {
+      const observed = this.observed;
+      const state = await this.load();
+      change(state);
+      await this.store.kv.set(this.key, state);
+      // Written: what was observed since is kept for the next write.
+      for (const family of Object.keys(observed)) if (this.observed[family] === observed[family]) delete this.observed[family];
+    } finally {
+      await this.store.releaseLease(this.lease, owner);
+    }
   }
 }
