@@ -123,6 +123,11 @@ export class EditorError extends Error {
     message: string,
     /** For `input`: the request field at fault, e.g. "url". */
     readonly field?: string,
+    /**
+     * The problem alone, without the place and the field the message begins with: for a door that words those its
+     * own way (the drop folder's `.error` line), so that it never has to cut them off the message.
+     */
+    readonly detail?: string,
   ) {
     super(message);
     this.name = 'EditorError';

@@ -54,7 +54,7 @@ export function parseEditorInput<S extends z.ZodType>(schema: S, input: unknown,
   const path = issue.path.join('.');
   const field = issue.code === 'unrecognized_keys' ? issue.keys[0] : path || undefined;
   const message = issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
-  throw new EditorError('input', `${where}: ${path ? `${label(path)}: ` : ''}${message}`, field);
+  throw new EditorError('input', `${where}: ${path ? `${label(path)}: ` : ''}${message}`, field, message);
 }
 
 /**
@@ -241,7 +241,10 @@ export class EditorQueue {
     if (known.length === 0) throw new EditorError('input', `${where}: no channels are configured`);
     if (!requested) return known;
     const unknown = requested.filter((c) => !known.includes(c));
-    if (unknown.length) throw new EditorError('input', `${where}: ${label('channels')}: ${unknownChannels(unknown, known)}`, 'channels');
+    if (unknown.length) {
+      const detail = unknownChannels(unknown, known);
+      throw new EditorError('input', `${where}: ${label('channels')}: ${detail}`, 'channels', detail);
+    }
     return [...new Set(requested)];
   }
 }
@@ -251,7 +254,7 @@ const supersededKey = (file: string) => `editor-folder:superseded:${path.resolve
 /** The image file an editor named, as the door allows; its path is what the publisher reads at send time. */
 async function imageFile(given: string, opts: { where: string; images?: ImageFiles; label?: FieldLabel }, uploads: { dir: string; maxBytes: number }): Promise<string> {
   const field = (opts.label ?? ((f) => f))('image');
-  const refuse = (detail: string) => new EditorError('input', `${opts.where}: ${field}: ${detail}`, 'image');
+  const refuse = (detail: string) => new EditorError('input', `${opts.where}: ${field}: ${detail}`, 'image', detail);
   if (opts.images === undefined) throw refuse('this door takes no image files');
   if (opts.images !== 'any-readable-file') {
     try {

@@ -352,7 +352,7 @@ async function addOrExplain(
   } catch (err) {
     // Only what the file got wrong is the file's problem: a full uploads folder is not, and the next scan tries again.
     if (!(err instanceof EditorError) || err.kind !== 'input' || err.field === undefined) throw err;
-    throw problem(parsed.lineOf(err.field), err.field, withoutPrefixes(err.message, [`${opts.where}: `, `${err.field}: `]));
+    throw problem(parsed.lineOf(err.field), err.field, err.detail ?? err.message);
   }
 }
 
@@ -403,11 +403,6 @@ async function imageProblems(parsed: ParsedFile, folder: string): Promise<Proble
     const detail = err.reason === 'missing' || err.reason === 'absolute' || err.reason === 'outside' ? err.message : `${image} ${err.message}`;
     return [{ line: parsed.lineOf('image'), field: 'image', detail }];
   }
-}
-
-/** EditorError messages start with the place and the field; the .error line puts those in its own format. */
-function withoutPrefixes(message: string, prefixes: string[]): string {
-  return prefixes.reduce((m, p) => (m.startsWith(p) ? m.slice(p.length) : m), message);
 }
 
 /** Splits optional YAML front matter (between a first `---` line and the next) from the body text. */

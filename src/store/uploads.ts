@@ -79,7 +79,7 @@ export async function uploadsBytes(dir: string): Promise<number> {
  */
 export async function storeUpload(dir: string, data: Buffer, maxTotalBytes: number, field = 'image'): Promise<StoredUpload> {
   const format = SIGNATURES.find((s) => s.matches(data));
-  if (!format) throw new EditorError('input', `${field}: not a PNG, JPEG, GIF or WebP image`, 'image');
+  if (!format) throw new EditorError('input', `${field}: not a PNG, JPEG, GIF or WebP image`, 'image', 'not a PNG, JPEG, GIF or WebP image');
   const used = await uploadsBytes(dir);
   if (used + data.length > maxTotalBytes) {
     const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
