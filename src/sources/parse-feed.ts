@@ -13,7 +13,7 @@ import { feedWhere } from './location.js';
 import { language, normaliseEntry } from './normalise.js';
 import { HtmlTooDeepError, titleToPlain } from './plain-text.js';
 import { readXmlFeedShape } from './xml-feed-reader.js';
-import { hasNoContent, openElementsAtEnd, prepareXml, type PreparedXml } from './xml-prep.js';
+import { elementStructure, hasNoContent, openElementsAtEnd, prepareXml, type PreparedXml } from './xml-prep.js';
 
 /**
  * How deep an XML feed may nest elements. A feed needs five or six levels; Atom xhtml content adds its markup's.
@@ -264,29 +264,31 @@ function parseJson(text: string, where: string): Document {
 }
 
 /**
- * The reader reads the document once, and checks its structure in the same pass (xml-scan.ts): fast-xml-parser
- * under feedsmith reads past end tags that name another element and quietly closes what a document cut short leaves
- * open, so a document with either goes to the validator, a second full pass, to say what is wrong and where. So
- * does one the reader and feedsmith both refuse. Faults only the validator would see (a repeated attribute, text
- * after the root element) do not cost every feed a pass: the reader reads past them, as feed readers do.
+ * The reader reads the document once. It, like fast-xml-parser under feedsmith, reads past end tags that name
+ * another element and quietly closes what a document cut short leaves open; the depth scan (run anyway) catches
+ * both. The validator, a second full pass, runs only for a document the reader and feedsmith both refuse, to say
+ * what is wrong and where. Faults only it would see (a repeated attribute, text after the root element) no longer
+ * cost every feed a pass: the reader reads past them, as feed readers do.
  */
 function parseXml(text: string, where: string, problems: ItemProblem[]): Document {
   const prepared = prepareXml(text);
-  // The structure is read before anything else is believed: fast-xml-parser's validator takes half a second over
-  // 50,000 levels. The streaming reader reads the feed in the same pass, and gives what feedsmith would, several
-  // times faster (xml-feed-reader.ts). Where it finds no feed in a balanced document, feedsmith reads the document,
-  // as before: it either finds one after all, or says why not.
-  const read = readXmlFeedShape(prepared.xml, MAX_XML_DEPTH);
-  if (read.structure === 'too-deep') {
+  // Before parsing too: fast-xml-parser's validator takes half a second over 50,000 levels.
+  const structure = elementStructure(prepared.xml, MAX_XML_DEPTH);
+  if (structure === 'too-deep') {
     throw permanent(`the document nests elements more than ${MAX_XML_DEPTH} levels deep`, { where });
   }
-  let document: Document | undefined = read.feed;
+  let document: Document | undefined;
   let refusal: unknown;
-  if (read.structure === 'balanced' && !document) {
-    try {
-      document = feedsmithParse(prepared.xml);
-    } catch (err) {
-      refusal = err;
+  if (structure === 'balanced') {
+    // The streaming reader gives what feedsmith would, several times faster (xml-feed-reader.ts). Where it finds
+    // no feed, feedsmith reads the document, as before: it either finds one after all, or says why not.
+    document = readXmlFeedShape(prepared.xml);
+    if (!document) {
+      try {
+        document = feedsmithParse(prepared.xml);
+      } catch (err) {
+        refusal = err;
+      }
     }
   }
   if (!document) {

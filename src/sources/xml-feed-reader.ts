@@ -1,21 +1,22 @@
 import { readEntry, readFeed, type RawEntry, type RawFeed } from './extract.js';
 import { isForeignNamespace, KNOWN_PREFIXES, Prefixes, type XmlFeedFormat } from './xml-feed-namespaces.js';
 import { isXhtmlType, leafText, unwrapDiv, xhtmlText, type UnwrappedDiv, type XhtmlWatch } from './xml-feed-text.js';
-import { scanXml, type XmlSink, type XmlStructure } from './xml-scan.js';
+import { scanXml, type XmlSink } from './xml-scan.js';
 
 /**
  * Reading an RSS 2.0, Atom or RDF (RSS 1.0) document in one streaming pass, for speed: feedsmith builds an object
  * of the whole document with fast-xml-parser and then reads every field of every namespace it knows, of which
- * extract.ts uses a handful. This reader walks htmlparser2's SAX events once, keeps only those fields, and hands
- * extract.ts the same values feedsmith would, so readFeed/readEntry give the same RawFeed and RawEntry.
+ * extract.ts uses a handful. This reader walks the document's tags once (xml-scan.ts, which reports them as
+ * htmlparser2 would), keeps only those fields, and hands extract.ts the same values feedsmith would, so
+ * readFeed/readEntry give the same RawFeed and RawEntry.
  *
  * "The same values" means feedsmith's reading rules, which are not XML's: its element names
  * (xml-feed-namespaces.ts), its leaf text (xml-feed-text.ts), and which elements count:
  * - The first element of a kind counts for single fields (even when empty), every non-empty one for lists; an
  *   entry, channel or Atom feed with nothing feedsmith would read is dropped (feedsmith reads more fields than we
  *   do, so that is judged from ours plus any element with content under a name feedsmith knows).
- * The reader does not validate: run the document's structure check first, as for feedsmith (htmlparser2 reads past
- * what is malformed).
+ * The reader does not validate: run the document's structure check first (xml-prep.ts), as for feedsmith (the scan,
+ * like htmlparser2, reads past what is malformed).
  */
 
 export type { XmlFeedFormat };
@@ -28,21 +29,20 @@ export interface XmlFeed {
 
 /**
  * The feed in `xml` (as prepareXml gives it) as feedsmith's parseFeed gives it for XML — `{ format, feed }`, with only
- * the fields extract.ts reads — and the document's structure, read in the same pass (xml-scan.ts). The feed is
- * undefined when the document is not 'balanced' (read it another way), when its root element is not rss, feed or
- * rdf:RDF, or when feedsmith would find no feed under it. What src/sources/parse-feed.ts reads an XML feed with.
+ * the fields extract.ts reads — or undefined when its root element is not rss, feed or rdf:RDF, or feedsmith would
+ * find no feed under it. What src/sources/parse-feed.ts reads an XML feed with.
  */
-export function readXmlFeedShape(input: string, maxDepth = Number.POSITIVE_INFINITY): { structure: XmlStructure; feed?: { format: XmlFeedFormat; feed: unknown } } {
+export function readXmlFeedShape(input: string): { format: XmlFeedFormat; feed: unknown } | undefined {
   const xml = input.includes('\r') ? input.replace(/\r\n?/g, '\n') : input;
   const reader = new FeedReader(xml, input);
-  const structure = scanXml(xml, maxDepth, reader);
-  const feed = structure === 'balanced' ? reader.feed() : undefined;
-  return feed ? { structure, feed: { format: feed.format, feed: feed.shape } } : { structure };
+  scanXml(xml, reader);
+  const feed = reader.feed();
+  return feed ? { format: feed.format, feed: feed.shape } : undefined;
 }
 
 /** readXmlFeedShape read through extract.ts: the RawFeed and RawEntry list it gives. */
 export function readXmlFeed(input: string): XmlFeed | undefined {
-  const { feed } = readXmlFeedShape(input);
+  const feed = readXmlFeedShape(input);
   if (!feed) return undefined;
   const raw = readFeed(feed.format, feed.feed);
   return { format: feed.format, raw, entries: raw.entries.map((e) => readEntry(feed.format, e)) };

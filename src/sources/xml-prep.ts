@@ -136,6 +136,51 @@ export function findDoctype(xml: string): { start: number; end: number } | undef
   return { start: m.index, end: xml.length };
 }
 
+/**
+ * Whether the document nests elements more than `limit` deep: a linear scan of the tags that skips comments,
+ * CDATA sections, processing instructions and declarations, honours quoted attribute values (which may hold ">"
+ * and "/>"), and stops at the first element past the limit. Exact for a well-formed document; one it counts
+ * short (stray end tags) is not well-formed, and the validator that runs next refuses it.
+ */
+export function nestsDeeperThan(xml: string, limit: number): boolean {
+  return elementStructure(xml, limit) === 'too-deep';
+}
+
+/**
+ * The scan of nestsDeeperThan, to its end: 'too-deep' as soon as an element is more than `limit` deep; else
+ * 'unbalanced' when an end tag does not name the element it closes, or the document ends with elements open or
+ * inside a tag (fast-xml-parser reads past all three without a word); else 'balanced'.
+ */
+export function elementStructure(xml: string, limit: number): 'too-deep' | 'unbalanced' | 'balanced' {
+  const open: string[] = [];
+  let balanced = true;
+  for (const tag of tagsOf(xml)) {
+    if (tag.end === -1) return 'unbalanced';
+    if (tag.kind === 'end') {
+      const name = open.pop();
+      if (balanced && (name === undefined || !closes(xml, tag, name))) balanced = false;
+    } else if (tag.kind === 'start' && !tag.selfClosing) {
+      if (open.length >= limit) return 'too-deep';
+      open.push(startTagName(xml, tag.index));
+    }
+  }
+  return balanced && open.length === 0 ? 'balanced' : 'unbalanced';
+}
+
+function startTagName(xml: string, index: number): string {
+  let j = index + 1;
+  while (j < xml.length && !NAME_END.has(xml[j]!)) j++;
+  return xml.slice(index + 1, j);
+}
+
+/** Whether the end tag `</name …>` names `name`. */
+function closes(xml: string, tag: TagMark, name: string): boolean {
+  const after = tag.index + 2 + name.length;
+  return xml.startsWith(name, tag.index + 2) && (after === tag.end || NAME_END.has(xml[after]!));
+}
+
+const NAME_END = new Set([' ', '\t', '\n', '\r', '/', '>']);
+
 interface TagMark {
   kind: 'start' | 'end' | 'other';
   /** Index of its "<". */
@@ -193,8 +238,8 @@ export interface OpenElement {
 
 /**
  * The elements a document leaves open at its end, outermost first: what a truncated download looks like. A linear
- * scan that skips what the structure scan skips (xml-scan.ts); an end tag closes the innermost open element whatever
- * its name (the validator reports mismatches itself).
+ * scan with the skipping rules of nestsDeeperThan; an end tag closes the innermost open element whatever its name
+ * (the validator reports mismatches itself).
  */
 export function openElementsAtEnd(xml: string): OpenElement[] {
   const open: OpenElement[] = [];

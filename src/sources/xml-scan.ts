@@ -1,31 +1,24 @@
 /**
- * One pass over an XML feed that both checks its element structure and reports its tags to a reader.
+ * The tags of an XML feed as htmlparser2 10 reports them in xmlMode without entity decoding, in one pass of our own.
  *
- * It replaces two passes: a structure scan (depth and balance) and htmlparser2's tokenizer, which fed the streaming
- * reader (xml-feed-reader.ts) and on a large feed took twice as long as the scan (`npm run bench`, ingest). Text
- * between tags is skipped with indexOf, not read character by character.
- *
- * What it reports is what htmlparser2 10 reports in xmlMode without entity decoding, which the reader was written
- * against (tests/sources/xml-feed-reader.test.ts compares the reader with feedsmith on every fixture):
- * - a start tag's name ends at whitespace, "/" or ">"; attributes are read as htmlparser2 reads them (white space
- *   around "=", values in either quote, unquoted values up to white space or ">", names without a value), raw;
- * - comments end at the first "-->" (`<!-->` is one), CDATA sections at the first "]]>", and their text is text;
- *   other declarations end at the first ">" and are reported as processing instructions, as htmlparser2 does.
- * - Except for processing instructions, which end at "?>" as in XML (and feedsmith), not at the first ">".
- *
- * Where htmlparser2 would read past a fault, this scan calls the document unbalanced instead, and the caller reads
- * it the slow way, as before (parse-feed.ts): an end tag that does not name the innermost open element, one with
- * white space before its name, a "<" that starts no tag, a document that ends inside a tag or with elements open.
+ * The streaming reader (xml-feed-reader.ts) was written against htmlparser2's events and is checked against
+ * feedsmith on every fixture; htmlparser2's tokenizer reads the document a character at a time and was most of the
+ * reader's time on a large feed (`npm run bench`, ingest). This pass gives the reader the same events, index for
+ * index, and skips text with indexOf. It reads what htmlparser2 reads, faults included: a "<" that starts no tag is
+ * text; `<!x…` is a declaration to the ">" after the character that follows "<!" (`<!-x`: after that one), reported
+ * as a processing instruction, as are `<?…>` instructions, which end at the first ">"; an attribute name takes its
+ * first character whatever it is, even "="; an end tag's name runs to white space or ">", and closes the innermost
+ * open element of that name and every element inside it (those as implied), or nothing when none is open; what is
+ * open at the end closes as implied. The structure check (xml-prep.ts) decides beforehand which documents the reader
+ * reads at all; tests/sources/xml-scan.test.ts compares this pass with htmlparser2 on every one it lets through.
  */
-
-export type XmlStructure = 'too-deep' | 'unbalanced' | 'balanced';
 
 export interface XmlSink {
   /** `quote` is the quote character, or undefined for an attribute without a value or with an unquoted one. */
   attribute(name: string, value: string, quote: '"' | "'" | undefined): void;
   /** After its attributes; `tagEnd` is the index of the start tag's ">". */
   open(name: string, tagEnd: number): void;
-  /** `closeStart` is the index of the end tag's "<", or -1 for an element that closed itself (`<x/>`). */
+  /** `closeStart` is the index of the end tag's "<", or -1 for an element closed by itself (`<x/>`) or as implied. */
   close(closeStart: number): void;
   /** Text between tags or inside a CDATA section, as indexes; never empty. */
   text(start: number, end: number): void;
@@ -34,7 +27,6 @@ export interface XmlSink {
   instruction(): void;
 }
 
-const LT = 60;
 const GT = 62;
 const SLASH = 47;
 const EQ = 61;
@@ -42,125 +34,175 @@ const BANG = 33;
 const QUESTION = 63;
 const DQ = 34;
 const SQ = 39;
+const DASH = 45;
+const BRACKET = 91;
 
-/** XML's white space as htmlparser2 reads it: space, tab, line feed, form feed, carriage return. */
+/** White space as htmlparser2 reads it: space, tab, line feed, form feed, carriage return. */
 const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 9 || c === 12 || c === 13;
 const endsName = (c: number): boolean => isSpace(c) || c === SLASH || c === GT;
 
-/**
- * Scans `xml`: 'too-deep' as soon as an element opens with `limit` elements open (the sink hears nothing more),
- * 'unbalanced' for the faults above (the sink may have heard part of the document), else 'balanced'.
- */
-export function scanXml(xml: string, limit: number, sink: XmlSink): XmlStructure {
-  const open: string[] = [];
+export function scanXml(xml: string, sink: XmlSink): void {
   const length = xml.length;
-  let balanced = true;
-  let i = 0;
-  while (i < length) {
-    const lt = xml.indexOf('<', i);
-    if (lt === -1) {
-      sink.text(i, length);
+  /** Open elements, innermost last. */
+  const open: string[] = [];
+  let textStart = 0;
+  let i = xml.indexOf('<');
+  const flushText = (end: number) => {
+    if (end > textStart) sink.text(textStart, end);
+  };
+  while (i !== -1 && i + 1 < length) {
+    const lt = i;
+    const c = xml.charCodeAt(lt + 1);
+    let next: number;
+    if (c === SLASH) {
+      let j = lt + 2;
+      while (j < length && isSpace(xml.charCodeAt(j))) j++;
+      if (j < length && xml.charCodeAt(j) === GT) {
+        // `</>`: text.
+        i = xml.indexOf('<', j + 1);
+        continue;
+      }
+      flushText(lt);
+      next = endTag(xml, lt, j, open, sink);
+    } else if (c === BANG) {
+      flushText(lt);
+      next = bang(xml, lt, sink);
+    } else if (c === QUESTION) {
+      flushText(lt);
+      next = declaration(xml, lt + 2, sink);
+    } else if (endsName(c)) {
+      // Not a tag: text, which goes on.
+      i = xml.indexOf('<', lt + 1);
+      continue;
+    } else {
+      flushText(lt);
+      next = startTag(xml, lt, open, sink);
+    }
+    if (next === -1) {
+      // The document ends inside a tag. htmlparser2 drops an unfinished tag (and may report what follows a "<!" or
+      // "<?" as text); the structure check never lets such a document through to the reader.
+      textStart = length;
       break;
     }
-    if (lt > i) sink.text(i, lt);
-    const c = xml.charCodeAt(lt + 1);
-    if (c === SLASH) {
-      // An end tag: its name, then anything up to ">".
-      let j = lt + 2;
-      while (j < length && !endsName(xml.charCodeAt(j))) j++;
-      const end = xml.indexOf('>', j);
-      if (end === -1) return 'unbalanced';
-      const name = open.pop();
-      if (name === undefined || j - (lt + 2) !== name.length || !xml.startsWith(name, lt + 2)) balanced = false;
-      else sink.close(lt);
-      i = end + 1;
-      continue;
-    }
-    if (c === BANG) {
-      if (xml.startsWith('<!--', lt)) {
-        const end = xml.indexOf('-->', lt + 2);
-        if (end === -1) return 'unbalanced';
-        sink.comment();
-        i = end + 3;
-      } else if (xml.startsWith('<![CDATA[', lt)) {
-        const end = xml.indexOf(']]>', lt + 9);
-        if (end === -1) return 'unbalanced';
-        if (end > lt + 9) sink.text(lt + 9, end);
-        i = end + 3;
-      } else {
-        // A declaration: htmlparser2 reports it as a processing instruction.
-        const end = xml.indexOf('>', lt + 2);
-        if (end === -1) return 'unbalanced';
-        sink.instruction();
-        i = end + 1;
-      }
-      continue;
-    }
-    if (c === QUESTION) {
-      // Up to "?>", as XML and fast-xml-parser (under feedsmith) have it; htmlparser2 stops at the first ">".
-      const end = xml.indexOf('?>', lt + 1);
-      if (end === -1) return 'unbalanced';
-      sink.instruction();
-      i = end + 2;
-      continue;
-    }
-    if (lt + 1 >= length) return 'unbalanced';
-    if (endsName(c)) {
-      // A "<" that starts no tag: text to htmlparser2, a fault here. The scan goes on, for the depth.
-      balanced = false;
-      i = lt + 1;
-      continue;
-    }
-    // A start tag: its name, its attributes, then ">" or "/>".
-    let j = lt + 1;
-    while (j < length && !endsName(xml.charCodeAt(j))) j++;
-    const name = xml.slice(lt + 1, j);
-    const tag = startTagRest(xml, j, sink);
-    if (tag === -1) return 'unbalanced';
-    const selfClosing = tag < 0;
-    const tagEnd = selfClosing ? -tag - 2 : tag;
-    if (!selfClosing && open.length >= limit) return 'too-deep';
-    sink.open(name, tagEnd);
-    if (selfClosing) sink.close(-1);
-    else open.push(name);
-    i = tagEnd + 1;
+    textStart = next;
+    i = xml.indexOf('<', next);
   }
-  return balanced && open.length === 0 ? 'balanced' : 'unbalanced';
+  flushText(length);
+  for (let k = open.length - 1; k >= 0; k--) sink.close(-1);
 }
 
-/**
- * Reads a start tag's attributes from `from` (just past its name) to its ">", reporting each. Returns the index of
- * ">", or -(index + 2) when the tag closes itself, or -1 when the document ends first.
- */
-function startTagRest(xml: string, from: number, sink: XmlSink): number {
+/** `</name …>`, its name starting at `j`; returns the index after it, or -1 at the end of the document inside it. */
+function endTag(xml: string, lt: number, j: number, open: string[], sink: XmlSink): number {
   const length = xml.length;
-  let j = from;
+  if (j >= length) return -1;
+  if (xml.charCodeAt(j) === SLASH) {
+    // `<//…>`: a comment to htmlparser2.
+    const end = xml.indexOf('>', j);
+    if (end === -1) return -1;
+    sink.comment();
+    return end + 1;
+  }
+  const nameStart = j;
+  while (j < length) {
+    const d = xml.charCodeAt(j);
+    if (d === GT || isSpace(d)) break;
+    j++;
+  }
+  if (j >= length) return -1;
+  const name = xml.slice(nameStart, j);
+  const end = xml.charCodeAt(j) === GT ? j : xml.indexOf('>', j);
+  const at = open.lastIndexOf(name);
+  if (at !== -1) {
+    while (open.length > at + 1) {
+      open.pop();
+      sink.close(-1);
+    }
+    open.pop();
+    sink.close(lt);
+  }
+  return end === -1 ? length : end + 1;
+}
+
+/** `<!…`: a comment, a CDATA section or a declaration; returns the index after it. */
+function bang(xml: string, lt: number, sink: XmlSink): number {
+  const length = xml.length;
+  const c = xml.charCodeAt(lt + 2);
+  if (c === DASH) {
+    if (xml.charCodeAt(lt + 3) === DASH) {
+      // The opening's own dashes may end it: `<!-->` is a whole comment.
+      const end = xml.indexOf('-->', lt + 2);
+      sink.comment();
+      return end === -1 ? length : end + 3;
+    }
+    // `<!-x`: a declaration from after the "x".
+    return declaration(xml, lt + 4, sink);
+  }
+  if (c === BRACKET) {
+    const sequence = 'CDATA[';
+    let k = 0;
+    while (k < sequence.length && xml.charCodeAt(lt + 3 + k) === sequence.charCodeAt(k)) k++;
+    if (k < sequence.length) return declaration(xml, lt + 3 + k, sink);
+    const start = lt + 9;
+    const end = xml.indexOf(']]>', start);
+    if (end === -1) {
+      if (length > start) sink.text(start, length);
+      return length;
+    }
+    if (end > start) sink.text(start, end);
+    return end + 3;
+  }
+  // `<!x…`: the character after "<!" is taken whatever it is.
+  return declaration(xml, lt + 3, sink);
+}
+
+function declaration(xml: string, from: number, sink: XmlSink): number {
+  const end = xml.indexOf('>', from);
+  if (end === -1) return -1;
+  sink.instruction();
+  return end + 1;
+}
+
+/** `<name attributes>` or `<name attributes/>`; returns the index after it, or -1 at the end inside it. */
+function startTag(xml: string, lt: number, open: string[], sink: XmlSink): number {
+  const length = xml.length;
+  let j = lt + 1;
+  while (j < length && !endsName(xml.charCodeAt(j))) j++;
+  const name = xml.slice(lt + 1, j);
   for (;;) {
     while (j < length && isSpace(xml.charCodeAt(j))) j++;
     if (j >= length) return -1;
     const c = xml.charCodeAt(j);
-    if (c === GT) return j;
+    if (c === GT) {
+      sink.open(name, j);
+      open.push(name);
+      return j + 1;
+    }
     if (c === SLASH) {
-      // "/" then white space then ">" closes the tag; a "/" followed by anything else is ignored.
+      // "/", white space, ">" closes the element at once; "/" before anything else is passed over.
       let k = j + 1;
       while (k < length && isSpace(xml.charCodeAt(k))) k++;
       if (k >= length) return -1;
-      if (xml.charCodeAt(k) === GT) return -(k + 2);
+      if (xml.charCodeAt(k) === GT) {
+        sink.open(name, k);
+        sink.close(-1);
+        return k + 1;
+      }
       j = k;
       continue;
     }
-    // An attribute name runs to "=", white space, "/" or ">".
+    // An attribute: its name takes this character, whatever it is, then runs to "=", white space, "/" or ">".
     const nameStart = j;
+    j++;
     while (j < length) {
       const d = xml.charCodeAt(j);
       if (d === EQ || endsName(d)) break;
       j++;
     }
-    const name = xml.slice(nameStart, j);
+    const attribute = xml.slice(nameStart, j);
     while (j < length && isSpace(xml.charCodeAt(j))) j++;
     if (j >= length) return -1;
     if (xml.charCodeAt(j) !== EQ) {
-      sink.attribute(name, '', undefined);
+      sink.attribute(attribute, '', undefined);
       continue;
     }
     j++;
@@ -170,24 +212,17 @@ function startTagRest(xml: string, from: number, sink: XmlSink): number {
     if (q === DQ || q === SQ) {
       const close = xml.indexOf(q === DQ ? '"' : "'", j + 1);
       if (close === -1) return -1;
-      sink.attribute(name, xml.slice(j + 1, close), q === DQ ? '"' : "'");
+      sink.attribute(attribute, xml.slice(j + 1, close), q === DQ ? '"' : "'");
       j = close + 1;
       continue;
     }
-    // Unquoted: up to white space or ">" ("/" included, so `a=b/>` does not close the tag).
+    // Unquoted: up to white space or ">" ("/" included: `a=b/>` does not close the element).
     const valueStart = j;
     while (j < length) {
       const d = xml.charCodeAt(j);
       if (isSpace(d) || d === GT) break;
       j++;
     }
-    sink.attribute(name, xml.slice(valueStart, j), undefined);
+    sink.attribute(attribute, xml.slice(valueStart, j), undefined);
   }
-}
-
-const NO_SINK: XmlSink = { attribute() {}, open() {}, close() {}, text() {}, comment() {}, instruction() {} };
-
-/** Whether the document nests elements more than `limit` deep: the scan alone, stopped at the first element past it. */
-export function nestsDeeperThan(xml: string, limit: number): boolean {
-  return scanXml(xml, limit, NO_SINK) === 'too-deep';
 }

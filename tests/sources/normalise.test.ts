@@ -9,8 +9,7 @@ import type { RawEntry } from '../../src/sources/extract.js';
 import { normaliseEntry } from '../../src/sources/normalise.js';
 import { parseFeed } from '../../src/sources/parse-feed.js';
 import { HtmlTooDeepError, htmlToPlain, MAX_HTML_DEPTH, stripControls, textToPlain, titleToPlain } from '../../src/sources/plain-text.js';
-import { findDoctype } from '../../src/sources/xml-prep.js';
-import { nestsDeeperThan } from '../../src/sources/xml-scan.js';
+import { findDoctype, nestsDeeperThan } from '../../src/sources/xml-prep.js';
 
 const entry = (over: Partial<RawEntry>): RawEntry => ({ links: [], excerpts: [], contents: [], dates: [], tags: [], images: [], ...over });
 const ok = (e: RawEntry, baseUrl?: string) => {

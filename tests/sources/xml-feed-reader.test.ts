@@ -1,31 +1,17 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseFeed as feedsmithParse } from 'feedsmith';
 import { describe, expect, it } from 'vitest';
-import { decodeBody } from '../../src/sources/decode-body.js';
 import { readEntry, readFeed, type RawFeed } from '../../src/sources/extract.js';
 import { readXmlFeed } from '../../src/sources/xml-feed-reader.js';
 import { leafText } from '../../src/sources/xml-feed-text.js';
 import { prepareXml } from '../../src/sources/xml-prep.js';
 import { randomFeed } from '../support/random-feeds.js';
+import { xmlFixtures as xmlFixturesOf } from '../support/xml-fixtures.js';
 
 /**
  * The streaming reader gives what feedsmith + extract.ts give, field for field and entry for entry, on every XML
  * feed of the fixtures that feedsmith reads.
  */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? filesUnder(path) : [path];
-    });
-}
-
-const xmlFixtures = filesUnder('tests/fixtures')
-  .filter((path) => !/(?:^|\/)LICENSE$|\.(?:md|json)$/.test(path))
-  .map((path) => ({ path, xml: prepareXml(decodeBody(readFileSync(path))).xml }))
-  .filter(({ xml }) => xml.startsWith('<'));
+const xmlFixtures = xmlFixturesOf();
 
 /** feedsmith's reading, as parse-feed.ts does it: undefined when feedsmith refuses the document. */
 function viaFeedsmith(xml: string) {
