@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type Keyv from 'keyv';
 import type { Logger } from 'pino';
 import { permanent, retryable } from '../../core/errors.js';
-import { newClaimOwner } from '../../store/claim-owner.js';
+import { whileHolding } from '../../store/lease-lock.js';
 import { seal, unseal } from '../../store/sealed.js';
 import type { Store } from '../../store/store.js';
 import { oauth2AppClient } from './client.js';
@@ -78,20 +78,12 @@ export class OAuth2Tokens {
     const leases = this.opts.leases;
     if (!leases) return this.rotate();
     const before = await this.load();
-    const name = `x-oauth2-refresh:${this.opts.channelId}`;
-    const owner = newClaimOwner();
-    const deadline = Date.now() + REFRESH_LOCK_WAIT_MS;
-    while (!(await leases.acquireLease(name, owner, REFRESH_LOCK_MS, Date.now()))) {
-      if (Date.now() > deadline) throw retryable('another process has been refreshing the OAuth 2.0 tokens for too long', { where: this.where });
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    try {
+    const tooLong = () => retryable('another process has been refreshing the OAuth 2.0 tokens for too long', { where: this.where });
+    return whileHolding(leases, `x-oauth2-refresh:${this.opts.channelId}`, { holdMs: REFRESH_LOCK_MS, waitMs: REFRESH_LOCK_WAIT_MS, pollMs: 200, tooLong }, async () => {
       const now = await this.load();
       if (now && now.accessToken !== before?.accessToken && now.expiresAt - EARLY_REFRESH_MS > this.opts.now()) return now.accessToken;
       return await this.rotate();
-    } finally {
-      await leases.releaseLease(name, owner);
-    }
+    });
   }
 
   private async rotate(): Promise<string> {

@@ -1,5 +1,5 @@
 import { mustWait, retryable } from '../../core/errors.js';
-import { newClaimOwner } from '../../store/claim-owner.js';
+import { whileHolding } from '../../store/lease-lock.js';
 import type { Store } from '../../store/store.js';
 
 const FIFTEEN_MINUTES = 15 * 60_000;
@@ -105,21 +105,14 @@ export class RateGate {
 
   /** Reads, changes and writes the stored state under the channel's lease, observed windows included. */
   private async update(change: (state: GateState) => void): Promise<void> {
-    const owner = newClaimOwner();
-    const deadline = Date.now() + LEASE_WAIT_MS;
-    while (!(await this.store.acquireLease(this.lease, owner, LEASE_MS, Date.now()))) {
-      if (Date.now() > deadline) throw retryable("another process has held the channel's rate state for too long", { where: this.where });
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    try {
+    const tooLong = () => retryable("another process has held the channel's rate state for too long", { where: this.where });
+    await whileHolding(this.store, this.lease, { holdMs: LEASE_MS, waitMs: LEASE_WAIT_MS, pollMs: 10, tooLong }, async () => {
       const observed = this.observed;
       const state = await this.load();
       change(state);
       await this.store.kv.set(this.key, state);
       // Written: what was observed since is kept for the next write.
       for (const family of Object.keys(observed)) if (this.observed[family] === observed[family]) delete this.observed[family];
-    } finally {
-      await this.store.releaseLease(this.lease, owner);
-    }
+    });
   }
 }
