@@ -292,14 +292,7 @@ async function bytesOf(file: string, max: number): Promise<Buffer | undefined> {
     return undefined;
   }
   try {
-    const buffer = Buffer.alloc(max);
-    let filled = 0;
-    while (filled < max) {
-      const { bytesRead } = await handle.read(buffer, filled, max - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    return buffer.subarray(0, filled);
+    return await readUpTo(handle, max);
   } catch {
     return undefined;
   } finally {
