@@ -198,6 +198,8 @@ export class Service {
 
   /** Abandoned uploads go (outbox/editor-queue.ts); a failure is logged and tried again at the next sweep. */
   private async sweepUploads(): Promise<void> {
+    // A stop that came while the service was starting has closed the store already.
+    if (this.stopping.signal.aborted) return;
     try {
       const removed = await this.app.editorQueue.removeAbandonedUploads();
       if (removed.length > 0) this.opts.log.info({ removed: removed.length }, 'removed uploads no delivery names, a week old or more');

@@ -109,7 +109,8 @@ export async function fetchLinkPreview(url: string, opts: LinkPreviewOptions): P
  * name resolves to. The operator's log keeps the whole message; this is what an editor sees.
  */
 function refusedHost(url: string): string {
-  return `${redactUrl(url)}: not fetched, its host is a private or local address (the operator can allow it in web.allowPrivateHosts)`;
+  // It may be a redirect that led there: the message names no host as the one at fault.
+  return `${redactUrl(url)}: not fetched, it leads to a private or local address (the operator can allow a host in web.allowPrivateHosts)`;
 }
 
 /** "example.com/path/page" for a page that names no title. */
