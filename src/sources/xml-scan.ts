@@ -41,10 +41,35 @@ const BRACKET = 91;
 const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 9 || c === 12 || c === 13;
 const endsName = (c: number): boolean => isSpace(c) || c === SLASH || c === GT;
 
+/**
+ * The open elements, innermost last, with a count of each name: an end tag that names no open element is passed
+ * over without a search of them all. Many such tags over many open elements (`<a></a/>` repeated: the structure
+ * check takes `</a/>` for `</a>`, htmlparser2 for an end tag named "a/") made the scan quadratic, as htmlparser2's own
+ * search is: seconds for a few hundred kilobytes.
+ */
+class OpenElements {
+  readonly names: string[] = [];
+  private readonly counts = new Map<string, number>();
+
+  push(name: string): void {
+    this.names.push(name);
+    this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+  }
+
+  pop(): void {
+    const name = this.names.pop()!;
+    this.counts.set(name, this.counts.get(name)! - 1);
+  }
+
+  /** Index of the innermost open element named `name`, or -1. */
+  innermost(name: string): number {
+    return (this.counts.get(name) ?? 0) > 0 ? this.names.lastIndexOf(name) : -1;
+  }
+}
+
 export function scanXml(xml: string, sink: XmlSink): void {
   const length = xml.length;
-  /** Open elements, innermost last. */
-  const open: string[] = [];
+  const open = new OpenElements();
   let textStart = 0;
   let i = xml.indexOf('<');
   const flushText = (end: number) => {
@@ -88,11 +113,11 @@ export function scanXml(xml: string, sink: XmlSink): void {
     i = xml.indexOf('<', next);
   }
   flushText(length);
-  for (let k = open.length - 1; k >= 0; k--) sink.close(-1);
+  for (let k = open.names.length - 1; k >= 0; k--) sink.close(-1);
 }
 
 /** `</name …>`, its name starting at `j`; returns the index after it, or -1 at the end of the document inside it. */
-function endTag(xml: string, lt: number, j: number, open: string[], sink: XmlSink): number {
+function endTag(xml: string, lt: number, j: number, open: OpenElements, sink: XmlSink): number {
   const length = xml.length;
   if (j >= length) return -1;
   if (xml.charCodeAt(j) === SLASH) {
@@ -111,9 +136,9 @@ function endTag(xml: string, lt: number, j: number, open: string[], sink: XmlSin
   if (j >= length) return -1;
   const name = xml.slice(nameStart, j);
   const end = xml.charCodeAt(j) === GT ? j : xml.indexOf('>', j);
-  const at = open.lastIndexOf(name);
+  const at = open.innermost(name);
   if (at !== -1) {
-    while (open.length > at + 1) {
+    while (open.names.length > at + 1) {
       open.pop();
       sink.close(-1);
     }
@@ -163,7 +188,7 @@ function declaration(xml: string, from: number, sink: XmlSink): number {
 }
 
 /** `<name attributes>` or `<name attributes/>`; returns the index after it, or -1 at the end inside it. */
-function startTag(xml: string, lt: number, open: string[], sink: XmlSink): number {
+function startTag(xml: string, lt: number, open: OpenElements, sink: XmlSink): number {
   const length = xml.length;
   let j = lt + 1;
   while (j < length && !endsName(xml.charCodeAt(j))) j++;
