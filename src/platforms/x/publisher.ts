@@ -217,15 +217,17 @@ export class XPublisher implements Publisher {
   /** Sends one part. Money and the rate window are reserved before sending and given back only when X surely did nothing. */
   private async send(part: XPart, replyTo: string | undefined, mediaIds: string[]): Promise<PostRef> {
     const cost = estimateXCostUsd([part], this.opts.channel.prices);
+    // One moment for the whole send: money given back goes to the month it was taken from.
+    const now = this.now();
     // Checked first so that, short of both, the budget is the reason given. The money is reserved, then the place in
     // the windows taken, each in one step another process cannot come between; money for a place not had goes back.
-    await this.ledger.assertAffordable(cost, this.now());
-    await this.gate.assertRoom(1, this.now());
-    await this.ledger.reserve(cost, this.now());
+    await this.ledger.assertAffordable(cost, now);
+    await this.gate.assertRoom(1, now);
+    await this.ledger.reserve(cost, now);
     try {
-      await this.gate.take(this.now());
+      await this.gate.take(now);
     } catch (err) {
-      await this.ledger.record(-cost, this.now());
+      await this.ledger.record(-cost, now);
       throw err;
     }
     try {
@@ -238,7 +240,7 @@ export class XPublisher implements Publisher {
       );
       return { id: res.data.id, url: `https://x.com/i/web/status/${res.data.id}` };
     } catch (err) {
-      if (classifyXError(err, this.where, { mayHaveApplied: true }).kind !== 'ambiguous') await this.ledger.record(-cost, this.now());
+      if (classifyXError(err, this.where, { mayHaveApplied: true }).kind !== 'ambiguous') await this.ledger.record(-cost, now);
       throw err;
     }
   }
@@ -375,7 +377,9 @@ export class XPublisher implements Publisher {
       await this.tokens.refresh();
       return await fn(await this.client());
     } finally {
-      await this.gate.save();
+      // Best effort: the windows X announced are a hint for the next send. A store that fails here must not turn a
+      // post X took into a failure, which would give its money back and send it again.
+      await this.gate.save().catch((err: unknown) => this.opts.log.warn({ err: describeError(err) }, "could not keep X's rate-limit headers; the next answer brings them again"));
     }
   }
 

@@ -19,8 +19,10 @@ interface GateState {
 }
 
 /** How long the gate's lease is held at most, and waited for. Held only while the state is read and written. */
-const LEASE_MS = 10_000;
-const LEASE_WAIT_MS = 30_000;
+// Far longer than a read and a write take, even on a Redis near its 10 s reply deadline: a lease that lapsed in the
+// middle would let another process write between them.
+const LEASE_MS = 60_000;
+const LEASE_WAIT_MS = 90_000;
 
 /**
  * Never sends while a window is known to be spent. Two sources: what X's
@@ -56,6 +58,9 @@ export class RateGate {
     await this.update((state) => {
       this.check(state, 1, now);
       state.sent = [...state.sent.filter((t) => t > now - DAY), now];
+      // X's own windows count this send too, until its answer says what is left: two processes cannot both take
+      // the last place X announced.
+      for (const w of Object.values(state.windows)) if (w.resetAt > now) w.remaining -= 1;
     });
   }
 
@@ -94,7 +99,9 @@ export class RateGate {
   /** The state as stored, with what this process observed and has not written yet. */
   async load(): Promise<GateState> {
     const stored = ((await this.store.kv.get(this.key)) as GateState | undefined) ?? { windows: {}, sent: [] };
-    return { windows: { ...stored.windows, ...this.observed }, sent: stored.sent };
+    // Copies: a change made to the state read must not reach the observations not written yet.
+    const windows = Object.fromEntries(Object.entries({ ...stored.windows, ...this.observed }).map(([family, w]) => [family, { ...w }]));
+    return { windows, sent: stored.sent };
   }
 
   /** Writes the windows observed since the last save, if any. */
@@ -107,7 +114,7 @@ export class RateGate {
   private async update(change: (state: GateState) => void): Promise<void> {
     const tooLong = () => retryable("another process has held the channel's rate state for too long", { where: this.where });
     await whileHolding(this.store, this.lease, { holdMs: LEASE_MS, waitMs: LEASE_WAIT_MS, pollMs: 10, tooLong }, async () => {
-      const observed = this.observed;
+      const observed = { ...this.observed };
       const state = await this.load();
       change(state);
       await this.store.kv.set(this.key, state);

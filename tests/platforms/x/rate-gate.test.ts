@@ -65,4 +65,42 @@ describe('the X rate gate shared by two processes', () => {
     // The spent window holds the other process back too.
     expect(await waitReason(b.assertRoom(1, NOW + 1))).toBe('rate');
   });
+
+  it("takes X's last announced place once", async () => {
+    const { a, b } = await twoGates();
+    a.observe({ 'x-rate-limit-limit': '100', 'x-rate-limit-remaining': '1', 'x-rate-limit-reset': String((NOW + 60_000) / 1000) }, NOW);
+    await a.save();
+    const reasons = await Promise.all([waitReason(a.take(NOW)), waitReason(b.take(NOW))]);
+    expect(reasons.sort()).toEqual(['rate', undefined]);
+  });
+
+  it('keeps a window observed while a write is in flight, for the next write', async () => {
+    const url = `sqlite:${path.join(tempDir('threadcast-rate-gate-'), 'state.sqlite')}`;
+    const store = await openStore(url);
+    stores.push(store);
+    const headers = (remaining: number) => ({ 'x-rate-limit-limit': '100', 'x-rate-limit-remaining': String(remaining), 'x-rate-limit-reset': String((NOW + 600_000) / 1000) });
+    let duringWrite: (() => void) | undefined;
+    // The store's write, with an answer from X arriving while it is in flight.
+    const kv = new Proxy(store.kv, {
+      get(target, prop, receiver) {
+        if (prop === 'set') {
+          return async (key: string, value: unknown) => {
+            const done = await target.set(key, value);
+            duringWrite?.();
+            duringWrite = undefined;
+            return done;
+          };
+        }
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const gate = new RateGate({ kv, acquireLease: (...a) => store.acquireLease(...a), releaseLease: (...a) => store.releaseLease(...a) }, 'x', { postsPer15Minutes: 100, postsPer24Hours: 1000 }, 'channel x');
+    gate.observe(headers(5), NOW);
+    duringWrite = () => gate.observe(headers(0), NOW);
+    await gate.take(NOW);
+    await gate.save();
+    expect(((await store.kv.get('x:rate:x')) as { windows: Record<string, { remaining: number }> }).windows['x-rate-limit']?.remaining).toBe(0);
+    expect(await waitReason(gate.assertRoom(1, NOW + 1))).toBe('rate');
+  });
 });

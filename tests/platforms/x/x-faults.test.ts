@@ -124,3 +124,65 @@ describe('X under faults', () => {
     expect(x!.requests().filter((r) => r.whileWindowKnownSpent)).toEqual([]);
   });
 });
+
+describe('a store that fails to keep the rate headers after X took a post', () => {
+  it('still counts the post as sent: published once, its money kept, nothing sent again', async () => {
+    x = await startXEmulator();
+    const user = x.addOAuth1User({ username: 'blip' });
+    const failing = new SqliteStore(':memory:');
+    store = failing;
+    // The rate state's lease fails once, right after X has answered the post: the headers are not kept.
+    let failNextLease = false;
+    const acquire = failing.acquireLease.bind(failing);
+    failing.acquireLease = async (name: string, owner: string, ttl: number, now: number) => {
+      if (failNextLease && name.startsWith('x-rate:')) {
+        failNextLease = false;
+        throw new Error('redis store: no answer within 10000 ms (acquireLease)');
+      }
+      return acquire(name, owner, ttl, now);
+    };
+    const channel = XChannelSchema.parse({
+      id: 'x', platform: 'x', apiBase: x.url, readAccess: false, monthlyBudgetUsd: 10,
+      appKey: user.appKey, appSecret: user.appSecret, accessToken: user.accessToken, accessSecret: user.accessSecret,
+    });
+    const publisher = new XPublisher({ channel, web, store: failing, log });
+    const gate = (publisher as unknown as { gate: { observe: (headers: unknown, now: number) => void } }).gate;
+    const observe = gate.observe.bind(gate);
+    gate.observe = (headers, now) => {
+      observe(headers, now);
+      failNextLease = true;
+    };
+    const outbox = new Outbox(failing, { owner: 'test', retry: { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 1 }, log });
+    await outbox.enqueue(makeItem(1, { summary: 'A short note about the harbour opening times.', url: undefined }), 'x', { order: 0 });
+    await outbox.publishDue(publisher);
+    const [delivery] = await failing.listDeliveries();
+    expect(delivery!.state).toBe('published');
+    expect(x.posts(user.userId)).toHaveLength(1);
+    expect(await failing.kv.get(`x:spend:x:${new Date().toISOString().slice(0, 7)}`)).toBeGreaterThan(0);
+  });
+});
+
+describe('money given back across the end of a month', () => {
+  it('goes back to the month it was taken from', async () => {
+    x = await startXEmulator();
+    const user = x.addOAuth1User({ username: 'midnight' });
+    // X refuses the post with a 429, which surely stored nothing: the money reserved for it goes back.
+    x.injectFault({ route: 'POST /2/tweets', kind: 'rate-limit', probability: 1 });
+    store = new SqliteStore(':memory:');
+    // Each reading of the clock moves it on a millisecond; the send starts a few readings before midnight, so the
+    // money is taken in January and, read again, the clock says February by the time X has answered.
+    const midnight = Date.UTC(2027, 1, 1);
+    let clock = midnight - 3;
+    const channel = XChannelSchema.parse({
+      id: 'x', platform: 'x', apiBase: x.url, readAccess: false, monthlyBudgetUsd: 10,
+      appKey: user.appKey, appSecret: user.appSecret, accessToken: user.accessToken, accessSecret: user.accessSecret,
+    });
+    const publisher = new XPublisher({ channel, web, store, log, now: () => clock++ });
+    const outbox = new Outbox(store, { owner: 'test', retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 }, log });
+    await outbox.enqueue(makeItem(1, { summary: 'A short note about the harbour opening times.', url: undefined }), 'x', { order: 0 });
+    await outbox.publishDue(publisher);
+    expect(x.posts(user.userId)).toHaveLength(0);
+    expect(await store.kv.get('x:spend:x:2027-01')).toBe(0);
+    expect((await store.kv.get('x:spend:x:2027-02')) ?? 0).toBe(0);
+  });
+});
