@@ -18,9 +18,11 @@ interface GateState {
   sent: number[];
 }
 
-/** How long the gate's lease is held at most, and waited for. Held only while the state is read and written. */
-// Far longer than a read and a write take, even on a Redis near its 10 s reply deadline: a lease that lapsed in the
-// middle would let another process write between them.
+/**
+ * How long the gate's lease is held at most, and waited for. Held only while the state is read and written, but far
+ * longer than that takes, even on a Redis near its 10 s reply deadline: a lease that lapsed in the middle would let
+ * another process write between the two.
+ */
 const LEASE_MS = 60_000;
 const LEASE_WAIT_MS = 90_000;
 
