@@ -2,8 +2,8 @@
  * The tags of an XML feed as htmlparser2 10 reports them in xmlMode without entity decoding, in one pass of our own.
  *
  * The streaming reader (xml-feed-reader.ts) was written against htmlparser2's events and is checked against
- * feedsmith on every fixture; htmlparser2's tokenizer reads the document a character at a time and was most of the
- * reader's time on a large feed (`npm run bench`, ingest). This pass gives the reader the same events, index for
+ * feedsmith on every fixture; htmlparser2's tokenizer reads the document a character at a time, about a third of
+ * the reader's time on a large feed (`npm run bench`, ingest). This pass gives the reader the same events, index for
  * index, and skips text with indexOf. It reads what htmlparser2 reads, faults included: a "<" that starts no tag is
  * text; `<!x…` is a declaration to the ">" after the character that follows "<!" (`<!-x`: after that one), reported
  * as a processing instruction, as are `<?…>` instructions, which end at the first ">"; an attribute name takes its
