@@ -246,14 +246,14 @@ const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDE
  * atomically; then the old name goes. On file systems without hard links, the name is checked free just before a
  * rename.
  */
-export async function moveToFreeName(file: string, suffix: string, expected: Stats, expectedBytes?: Buffer): Promise<string | undefined> {
+export async function moveToFreeName(file: string, suffix: string, expected: Stats, expectedBytes: Buffer): Promise<string | undefined> {
   // The same file, unchanged: a save that writes into it in place (nano, `echo >`) keeps its inode but not, as a
   // rule, its modification time or size. Not ctime: the hard link below changes that. A rewrite that keeps both
-  // (the same length, within the file system's time resolution) is told by its bytes, when they are given.
+  // (the same length, within the file system's time resolution) is told by its bytes.
   const same = async (name: string) => {
     const info = await lstat(name).catch(() => undefined);
     if (info === undefined || info.dev !== expected.dev || info.ino !== expected.ino || info.size !== expected.size || info.mtimeMs !== expected.mtimeMs) return false;
-    return expectedBytes === undefined || (await bytesOf(name, expectedBytes.length + 1))?.equals(expectedBytes) === true;
+    return (await bytesOf(name, expectedBytes.length + 1))?.equals(expectedBytes) === true;
   };
   let linksWork = true;
   for (const target of namesFor(file, suffix)) {
