@@ -149,83 +149,113 @@ export function nestsDeeperThan(xml: string, limit: number): boolean {
 /**
  * The scan of nestsDeeperThan, to its end: 'too-deep' as soon as an element is more than `limit` deep; else
  * 'unbalanced' when an end tag does not name the element it closes, or the document ends with elements open or
- * inside a tag (fast-xml-parser reads past all three without a word); else 'balanced'.
+ * inside a tag (fast-xml-parser reads past all three without a word); else 'balanced'. Every XML feed passes here
+ * before it is read, so the open elements are kept as where their names start and how long they are, not as copies.
  */
 export function elementStructure(xml: string, limit: number): 'too-deep' | 'unbalanced' | 'balanced' {
-  const open: string[] = [];
+  const nameStarts: number[] = [];
+  const nameLengths: number[] = [];
   let balanced = true;
-  for (const tag of tagsOf(xml)) {
-    if (tag.end === -1) return 'unbalanced';
-    if (tag.kind === 'end') {
-      const name = open.pop();
-      if (balanced && (name === undefined || !closes(xml, tag, name))) balanced = false;
-    } else if (tag.kind === 'start' && !tag.selfClosing) {
-      if (open.length >= limit) return 'too-deep';
-      open.push(startTagName(xml, tag.index));
+  let verdict: 'too-deep' | 'unbalanced' | undefined;
+  walkTags(xml, (kind, index, end) => {
+    if (end === -1) {
+      verdict = 'unbalanced';
+      return false;
     }
-  }
-  return balanced && open.length === 0 ? 'balanced' : 'unbalanced';
+    if (kind === END_TAG) {
+      const start = nameStarts.pop();
+      const length = nameLengths.pop();
+      if (balanced && (start === undefined || !closes(xml, index, end, start, length!))) balanced = false;
+    } else if (kind === START_TAG && xml.charCodeAt(end - 1) !== SLASH) {
+      if (nameStarts.length >= limit) {
+        verdict = 'too-deep';
+        return false;
+      }
+      nameStarts.push(index + 1);
+      nameLengths.push(nameLength(xml, index + 1));
+    }
+    return true;
+  });
+  return verdict ?? (balanced && nameStarts.length === 0 ? 'balanced' : 'unbalanced');
 }
 
-function startTagName(xml: string, index: number): string {
-  let j = index + 1;
-  while (j < xml.length && !NAME_END.has(xml[j]!)) j++;
-  return xml.slice(index + 1, j);
+/** How long the name is that starts at `from`: up to white space, "/", ">" or the end. */
+function nameLength(xml: string, from: number): number {
+  let j = from;
+  while (j < xml.length && !isNameEnd(xml.charCodeAt(j))) j++;
+  return j - from;
 }
 
-/** Whether the end tag `</name …>` names `name`. */
-function closes(xml: string, tag: TagMark, name: string): boolean {
-  const after = tag.index + 2 + name.length;
-  return xml.startsWith(name, tag.index + 2) && (after === tag.end || NAME_END.has(xml[after]!));
+/** Whether the end tag at `index` (its ">" at `end`) names the element whose name is at `nameStart`. */
+function closes(xml: string, index: number, end: number, nameStart: number, nameLen: number): boolean {
+  const from = index + 2;
+  if (from + nameLen > xml.length) return false;
+  for (let k = 0; k < nameLen; k++) if (xml.charCodeAt(from + k) !== xml.charCodeAt(nameStart + k)) return false;
+  const after = from + nameLen;
+  return after === end || isNameEnd(xml.charCodeAt(after));
 }
 
-const NAME_END = new Set([' ', '\t', '\n', '\r', '/', '>']);
+const SLASH = 0x2f;
+const GT = 0x3e;
+const BANG = 0x21;
+const QUESTION = 0x3f;
+const DOUBLE_QUOTE = 0x22;
+const SINGLE_QUOTE = 0x27;
 
-interface TagMark {
-  kind: 'start' | 'end' | 'other';
-  /** Index of its "<". */
-  index: number;
-  /** Index where it ends ("-1": the document ends inside it, and the walk stops there). */
-  end: number;
-  selfClosing: boolean;
-}
+/** Space, tab, LF, CR, "/" or ">". */
+const isNameEnd = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === SLASH || c === GT;
+
+const START_TAG = 0;
+const END_TAG = 1;
+const OTHER_TAG = 2;
+type TagKind = typeof START_TAG | typeof END_TAG | typeof OTHER_TAG;
 
 /**
- * The document's tags in order, in one linear pass: comments, CDATA sections, processing instructions and
- * declarations are "other" and skipped whole; quoted attribute values may hold ">" and "/>".
+ * The document's tags in order, in one linear pass, each given to `visit` with the index of its "<" and of where it
+ * ends (-1: the document ends inside it, and the walk stops there) until `visit` returns false: comments, CDATA
+ * sections, processing instructions and declarations are "other" and skipped whole; quoted attribute values may
+ * hold ">" and "/>". A start tag ending "/>" closes itself.
  */
-function* tagsOf(xml: string): Generator<TagMark> {
+function walkTags(xml: string, visit: (kind: TagKind, index: number, end: number) => boolean): void {
   let i = xml.indexOf('<');
   while (i !== -1) {
-    const next = xml[i + 1];
-    let kind: TagMark['kind'];
+    const next = xml.charCodeAt(i + 1);
+    let kind: TagKind;
     let end: number;
-    if (next === '/') {
-      kind = 'end';
+    if (next === SLASH) {
+      kind = END_TAG;
       end = xml.indexOf('>', i);
-    } else if (next === '!' || next === '?') {
-      kind = 'other';
-      const close = xml.startsWith('<!--', i) ? '-->' : xml.startsWith('<![CDATA[', i) ? ']]>' : next === '?' ? '?>' : '>';
+    } else if (next === BANG || next === QUESTION) {
+      kind = OTHER_TAG;
+      const close = xml.startsWith('<!--', i) ? '-->' : xml.startsWith('<![CDATA[', i) ? ']]>' : next === QUESTION ? '?>' : '>';
       end = xml.indexOf(close, i);
     } else {
-      kind = 'start';
+      kind = START_TAG;
       end = startTagEnd(xml, i + 1);
     }
-    yield { kind, index: i, end, selfClosing: kind === 'start' && end !== -1 && xml[end - 1] === '/' };
-    if (end === -1) return;
+    if (!visit(kind, i, end) || end === -1) return;
     i = xml.indexOf('<', end + 1);
   }
 }
 
 /** Index of the ">" that closes the start tag whose name begins at `from`, or -1. */
 function startTagEnd(xml: string, from: number): number {
-  let quote = '';
-  for (let j = from; j < xml.length; j++) {
-    const ch = xml[j];
-    if (quote) {
-      if (ch === quote) quote = '';
-    } else if (ch === '"' || ch === "'") quote = ch;
-    else if (ch === '>') return j;
+  const gt = xml.indexOf('>', from);
+  if (gt === -1) return -1;
+  // Most tags hold no quote before their ">": then that ">" is the end.
+  let j = from;
+  while (j < gt) {
+    const c = xml.charCodeAt(j);
+    if (c === DOUBLE_QUOTE || c === SINGLE_QUOTE) break;
+    j++;
+  }
+  if (j === gt) return gt;
+  for (let quote = 0; j < xml.length; j++) {
+    const c = xml.charCodeAt(j);
+    if (quote !== 0) {
+      if (c === quote) quote = 0;
+    } else if (c === DOUBLE_QUOTE || c === SINGLE_QUOTE) quote = c;
+    else if (c === GT) return j;
   }
   return -1;
 }
@@ -243,13 +273,14 @@ export interface OpenElement {
  */
 export function openElementsAtEnd(xml: string): OpenElement[] {
   const open: OpenElement[] = [];
-  for (const tag of tagsOf(xml)) {
-    if (tag.kind === 'end') open.pop();
-    else if (tag.kind === 'start' && !tag.selfClosing) {
-      const name = /^[^\s/>]+/.exec(xml.slice(tag.index + 1, tag.index + 201))?.[0];
-      if (name) open.push({ name, index: tag.index });
+  walkTags(xml, (kind, index, end) => {
+    if (kind === END_TAG) open.pop();
+    else if (kind === START_TAG && !(end !== -1 && xml.charCodeAt(end - 1) === SLASH)) {
+      const name = /^[^\s/>]+/.exec(xml.slice(index + 1, index + 201))?.[0];
+      if (name) open.push({ name, index });
     }
-  }
+    return true;
+  });
   return open;
 }
 
