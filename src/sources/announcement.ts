@@ -134,6 +134,6 @@ export function announcementItem(input: AnnouncementInput, where: string): Item 
   const contentHash = createHash('sha256').update(JSON.stringify([base.title, base.summary, base.url, base.images])).digest('hex').slice(0, 32);
   // An announcement that links an article is that article, for any feed that brings it too (src/outbox/seen-marks.ts).
   const canonical = input.url === undefined ? undefined : canonicalUrl(input.url);
-  const key = canonical?.ok ? articleKey({ url: canonical.url, sourceId: EDITOR_SOURCE_ID, contentHash }) : undefined;
+  const key = canonical?.ok ? articleKey({ url: canonical.url, urlIdentity: canonical.identity, sourceId: EDITOR_SOURCE_ID, contentHash }) : undefined;
   return ItemSchema.parse({ ...base, contentHash, ...(key ? { articleKey: key } : {}) });
 }

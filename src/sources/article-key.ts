@@ -1,3 +1,4 @@
+import { identityOf } from './canonical-url.js';
 import { sha256Hex } from './hash.js';
 
 /**
@@ -14,8 +15,15 @@ import { sha256Hex } from './hash.js';
  * A link that several entries of one feed share (a feed whose 99 items all point at its home page) says nothing
  * about which article an entry is: those entries are told apart by title, date and text (see sharedLinkKey).
  */
-export function articleKey(fields: { url?: string; guid?: string; sourceId: string; contentHash?: string }): string {
-  if (fields.url) return `url:${identityUrl(fields.url)}`;
+export function articleKey(fields: {
+  url?: string;
+  /** identityUrl(url), when the caller has it from parsing the link (canonicalUrl gives it): not parsed again. */
+  urlIdentity?: string;
+  guid?: string;
+  sourceId: string;
+  contentHash?: string;
+}): string {
+  if (fields.url) return `url:${fields.urlIdentity ?? identityUrl(fields.url)}`;
   if (fields.guid) return `guid:${fields.sourceId}:${fields.guid}`;
   // Only an item with neither needs its text hashed for its key (a polled item's body is cleaned on demand).
   if (fields.contentHash === undefined) throw new Error('articleKey: an item with neither link nor GUID needs its content hash');
@@ -35,8 +43,5 @@ export function identityUrl(url: string): string {
   } catch {
     return url;
   }
-  const host = u.hostname.toLowerCase().replace(/^www\./u, '');
-  const port = u.port ? `:${u.port}` : '';
-  const path = u.pathname.length > 1 ? u.pathname.replace(/\/+$/u, '') : '';
-  return `//${host}${port}${path}${u.search}`;
+  return identityOf(u);
 }

@@ -29,7 +29,17 @@ const NO_EXTRA: ReadonlySet<string> = new Set();
 /** Names this release added to TRACKING_PARAMS; the previous release kept them in links (and in ids made of links). */
 const NEW_IN_THIS_RELEASE: ReadonlySet<string> = new Set(['ref', 'spm', 'scm']);
 
-export type CanonicalUrl = { ok: true; url: string } | { ok: false; reason: string };
+export type CanonicalUrl =
+  | {
+      ok: true;
+      url: string;
+      /** What tells this article apart from others (article-key.ts `identityUrl`), from the same parse. */
+      identity: string;
+    }
+  | { ok: false; reason: string };
+
+/** An absolute http(s) URL: it resolves to itself against any base, so none is parsed for it. */
+const ABSOLUTE_HTTP = /^https?:\/\//i;
 
 /**
  * Resolve `raw` against `base`, keep only http(s), drop the fragment and tracking parameters, and read a
@@ -42,7 +52,8 @@ export function canonicalUrl(raw: string, base?: string, extraTracking?: Readonl
   if (!text) return { ok: false, reason: 'empty link' };
   let url: URL;
   try {
-    url = base ? new URL(text, base) : new URL(text);
+    // A feed's links are nearly all absolute: parsing the base for each one was most of the time here.
+    url = base && !ABSOLUTE_HTTP.test(text) ? new URL(text, base) : new URL(text);
   } catch {
     return { ok: false, reason: base ? `link ${quote(text)} is not a valid URL` : `link ${quote(text)} is relative and the feed has no base URL` };
   }
@@ -50,7 +61,8 @@ export function canonicalUrl(raw: string, base?: string, extraTracking?: Readonl
     return { ok: false, reason: `link ${quote(text)} is not http(s)` };
   }
   if (!url.hostname) return { ok: false, reason: `link ${quote(text)} has no host` };
-  url.hash = '';
+  // A fragment comes only from a "#"; setting the hash re-serialises the URL.
+  if (text.includes('#')) url.hash = '';
   if (url.search) {
     const kept = url.search
       .slice(1)
@@ -66,7 +78,15 @@ export function canonicalUrl(raw: string, base?: string, extraTracking?: Readonl
       });
     url.search = kept.length ? `?${kept.join('&')}` : '';
   }
-  return { ok: true, url: url.href };
+  return { ok: true, url: url.href, identity: identityOf(url) };
+}
+
+/** `url` without what does not tell two articles apart: `//host/path?query` (see article-key.ts). */
+export function identityOf(url: URL): string {
+  const host = url.hostname.toLowerCase().replace(/^www\./u, '');
+  const port = url.port ? `:${url.port}` : '';
+  const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/u, '') : '';
+  return `//${host}${port}${path}${url.search}`;
 }
 
 /** A base URL for resolving others, or undefined when `raw` cannot serve as one. */

@@ -54,12 +54,14 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
   const title = rawTitle ? plainOrProblem('title', problems, () => repairMojibake(titleToPlain(rawTitle.value, rawTitle.kind === 'text'))) || undefined : undefined;
 
   let url: string | undefined;
+  let urlIdentity: string | undefined;
   let previousUrl: string | undefined;
   const linkProblems: string[] = [];
   for (const link of entry.links) {
     const c = canonicalUrl(link, ctx.baseUrl, ctx.trackingParams);
     if (c.ok) {
       url = c.url;
+      urlIdentity = c.identity;
       // The rules differ only in the query, which a link without "?" (or a bare "#…", which keeps its base's) lacks.
       const before = /[?#]/.test(link) ? canonicalUrl(link, ctx.baseUrl, undefined, 'previous-release') : c;
       if (before.ok && before.url !== url) previousUrl = before.url;
@@ -116,7 +118,7 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
       }
     };
     const item = withBodyOnDemand(
-      { ...head(imagesOf(entry, ctx.baseUrl, problems)), id: guid ?? url!, articleKey: articleKey({ url, guid, sourceId: ctx.sourceId }) },
+      { ...head(imagesOf(entry, ctx.baseUrl, problems)), id: guid ?? url!, articleKey: articleKey({ url, urlIdentity, guid, sourceId: ctx.sourceId }) },
       cleanLate,
       hashRawEntry,
     );
@@ -129,7 +131,7 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
   }
   const images = imagesOf(entry, ctx.baseUrl, problems);
   const id = guid || url || `sha256:${sha256Hex([title ?? '', cleaned.summary])}`;
-  const item = ItemSchema.parse({ ...head(images), rawHash: hashRawEntry(), ...cleaned, id, articleKey: articleKey({ url, guid, sourceId: ctx.sourceId, contentHash: cleaned.contentHash }) });
+  const item = ItemSchema.parse({ ...head(images), rawHash: hashRawEntry(), ...cleaned, id, articleKey: articleKey({ url, urlIdentity, guid, sourceId: ctx.sourceId, contentHash: cleaned.contentHash }) });
   return { ok: true, item, problems, hasGuid: guid !== undefined, ...(previousUrl ? { previousUrl } : {}) };
 }
 

@@ -96,6 +96,6 @@ describe('boilerplate found on real feeds', () => {
 describe('links escaped twice', () => {
   it('reads "&amp;" between query parameters as "&", so tracking parameters behind it go too', () => {
     const r = canonicalUrl('https://aeromagazine.uol.com.br/artigo/a.html?utm_source=Feed%20UOL&amp;utm_medium=site&amp;xid=2310');
-    expect(r).toEqual({ ok: true, url: 'https://aeromagazine.uol.com.br/artigo/a.html?xid=2310' });
+    expect(r).toEqual({ ok: true, url: 'https://aeromagazine.uol.com.br/artigo/a.html?xid=2310', identity: '//aeromagazine.uol.com.br/artigo/a.html?xid=2310' });
   });
 });

@@ -16,6 +16,8 @@ describe('identityUrl: what does not tell articles apart does not count', () => 
     'http://news.example.org:80/2026/story/',
   ])('%s', (url) => {
     expect(identityUrl(canonicalUrl(url).ok ? (canonicalUrl(url) as { url: string }).url : url)).toBe('//news.example.org/2026/story');
+    // The same, taken from canonicalUrl's own parse of the link (what normalising an entry uses).
+    expect(canonicalUrl(`${url}?utm_source=rss#top`)).toMatchObject({ ok: true, identity: '//news.example.org/2026/story' });
   });
 
   it('keeps what does: another path, another query, another port', () => {
@@ -32,8 +34,8 @@ describe('identityUrl: what does not tell articles apart does not count', () => 
 
 describe('tracking parameters', () => {
   it('keeps a numeric ref, an article id in old CMSs, unless the operator lists ref', () => {
-    expect(canonicalUrl('https://cms.example.org/article.asp?ref=1234')).toEqual({ ok: true, url: 'https://cms.example.org/article.asp?ref=1234' });
-    expect(canonicalUrl('https://cms.example.org/article.asp?ref=1234', undefined, new Set(['ref']))).toEqual({ ok: true, url: 'https://cms.example.org/article.asp' });
+    expect(canonicalUrl('https://cms.example.org/article.asp?ref=1234')).toEqual({ ok: true, url: 'https://cms.example.org/article.asp?ref=1234', identity: '//cms.example.org/article.asp?ref=1234' });
+    expect(canonicalUrl('https://cms.example.org/article.asp?ref=1234', undefined, new Set(['ref']))).toEqual({ ok: true, url: 'https://cms.example.org/article.asp', identity: '//cms.example.org/article.asp' });
   });
 
   it("remembers the link as the previous release made it canonical, for an entry without a GUID whose id is its link", () => {
@@ -45,8 +47,8 @@ describe('tracking parameters', () => {
 
   it('drops the default list (utm_*, fbclid, ref, spm…) and what the operator adds, and keeps the rest', () => {
     const url = 'https://news.example.org/a?id=7&utm_source=x&ref=home&spm=a.b&fbclid=1&campaign_id=9&src=rss';
-    expect(canonicalUrl(url)).toEqual({ ok: true, url: 'https://news.example.org/a?id=7&campaign_id=9&src=rss' });
-    expect(canonicalUrl(url, undefined, new Set(['src', 'campaign_id']))).toEqual({ ok: true, url: 'https://news.example.org/a?id=7' });
+    expect(canonicalUrl(url)).toEqual({ ok: true, url: 'https://news.example.org/a?id=7&campaign_id=9&src=rss', identity: '//news.example.org/a?id=7&campaign_id=9&src=rss' });
+    expect(canonicalUrl(url, undefined, new Set(['src', 'campaign_id']))).toEqual({ ok: true, url: 'https://news.example.org/a?id=7', identity: '//news.example.org/a?id=7' });
   });
 
   it('reaches parseFeed from the config (links.trackingParams)', () => {
