@@ -15,17 +15,21 @@ export function toIsoDate(raw: unknown): string | undefined {
   if (!text || text.length > 100) return undefined;
   // Date-only W3C-DTF forms: Date.parse reads "2019-06" and "2019-06-25" as UTC midnight, which is what we want.
   if (/^\d{4}(?:-\d{2}(?:-\d{2})?)?$/.test(text)) return finite(new Date(text));
-  // Named zones that V8 does not know: rewrite to numeric offsets.
-  const withZone = text.replace(/\s([A-Z]{1,4})$/, (m, zone: string) => (ZONES[zone] ? ` ${ZONES[zone]}` : m));
+  // Named zones that V8 does not know: rewrite to numeric offsets. Only a text that ends in a capital can name one
+  // (most end in a digit or an offset), and the rewrite cost more than the parse.
+  const last = text.charCodeAt(text.length - 1);
+  const withZone = last >= 0x41 && last <= 0x5a ? text.replace(/\s([A-Z]{1,4})$/, (m, zone: string) => (ZONES[zone] ? ` ${ZONES[zone]}` : m)) : text;
   const ms = Date.parse(withZone);
   if (Number.isNaN(ms)) return undefined;
   return finite(new Date(ms));
 }
 
+/** The first instant of 1900 and of 3000, UTC: years outside are "0001-01-01" placeholders and typos. */
+const EARLIEST = Date.UTC(1900, 0, 1);
+const TOO_LATE = Date.UTC(3000, 0, 1);
+
 function finite(d: Date): string | undefined {
   const ms = d.getTime();
-  if (!Number.isFinite(ms)) return undefined;
-  const year = d.getUTCFullYear();
-  if (year < 1900 || year > 2999) return undefined; // "0001-01-01" placeholders and typos
+  if (!Number.isFinite(ms) || ms < EARLIEST || ms >= TOO_LATE) return undefined;
   return d.toISOString();
 }
