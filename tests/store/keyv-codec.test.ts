@@ -83,4 +83,22 @@ describe("keyv's stored format, written and read faster", () => {
     expect(db.prepare("SELECT count(*) AS n FROM kv WHERE key = 'tc:old'").get()).toEqual({ n: 0 });
     db.close();
   });
+
+  it('writes a batch with repeated keys as one write after another would, across and within groups of rows', async () => {
+    const db = new Database(':memory:');
+    const adapter = new SqliteKeyvAdapter(db);
+    const ours = new SqliteKeyv(adapter, 'tc');
+    const theirs = new Keyv({ store: adapter, namespace: 'tc', serialize: serializeStored, deserialize: deserializeStored });
+    // 70 keys in 357 entries: most keys come back in the same group of 100 and in later ones; the last 57 entries
+    // are written one by one.
+    const entries = Array.from({ length: 357 }, (_, n) => ({ key: `d${(n * 31) % 70}`, value: { n } }));
+    const rows = () => db.prepare('SELECT key, value FROM kv ORDER BY key').all();
+    for (const { key, value: v } of entries) await theirs.set(key, v);
+    const written = rows();
+    expect(written).toHaveLength(70);
+    db.exec('DELETE FROM kv');
+    await ours.setMany(entries);
+    expect(rows()).toStrictEqual(written);
+    db.close();
+  });
 });
