@@ -94,7 +94,8 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
       outlet: body.source?.outlet,
     };
   };
-  const head = (images: ItemImage[]) => ({
+  const head = (images: ItemImage[], id: string, key: string): ItemHead => ({
+    id,
     sourceId: ctx.sourceId,
     url,
     title,
@@ -102,6 +103,7 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
     tags: tags(entry.tags),
     images,
     language: itemLanguage,
+    articleKey: key,
   });
 
   const lateProblem = ctx.lateProblem;
@@ -118,7 +120,7 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
       }
     };
     const item = withBodyOnDemand(
-      { ...head(imagesOf(entry, ctx.baseUrl, problems)), id: guid ?? url!, articleKey: articleKey({ url, urlIdentity, guid, sourceId: ctx.sourceId }) },
+      head(imagesOf(entry, ctx.baseUrl, problems), guid ?? url!, articleKey({ url, urlIdentity, guid, sourceId: ctx.sourceId })),
       cleanLate,
       hashRawEntry,
     );
@@ -131,7 +133,8 @@ export function normaliseEntry(entry: RawEntry, ctx: NormaliseContext): Normalis
   }
   const images = imagesOf(entry, ctx.baseUrl, problems);
   const id = guid || url || `sha256:${sha256Hex([title ?? '', cleaned.summary])}`;
-  const item = ItemSchema.parse({ ...head(images), rawHash: hashRawEntry(), ...cleaned, id, articleKey: articleKey({ url, urlIdentity, guid, sourceId: ctx.sourceId, contentHash: cleaned.contentHash }) });
+  const key = articleKey({ url, urlIdentity, guid, sourceId: ctx.sourceId, contentHash: cleaned.contentHash });
+  const item = ItemSchema.parse({ ...head(images, id, key), rawHash: hashRawEntry(), ...cleaned });
   return { ok: true, item, problems, hasGuid: guid !== undefined, ...(previousUrl ? { previousUrl } : {}) };
 }
 
@@ -172,49 +175,65 @@ type Cleaned = Pick<Item, (typeof CLEANED_FIELDS)[number]>;
 /** An item without what cleaning gives it, and without its raw hash. */
 type ItemHead = Omit<Item, keyof Cleaned | 'rawHash'>;
 
+/** Where an item made by withBodyOnDemand keeps what it needs to clean its entry, and what cleaning gave. */
+const BODY = Symbol('body on demand');
+
+interface BodyOnDemand {
+  clean: () => Cleaned;
+  hashRaw: () => string;
+  cleaned?: Cleaned;
+  rawHash?: string;
+}
+
+type Lazy = Item & { [BODY]: BodyOnDemand };
+
+const bodyOf = (item: Lazy): Cleaned => {
+  const state = item[BODY];
+  return (state.cleaned ??= state.clean());
+};
+
+/** Accessors shared by every item: each reads its own item's state, so none is made per item. */
+const accessor = (get: (item: Lazy) => unknown): PropertyDescriptor => ({
+  get(this: Lazy) {
+    return get(this);
+  },
+  enumerable: true,
+  configurable: true,
+});
+const CLEANED_TEXT: PropertyDescriptorMap = {
+  summary: accessor((item) => bodyOf(item).summary),
+  attribution: accessor((item) => bodyOf(item).attribution),
+  author: accessor((item) => bodyOf(item).author),
+  outlet: accessor((item) => bodyOf(item).outlet),
+};
+const HASHES: PropertyDescriptorMap = {
+  contentHash: accessor((item) => bodyOf(item).contentHash),
+  rawHash: accessor((item) => (item[BODY].rawHash ??= item[BODY].hashRaw())),
+};
+
 /**
  * `head` with the cleaned fields read through on first use: cleaning is most of a feed's parse, and a poll needs the
  * text only of the items it queues or whose entry changed (src/outbox/intake.ts). The item is still plain data to
- * every reader: the fields are enumerable, so spreading it or writing it as JSON cleans it then.
+ * every reader: the fields are enumerable own properties, in the order an item cleaned at once has them, so
+ * spreading it or writing it as JSON cleans it then; its state is a symbol-keyed property none of those read.
  *
  * Not passed through ItemSchema, as an item cleaned at once is: every field of the head is built above from values
  * already checked (a canonical http(s) URL, a trimmed GUID, at most MAX_IMAGES images with their alt text), and the
- * schema's check and copy were a third of this function's time. The accessors are written in one object literal,
- * which V8 lays out once for all items, rather than added one by one to each.
+ * schema's check and copy were a third of this function's time. The accessors are the same functions for every
+ * item, so V8 keeps them in the items' shared layout: an object literal with getters made six functions and six
+ * accessor pairs for each item, which every garbage collection of a large feed's parse then had to copy.
  */
 function withBodyOnDemand(head: ItemHead, clean: () => Cleaned, hashRaw: () => string): Item {
-  let cleaned: Cleaned | undefined;
-  let rawHash: string | undefined;
-  const body = () => (cleaned ??= clean());
-  return {
-    id: head.id,
-    sourceId: head.sourceId,
-    url: head.url,
-    title: head.title,
-    get summary() {
-      return body().summary;
-    },
-    get attribution() {
-      return body().attribution;
-    },
-    get author() {
-      return body().author;
-    },
-    get outlet() {
-      return body().outlet;
-    },
-    publishedAt: head.publishedAt,
-    tags: head.tags,
-    images: head.images,
-    language: head.language,
-    get contentHash() {
-      return body().contentHash;
-    },
-    get rawHash() {
-      return (rawHash ??= hashRaw());
-    },
-    articleKey: head.articleKey,
-  };
+  const item = { id: head.id, sourceId: head.sourceId, url: head.url, title: head.title } as Lazy;
+  Object.defineProperty(item, BODY, { value: { clean, hashRaw } satisfies BodyOnDemand });
+  Object.defineProperties(item, CLEANED_TEXT);
+  item.publishedAt = head.publishedAt;
+  item.tags = head.tags;
+  item.images = head.images;
+  item.language = head.language;
+  Object.defineProperties(item, HASHES);
+  item.articleKey = head.articleKey;
+  return item;
 }
 
 /**

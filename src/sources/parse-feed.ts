@@ -89,6 +89,8 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
   const feedLanguage = language(ctx.language) ?? rawLanguage;
   // Absolute already, so the same for every entry whatever its xml:base.
   const site = siteBase ? canonicalUrl(siteBase) : undefined;
+  const siteUrl = site?.ok ? site.url : undefined;
+  const lateProblems = ctx.lateProblems;
 
   const read: Array<{ n: number; label: () => string; item: Item; hasGuid: boolean; previousUrl?: string }> = [];
   const kept = newestEntries(format, raw.entries, ctx.maxItems);
@@ -115,9 +117,9 @@ export function parseFeed(body: string, ctx: ParseContext): ParsedFeed {
         baseUrl: resolveBase(entry.base, feedBase),
         feedLanguage,
         // So a closing "read it on our site" paragraph is recognised as boilerplate by the site's own link.
-        ...(site?.ok ? { siteUrl: site.url } : {}),
-        ...(ctx.trackingParams ? { trackingParams: ctx.trackingParams } : {}),
-        ...(ctx.lateProblems ? { lateProblem: (message: string) => ctx.lateProblems!({ where: label(), message }) } : {}),
+        siteUrl,
+        trackingParams: ctx.trackingParams,
+        lateProblem: lateProblems && ((message: string) => lateProblems({ where: label(), message })),
       });
       for (const message of result.problems) problems.push({ where: label(), message });
       if (result.ok) read.push({ n, label, item: result.item, hasGuid: result.hasGuid, ...(result.previousUrl ? { previousUrl: result.previousUrl } : {}) });

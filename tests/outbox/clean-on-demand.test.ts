@@ -67,6 +67,13 @@ describe('parsing for a poll', () => {
     const eager = parseFeed(five, { sourceId: 'harbour', location: 'https://harbour.example.org/feed' });
     expect(eager.problems).toHaveLength(5);
     expect(JSON.parse(JSON.stringify(poll(five).items))).toEqual(JSON.parse(JSON.stringify(eager.items)));
+    // In the same order too, so what is stored of an item does not depend on how it was parsed.
+    expect(JSON.stringify(poll(five).items)).toBe(JSON.stringify(eager.items));
+    // Spread, as the outbox stores an item, it is plain data, and carries none of the state it was cleaned from.
+    const spread = { ...poll(five).items[0]! };
+    expect(Object.getOwnPropertySymbols(spread)).toEqual([]);
+    expect(Object.values(Object.getOwnPropertyDescriptors(spread)).every((d) => 'value' in d)).toBe(true);
+    expect(spread).toEqual(JSON.parse(JSON.stringify(eager.items[0])));
   });
 });
 
