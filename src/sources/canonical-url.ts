@@ -83,10 +83,18 @@ export function canonicalUrl(raw: string, base?: string, extraTracking?: Readonl
 
 /** `url` without what does not tell two articles apart: `//host/path?query` (see article-key.ts). */
 export function identityOf(url: URL): string {
-  const host = url.hostname.toLowerCase().replace(/^www\./u, '');
+  const hostname = url.hostname.toLowerCase();
+  const host = hostname.startsWith('www.') ? hostname.slice(4) : hostname;
   const port = url.port ? `:${url.port}` : '';
-  const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/u, '') : '';
-  return `//${host}${port}${path}${url.search}`;
+  return `//${host}${port}${withoutTrailingSlashes(url.pathname)}${url.search}`;
+}
+
+/** A path without the slashes it ends with; '' for "/" alone. */
+function withoutTrailingSlashes(path: string): string {
+  if (path.length <= 1) return '';
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end--;
+  return end === path.length ? path : path.slice(0, end);
 }
 
 /** A base URL for resolving others, or undefined when `raw` cannot serve as one. */

@@ -89,10 +89,13 @@ export class HtmlTooDeepError extends Error {
  */
 const MARKUP = /<|&[A-Za-z0-9#]/;
 const HTML_WHITESPACE = /[ \t\r\n\f\u200b]+/g;
+/** What collapsing HTML_WHITESPACE changes: a run of two, or one that is not a space. Most titles have neither. */
+const HTML_WHITESPACE_TO_COLLAPSE = /[\t\r\n\f\u200b]| {2}/;
+const collapseHtmlWhitespace = (text: string): string => (HTML_WHITESPACE_TO_COLLAPSE.test(text) ? text.replace(HTML_WHITESPACE, ' ') : text);
 const MAX_INPUT = 16_777_216;
 
 function withoutMarkup(text: string): string | undefined {
-  return text.length <= MAX_INPUT && !MARKUP.test(text) ? text.replace(HTML_WHITESPACE, ' ') : undefined;
+  return text.length <= MAX_INPUT && !MARKUP.test(text) ? collapseHtmlWhitespace(text) : undefined;
 }
 
 /**
@@ -102,7 +105,7 @@ function withoutMarkup(text: string): string | undefined {
  * without the conversion (tests/sources/plain-text-fast-path.test.ts compares the two on random references).
  */
 function withoutTags(text: string): string | undefined {
-  return text.length <= MAX_INPUT && !text.includes('<') ? decodeHTML(text).replace(HTML_WHITESPACE, ' ') : undefined;
+  return text.length <= MAX_INPUT && !text.includes('<') ? collapseHtmlWhitespace(decodeHTML(text)) : undefined;
 }
 
 /** HTML fragment → plain text: paragraphs separated by one blank line, whitespace collapsed inside them. */
