@@ -100,14 +100,15 @@ export async function intakeItems(
   // An item the backlog leaves out is remembered as seen and nothing more: no hash of its content or raw entry, so a
   // poll's item (parsed to clean and hash on first read, normalise.ts) is neither cleaned nor hashed; no later
   // change of it is ever announced.
-  const leftOut = (): SeenMark => ({ firstSeenAt: at, backlog: true });
+  // One mark for all of them: the same value, written (and turned into text) once for a whole backlog.
+  const leftOut: SeenMark = Object.freeze({ firstSeenAt: at, backlog: true });
   // Three writes, each for all items and in this order, so a crash between any two leaves what a crash between two
   // items always could. Claimed before queueing, so another source polled after a crash here finds the article
   // taken; this source's next round queues it again (pending).
   await marks.claimAll(toQueue, seenNow);
   // Oldest first, so a backlog goes out in the order it was written.
   const queued = (await outbox.enqueueAll(oldestFirst(toQueue), channelId, { held })).length;
-  await marks.setAllAndClaimOthers(unseen.map((item) => [item, chosen.has(item) ? seenNow(item) : leftOut()] as const));
+  await marks.setAllAndClaimOthers(unseen.map((item) => [item, chosen.has(item) ? seenNow(item) : leftOut] as const));
   if (firstSight) await store.kv.set(primedKey(channelId, sourceId), at);
   if (unseen.length > 0) itemsSeenTotal.inc({ source: sourceId, channel: channelId }, unseen.length);
   for (const { rule } of filtered) itemsFilteredTotal.inc({ source: sourceId, channel: channelId, list: rule.list });
@@ -122,9 +123,11 @@ function rawHashOf(item: Item): { rawHash?: string } {
 function newestFirst(items: readonly Item[]): Item[] {
   const dated = items.every((i) => i.publishedAt !== undefined);
   if (!dated) return [...items];
-  // Each date read once, not once per comparison: a first sight sorts a whole feed.
-  const at = new Map(items.map((i) => [i, Date.parse(i.publishedAt!)]));
-  return [...items].sort((a, b) => at.get(b)! - at.get(a)!);
+  // Each date read once, not once per comparison: a first sight sorts a whole feed. The sort is stable, so items
+  // of the same date keep their order.
+  const at = Float64Array.from(items, (i) => Date.parse(i.publishedAt!));
+  const order = Array.from(items.keys()).sort((a, b) => at[b]! - at[a]!);
+  return order.map((k) => items[k]!);
 }
 
 function newest(items: readonly Item[], backlog: BacklogPolicy): Item[] {

@@ -176,7 +176,9 @@ export class SeenMarks {
    * write: what a round learnt is remembered together.
    */
   async setAllAndClaimOthers(marks: ReadonlyArray<readonly [Item, SeenMark]>): Promise<void> {
-    await this.write([...marks.flatMap(([item, mark]) => this.entriesOf(item, mark)), ...this.othersClaimed()]);
+    const entries: Array<{ key: string; value: SeenMark }> = [];
+    for (const [item, mark] of marks) entries.push(...this.entriesOf(item, mark));
+    await this.write([...entries, ...this.othersClaimed()]);
   }
 
   /**
@@ -237,7 +239,7 @@ export class SeenMarks {
   private async write(entries: ReadonlyArray<{ key: string; value: SeenMark }>): Promise<void> {
     if (entries.length === 0) return;
     if (entries.length === 1) await this.store.kv.set(entries[0]!.key, entries[0]!.value);
-    else await this.store.kv.setMany(entries.map(({ key, value }) => ({ key, value })));
+    else await this.store.kv.setMany(entries as Array<{ key: string; value: SeenMark }>);
     for (const { key, value } of entries) this.known.set(key, value);
   }
 }

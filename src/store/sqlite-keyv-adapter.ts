@@ -150,7 +150,16 @@ export class SqliteKeyv extends Keyv {
   override async setMany(entries: KeyvEntry[]): Promise<boolean[]> {
     if (this.ttl !== undefined || this.compression || entries.some((e) => e.ttl !== undefined || typeof e.value === 'symbol')) return super.setMany(entries);
     const prefix = `${this.namespace}:`;
-    this.adapter.writeMany(entries.map(({ key, value }) => ({ key: key.startsWith(prefix) ? key : prefix + key, value: serializeStored({ value, expires: undefined }) })));
+    // A value given for many keys (a backlog's seen mark) is turned into text once: nothing runs between here and
+    // the write that could change it.
+    const texts = new Map<object, string>();
+    const textOf = (value: unknown): string => {
+      if (typeof value !== 'object' || value === null) return serializeStored({ value, expires: undefined });
+      let text = texts.get(value);
+      if (text === undefined) texts.set(value, (text = serializeStored({ value, expires: undefined })));
+      return text;
+    };
+    this.adapter.writeMany(entries.map(({ key, value }) => ({ key: key.startsWith(prefix) ? key : prefix + key, value: textOf(value) })));
     return entries.map(() => true);
   }
 }

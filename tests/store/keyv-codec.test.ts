@@ -91,7 +91,9 @@ describe("keyv's stored format, written and read faster", () => {
     const theirs = new Keyv({ store: adapter, namespace: 'tc', serialize: serializeStored, deserialize: deserializeStored });
     // 70 keys in 357 entries: most keys come back in the same group of 100 and in later ones; the last 57 entries
     // are written one by one.
-    const entries = Array.from({ length: 357 }, (_, n) => ({ key: `d${(n * 31) % 70}`, value: { n } }));
+    // Every third entry gives one shared value object, as a backlog's seen marks do (with a string keyv escapes).
+    const shared = { backlog: true, at: ':x' };
+    const entries = Array.from({ length: 357 }, (_, n) => ({ key: `d${(n * 31) % 70}`, value: n % 3 === 0 ? shared : { n } }));
     const rows = () => db.prepare('SELECT key, value FROM kv ORDER BY key').all();
     for (const { key, value: v } of entries) await theirs.set(key, v);
     const written = rows();
