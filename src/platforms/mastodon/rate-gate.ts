@@ -1,7 +1,10 @@
 /**
  * Never sends into a spent window. Mastodon announces its windows in `X-RateLimit-*` on every answer (300 requests
  * per 5 minutes per account by default; media uploads have their own, 30 per 30 minutes), so each family of
- * requests keeps the last window it was told, in the store, so a restart knows it too.
+ * requests keeps the last window it was told, in the store, so a restart knows it too. Read afresh for every check:
+ * another process may post on the channel too (`threadcast once` beside `run`), and a window it was told is the
+ * instance's word for both. (The instance enforces its windows anyway, and a 429 waits like any rate wait: this
+ * keeps us from spending a request to be told so, not from a double post.)
  */
 import type Keyv from 'keyv';
 import { mustWait } from '../../core/errors.js';
@@ -10,7 +13,6 @@ import type { RateWindow } from './errors.js';
 export type RateFamily = 'statuses' | 'media';
 
 export class MastodonRateGate {
-  private windows: Partial<Record<RateFamily, RateWindow>> | undefined;
   private readonly key: string;
 
   constructor(
@@ -37,7 +39,6 @@ export class MastodonRateGate {
   }
 
   private async load(): Promise<Partial<Record<RateFamily, RateWindow>>> {
-    this.windows ??= ((await this.kv.get(this.key)) as Partial<Record<RateFamily, RateWindow>> | undefined) ?? {};
-    return this.windows;
+    return ((await this.kv.get(this.key)) as Partial<Record<RateFamily, RateWindow>> | undefined) ?? {};
   }
 }
