@@ -14,6 +14,7 @@ export type RateFamily = 'statuses' | 'media';
 
 export class MastodonRateGate {
   private readonly key: string;
+  private writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly kv: Keyv,
@@ -33,9 +34,14 @@ export class MastodonRateGate {
 
   async observe(family: RateFamily, window: RateWindow | undefined): Promise<void> {
     if (!window) return;
-    const windows = await this.load();
-    windows[family] = window;
-    await this.kv.set(this.key, windows);
+    // One write at a time in this process: two answers read together would each write back the other's old window.
+    const write = this.writing.then(async () => {
+      const windows = await this.load();
+      windows[family] = window;
+      await this.kv.set(this.key, windows);
+    });
+    this.writing = write.catch(() => undefined);
+    await write;
   }
 
   private async load(): Promise<Partial<Record<RateFamily, RateWindow>>> {

@@ -51,4 +51,16 @@ describe('the Mastodon rate gate shared by two processes', () => {
     expect(await waitOf(a.assertRoom('media', 1, NOW))).toEqual({ wait: 'rate', until: NOW + 1_800_000 });
     expect(await waitOf(a.assertRoom('statuses', 3, NOW))).toEqual({ wait: 'rate', until: NOW + 60_000 });
   });
+
+  it('keeps both windows when one process is told two at once', async () => {
+    const store = await openStore(`sqlite:${path.join(tempDir('threadcast-masto-gate-'), 'state.sqlite')}`);
+    stores.push(store);
+    const gate = new MastodonRateGate(store.kv, 'm', 'channel m');
+    await Promise.all([
+      gate.observe('statuses', { limit: 300, remaining: 0, resetAt: NOW + 60_000 }),
+      gate.observe('media', { limit: 30, remaining: 0, resetAt: NOW + 1_800_000 }),
+    ]);
+    expect(await waitOf(gate.assertRoom('statuses', 1, NOW))).toEqual({ wait: 'rate', until: NOW + 60_000 });
+    expect(await waitOf(gate.assertRoom('media', 1, NOW))).toEqual({ wait: 'rate', until: NOW + 1_800_000 });
+  });
 });
