@@ -10,7 +10,8 @@ import path from 'node:path';
 
 export default function setup(): () => void {
   const previous = process.env.TMPDIR;
-  const root = mkdtempSync(path.join(tmpdir(), 'threadcast-tests-'));
+  // Short: Chromium makes a socket in a folder under it, and a socket's path has at most 104 bytes on macOS.
+  const root = mkdtempSync(path.join(tmpdir(), 'tc-'));
   process.env.TMPDIR = root;
   return () => {
     if (previous === undefined) delete process.env.TMPDIR;
