@@ -52,7 +52,8 @@ export function canonicalUrl(raw: string, base?: string, extraTracking?: Readonl
   if (!text) return { ok: false, reason: 'empty link' };
   let url: URL;
   try {
-    // A feed's links are nearly all absolute: parsing the base for each one was most of the time here.
+    // A feed's links are nearly all absolute: parsing the base for each one was most of the time here. (So an
+    // absolute link is taken even beside a base that is no URL; every caller gives a parsed base or none.)
     url = base && !ABSOLUTE_HTTP.test(text) ? new URL(text, base) : new URL(text);
   } catch {
     return { ok: false, reason: base ? `link ${quote(text)} is not a valid URL` : `link ${quote(text)} is relative and the feed has no base URL` };
