@@ -138,7 +138,22 @@ export function deliveryView(d: Delivery, ctx: ViewContext): DeliveryView {
 }
 
 /** Everything waiting or in flight, each with its expected send time under its channel's schedule. */
-export async function queueViews(config: Config, store: Store, now = Date.now()): Promise<DeliveryView[]> {
+/** How many items the queue view lists unless asked for more, and at most: the page asks for more as the editor wants. */
+export const QUEUE_VIEW_ITEMS = 200;
+export const QUEUE_VIEW_MAX_ITEMS = 5000;
+
+export interface QueueViews {
+  /** The deliveries of the first items in the queue's order (every channel of each), and every thread being retracted. */
+  views: DeliveryView[];
+  /** Items waiting after those, not listed. */
+  moreItems: number;
+}
+
+/**
+ * The queue as the editor sees it, the first `items` items only: a first sight with `backlog: all` can queue
+ * thousands, and each listed thread is composed (once; then kept) and sent to the page on every refresh.
+ */
+export async function queueViews(config: Config, store: Store, now = Date.now(), items = QUEUE_VIEW_ITEMS): Promise<QueueViews> {
   const views: DeliveryView[] = [];
   const channels = new Map(config.channels.map((c) => [c.id, c]));
   const waiting = await store.listDeliveries({ states: OPEN_STATES });
@@ -151,12 +166,33 @@ export async function queueViews(config: Config, store: Store, now = Date.now())
     for (const [id, at] of times) estimates.set(id, at);
   }
   const turn = yieldingTurns();
-  for (const d of waiting) {
+  const listed = firstItems(waiting, items);
+  for (const d of listed.deliveries) {
     const estimatedAt = estimates.get(d.id);
     views.push(deliveryView(d, { channel: channels.get(d.channelId), globalDryRun: config.dryRun, ...(estimatedAt === undefined ? {} : { estimatedAt }) }));
     await turn();
   }
-  return views;
+  return { views, moreItems: listed.moreItems };
+}
+
+/**
+ * The deliveries of the first `max` items, in the queue's order, with all of each item's channels: the page acts on
+ * an item on every channel it waits on, so it must see them all. A thread being retracted is always listed (the page
+ * shows it in History).
+ */
+function firstItems(waiting: readonly Delivery[], max: number): { deliveries: Delivery[]; moreItems: number } {
+  const listed = new Set<string>();
+  const left = new Set<string>();
+  const deliveries: Delivery[] = [];
+  for (const d of waiting) {
+    const key = `${d.sourceId}:${d.itemId}`;
+    if (d.state === 'retracting' || listed.has(key)) deliveries.push(d);
+    else if (listed.size < max) {
+      listed.add(key);
+      deliveries.push(d);
+    } else left.add(key);
+  }
+  return { deliveries, moreItems: left.size };
 }
 
 /**

@@ -12,7 +12,7 @@ import { dryRunReason } from '../platforms/create-publisher.js';
 import { LinkCardCache, previewThread } from '../platforms/thread-preview.js';
 import { announcementItem, AnnouncementTextSchema, HttpUrlSchema } from '../sources/announcement.js';
 import type { Store } from '../store/store.js';
-import { deliveryView, historyViews, queueViews } from './delivery-view.js';
+import { deliveryView, historyViews, QUEUE_VIEW_ITEMS, QUEUE_VIEW_MAX_ITEMS, queueViews } from './delivery-view.js';
 import { MAX_UPLOAD_BYTES, MAX_UPLOADS_IN_FLIGHT, readUpload, storeUpload, UPLOAD_ID, uploadsDir, uploadsLimit } from '../store/uploads.js';
 
 /** Getters, because SIGHUP can swap the config and everything built from it while the server keeps running. */
@@ -37,7 +37,11 @@ const AddRequestSchema = z
   .partial()
   .strict();
 
-const ViewQuerySchema = z.object({ view: z.enum(['queue', 'history']).default('queue') });
+const ViewQuerySchema = z.object({
+  view: z.enum(['queue', 'history']).default('queue'),
+  /** How many items of the queue to list (delivery-view.ts). */
+  items: z.coerce.number().int().min(1).max(QUEUE_VIEW_MAX_ITEMS).default(QUEUE_VIEW_ITEMS),
+});
 
 /** An action reaches the item's deliveries on every channel unless `scope=channel` says only this one. */
 const ScopeQuerySchema = z.object({ scope: z.enum(EDITOR_SCOPES).default('item') });
@@ -165,9 +169,15 @@ export function registerEditorApi(app: FastifyInstance, deps: EditorApiDeps): vo
 
   app.get('/api/deliveries', async (request, reply) => {
     const query = ViewQuerySchema.safeParse(request.query);
-    if (!query.success) return reply.code(400).send({ error: 'view must be queue or history', field: 'view' });
+    if (!query.success) {
+      const field = String(query.error.issues[0]?.path[0] ?? 'view');
+      const error = field === 'items' ? `items must be a whole number from 1 to ${QUEUE_VIEW_MAX_ITEMS}` : 'view must be queue or history';
+      return reply.code(400).send({ error, field });
+    }
     const [config, store] = [deps.config(), deps.store()];
-    return { deliveries: query.data.view === 'queue' ? await queueViews(config, store) : await historyViews(config, store) };
+    if (query.data.view === 'history') return { deliveries: await historyViews(config, store) };
+    const queue = await queueViews(config, store, Date.now(), query.data.items);
+    return { deliveries: queue.views, moreItems: queue.moreItems };
   });
 
   app.get<{ Params: { id: string } }>('/api/deliveries/:id', async (request, reply) => {

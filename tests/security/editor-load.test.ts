@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EditorError } from '../../src/core/errors.js';
 import { MAX_UPLOADS_IN_FLIGHT, uploadsDir } from '../../src/store/uploads.js';
 import { ConfigSchema } from '../../src/platforms/config-schema.js';
-import { queueViews } from '../../src/server/delivery-view.js';
+import { QUEUE_VIEW_ITEMS, queueViews } from '../../src/server/delivery-view.js';
 import { scanEditorFolder } from '../../src/sources/editor-folder.js';
 import { tempDir } from '../support/cli.js';
 import { startEditorApi, type EditorApi } from '../support/editor-api.js';
@@ -67,7 +67,7 @@ describe('an editor request’s cost', () => {
   it('keeps a waiting delivery’s composed thread until the delivery changes', async () => {
     const { deliveries } = await api.app.editorQueue.add({ text: LONG }, { where: 'test' });
     const id = deliveries[0]!.id;
-    const viewOf = async () => (await queueViews(config, api.store)).find((v) => v.id === id)!;
+    const viewOf = async () => (await queueViews(config, api.store)).views.find((v) => v.id === id)!;
     const first = await viewOf();
     expect(first.dropped).not.toBeNull();
     expect((await viewOf()).dropped).toBe(first.dropped);
@@ -82,13 +82,41 @@ describe('an editor request’s cost', () => {
     let ticks = 0;
     const timer = setInterval(() => void ticks++, 1);
     try {
-      const views = await queueViews(config, api.store);
+      const { views } = await queueViews(config, api.store);
       const during = ticks;
       expect(views.length).toBeGreaterThanOrEqual(80);
       expect(during).toBeGreaterThan(0);
     } finally {
       clearInterval(timer);
     }
+  });
+
+  it('lists the first items of a long queue, each on all its channels, and says how many more wait', async () => {
+    const get = async (query: string) => {
+      const res = await fetch(new URL(`/api/deliveries?${query}`, api.server.url), { headers: { authorization: `Bearer ${TOKEN}` } });
+      return { status: res.status, body: (await res.json()) as { deliveries?: Array<{ id: string; sourceId: string; itemId: string; channelId: string }>; moreItems?: number; error?: string; field?: string } };
+    };
+    const waiting = (await get('view=queue&items=5000')).body;
+    const before = new Set(waiting.deliveries!.map((d) => `${d.sourceId}:${d.itemId}`)).size;
+    for (let i = 0; i < QUEUE_VIEW_ITEMS + 7; i++) await api.app.editorQueue.add({ text: `Short note ${i}.` }, { where: 'test' });
+    const all = before + QUEUE_VIEW_ITEMS + 7;
+
+    const first = (await get('view=queue')).body;
+    const items = new Map<string, string[]>();
+    for (const d of first.deliveries!) items.set(`${d.sourceId}:${d.itemId}`, [...(items.get(`${d.sourceId}:${d.itemId}`) ?? []), d.channelId]);
+    expect(items.size).toBe(QUEUE_VIEW_ITEMS);
+    expect(first.moreItems).toBe(all - QUEUE_VIEW_ITEMS);
+    // Whole items: each listed one on every channel it waits on.
+    for (const channels of items.values()) expect(channels.sort()).toEqual(['bsky', 'x']);
+    // The first items of the whole queue, in its order.
+    const whole = (await get('view=queue&items=5000')).body;
+    expect(whole.moreItems).toBe(0);
+    const firstKeys = [...new Set(whole.deliveries!.map((d) => `${d.sourceId}:${d.itemId}`))].slice(0, QUEUE_VIEW_ITEMS);
+    expect([...items.keys()]).toEqual(firstKeys);
+    expect(whole.deliveries!.filter((d) => items.has(`${d.sourceId}:${d.itemId}`)).map((d) => d.id)).toEqual(first.deliveries!.map((d) => d.id));
+
+    expect((await get('view=queue&items=0')).status).toBe(400);
+    expect((await get('view=queue&items=5001')).body).toMatchObject({ field: 'items' });
   });
 });
 

@@ -6,8 +6,8 @@ import { api, askOtherTabs, forgetToken, handleAuth, isUnauthorized, readToken, 
 import { clearPreview, renderChannels, restoreDraft, schedulePreview, startCompose } from './compose.js';
 import { byTestId, el, setMessage } from './dom.js';
 import { clearHistory } from './history.js';
-import { clearQueue } from './queue.js';
-import { startRefreshing, stopRefreshing } from './refresh.js';
+import { clearQueue, MAX_QUEUE_ITEMS } from './queue.js';
+import { refreshNow, startRefreshing, stopRefreshing } from './refresh.js';
 import { els, ui } from './state.js';
 
 /** Back to the token form: forget the token, stop polling, drop every piece of server data from the DOM. */
@@ -94,6 +94,10 @@ async function boot() {
   handleAuth({ unauthorized: (message) => requireToken(message), forgotten: () => requireToken('The token was forgotten in another tab.') });
   els.tokenForm.addEventListener('submit', onTokenSubmit);
   els.tokenForget.addEventListener('click', () => requireToken('The token was forgotten in every tab.', true));
+  els.queueShowMore.addEventListener('click', () => {
+    ui.queueItems = Math.min(ui.queueItems + 200, MAX_QUEUE_ITEMS);
+    void refreshNow();
+  });
   startCompose();
   startViewSwitch();
   restoreDraft();

@@ -84,6 +84,17 @@ export function renderQueue(deliveries) {
   els.queueEmpty.hidden = deliveries.length > 0;
 }
 
+/** Says how many items wait after the listed ones, when some do (a long queue is listed from its start). */
+export function renderMoreItems(moreItems) {
+  const more = Number.isInteger(moreItems) && moreItems > 0 ? moreItems : 0;
+  els.queueMore.hidden = more === 0;
+  els.queueMoreText.textContent = more === 1 ? '1 more item waits after these.' : `${more} more items wait after these.`;
+  els.queueShowMore.disabled = ui.queueItems >= MAX_QUEUE_ITEMS;
+}
+
+/** The most items the server lists at once. */
+export const MAX_QUEUE_ITEMS = 5000;
+
 /** Redraws the queue from what the page already has (after a local UI change, before the next refresh). */
 export function redrawQueue() {
   renderQueue(ui.queue.flatMap((g) => g.deliveries));
@@ -99,7 +110,9 @@ export function replaceQueued(changed) {
 export const clearQueue = () => {
   cache.clear();
   ui.queue = [];
+  ui.queueItems = 200;
   els.queue.replaceChildren();
+  els.queueMore.hidden = true;
 };
 
 export const queueRowNode = (key) => [...els.queue.children].find((node) => node.dataset.itemKey === key) ?? null;

@@ -4,8 +4,8 @@
 import { api, isUnauthorized } from './api.js';
 import { setMessage } from './dom.js';
 import { renderHistory } from './history.js';
-import { renderQueue } from './queue.js';
-import { els } from './state.js';
+import { renderMoreItems, renderQueue } from './queue.js';
+import { els, ui } from './state.js';
 import { clockFormat } from './time.js';
 
 const REFRESH_MS = 3000;
@@ -31,12 +31,13 @@ export async function refreshNow() {
   clearTimeout(refresher.timer);
   refresher.running = (async () => {
     try {
-      const [queue, history] = await Promise.all([api('GET', '/api/deliveries?view=queue'), api('GET', '/api/deliveries?view=history')]);
+      const [queue, history] = await Promise.all([api('GET', `/api/deliveries?view=queue&items=${ui.queueItems}`), api('GET', '/api/deliveries?view=history')]);
       if (!refresher.active) return;
       const waiting = Array.isArray(queue.deliveries) ? queue.deliveries : [];
       // The server lists a thread being retracted with the open ones; the page shows it in History, where its
       // published thread was and where its retract is finished.
       renderQueue(waiting.filter((d) => d.state !== 'retracting'));
+      renderMoreItems(queue.moreItems);
       renderHistory([...waiting.filter((d) => d.state === 'retracting'), ...(Array.isArray(history.deliveries) ? history.deliveries : [])]);
       setMessage(els.queueError, '');
       setMessage(els.refreshStatus, `Updated ${clockFormat.format(new Date())}`);

@@ -5,6 +5,8 @@ export const ui = {
   review: false,
   /** Groups (one item on its channels) from the last refresh, so a row can be redrawn at once after a local change. */
   queue: [],
+  /** How many items of the queue the page asks the server for; "Show more" raises it (the server lists 200 by default). */
+  queueItems: 200,
   history: [],
   /** Group keys whose edit form is open / whose cancel asks for confirmation / with a request in flight. */
   editing: new Set(),
