@@ -137,7 +137,6 @@ export function deliveryView(d: Delivery, ctx: ViewContext): DeliveryView {
   };
 }
 
-/** Everything waiting or in flight, each with its expected send time under its channel's schedule. */
 /** How many items the queue view lists unless asked for more, and at most: the page asks for more as the editor wants. */
 export const QUEUE_VIEW_ITEMS = 200;
 export const QUEUE_VIEW_MAX_ITEMS = 5000;
@@ -150,8 +149,9 @@ export interface QueueViews {
 }
 
 /**
- * The queue as the editor sees it, the first `items` items only: a first sight with `backlog: all` can queue
- * thousands, and each listed thread is composed (once; then kept) and sent to the page on every refresh.
+ * Everything waiting or in flight, each with its expected send time under its channel's schedule: the first `items`
+ * items only, as a first sight with `backlog: all` can queue thousands, and each listed thread is composed (once;
+ * then kept) and sent to the page on every refresh.
  */
 export async function queueViews(config: Config, store: Store, now = Date.now(), items = QUEUE_VIEW_ITEMS): Promise<QueueViews> {
   const views: DeliveryView[] = [];
